@@ -1,0 +1,1 @@
+"""Datasets, metrics and reproductions of published results for numba-rnn's models."""

@@ -1,0 +1,9 @@
+"""Echo state networks: Numba reservoir kernels behind scikit-learn estimators."""
+
+from .esn import ESNRegressor
+from .forecaster import ESNForecaster
+from .readout import GramRidge, QRRidge
+from .weights import Reservoir, make_reservoir, spectral_radius
+
+__all__ = ["ESNRegressor", "ESNForecaster", "GramRidge", "QRRidge", "Reservoir", "make_reservoir",
+           "spectral_radius"]

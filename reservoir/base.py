@@ -1,0 +1,241 @@
+"""Machinery shared by the ESN estimators: building, running and reading out a reservoir."""
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import kernels
+from ._config import CHUNK_BYTES
+from .device import check_device, num_threads
+from .readout import SOLVERS, design_matrix, n_features, rls_update
+from .validation import check_dtype, check_sequences, is_sequence_list
+from .weights import make_reservoir
+
+
+def _check_range(name, value, lo, hi, lo_open=False, hi_open=False):
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    ok = ok and np.isfinite(value)
+    ok = ok and (value > lo if lo_open else value >= lo) and (value < hi if hi_open else value <= hi)
+    if not ok:
+        lb, rb = "(" if lo_open else "[", ")" if hi_open else "]"
+        raise ValueError(f"{name} must be a number in {lb}{lo}, {hi}{rb}, got {value!r}.")
+
+
+class ReservoirMixin(BaseEstimator):
+    """Shared fit/run logic; subclasses declare the parameters in ``__init__``.
+
+    Fitted attributes set here: ``reservoir_`` (:class:`~reservoir.weights.Reservoir`),
+    ``coef_`` (n_outputs, n_features_out), ``intercept_`` (n_outputs,), ``n_outputs_``,
+    ``state_`` (n_reservoir,) the state at the end of the last sequence seen.
+    """
+
+    feedback_scaling = 0.0  # estimators without output feedback
+
+    # ----------------------------------------------------------------- parameters and input
+    def _check_params(self):
+        check_device(self.device)
+        self._dtype = check_dtype(self.dtype)
+        if not isinstance(self.n_reservoir, (int, np.integer)) or self.n_reservoir < 1:
+            raise ValueError(f"n_reservoir must be a positive integer, got {self.n_reservoir!r}.")
+        _check_range("spectral_radius", self.spectral_radius, 0.0, np.inf, hi_open=True)
+        _check_range("leak_rate", self.leak_rate, 0.0, 1.0, lo_open=True)
+        _check_range("density", self.density, 0.0, 1.0, lo_open=True)
+        _check_range("input_density", self.input_density, 0.0, 1.0, lo_open=True)
+        for name in ("input_scaling", "bias_scaling", "feedback_scaling"):
+            _check_range(name, getattr(self, name), 0.0, np.inf, hi_open=True)
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {tuple(SOLVERS)}, got {self.solver!r}.")
+        ridges = np.atleast_1d(np.asarray(self.ridge, dtype=float))
+        if ridges.ndim != 1 or not np.all(np.isfinite(ridges)) or np.any(ridges < 0):
+            raise ValueError(f"ridge must be a finite number >= 0, got {self.ridge!r}.")
+
+    def _validate_X(self, X, reset, y=None):
+        """Validate X (and y when given); returns (X_seqs, y_seqs or None, was_list)."""
+        dtype = self._dtype
+        if is_sequence_list(X):
+            X_seqs, _, _ = check_sequences(X, name="X", dtype=dtype)
+            n_in = X_seqs[0].shape[1]
+            if reset:
+                self.n_features_in_ = n_in
+                if hasattr(self, "feature_names_in_"):
+                    del self.feature_names_in_
+            elif n_in != self.n_features_in_:
+                raise ValueError(f"X has {n_in} features, but {type(self).__name__} is expecting "
+                                 f"{self.n_features_in_} features as input.")
+            y_seqs = None
+            if y is not None:
+                y_seqs, _, y_1d = check_sequences(y, name="y", dtype=np.float64, allow_1d=True)
+                if reset:
+                    self._y_1d = y_1d
+            return X_seqs, y_seqs, True
+        if y is None:
+            X = validate_data(self, X, reset=reset, dtype=dtype, ensure_all_finite=True,
+                              order="C", ensure_min_samples=1)
+            return [X], None, False
+        X, y = validate_data(self, X, y, reset=reset, dtype=dtype, ensure_all_finite=True,
+                             order="C", multi_output=True, y_numeric=True)
+        if reset:
+            self._y_1d = y.ndim == 1
+        y = np.ascontiguousarray(y.reshape(y.shape[0], -1), dtype=np.float64)
+        return [X], [y], False
+
+    # ----------------------------------------------------------------------- the reservoir
+    def _build(self, n_inputs, n_outputs):
+        self.reservoir_ = make_reservoir(
+            self.n_reservoir, n_inputs, n_outputs, spectral_radius_=self.spectral_radius,
+            density=self.density, input_scaling=self.input_scaling,
+            input_density=self.input_density, bias_scaling=self.bias_scaling,
+            feedback_scaling=self.feedback_scaling,
+            random_state=check_random_state(self.random_state), dtype=self._dtype)
+        self.n_outputs_ = n_outputs
+
+    @property
+    def _has_feedback(self):
+        return self.feedback_scaling > 0
+
+    def _drive(self, U, Y_prev):
+        """W_in u(t) + W_fb y(t-1) + b for a chunk: U (T, n_in), Y_prev (T, m) or None."""
+        res = self.reservoir_
+        drive = U @ res.W_in.T
+        drive += res.bias
+        if Y_prev is not None:
+            drive += Y_prev.astype(drive.dtype, copy=False) @ res.W_fb.T
+        return np.ascontiguousarray(drive, dtype=self._dtype)
+
+    def _chunk_rows(self):
+        return max(1, CHUNK_BYTES // (self.reservoir_.n_reservoir * np.dtype(self._dtype).itemsize))
+
+    def _harvest(self, U_seqs, Yprev_seqs, x0):
+        """Yield ``(i, t0, U_chunk, states_chunk)`` covering every sequence, in bounded memory.
+
+        Chunks of one sequence come in time order; ``x0`` (list of (N,) arrays) holds the initial
+        states and ends with the final ones. The yielded states are only valid until the next one.
+        """
+        res = self.reservoir_
+        args = (res.indptr, res.indices, res.data, self._dtype(self.leak_rate))
+        chunk = self._chunk_rows()
+        lengths = [u.shape[0] for u in U_seqs]
+
+        def drive(i, a, b):
+            return self._drive(U_seqs[i][a:b], None if Yprev_seqs is None else Yprev_seqs[i][a:b])
+
+        with num_threads(self.n_jobs):
+            if self.device == "parallel" and len(U_seqs) > 1:
+                cursors = [0] * len(U_seqs)
+                active = [i for i, n in enumerate(lengths) if n > 0]
+                while active:
+                    step = max(1, chunk // len(active))
+                    pieces = [(i, cursors[i], min(cursors[i] + step, lengths[i])) for i in active]
+                    states = np.concatenate([drive(*p) for p in pieces])
+                    starts = np.cumsum([0] + [b - a for _, a, b in pieces]).astype(np.int64)
+                    xs = np.stack([x0[i] for i in active])
+                    kernels.run_sequences_parallel(*args, states, starts, xs, states)
+                    for k, (i, a, b) in enumerate(pieces):
+                        x0[i][:] = xs[k]
+                        cursors[i] = b
+                        yield i, a, U_seqs[i][a:b], states[starts[k]:starts[k + 1]]
+                    active = [i for i in active if cursors[i] < lengths[i]]
+            else:
+                kernel = kernels.run_sequence_rows if self.device == "parallel" else \
+                    kernels.run_sequence
+                for i, n in enumerate(lengths):
+                    for a in range(0, n, chunk):
+                        b = min(a + chunk, n)
+                        states = drive(i, a, b)
+                        kernel(*args, states, x0[i], states)
+                        yield i, a, U_seqs[i][a:b], states
+
+    def _zero_states(self, n):
+        return [np.zeros(self.reservoir_.n_reservoir, dtype=self._dtype) for _ in range(n)]
+
+    # ------------------------------------------------------------------------- the readout
+    def _features(self, U, S):
+        return design_matrix(U, S, self.squares, self.fit_intercept)
+
+    def _n_features_out(self):
+        return n_features(self.n_features_in_, self.reservoir_.n_reservoir, self.squares,
+                          self.fit_intercept)
+
+    def _fit_readout(self, U_seqs, Y_seqs, Yprev_seqs):
+        """Ridge readout over all sequences after their washout; rows beyond len(Y) unused."""
+        acc = SOLVERS[self.solver](self._n_features_out(), self.n_outputs_, self.fit_intercept)
+        x0 = self._zero_states(len(U_seqs))
+        for i, a, U, S in self._harvest(U_seqs, Yprev_seqs, x0):
+            lo = max(a, self.washout)
+            hi = min(a + S.shape[0], Y_seqs[i].shape[0])
+            if hi > lo:
+                F = self._features(U[lo - a:hi - a], S[lo - a:hi - a])
+                acc.update(F.astype(np.float64, copy=False), Y_seqs[i][lo:hi])
+        self._set_readout(acc.solve(self.ridge))
+        self._gram = acc.gram()
+        self.state_ = x0[-1]
+        return x0
+
+    def _set_readout(self, W):
+        """Store weights W (p, m) laid out as [intercept?, inputs, states, squares]."""
+        c = int(self.fit_intercept)
+        self.intercept_ = W[0].copy() if c else np.zeros(W.shape[1])
+        self.coef_ = np.ascontiguousarray(W[c:].T)
+
+    def _readout_weights(self):
+        """Readout split for the kernels: W_u (m, n_in), W_x (m, N), W_sq (m, n_sq), all dtype."""
+        n_in, N = self.n_features_in_, self.reservoir_.n_reservoir
+        coef = self.coef_.astype(self._dtype)
+        return (np.ascontiguousarray(coef[:, :n_in]), np.ascontiguousarray(coef[:, n_in:n_in + N]),
+                np.ascontiguousarray(coef[:, n_in + N:]))
+
+    def _readout(self, U, S):
+        F = design_matrix(U, S, self.squares, intercept=False)
+        return F @ self.coef_.T.astype(S.dtype) + self.intercept_
+
+    def _partial_fit_readout(self, U, Y, Y_prev, skip):
+        """RLS over one continuing sequence, from ``state_``; the first ``skip`` rows unused."""
+        p = self._n_features_out()
+        c = int(self.fit_intercept)
+        if not hasattr(self, "_P"):
+            ridge = float(np.max(self.ridge))
+            if ridge <= 0:
+                raise ValueError("partial_fit needs ridge > 0: it starts recursive least squares "
+                                 "from P = I / ridge.")
+            self._P = np.linalg.inv(self._gram + ridge * np.eye(p)) if hasattr(self, "_gram") \
+                else np.eye(p) / ridge
+            self._W = np.zeros((p, self.n_outputs_)) if not hasattr(self, "coef_") else \
+                np.concatenate([self.intercept_[None, :]] * c + [self.coef_.T])
+        x0 = [self.state_]
+        for _, a, Uc, S in self._harvest([U], [Y_prev], x0):
+            lo = max(a, skip)
+            hi = a + S.shape[0]
+            if hi > lo:
+                F = self._features(Uc[lo - a:], S[lo - a:]).astype(np.float64)
+                rls_update(self._P, self._W, F, np.ascontiguousarray(Y[lo:hi]), float(self.forgetting))
+        self._set_readout(self._W)
+        self.state_ = x0[0]
+
+    def _generate(self, drive, W_loop, out_drive, W_out_loop, x, y_prev, states=None):
+        """Closed-loop run (see :func:`reservoir.kernels.generate`); returns outputs (T, m).
+
+        ``x`` and ``y_prev`` are updated in place; the states are appended to ``states`` if given.
+        """
+        res = self.reservoir_
+        _, W_x, W_sq = self._readout_weights()
+        T = drive.shape[0]
+        S = np.empty_like(drive)
+        outputs = np.empty((T, y_prev.shape[0]), dtype=self._dtype)
+        kernels.generate(res.indptr, res.indices, res.data, self._dtype(self.leak_rate), drive,
+                         np.ascontiguousarray(W_loop, dtype=self._dtype), W_x, W_sq,
+                         np.ascontiguousarray(out_drive, dtype=self._dtype),
+                         np.ascontiguousarray(W_out_loop, dtype=self._dtype), x, y_prev, S,
+                         outputs)
+        if states is not None:
+            states.append(S)
+        return outputs
+
+    def _format_output(self, outs, was_list):
+        outs = [o.astype(np.float64, copy=False) for o in outs]
+        if self._y_1d:
+            outs = [o[:, 0] for o in outs]
+        return outs if was_list else outs[0]
+
+    def _check_fitted(self):
+        check_is_fitted(self, "coef_")

@@ -1,0 +1,194 @@
+"""ESNRegressor: an echo state network mapping input sequences to target sequences."""
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+
+from .base import ReservoirMixin
+from .validation import check_paired, check_washout, is_sequence_list
+
+
+def _teacher(Y):
+    """y(t-1) for every step: Y shifted down one row, zeros first."""
+    Y_prev = np.zeros_like(Y)
+    Y_prev[1:] = Y[:-1]
+    return Y_prev
+
+
+class ESNRegressor(RegressorMixin, ReservoirMixin):
+    """Echo state network with a ridge-regression readout.
+
+    The reservoir (leaky-tanh, Jaeger et al. 2007) runs
+    ``x(t) = (1-a) x(t-1) + a tanh(W x(t-1) + W_in u(t) + W_fb y(t-1) + b)`` from ``x = 0`` at the
+    start of every sequence; the readout is ``y(t) = W_out [1; u(t); x(t)]`` (plus the squares of
+    every second state with ``squares=True``), trained on the steps after ``washout``.
+
+    Parameters
+    ----------
+    n_reservoir : int, number of reservoir units N.
+    spectral_radius : float, spectral radius of the recurrent matrix W.
+    leak_rate : float in (0, 1], a.
+    input_scaling, bias_scaling, feedback_scaling : float >= 0, scales of W_in, b and W_fb
+        (uniform in [-scale, scale]); ``feedback_scaling > 0`` turns on output feedback, teacher
+        forced during ``fit`` and closed loop (the model's own outputs) during ``predict``.
+    density, input_density : float in (0, 1], fraction of nonzero entries of W and W_in.
+    ridge : float >= 0, Tikhonov penalty added to F^T F (not scaled by the number of samples);
+        the intercept is not penalised.
+    washout : int, initial steps of every sequence left out of training.
+    squares : bool, add ``x(t)[::2]**2`` to the features (Pathak et al. 2018).
+    fit_intercept : bool, constant term in the readout.
+    solver : "qr" (streamed QR + SVD, accurate for tiny ridge) or "gram" (normal equations).
+    forgetting : float in (0, 1], RLS forgetting factor used by ``partial_fit``.
+    device : "cpu" (serial kernels) or "parallel" (threads over sequences, or over rows of W for
+        a single sequence); "cuda" is not available in this release.
+    dtype : "float64" or "float32", precision of the reservoir states (readouts are solved in float64).
+    n_jobs : int or None, Numba threads for ``device="parallel"`` (None: all).
+    random_state : int, RandomState or None.
+
+    Inputs are one sequence ``X`` (n_steps, n_features) with ``y`` (n_steps,) or
+    (n_steps, n_outputs), or lists of such arrays of different lengths.
+    """
+
+    def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
+                 bias_scaling=0.5, density=0.1, input_density=1.0, feedback_scaling=0.0,
+                 ridge=1e-8, washout=100, squares=False, fit_intercept=True, solver="qr",
+                 forgetting=1.0, device="cpu", dtype="float64", n_jobs=None, random_state=None):
+        self.n_reservoir = n_reservoir
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.bias_scaling = bias_scaling
+        self.density = density
+        self.input_density = input_density
+        self.feedback_scaling = feedback_scaling
+        self.ridge = ridge
+        self.washout = washout
+        self.squares = squares
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.forgetting = forgetting
+        self.device = device
+        self.dtype = dtype
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def fit(self, X, y):
+        """Harvest states of every sequence and solve the ridge readout. Returns self."""
+        self._check_params()
+        X_seqs, y_seqs, _ = self._validate_X(X, reset=True, y=y)
+        check_paired(X_seqs, y_seqs)
+        check_washout(X_seqs, self.washout)
+        for attr in ("_P", "_W", "_gram"):
+            self.__dict__.pop(attr, None)
+        self._build(X_seqs[0].shape[1], y_seqs[0].shape[1])
+        Y_prev = [_teacher(y) for y in y_seqs] if self._has_feedback else None
+        self._fit_readout(X_seqs, y_seqs, Y_prev)
+        self.last_output_ = y_seqs[-1][-1].copy()
+        return self
+
+    def partial_fit(self, X, y):
+        """Update the readout online by recursive least squares.
+
+        ``X`` (n_steps, n_features) continues the stream seen so far: the reservoir state (and the
+        fed-back output) carry over from the previous call, or from the end of ``fit``. On the
+        first call the reservoir is drawn and the first ``washout`` steps are not learnt from.
+        RLS starts from ``P = inv(F^T F + ridge I)`` after ``fit``, else from ``I / ridge``, so with
+        ``forgetting=1`` and no intercept it reproduces the batch ridge solution.
+        """
+        if is_sequence_list(X):
+            raise ValueError("partial_fit takes one array (n_steps, n_features), the continuation "
+                             "of the stream; call it once per piece, in time order.")
+        first = not hasattr(self, "coef_")
+        if first:
+            self._check_params()
+            _check_forgetting(self.forgetting)
+        X_seqs, y_seqs, _ = self._validate_X(X, reset=first, y=y)
+        check_paired(X_seqs, y_seqs)
+        U, Y = X_seqs[0], y_seqs[0]
+        if Y.shape[1] != getattr(self, "n_outputs_", Y.shape[1]):
+            raise ValueError(f"y has {Y.shape[1]} outputs but the model was fitted with "
+                             f"{self.n_outputs_}.")
+        if first:
+            check_washout(X_seqs, self.washout)
+            self._build(U.shape[1], Y.shape[1])
+            self.state_ = self._zero_states(1)[0]
+            self.last_output_ = np.zeros(Y.shape[1])
+        Y_prev = np.concatenate([self.last_output_[None, :], Y[:-1]])
+        self._partial_fit_readout(U, Y, Y_prev if self._has_feedback else None,
+                                  self.washout if first else 0)
+        self.last_output_ = Y[-1].copy()
+        return self
+
+    def transform(self, X):
+        """Reservoir states (n_steps, n_reservoir) of each sequence, from a zero state.
+
+        With output feedback the states are those of the closed loop used by ``predict``.
+        """
+        self._check_fitted()
+        X_seqs, _, was_list = self._validate_X(X, reset=False)
+        if self._has_feedback:
+            outs = [self._closed_loop(U, return_states=True) for U in X_seqs]
+        else:
+            outs = [np.empty((U.shape[0], self.reservoir_.n_reservoir), dtype=self._dtype)
+                    for U in X_seqs]
+            for i, a, _, S in self._harvest(X_seqs, None, self._zero_states(len(X_seqs))):
+                outs[i][a:a + S.shape[0]] = S
+        return outs if was_list else outs[0]
+
+    def predict(self, X):
+        """Outputs for every step of every sequence, each run from a zero state."""
+        self._check_fitted()
+        X_seqs, _, was_list = self._validate_X(X, reset=False)
+        if self._has_feedback:
+            outs = [self._closed_loop(U) for U in X_seqs]
+        else:
+            outs = [np.empty((U.shape[0], self.n_outputs_)) for U in X_seqs]
+            for i, a, U, S in self._harvest(X_seqs, None, self._zero_states(len(X_seqs))):
+                outs[i][a:a + S.shape[0]] = self._readout(U, S)
+        return self._format_output(outs, was_list)
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 over all steps after the washout of every sequence (those steps are transients).
+
+        ``sample_weight`` (n_steps,) applies to a single sequence only.
+        """
+        preds, truths = self.predict(X), y
+        if not is_sequence_list(X):
+            preds, truths = [preds], [y]
+        w = self.washout
+        lengths = [len(p) for p in preds]
+        check_washout([np.empty((n, 0)) for n in lengths], w)
+        if sample_weight is not None:
+            if len(preds) > 1:
+                raise ValueError("sample_weight is supported for a single sequence only.")
+            sample_weight = np.asarray(sample_weight)[w:]
+        pred = np.concatenate([p[w:] for p in preds])
+        truth = np.concatenate([np.asarray(t, dtype=float)[w:] for t in truths])
+        return r2_score(truth, pred, sample_weight=sample_weight)
+
+    def _closed_loop(self, U, return_states=False):
+        """Run one sequence feeding back the model's own outputs."""
+        res = self.reservoir_
+        W_u, _, _ = self._readout_weights()
+        x = self._zero_states(1)[0]
+        y_prev = np.zeros(self.n_outputs_, dtype=self._dtype)
+        chunk = self._chunk_rows()
+        outs, states = [], []
+        for a in range(0, U.shape[0], chunk):
+            Uc = U[a:a + chunk]
+            drive = self._drive(Uc, None)
+            out_drive = Uc @ W_u.T + self.intercept_.astype(self._dtype)
+            outs.append(self._generate(drive, res.W_fb, out_drive,
+                                       np.zeros((self.n_outputs_,) * 2), x, y_prev,
+                                       states=states if return_states else None))
+        return np.concatenate(states) if return_states else np.concatenate(outs)
+
+
+def _check_forgetting(value):
+    if not (isinstance(value, (int, float)) and 0 < value <= 1):
+        raise ValueError(f"forgetting must be a number in (0, 1], got {value!r}.")

@@ -1,0 +1,118 @@
+"""ESNForecaster: one-step-ahead training and closed-loop forecasting of a (multivariate) series."""
+
+import numpy as np
+from sklearn.metrics import r2_score
+
+from .base import ReservoirMixin
+from .validation import check_sequences, check_washout, is_sequence_list
+
+
+class ESNForecaster(ReservoirMixin):
+    """Echo state network that learns a series one step ahead and forecasts it in closed loop.
+
+    Training is teacher forced: the input at step t is the observed value s(t), the target s(t+1).
+    ``forecast`` then runs free: each prediction becomes the next input. Parameters are those of
+    :class:`reservoir.ESNRegressor` (no feedback weights: the input already is the fed-back output).
+
+    Series are arrays (n_steps,) or (n_steps, n_variables), or lists of them (each with its own
+    washout); forecasts have the shape of the training series' steps.
+    """
+
+    def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
+                 bias_scaling=0.5, density=0.1, input_density=1.0, ridge=1e-8, washout=100,
+                 squares=False, fit_intercept=True, solver="qr", device="cpu", dtype="float64",
+                 n_jobs=None, random_state=None):
+        self.n_reservoir = n_reservoir
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.bias_scaling = bias_scaling
+        self.density = density
+        self.input_density = input_density
+        self.ridge = ridge
+        self.washout = washout
+        self.squares = squares
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.device = device
+        self.dtype = dtype
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        return tags
+
+    def _series(self, X, reset):
+        seqs, was_list, was_1d = check_sequences(X, name="X", dtype=self._dtype, allow_1d=True)
+        n = seqs[0].shape[1]
+        if reset:
+            self.n_features_in_ = n
+            self._y_1d = was_1d
+        elif n != self.n_features_in_:
+            raise ValueError(f"X has {n} variables, but {type(self).__name__} was fitted on "
+                             f"{self.n_features_in_}.")
+        return seqs, was_list
+
+    def fit(self, X, y=None):
+        """Learn s(t) -> s(t+1) on every series after its washout. ``y`` is ignored. Returns self."""
+        self._check_params()
+        seqs, _ = self._series(X, reset=True)
+        check_washout([s[1:] for s in seqs], self.washout)
+        self._build(seqs[0].shape[1], seqs[0].shape[1])
+        # The last value of each series is run through too (it has no target) so that the
+        # final state is the one forecasting continues from.
+        self._fit_readout(seqs, [s[1:].astype(np.float64) for s in seqs], None)
+        self.last_input_ = seqs[-1][-1].copy()
+        return self
+
+    def predict(self, X):
+        """One-step-ahead predictions: row t is the forecast of s(t+1) given s(0..t), teacher forced."""
+        self._check_fitted()
+        seqs, was_list = self._series(X, reset=False)
+        outs = [np.empty(s.shape, dtype=np.float64) for s in seqs]
+        for i, a, U, S in self._harvest(seqs, None, self._zero_states(len(seqs))):
+            outs[i][a:a + S.shape[0]] = self._readout(U, S)
+        return self._format_output(outs, was_list)
+
+    def score(self, X, y=None):
+        """R^2 of the one-step-ahead predictions of s(washout+1..T-1) (earlier steps are transients)."""
+        preds = self.predict(X)
+        seqs, preds = (X, preds) if is_sequence_list(X) else ([X], [preds])
+        w = self.washout
+        check_washout([np.empty((len(p) - 1, 0)) for p in preds], w)
+        truth = np.concatenate([np.asarray(s, dtype=float)[w + 1:] for s in seqs])
+        return r2_score(truth, np.concatenate([p[w:-1] for p in preds]))
+
+    def forecast(self, horizon, context=None):
+        """Free-running forecast of the next ``horizon`` steps.
+
+        Without ``context``, continues from the end of the (last) training series; with a
+        ``context`` series (n_steps, n_variables), first runs teacher forced through it from a zero
+        state (it should be longer than ``washout``) and forecasts what follows it.
+        Returns (horizon, n_variables), or (horizon,) for a univariate series.
+        """
+        self._check_fitted()
+        if not isinstance(horizon, (int, np.integer)) or horizon < 1:
+            raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
+        if context is None:
+            x, u = self.state_.copy(), self.last_input_.copy()
+        else:
+            if is_sequence_list(context):
+                raise ValueError("context must be one series, not a list.")
+            (ctx,), _ = self._series(context, reset=False)
+            x0 = self._zero_states(1)
+            for _ in self._harvest([ctx], None, x0):
+                pass
+            x, u = x0[0], ctx[-1].copy()
+        first = self._readout(u[None, :], x[None, :])[0].astype(self._dtype)
+        res = self.reservoir_
+        W_u, _, _ = self._readout_weights()
+        steps = horizon - 1
+        drive = np.broadcast_to(res.bias, (steps, res.n_reservoir)).copy()
+        out_drive = np.broadcast_to(self.intercept_.astype(self._dtype), (steps, first.size)).copy()
+        y_prev = first.copy()
+        rest = self._generate(drive, res.W_in, out_drive, W_u, x, y_prev)
+        out = np.concatenate([first[None, :], rest]).astype(np.float64)
+        return out[:, 0] if self._y_1d else out

@@ -1,0 +1,179 @@
+"""Linear readouts trained by ridge regression, streamed chunk by chunk, and by RLS.
+
+Design matrix rows are ``f(t) = [1, u(t), x(t), x(t)[::2]**2]`` (the constant only with an
+intercept, the squares only when asked). The ridge convention: minimise
+``||Y - F w||^2 + ridge ||w_penalised||^2``, i.e. ``ridge`` is added to ``F^T F`` unscaled by the
+number of samples, and the intercept (when there is one) is not penalised.
+
+* :class:`QRRidge` keeps the triangular factor R of F and ``Q^T Y`` (tall-skinny QR: each chunk is
+  stacked under the current R and refactorised), so memory is O(p^2) whatever the length, and it
+  solves through the SVD of R, which is accurate for tiny ridge values (the normal equations square
+  the condition number) and gives every ridge value of a sweep from one SVD.
+* :class:`GramRidge` accumulates ``F^T F`` and ``F^T Y``; faster, fine for larger ridge values.
+* :func:`rls_update`: recursive least squares with a forgetting factor, for online learning.
+"""
+
+import numpy as np
+import scipy.linalg as sla
+from numba import njit
+
+from ._config import KERNEL
+
+
+def n_features(n_inputs, n_reservoir, squares, intercept):
+    """Number of columns of the design matrix."""
+    return int(intercept) + n_inputs + n_reservoir + (squares * ((n_reservoir + 1) // 2))
+
+
+def design_matrix(inputs, states, squares, intercept):
+    """Rows ``[1, u(t), x(t), x(t)[::2]**2]``: inputs (T, n_in), states (T, N) -> (T, p)."""
+    parts = []
+    if intercept:
+        parts.append(np.ones((states.shape[0], 1), dtype=states.dtype))
+    parts += [inputs, states]
+    if squares:
+        parts.append(states[:, ::2] ** 2)
+    return np.concatenate(parts, axis=1)
+
+
+def _as_ridges(ridge):
+    ridges = np.atleast_1d(np.asarray(ridge, dtype=np.float64))
+    if ridges.ndim != 1 or np.any(~np.isfinite(ridges)) or np.any(ridges < 0):
+        raise ValueError(f"ridge must be a finite number >= 0 (or a 1-D array of them), got {ridge!r}.")
+    return ridges
+
+
+class QRRidge:
+    """Streamed QR accumulator for the ridge readout.
+
+    ``update(F, Y)`` with F (T, p) and Y (T, m), any number of times; ``solve(ridge)`` returns
+    the weights (p, m), or (n_ridges, p, m) when ``ridge`` is a 1-D array. With ``intercept`` the
+    first column of F is the constant 1 and is not penalised.
+    """
+
+    def __init__(self, n_features, n_outputs, intercept):
+        self.n_features, self.n_outputs, self.intercept = n_features, n_outputs, intercept
+        self.n_samples = 0
+        self._RQ = np.zeros((0, n_features + n_outputs))  # [R | Q^T Y], at most p + m rows
+
+    def update(self, F, Y):
+        block = np.concatenate([self._RQ, np.concatenate([F, Y], axis=1)], axis=0)
+        RQ = sla.qr(block, mode="r", overwrite_a=True, check_finite=False)[0]
+        self._RQ = RQ[: min(RQ.shape)]
+        self.n_samples += F.shape[0]
+
+    def factors(self):
+        """R (p, p) upper triangular with ``R^T R = F^T F``, and ``Q^T Y`` (p, m)."""
+        p = self.n_features
+        full = np.zeros((p, self._RQ.shape[1]))
+        rows = min(p, self._RQ.shape[0])
+        full[:rows] = self._RQ[:rows]
+        return full[:, :p], full[:, p:]
+
+    def gram(self):
+        """``F^T F`` (p, p) from the factor."""
+        R, _ = self.factors()
+        return R.T @ R
+
+    def solve(self, ridge):
+        ridges = _as_ridges(ridge)
+        R, QtY = self.factors()
+        c = int(self.intercept)
+        # With an intercept, the first row of [R | Q^T Y] fixes the constant once the other
+        # weights are known; the other rows are an ordinary ridge problem.
+        U, s, Vt = np.linalg.svd(R[c:, c:], full_matrices=False)
+        UtY = U.T @ QtY[c:]
+        out = np.empty((ridges.size, R.shape[0], QtY.shape[1]))
+        for i, lam in enumerate(ridges):
+            out[i, c:] = Vt.T @ (_filter(s, lam)[:, None] * UtY)
+            if c:
+                out[i, 0] = (QtY[0] - R[0, 1:] @ out[i, 1:]) / R[0, 0]
+        return out if np.ndim(ridge) else out[0]
+
+
+class GramRidge:
+    """Streamed Gram-matrix accumulator for the ridge readout (same interface as QRRidge)."""
+
+    def __init__(self, n_features, n_outputs, intercept):
+        self.n_features, self.n_outputs, self.intercept = n_features, n_outputs, intercept
+        self.n_samples = 0
+        self._G = np.zeros((n_features, n_features))
+        self._FtY = np.zeros((n_features, n_outputs))
+
+    def update(self, F, Y):
+        self._G += F.T @ F
+        self._FtY += F.T @ Y
+        self.n_samples += F.shape[0]
+
+    def gram(self):
+        return self._G.copy()
+
+    def solve(self, ridge):
+        ridges = _as_ridges(ridge)
+        G, b = self._G, self._FtY
+        c = int(self.intercept)
+        if c:  # eliminate the unpenalised intercept: centred normal equations
+            n = G[0, 0]
+            g0 = G[0, 1:]
+            Gc = G[1:, 1:] - np.outer(g0, g0) / n
+            bc = b[1:] - np.outer(g0, b[0]) / n
+        else:
+            Gc, bc = G, b
+        s, V = np.linalg.eigh(Gc)
+        s = np.maximum(s, 0.0)
+        Vtb = V.T @ bc
+        out = np.empty((ridges.size, G.shape[0], b.shape[1]))
+        for i, lam in enumerate(ridges):
+            with np.errstate(divide="ignore"):
+                inv = np.where(s + lam > _cutoff(s), 1.0 / (s + lam), 0.0)
+            out[i, c:] = V @ (inv[:, None] * Vtb)
+            if c:
+                out[i, 0] = (b[0] - g0 @ out[i, 1:]) / n
+        return out if np.ndim(ridge) else out[0]
+
+
+def _cutoff(values):
+    """Values at or below this are treated as zero (rank deficiency), as numpy's lstsq does."""
+    return values.max(initial=0.0) * values.size * np.finfo(np.float64).eps
+
+
+def _filter(s, lam):
+    """Ridge filter factors ``s / (s^2 + lam)`` of singular values s (pseudo-inverse at lam=0)."""
+    keep = (s > _cutoff(s)) | ((s > 0) & (lam > 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(keep, s / (s * s + lam), 0.0)
+
+
+SOLVERS = {"qr": QRRidge, "gram": GramRidge}
+
+
+@njit(**KERNEL)
+def rls_update(P, W, F, Y, forgetting):
+    """Recursive least squares over the rows of F (T, p) and Y (T, m), in place.
+
+    P (p, p) is the inverse correlation matrix, W (p, m) the readout weights; ``forgetting`` in
+    (0, 1] discounts old samples. Per row f with target y:
+    ``k = P f / (forgetting + f^T P f)``, ``W += k (y - W^T f)^T``, ``P = (P - k (P f)^T) / forgetting``.
+    """
+    p = P.shape[0]
+    m = W.shape[1]
+    Pf = np.empty(p, dtype=P.dtype)
+    for t in range(F.shape[0]):
+        f = F[t]
+        denom = forgetting
+        for i in range(p):
+            acc = 0.0
+            for j in range(p):
+                acc += P[i, j] * f[j]
+            Pf[i] = acc
+            denom += f[i] * acc
+        for k in range(m):
+            err = Y[t, k]
+            for i in range(p):
+                err -= W[i, k] * f[i]
+            for i in range(p):
+                W[i, k] += Pf[i] / denom * err
+        for i in range(p):
+            ki = Pf[i] / denom
+            for j in range(p):
+                P[i, j] = (P[i, j] - ki * Pf[j]) / forgetting

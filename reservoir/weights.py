@@ -1,0 +1,99 @@
+"""Random reservoir weights: sparse recurrent matrix, input, bias and feedback weights.
+
+All draws come from one ``numpy.random.RandomState`` in a fixed order (recurrent pattern and
+values, input weights, bias, feedback weights) and at unit scale, so that reservoirs that differ
+only in ``spectral_radius``, ``input_scaling``, ``bias_scaling`` or ``feedback_scaling`` share the
+same random numbers (the scales are applied afterwards).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import ArpackNoConvergence, eigs
+
+#: Below this size the spectral radius comes from a dense eigenvalue solve.
+DENSE_EIG_MAX = 400
+
+
+@dataclass
+class Reservoir:
+    """Weights of a leaky-tanh reservoir, in kernel-ready form.
+
+    ``indptr``/``indices`` (uint32) and ``data`` hold the CSR recurrent matrix W (N, N) already
+    scaled to the spectral radius; ``W_in`` (N, n_inputs), ``bias`` (N,), ``W_fb`` (N, n_outputs),
+    all C-contiguous in ``dtype``.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    W_in: np.ndarray
+    bias: np.ndarray
+    W_fb: np.ndarray
+
+    @property
+    def n_reservoir(self):
+        return self.bias.shape[0]
+
+    def recurrent_matrix(self):
+        """W as a ``scipy.sparse.csr_matrix`` (N, N)."""
+        n = self.n_reservoir
+        return sp.csr_matrix((self.data, self.indices, self.indptr), shape=(n, n))
+
+
+def spectral_radius(W):
+    """Largest absolute eigenvalue of the square sparse matrix ``W``, reproducibly."""
+    n = W.shape[0]
+    if n <= DENSE_EIG_MAX:
+        return float(np.max(np.abs(np.linalg.eigvals(W.toarray()))))
+    v0 = np.ones(n) / np.sqrt(n)  # fixed start vector: the same radius on every call
+    try:
+        vals = eigs(W.astype(np.float64), k=1, which="LM", v0=v0, return_eigenvectors=False,
+                    maxiter=20 * n, tol=1e-10)
+    except ArpackNoConvergence:
+        return float(np.max(np.abs(np.linalg.eigvals(W.toarray()))))
+    return float(np.abs(vals[0]))
+
+
+def _sparse_uniform(rng, n_rows, n_cols, density):
+    """(n_rows, n_cols) CSR with ``round(density * n_rows * n_cols)`` uniform(-1, 1) entries."""
+    return sp.random(n_rows, n_cols, density=density, format="csr", random_state=rng,
+                     data_rvs=lambda k: rng.uniform(-1.0, 1.0, size=k))
+
+
+def make_reservoir(n_reservoir, n_inputs, n_outputs, *, spectral_radius_=1.0, density=0.1,
+                   input_scaling=1.0, input_density=1.0, bias_scaling=0.0, feedback_scaling=0.0,
+                   random_state, dtype=np.float64):
+    """Draw a reservoir from ``random_state`` (a ``numpy.random.RandomState``).
+
+    The recurrent matrix has about ``density * N**2`` uniform(-1, 1) entries and is rescaled to
+    spectral radius ``spectral_radius_``; inputs have ``input_density`` of their entries drawn
+    from uniform(-input_scaling, input_scaling); bias and feedback weights are dense uniforms
+    scaled by ``bias_scaling`` and ``feedback_scaling``.
+    """
+    rng = random_state
+    W = _sparse_uniform(rng, n_reservoir, n_reservoir, density)
+    if W.nnz == 0:
+        raise ValueError(
+            f"The recurrent matrix drew no nonzero weight (n_reservoir={n_reservoir}, "
+            f"density={density}); increase density or n_reservoir.")
+    radius = spectral_radius(W)
+    if radius < 1e-12:
+        raise ValueError(
+            f"The recurrent matrix is nilpotent (spectral radius 0 with n_reservoir="
+            f"{n_reservoir}, density={density}) and cannot be rescaled to spectral_radius="
+            f"{spectral_radius_}; increase density or n_reservoir.")
+    W = W * (spectral_radius_ / radius)
+    W_in = _sparse_uniform(rng, n_reservoir, n_inputs, input_density).toarray() * input_scaling
+    bias = rng.uniform(-1.0, 1.0, size=n_reservoir) * bias_scaling
+    W_fb = rng.uniform(-1.0, 1.0, size=(n_reservoir, n_outputs)) * feedback_scaling
+    W.sort_indices()
+    return Reservoir(
+        indptr=W.indptr.astype(np.uint32),
+        indices=W.indices.astype(np.uint32),
+        data=np.ascontiguousarray(W.data, dtype=dtype),
+        W_in=np.ascontiguousarray(W_in, dtype=dtype),
+        bias=np.ascontiguousarray(bias, dtype=dtype),
+        W_fb=np.ascontiguousarray(W_fb, dtype=dtype),
+    )
