@@ -1,5 +1,6 @@
 """Machinery shared by the ESN estimators: building, running and reading out a reservoir."""
 
+import numba
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
@@ -137,13 +138,15 @@ class ReservoirMixin(BaseEstimator):
                         yield i, a, U_seqs[i][a:b], states[starts[k]:starts[k + 1]]
                     active = [i for i in active if cursors[i] < lengths[i]]
             else:
-                kernel = kernels.run_sequence_rows if self.device == "parallel" else \
-                    kernels.run_sequence
                 for i, n in enumerate(lengths):
                     for a in range(0, n, chunk):
                         b = min(a + chunk, n)
                         states = drive(i, a, b)
-                        kernel(*args, states, x0[i], states)
+                        if self.device == "parallel":
+                            kernels.run_sequence_rows(*args, states, x0[i], states,
+                                                      numba.get_num_threads())
+                        else:
+                            kernels.run_sequence(*args, states, x0[i], states)
                         yield i, a, U_seqs[i][a:b], states
 
     def _zero_states(self, n):
@@ -203,7 +206,7 @@ class ReservoirMixin(BaseEstimator):
             self._W = np.zeros((p, self.n_outputs_)) if not hasattr(self, "coef_") else \
                 np.concatenate([self.intercept_[None, :]] * c + [self.coef_.T])
         x0 = [self.state_]
-        for _, a, Uc, S in self._harvest([U], [Y_prev], x0):
+        for _, a, Uc, S in self._harvest([U], None if Y_prev is None else [Y_prev], x0):
             lo = max(a, skip)
             hi = a + S.shape[0]
             if hi > lo:

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
+from sklearn.utils import TransformerTags
 
 from .base import ReservoirMixin
 from .validation import check_paired, check_washout, is_sequence_list
@@ -75,11 +76,13 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.transformer_tags = TransformerTags()  # transform() returns the reservoir states
         return tags
 
     def fit(self, X, y):
         """Harvest states of every sequence and solve the ridge readout. Returns self."""
         self._check_params()
+        _require_y(self, y)
         X_seqs, y_seqs, _ = self._validate_X(X, reset=True, y=y)
         check_paired(X_seqs, y_seqs)
         check_washout(X_seqs, self.washout)
@@ -103,6 +106,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         if is_sequence_list(X):
             raise ValueError("partial_fit takes one array (n_steps, n_features), the continuation "
                              "of the stream; call it once per piece, in time order.")
+        _require_y(self, y)
         first = not hasattr(self, "coef_")
         if first:
             self._check_params()
@@ -123,6 +127,10 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
                                   self.washout if first else 0)
         self.last_output_ = Y[-1].copy()
         return self
+
+    def fit_transform(self, X, y):
+        """Fit, then return the reservoir states of X (see :meth:`transform`)."""
+        return self.fit(X, y).transform(X)
 
     def transform(self, X):
         """Reservoir states (n_steps, n_reservoir) of each sequence, from a zero state.
@@ -192,3 +200,9 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
 def _check_forgetting(value):
     if not (isinstance(value, (int, float)) and 0 < value <= 1):
         raise ValueError(f"forgetting must be a number in (0, 1], got {value!r}.")
+
+
+def _require_y(estimator, y):
+    if y is None:
+        raise ValueError(f"{type(estimator).__name__} requires y to be passed, but the target y "
+                         "is None.")

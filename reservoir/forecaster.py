@@ -51,15 +51,15 @@ class ESNForecaster(ReservoirMixin):
             self.n_features_in_ = n
             self._y_1d = was_1d
         elif n != self.n_features_in_:
-            raise ValueError(f"X has {n} variables, but {type(self).__name__} was fitted on "
-                             f"{self.n_features_in_}.")
+            raise ValueError(f"X has {n} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input (variables of the series).")
         return seqs, was_list
 
     def fit(self, X, y=None):
         """Learn s(t) -> s(t+1) on every series after its washout. ``y`` is ignored. Returns self."""
         self._check_params()
         seqs, _ = self._series(X, reset=True)
-        check_washout([s[1:] for s in seqs], self.washout)
+        check_washout(seqs, self.washout, reserved=1)
         self._build(seqs[0].shape[1], seqs[0].shape[1])
         # The last value of each series is run through too (it has no target) so that the
         # final state is the one forecasting continues from.
@@ -81,7 +81,7 @@ class ESNForecaster(ReservoirMixin):
         preds = self.predict(X)
         seqs, preds = (X, preds) if is_sequence_list(X) else ([X], [preds])
         w = self.washout
-        check_washout([np.empty((len(p) - 1, 0)) for p in preds], w)
+        check_washout([np.empty((len(p), 0)) for p in preds], w, reserved=1)
         truth = np.concatenate([np.asarray(s, dtype=float)[w + 1:] for s in seqs])
         return r2_score(truth, np.concatenate([p[w:-1] for p in preds]))
 

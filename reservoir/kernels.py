@@ -11,7 +11,7 @@ arrays and scalars only, and write states into ``states``, which may be the same
 """
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import njit, prange
 
 from ._config import KERNEL, PARALLEL_KERNEL
 from .activations import tanh_inplace
@@ -53,10 +53,10 @@ def run_sequence(indptr, indices, data, leak, drive, x, states):
 
 
 @njit(**PARALLEL_KERNEL)
-def run_sequence_rows(indptr, indices, data, leak, drive, x, states):
-    """As :func:`run_sequence`, each step split over threads by blocks of rows."""
+def run_sequence_rows(indptr, indices, data, leak, drive, x, states, n_blocks):
+    """As :func:`run_sequence`, each step split into ``n_blocks`` blocks of rows run in parallel."""
     n = x.shape[0]
-    n_blocks = min(get_num_threads(), n)
+    n_blocks = max(1, min(n_blocks, n))
     bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
     pre = np.empty(n, dtype=x.dtype)
     em = np.empty(n, dtype=np.float64)

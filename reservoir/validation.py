@@ -15,8 +15,13 @@ def check_dtype(dtype):
 
 
 def is_sequence_list(X):
-    """True when X is a list or tuple of sequences rather than one array."""
-    return isinstance(X, (list, tuple))
+    """True when X is a list or tuple of arrays (sequences), rather than one array-like.
+
+    Elements must be arrays (numpy, xarray, ...) with ``ndim >= 1``; a list of Python lists or
+    numbers is one array given row by row, as scikit-learn reads it.
+    """
+    return isinstance(X, (list, tuple)) and all(np.ndim(a) >= 1 and hasattr(a, "shape")
+                                                 for a in X)
 
 
 def check_sequence(a, *, name, dtype, allow_1d=False):
@@ -65,13 +70,18 @@ def check_paired(X_seqs, y_seqs):
                              "and targets must be aligned step by step.")
 
 
-def check_washout(seqs, washout, name="X"):
-    """Each sequence needs more steps than the washout, or nothing would be learnt from it."""
+def check_washout(seqs, washout, name="X", reserved=0):
+    """Each sequence needs more than ``washout + reserved`` steps, or nothing is learnt from it.
+
+    ``reserved`` counts steps that have no target (the last value of a forecaster's series).
+    """
     if not isinstance(washout, (int, np.integer)) or isinstance(washout, bool) or washout < 0:
         raise ValueError(f"washout must be an integer >= 0, got {washout!r}.")
+    need = washout + reserved
     for i, s in enumerate(seqs):
-        if s.shape[0] <= washout:
+        if s.shape[0] <= need:
             where = f"{name}[{i}]" if len(seqs) > 1 else name
+            plus = f" + {reserved}" if reserved else ""
             raise ValueError(
-                f"{where} has {s.shape[0]} sample(s), not more than washout={washout}: nothing "
-                "would be left to train on. Lower washout or pass longer sequences.")
+                f"{where} has {s.shape[0]} sample(s), not more than washout={washout}{plus}: "
+                "nothing would be left to train on. Lower washout or pass longer sequences.")

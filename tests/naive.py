@@ -1,0 +1,55 @@
+"""Plain-numpy reference implementations, written for clarity, that the kernels are tested against."""
+
+import numpy as np
+
+
+def reservoir_states(W, W_in, b, leak, U, W_fb=None, Y_prev=None, x0=None):
+    """x(t) = (1-a) x(t-1) + a tanh(W x(t-1) + W_in u(t) + W_fb y(t-1) + b), dense W."""
+    x = np.zeros(W.shape[0]) if x0 is None else np.array(x0, dtype=float)
+    out = []
+    for t in range(U.shape[0]):
+        pre = W @ x + W_in @ U[t] + b
+        if W_fb is not None:
+            pre = pre + W_fb @ Y_prev[t]
+        x = (1 - leak) * x + leak * np.tanh(pre)
+        out.append(x)
+    return np.array(out).reshape(U.shape[0], W.shape[0])
+
+
+def features(U, S, squares=False, intercept=True):
+    cols = ([np.ones((len(S), 1))] if intercept else []) + [U, S]
+    if squares:
+        cols.append(S[:, ::2] ** 2)
+    return np.hstack(cols)
+
+
+def ridge(F, Y, lam, intercept=True):
+    """argmin ||Y - F w||^2 + lam ||w[1:] if intercept else w||^2, by lstsq on the augmented system."""
+    p = F.shape[1]
+    pen = np.sqrt(lam) * np.eye(p)
+    if intercept:
+        pen = pen[1:]
+    A = np.vstack([F, pen])
+    B = np.vstack([Y, np.zeros((pen.shape[0], Y.shape[1]))])
+    return np.linalg.lstsq(A, B, rcond=None)[0]
+
+
+def rls(F, Y, P, W, forgetting):
+    """Recursive least squares, one row at a time."""
+    P, W = P.copy(), W.copy()
+    for f, y in zip(F, Y):
+        k = P @ f / (forgetting + f @ P @ f)
+        W = W + np.outer(k, y - W.T @ f)
+        P = (P - np.outer(k, f @ P)) / forgetting
+    return P, W
+
+
+def closed_loop(W, leak, drive, W_loop, W_x, W_sq, out_drive, W_out_loop, x, y):
+    """Reference for kernels.generate."""
+    xs, ys = [], []
+    for t in range(drive.shape[0]):
+        x = (1 - leak) * x + leak * np.tanh(W @ x + drive[t] + W_loop @ y)
+        y = W_x @ x + W_sq @ (x[::2] ** 2)[: W_sq.shape[1]] + out_drive[t] + W_out_loop @ y
+        xs.append(x)
+        ys.append(y)
+    return np.array(xs), np.array(ys)

@@ -1,0 +1,186 @@
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from reservoir import ESNRegressor
+
+from . import naive
+
+
+def _task(T=300, seed=0, delay=2):
+    """Recall the input from ``delay`` steps back, a task that needs the reservoir's memory."""
+    rng = np.random.default_rng(seed)
+    u = rng.uniform(-1, 1, size=(T, 1))
+    y = np.zeros(T)
+    y[delay:] = u[:-delay, 0]
+    return u, y
+
+
+def _esn(**kw):
+    params = dict(n_reservoir=40, spectral_radius=0.9, leak_rate=0.8, input_scaling=0.5,
+                  density=0.2, ridge=1e-6, washout=10, random_state=0)
+    params.update(kw)
+    return ESNRegressor(**params)
+
+
+def _naive_fit(esn, X_seqs, y_seqs):
+    """Readout weights from naive states of the fitted reservoir, washout per sequence."""
+    res = esn.reservoir_
+    W = res.recurrent_matrix().toarray()
+    Fs, Ys = [], []
+    for U, y in zip(X_seqs, y_seqs):
+        y = y.reshape(len(y), -1)
+        Y_prev = np.vstack([np.zeros((1, y.shape[1])), y[:-1]])
+        S = naive.reservoir_states(W, res.W_in, res.bias, esn.leak_rate, U, res.W_fb, Y_prev)
+        Fs.append(naive.features(U, S, esn.squares)[esn.washout:])
+        Ys.append(y[esn.washout:])
+    return naive.ridge(np.vstack(Fs), np.vstack(Ys), esn.ridge)
+
+
+def test_learns_a_memory_task():
+    u, y = _task()
+    esn = _esn().fit(u[:200], y[:200])
+    assert esn.score(u[200:], y[200:]) > 0.95
+    assert esn.predict(u).shape == (300,)
+
+
+@pytest.mark.parametrize("device", ["cpu", "parallel"])
+@pytest.mark.parametrize("squares", [False, True])
+def test_fit_on_sequence_list_matches_naive(device, squares):
+    seqs = [_task(T, seed=s) for s, T in [(1, 40), (2, 75), (3, 31)]]
+    X, y = [s[0] for s in seqs], [s[1] for s in seqs]
+    esn = _esn(device=device, squares=squares).fit(X, y)
+    W = _naive_fit(esn, X, y)
+    np.testing.assert_allclose(esn.intercept_, W[0], rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(esn.coef_, W[1:].T, rtol=1e-7, atol=1e-9)
+    pred = esn.predict(X)
+    assert isinstance(pred, list) and [len(p) for p in pred] == [40, 75, 31]
+
+
+def test_devices_agree_and_parallel_uses_row_kernel_for_one_sequence():
+    u, y = _task(T=200)
+    ref = _esn(device="cpu").fit(u, y)
+    for kw in (dict(device="parallel"), dict(device="parallel", n_jobs=1)):
+        other = _esn(**kw).fit(u, y)
+        np.testing.assert_array_equal(ref.transform(u), other.transform(u))
+        np.testing.assert_allclose(ref.coef_, other.coef_, rtol=1e-9, atol=1e-11)
+
+
+def test_streaming_chunks_give_the_same_readout(monkeypatch):
+    u, y = _task(T=500)
+    whole = _esn().fit(u, y)
+    import reservoir.base
+    monkeypatch.setattr(reservoir.base, "CHUNK_BYTES", 40 * 8 * 7)  # 7 steps a chunk
+    chunked = _esn().fit(u, y)
+    np.testing.assert_allclose(whole.coef_, chunked.coef_, rtol=1e-9, atol=1e-11)
+    np.testing.assert_array_equal(whole.transform(u), chunked.transform(u))
+
+
+def test_gram_solver_agrees_with_qr_for_moderate_ridge():
+    u, y = _task()
+    a = _esn(solver="qr", ridge=1e-3).fit(u, y)
+    b = _esn(solver="gram", ridge=1e-3).fit(u, y)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-6, atol=1e-8)
+
+
+def test_feedback_teacher_forced_fit_and_closed_loop_predict_match_naive():
+    u, y = _task(T=120)
+    esn = _esn(feedback_scaling=0.3).fit(u, y)
+    W = _naive_fit(esn, [u], [y])
+    np.testing.assert_allclose(esn.coef_, W[1:].T, rtol=1e-7, atol=1e-9)
+    res = esn.reservoir_
+    Wd = res.recurrent_matrix().toarray()
+    x, y_prev, preds = np.zeros(40), np.zeros(1), []
+    for t in range(120):
+        x = (1 - esn.leak_rate) * x + esn.leak_rate * np.tanh(
+            Wd @ x + res.W_in @ u[t] + res.W_fb @ y_prev + res.bias)
+        y_prev = esn.coef_ @ np.concatenate([u[t], x]) + esn.intercept_
+        preds.append(y_prev[0])
+    np.testing.assert_allclose(esn.predict(u), preds, rtol=1e-9, atol=1e-11)
+    assert esn.transform(u).shape == (120, 40)
+
+
+def test_partial_fit_stream_equals_batch_ridge():
+    u, y = _task(T=240)
+    batch = _esn(fit_intercept=False, ridge=1e-2).fit(u, y)
+    online = _esn(fit_intercept=False, ridge=1e-2)
+    for a in range(0, 240, 60):
+        online.partial_fit(u[a:a + 60], y[a:a + 60])
+    np.testing.assert_allclose(online.coef_, batch.coef_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_array_equal(online.state_, batch.state_)
+
+
+def test_partial_fit_after_fit_continues_the_stream():
+    u, y = _task(T=400)
+    both = _esn(fit_intercept=False, ridge=1e-2).fit(u[:200], y[:200])
+    both.partial_fit(u[200:], y[200:])
+    batch = _esn(fit_intercept=False, ridge=1e-2).fit(u, y)
+    np.testing.assert_allclose(both.coef_, batch.coef_, rtol=1e-5, atol=1e-7)
+
+
+def test_float32_close_to_float64():
+    u, y = _task()
+    a = _esn().fit(u, y)
+    b = _esn(dtype="float32").fit(u, y)
+    assert b.transform(u).dtype == np.float32
+    np.testing.assert_allclose(a.predict(u), b.predict(u), atol=1e-3)
+
+
+def test_random_state_reproducible_and_multioutput():
+    u, y = _task()
+    Y = np.column_stack([y, -y])
+    a, b = _esn(random_state=3).fit(u, Y), _esn(random_state=3).fit(u, Y)
+    np.testing.assert_array_equal(a.predict(u), b.predict(u))
+    assert a.predict(u).shape == (300, 2)
+
+
+@pytest.mark.parametrize("X, y, match", [
+    (np.full((50, 1), np.nan), np.zeros(50), "NaN"),
+    (np.full((50, 1), np.inf), np.zeros(50), "infinity"),
+    (np.zeros((50, 1)), np.r_[np.zeros(49), np.nan], "NaN"),
+    (np.zeros(50), np.zeros(50), "2D array"),
+    (np.zeros((50, 1)), np.zeros(49), "inconsistent numbers of samples"),
+    ([np.zeros((50, 1)), np.zeros((0, 1))], [np.zeros(50), np.zeros(0)], "0 sample"),
+    (np.zeros((10, 1)), np.zeros(10), "washout=10"),
+    ([np.zeros((50, 1))], [np.zeros(50), np.zeros(50)], "1 sequences but y has 2"),
+    ([np.zeros((50, 1)), np.zeros((50, 2))], [np.zeros(50)] * 2, "same number of columns"),
+    ([], [], "empty list"),
+])
+def test_bad_input_raises_clear_errors(X, y, match):
+    with pytest.raises(ValueError, match=match):
+        _esn().fit(X, y)
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(device="gpu"), "device must be one of"),
+    (dict(device="cuda"), "not available"),
+    (dict(dtype="float16"), "dtype must be"),
+    (dict(leak_rate=0.0), "leak_rate"),
+    (dict(spectral_radius=-1.0), "spectral_radius"),
+    (dict(ridge=-1.0), "ridge"),
+    (dict(solver="lu"), "solver"),
+    (dict(n_reservoir=0), "n_reservoir"),
+])
+def test_bad_parameters_raise(params, match):
+    u, y = _task()
+    with pytest.raises(ValueError, match=match):
+        _esn(**params).fit(u, y)
+
+
+def test_unfitted_and_wrong_feature_count():
+    u, y = _task()
+    with pytest.raises(NotFittedError):
+        _esn().predict(u)
+    esn = _esn().fit(u, y)
+    with pytest.raises(ValueError, match="expecting 1 features"):
+        esn.predict(np.zeros((20, 2)))
+    with pytest.raises(ValueError, match="expecting 1 features"):
+        esn.predict([np.zeros((20, 2))])
+    with pytest.raises(ValueError, match="one array"):
+        esn.partial_fit([u], [y])
+
+
+def test_partial_fit_needs_positive_ridge():
+    u, y = _task()
+    with pytest.raises(ValueError, match="ridge > 0"):
+        _esn(ridge=0.0).partial_fit(u, y)

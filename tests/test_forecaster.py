@@ -1,0 +1,71 @@
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from experiments.datasets import mackey_glass
+from reservoir import ESNForecaster
+
+
+def _fc(**kw):
+    params = dict(n_reservoir=200, spectral_radius=0.8, leak_rate=1.0, input_scaling=1.0,
+                  bias_scaling=0.2, ridge=1e-10, washout=100, random_state=0)
+    params.update(kw)
+    return ESNForecaster(**params)
+
+
+@pytest.fixture(scope="module")
+def mg():
+    return mackey_glass(1600, squash=True, random_state=0)
+
+
+def test_closed_loop_forecast_of_mackey_glass(mg):
+    fc = _fc().fit(mg[:1500])
+    pred = fc.forecast(50)
+    assert pred.shape == (50,)
+    assert np.sqrt(np.mean((pred - mg[1500:1550]) ** 2)) / mg.std() < 1e-2
+    assert fc.score(mg[1000:1600]) > 0.999
+
+
+def test_forecast_from_context_equals_forecast_from_end_of_training(mg):
+    fc = _fc().fit(mg[:1200])
+    np.testing.assert_array_equal(fc.forecast(30), fc.forecast(30, context=mg[:1200]))
+
+
+def test_one_step_predictions_are_teacher_forced(mg):
+    fc = _fc().fit(mg[:1200])
+    pred = fc.predict(mg[1200:1400])
+    assert pred.shape == (200,)
+    # One step ahead from a context equals the first forecasted value.
+    assert pred[-1] == pytest.approx(fc.forecast(1, context=mg[1200:1400])[0], abs=1e-12)
+
+
+def test_multivariate_and_sequence_lists():
+    t = np.arange(600) * 0.1
+    series = [np.column_stack([np.sin(t + p), np.cos(t + p)]) for p in (0.0, 1.0)]
+    fc = _fc(n_reservoir=50, washout=20).fit(series)
+    assert fc.forecast(10).shape == (10, 2)
+    preds = fc.predict(series)
+    assert isinstance(preds, list) and preds[1].shape == (600, 2)
+    np.testing.assert_allclose(fc.forecast(10, context=series[0][:300]),
+                               series[0][300:310], atol=1e-3)
+
+
+def test_float32_forecast(mg):
+    fc = _fc(dtype="float32", ridge=1e-6).fit(mg[:1200])
+    pred = fc.forecast(20)
+    assert pred.dtype == np.float64
+    assert np.max(np.abs(pred - mg[1200:1220])) < 0.05
+
+
+def test_forecaster_errors(mg):
+    with pytest.raises(NotFittedError):
+        _fc().forecast(5)
+    with pytest.raises(ValueError, match="washout=100"):
+        _fc().fit(mg[:80])
+    fc = _fc().fit(mg[:300])
+    with pytest.raises(ValueError, match="horizon"):
+        fc.forecast(0)
+    with pytest.raises(ValueError, match="expecting 1 features"):
+        fc.forecast(5, context=np.zeros((50, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        fc.predict(np.r_[mg[:10], np.nan])

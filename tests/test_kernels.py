@@ -1,0 +1,123 @@
+import numpy as np
+import pytest
+
+from reservoir import kernels
+from reservoir.activations import tanh_inplace
+from reservoir.weights import make_reservoir
+
+from . import naive
+
+
+def _res(n=30, n_in=2, n_out=1, dtype=np.float64, **kw):
+    return make_reservoir(n, n_in, n_out, spectral_radius_=0.9, density=0.2, bias_scaling=0.3,
+                          feedback_scaling=0.5, random_state=np.random.RandomState(0),
+                          dtype=dtype, **kw)
+
+
+def _drive(res, U):
+    return np.ascontiguousarray(U @ res.W_in.T + res.bias)
+
+
+def test_tanh_is_float64_accurate():
+    rng = np.random.default_rng(1)
+    x = np.concatenate([rng.normal(0, 3, 20000), rng.normal(0, 1e-4, 1000),
+                        np.linspace(-30, 30, 1001), [0.0, -0.0, 1e-300, -5e-324, np.inf, -np.inf]])
+    y = x.copy()
+    tanh_inplace(y, np.empty(len(x)), np.empty(len(x), np.int64))
+    ref = np.tanh(x)
+    ulps = np.abs(y - ref) / np.spacing(np.abs(ref))
+    assert ulps.max() <= 4
+    assert np.array_equal(np.signbit(y[np.abs(x) > 0]), np.signbit(ref[np.abs(x) > 0]))
+
+
+def test_tanh_float32():
+    x = np.linspace(-12, 12, 4001).astype(np.float32)
+    y = x.copy()
+    tanh_inplace(y, np.empty(len(x)), np.empty(len(x), np.int64))
+    ref = np.tanh(x.astype(np.float64)).astype(np.float32)
+    assert np.max(np.abs(y - ref) / np.spacing(np.abs(ref) + np.float32(1e-30))) <= 1
+
+
+@pytest.mark.parametrize("leak", [1.0, 0.3])
+def test_run_sequence_matches_naive(leak):
+    res = _res()
+    U = np.random.default_rng(2).normal(size=(50, 2))
+    x = np.zeros(30)
+    states = np.empty((50, 30))
+    kernels.run_sequence(res.indptr, res.indices, res.data, leak, _drive(res, U), x, states)
+    ref = naive.reservoir_states(res.recurrent_matrix().toarray(), res.W_in, res.bias, leak, U)
+    np.testing.assert_allclose(states, ref, rtol=1e-13, atol=1e-14)
+    np.testing.assert_array_equal(x, states[-1])
+
+
+def test_states_may_overwrite_drive_and_rows_kernel_is_identical():
+    res = _res(n=40)
+    U = np.random.default_rng(3).normal(size=(60, 2))
+    args = (res.indptr, res.indices, res.data, 0.5)
+    separate = np.empty((60, 40))
+    kernels.run_sequence(*args, _drive(res, U), np.zeros(40), separate)
+    inplace = _drive(res, U)
+    kernels.run_sequence(*args, inplace, np.zeros(40), inplace)
+    rows = _drive(res, U)
+    x = np.zeros(40)
+    kernels.run_sequence_rows(*args, rows, x, rows, 3)
+    np.testing.assert_array_equal(separate, inplace)
+    np.testing.assert_array_equal(separate, rows)
+    np.testing.assert_array_equal(x, rows[-1])
+
+
+def test_sequence_kernels_serial_and_parallel_identical():
+    res = _res()
+    rng = np.random.default_rng(4)
+    lengths = [7, 1, 20, 13]
+    Us = [rng.normal(size=(n, 2)) for n in lengths]
+    starts = np.cumsum([0] + lengths).astype(np.int64)
+    x0 = rng.normal(size=(4, 30)) * 0.1
+    args = (res.indptr, res.indices, res.data, 0.7)
+    out = {}
+    for name in ("run_sequences", "run_sequences_parallel"):
+        drive = np.concatenate([_drive(res, U) for U in Us])
+        xs = x0.copy()
+        getattr(kernels, name)(*args, drive, starts, xs, drive)
+        out[name] = (drive, xs)
+    np.testing.assert_array_equal(out["run_sequences"][0], out["run_sequences_parallel"][0])
+    np.testing.assert_array_equal(out["run_sequences"][1], out["run_sequences_parallel"][1])
+    W = res.recurrent_matrix().toarray()
+    for b, U in enumerate(Us):
+        ref = naive.reservoir_states(W, res.W_in, res.bias, 0.7, U, x0=x0[b])
+        np.testing.assert_allclose(out["run_sequences"][0][starts[b]:starts[b + 1]], ref,
+                                   rtol=1e-13, atol=1e-14)
+
+
+@pytest.mark.parametrize("n_sq", [0, 15])
+def test_generate_matches_naive(n_sq):
+    res = _res(n=30, n_in=2, n_out=2)
+    rng = np.random.default_rng(5)
+    T, m = 25, 2
+    drive = _drive(res, rng.normal(size=(T, 2)))
+    W_x = rng.normal(size=(m, 30)) * 0.1
+    W_sq = rng.normal(size=(m, n_sq)) * 0.1
+    out_drive = rng.normal(size=(T, m)) * 0.1
+    W_out_loop = rng.normal(size=(m, m)) * 0.1
+    x0, y0 = rng.normal(size=30) * 0.1, rng.normal(size=m)
+    x, y = x0.copy(), y0.copy()
+    states, outputs = np.empty((T, 30)), np.empty((T, m))
+    kernels.generate(res.indptr, res.indices, res.data, 0.6, drive, res.W_fb[:, :m].copy(), W_x,
+                     W_sq, out_drive, W_out_loop, x, y, states, outputs)
+    ref_x, ref_y = naive.closed_loop(res.recurrent_matrix().toarray(), 0.6, drive,
+                                     res.W_fb[:, :m], W_x, W_sq, out_drive, W_out_loop, x0, y0)
+    np.testing.assert_allclose(states, ref_x, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(outputs, ref_y, rtol=1e-12, atol=1e-13)
+    np.testing.assert_array_equal(y, outputs[-1])
+
+
+def test_float32_kernel_close_to_float64_reference():
+    res = _res(dtype=np.float32)
+    U = np.random.default_rng(6).normal(size=(40, 2))
+    drive = _drive(res, U.astype(np.float32)).astype(np.float32)
+    x = np.zeros(30, np.float32)
+    kernels.run_sequence(res.indptr, res.indices, res.data, np.float32(0.5), drive, x, drive)
+    assert drive.dtype == np.float32
+    ref = naive.reservoir_states(res.recurrent_matrix().toarray().astype(float),
+                                 res.W_in.astype(float), res.bias.astype(float), 0.5, U)
+    np.testing.assert_allclose(drive, ref, atol=2e-5)

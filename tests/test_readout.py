@@ -1,0 +1,97 @@
+import numpy as np
+import pytest
+
+from reservoir.readout import GramRidge, QRRidge, rls_update
+
+from . import naive
+
+
+def _problem(T=200, p=12, m=2, seed=0, intercept=True):
+    rng = np.random.default_rng(seed)
+    F = rng.normal(size=(T, p))
+    if intercept:
+        F[:, 0] = 1.0
+    Y = F @ rng.normal(size=(p, m)) + 0.1 * rng.normal(size=(T, m))
+    return F, Y
+
+
+def _streamed(cls, F, Y, intercept, chunks=(50, 1, 3, 146)):
+    acc = cls(F.shape[1], Y.shape[1], intercept)
+    a = 0
+    for n in chunks:
+        acc.update(F[a:a + n], Y[a:a + n])
+        a += n
+    assert acc.n_samples == F.shape[0]
+    return acc
+
+
+@pytest.mark.parametrize("cls", [QRRidge, GramRidge])
+@pytest.mark.parametrize("intercept", [True, False])
+@pytest.mark.parametrize("lam", [0.0, 1e-6, 3.0])
+def test_streamed_ridge_matches_naive(cls, intercept, lam):
+    F, Y = _problem(intercept=intercept)
+    acc = _streamed(cls, F, Y, intercept)
+    np.testing.assert_allclose(acc.solve(lam), naive.ridge(F, Y, lam, intercept), rtol=1e-9,
+                               atol=1e-11)
+
+
+@pytest.mark.parametrize("cls", [QRRidge, GramRidge])
+def test_ridge_sweep_equals_single_solves(cls):
+    F, Y = _problem()
+    acc = _streamed(cls, F, Y, True)
+    lams = np.array([0.0, 1e-3, 1.0, 100.0])
+    sweep = acc.solve(lams)
+    assert sweep.shape == (4, 12, 2)
+    for lam, w in zip(lams, sweep):
+        np.testing.assert_allclose(w, acc.solve(lam), rtol=1e-12, atol=1e-14)
+
+
+def test_qr_factor_memory_does_not_grow():
+    F, Y = _problem(T=1000)
+    acc = _streamed(QRRidge, F, Y, True, chunks=[10] * 100)
+    assert acc._RQ.shape[0] <= F.shape[1] + Y.shape[1]
+    np.testing.assert_allclose(acc.gram(), F.T @ F, rtol=1e-10, atol=1e-9)
+
+
+def test_qr_beats_normal_equations_when_ill_conditioned():
+    # Features with condition number ~1e9: the normal equations square it past 1/eps.
+    rng = np.random.default_rng(7)
+    T, p = 400, 8
+    Q, _ = np.linalg.qr(rng.normal(size=(T, p)))
+    V, _ = np.linalg.qr(rng.normal(size=(p, p)))
+    F = Q @ np.diag(np.logspace(0, -9, p)) @ V.T
+    w_true = rng.normal(size=(p, 1))
+    Y = F @ w_true
+    lam = 1e-24
+    errors = {}
+    for cls in (QRRidge, GramRidge):
+        w = _streamed(cls, F, Y, False, chunks=[100] * 4).solve(lam)
+        errors[cls.__name__] = np.linalg.norm(w - w_true) / np.linalg.norm(w_true)
+    assert errors["QRRidge"] < 1e-5
+    assert errors["GramRidge"] > 100 * errors["QRRidge"]
+
+
+def test_negative_or_nan_ridge_rejected():
+    acc = _streamed(QRRidge, *_problem(), True)
+    for bad in (-1.0, np.nan, np.inf):
+        with pytest.raises(ValueError, match="ridge"):
+            acc.solve(bad)
+
+
+@pytest.mark.parametrize("forgetting", [1.0, 0.98])
+def test_rls_matches_naive(forgetting):
+    F, Y = _problem(T=60, p=6, intercept=False)
+    P0, W0 = np.eye(6) * 10.0, np.zeros((6, 2))
+    P, W = P0.copy(), W0.copy()
+    rls_update(P, W, F, Y, forgetting)
+    P_ref, W_ref = naive.rls(F, Y, P0, W0, forgetting)
+    np.testing.assert_allclose(W, W_ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(P, P_ref, rtol=1e-10, atol=1e-12)
+
+
+def test_rls_without_forgetting_is_ridge():
+    F, Y = _problem(T=80, p=6, intercept=False)
+    lam = 0.5
+    P, W = np.eye(6) / lam, np.zeros((6, 2))
+    rls_update(P, W, F, Y, 1.0)
+    np.testing.assert_allclose(W, naive.ridge(F, Y, lam, intercept=False), rtol=1e-9, atol=1e-11)

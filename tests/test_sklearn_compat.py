@@ -1,0 +1,69 @@
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from reservoir import ESNForecaster, ESNRegressor
+
+STATEFUL = ("a reservoir is a dynamical system: each output depends on the steps before it, so "
+            "predictions on a subset or permutation of the rows legitimately differ")
+
+EXPECTED_FAILURES = {
+    "check_methods_subset_invariance": STATEFUL,
+    "check_methods_sample_order_invariance": STATEFUL,
+}
+
+
+UNIVARIATE = ("a univariate series is naturally a 1-D array, which the forecaster accepts as "
+              "(n_steps, 1)")
+
+
+def _expected(estimator):
+    if isinstance(estimator, ESNForecaster):
+        return dict(EXPECTED_FAILURES, check_fit1d=UNIVARIATE, check_fit2d_predict1d=UNIVARIATE)
+    return EXPECTED_FAILURES
+
+
+@parametrize_with_checks(
+    [ESNRegressor(n_reservoir=20, washout=0, random_state=0),
+     ESNRegressor(n_reservoir=20, washout=0, feedback_scaling=0.1, device="parallel",
+                  random_state=0),
+     ESNForecaster(n_reservoir=20, washout=0, random_state=0)],
+    expected_failed_checks=_expected)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def _data(T=400):
+    rng = np.random.default_rng(0)
+    u = rng.uniform(-1, 1, size=(T, 1))
+    y = np.r_[0.0, u[:-1, 0]]
+    return u, y
+
+
+def test_clone_pipeline_and_pickle():
+    u, y = _data()
+    esn = ESNRegressor(n_reservoir=30, washout=20, random_state=1)
+    pipe = make_pipeline(StandardScaler(), clone(esn)).fit(u, y)
+    assert pipe.score(u, y) > 0.9
+    fitted = esn.fit(u, y)
+    again = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(fitted.predict(u), again.predict(u))
+    fc = ESNForecaster(n_reservoir=30, washout=20, random_state=1).fit(u[:, 0])
+    fc2 = pickle.loads(pickle.dumps(fc))
+    np.testing.assert_array_equal(fc.forecast(10), fc2.forecast(10))
+
+
+def test_grid_search_with_time_series_split():
+    u, y = _data()
+    search = GridSearchCV(ESNRegressor(n_reservoir=30, washout=20, random_state=0),
+                          {"spectral_radius": [0.5, 0.9], "ridge": [1e-6, 1e-2]},
+                          cv=TimeSeriesSplit(n_splits=3)).fit(u, y)
+    assert set(search.best_params_) == {"spectral_radius", "ridge"}
+    assert search.cv_results_["mean_test_score"].shape == (4,)
+    assert search.best_estimator_.score(u, y) > 0.9

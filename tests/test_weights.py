@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from reservoir.weights import make_reservoir, spectral_radius
+
+
+def _make(seed=0, n=50, **kw):
+    params = dict(spectral_radius_=0.9, density=0.1, random_state=np.random.RandomState(seed))
+    params.update(kw)
+    return make_reservoir(n, 3, 2, **params)
+
+
+def test_same_seed_same_reservoir_and_different_seed_differs():
+    a, b, c = _make(0), _make(0), _make(1)
+    for name in ("indptr", "indices", "data", "W_in", "bias", "W_fb"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert not np.array_equal(a.W_in, c.W_in)
+
+
+@pytest.mark.parametrize("n", [50, 600])
+def test_spectral_radius_and_density(n):
+    res = _make(n=n, spectral_radius_=1.3, density=0.05)
+    W = res.recurrent_matrix().toarray()
+    assert np.max(np.abs(np.linalg.eigvals(W))) == pytest.approx(1.3, rel=1e-6)
+    assert np.count_nonzero(W) == round(0.05 * n * n)
+    assert res.indices.dtype == np.uint32 and res.indptr.dtype == np.uint32
+    assert spectral_radius(res.recurrent_matrix()) == spectral_radius(res.recurrent_matrix())
+
+
+def test_scales_share_one_draw():
+    a = _make(spectral_radius_=0.5, input_scaling=1.0, bias_scaling=1.0, feedback_scaling=1.0)
+    b = _make(spectral_radius_=1.5, input_scaling=0.1, bias_scaling=2.0, feedback_scaling=0.3)
+    np.testing.assert_array_equal(a.indices, b.indices)
+    np.testing.assert_allclose(b.data, 3 * a.data)
+    np.testing.assert_allclose(b.W_in, 0.1 * a.W_in)
+    np.testing.assert_allclose(b.bias, 2 * a.bias)
+    np.testing.assert_allclose(b.W_fb, 0.3 * a.W_fb)
+
+
+def test_input_density():
+    res = make_reservoir(200, 10, 1, input_density=0.2, random_state=np.random.RandomState(0))
+    assert np.count_nonzero(res.W_in) == 400
+
+
+def test_degenerate_reservoirs_raise():
+    with pytest.raises(ValueError, match="increase density"):
+        make_reservoir(3, 1, 1, density=0.01, random_state=np.random.RandomState(0))
+    with pytest.raises(ValueError, match="nilpotent"):
+        # a single nonzero entry off the diagonal is nilpotent
+        for seed in range(100):
+            rs = np.random.RandomState(seed)
+            make_reservoir(4, 1, 1, density=1 / 16, random_state=rs)
