@@ -122,20 +122,27 @@ class ReservoirMixin(BaseEstimator):
             return self._drive(U_seqs[i][a:b], None if Yprev_seqs is None else Yprev_seqs[i][a:b])
 
         with num_threads(self.n_jobs):
-            if self.device == "parallel" and len(U_seqs) > 1:
+            if len(U_seqs) > 1:
+                # Rounds over the unfinished sequences, all advancing by the same number of steps.
                 cursors = [0] * len(U_seqs)
                 active = [i for i, n in enumerate(lengths) if n > 0]
                 while active:
                     step = max(1, chunk // len(active))
-                    pieces = [(i, cursors[i], min(cursors[i] + step, lengths[i])) for i in active]
-                    states = np.concatenate([drive(*p) for p in pieces])
-                    starts = np.cumsum([0] + [b - a for _, a, b in pieces]).astype(np.int64)
+                    step = min([step] + [lengths[i] - cursors[i] for i in active])
+                    pieces = [(i, cursors[i], cursors[i] + step) for i in active]
+                    states = np.empty((len(pieces), step, res.n_reservoir), dtype=self._dtype)
+                    for k, p in enumerate(pieces):
+                        states[k] = drive(*p)
                     xs = np.stack([x0[i] for i in active])
-                    kernels.run_sequences_parallel(*args, states, starts, xs, states)
+                    if self.device == "parallel":
+                        kernels.run_batch_parallel(*args, states, xs, states,
+                                                   numba.get_num_threads())
+                    else:
+                        kernels.run_batch(*args, states, xs, states)
                     for k, (i, a, b) in enumerate(pieces):
                         x0[i][:] = xs[k]
                         cursors[i] = b
-                        yield i, a, U_seqs[i][a:b], states[starts[k]:starts[k + 1]]
+                        yield i, a, U_seqs[i][a:b], states[k]
                     active = [i for i in active if cursors[i] < lengths[i]]
             else:
                 for i, n in enumerate(lengths):

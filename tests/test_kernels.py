@@ -66,27 +66,27 @@ def test_states_may_overwrite_drive_and_rows_kernel_is_identical():
     np.testing.assert_array_equal(x, rows[-1])
 
 
-def test_sequence_kernels_serial_and_parallel_identical():
+@pytest.mark.parametrize("B", [1, 5])
+def test_batch_kernels_serial_and_parallel_identical_and_match_naive(B):
     res = _res()
     rng = np.random.default_rng(4)
-    lengths = [7, 1, 20, 13]
-    Us = [rng.normal(size=(n, 2)) for n in lengths]
-    starts = np.cumsum([0] + lengths).astype(np.int64)
-    x0 = rng.normal(size=(4, 30)) * 0.1
+    T = 17
+    Us = [rng.normal(size=(T, 2)) for _ in range(B)]
+    x0 = rng.normal(size=(B, 30)) * 0.1
     args = (res.indptr, res.indices, res.data, 0.7)
     out = {}
-    for name in ("run_sequences", "run_sequences_parallel"):
-        drive = np.concatenate([_drive(res, U) for U in Us])
+    for name, extra in (("run_batch", ()), ("run_batch_parallel", (3,))):
+        drive = np.stack([_drive(res, U) for U in Us])
         xs = x0.copy()
-        getattr(kernels, name)(*args, drive, starts, xs, drive)
+        getattr(kernels, name)(*args, drive, xs, drive, *extra)
         out[name] = (drive, xs)
-    np.testing.assert_array_equal(out["run_sequences"][0], out["run_sequences_parallel"][0])
-    np.testing.assert_array_equal(out["run_sequences"][1], out["run_sequences_parallel"][1])
+    np.testing.assert_array_equal(out["run_batch"][0], out["run_batch_parallel"][0])
+    np.testing.assert_array_equal(out["run_batch"][1], out["run_batch_parallel"][1])
     W = res.recurrent_matrix().toarray()
     for b, U in enumerate(Us):
         ref = naive.reservoir_states(W, res.W_in, res.bias, 0.7, U, x0=x0[b])
-        np.testing.assert_allclose(out["run_sequences"][0][starts[b]:starts[b + 1]], ref,
-                                   rtol=1e-13, atol=1e-14)
+        np.testing.assert_allclose(out["run_batch"][0][b], ref, rtol=1e-13, atol=1e-14)
+        np.testing.assert_allclose(out["run_batch"][1][b], ref[-1], rtol=1e-13, atol=1e-14)
 
 
 @pytest.mark.parametrize("n_sq", [0, 15])
