@@ -3,7 +3,9 @@
 Prints steps/s (sequence-steps/s for batches) for N in {100, 300, 1000, 3000}, one sequence and
 64 sequences, float64 and float32, and the ratios to the references measured in the same run.
 Run with `make bench` or `python benchmarks/esn_harvest.py [--sizes 100 1000] [--quick]`.
-Two-thread timings are only meaningful on an otherwise idle machine.
+Two-thread timings are only meaningful on an otherwise idle machine; BLAS is limited to one thread
+(none of the measured loops gains from it, and idle OpenBLAS threads spin on the cores that the
+Numba threads need).
 """
 
 import argparse
@@ -13,6 +15,7 @@ import time
 
 import numba
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from reservoir import ESNRegressor
 
@@ -87,4 +90,5 @@ def main():
                       f"{ours / ref:>8.1f} {ours / rpy:>6.1f}", flush=True)
 
 if __name__ == "__main__":
-    main()
+    with threadpool_limits(1, user_api="blas"):
+        main()

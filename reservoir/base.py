@@ -95,31 +95,36 @@ class ReservoirMixin(BaseEstimator):
     def _has_feedback(self):
         return self.feedback_scaling > 0
 
-    def _drive(self, U, Y_prev):
-        """W_in u(t) + W_fb y(t-1) + b for a chunk: U (T, n_in), Y_prev (T, m) or None."""
+    def _drive(self, U, Y_prev, out=None):
+        """W_in u(t) + W_fb y(t-1) + b for a chunk: U (T, n_in), Y_prev (T, m) or None.
+
+        Written into ``out`` (T, N) when given.
+        """
         res = self.reservoir_
-        drive = U @ res.W_in.T
+        drive = np.matmul(U.astype(self._dtype, copy=False), res.W_in.T, out=out)
         drive += res.bias
         if Y_prev is not None:
-            drive += Y_prev.astype(drive.dtype, copy=False) @ res.W_fb.T
-        return np.ascontiguousarray(drive, dtype=self._dtype)
+            drive += Y_prev.astype(self._dtype, copy=False) @ res.W_fb.T
+        return drive
 
     def _chunk_rows(self):
         return max(1, CHUNK_BYTES // (self.reservoir_.n_reservoir * np.dtype(self._dtype).itemsize))
 
-    def _harvest(self, U_seqs, Yprev_seqs, x0):
+    def _harvest(self, U_seqs, Yprev_seqs, x0, outs=None):
         """Yield ``(i, t0, U_chunk, states_chunk)`` covering every sequence, in bounded memory.
 
         Chunks of one sequence come in time order; ``x0`` (list of (N,) arrays) holds the initial
-        states and ends with the final ones. The yielded states are only valid until the next one.
+        states and ends with the final ones. The yielded states are only valid until the next one,
+        unless ``outs`` (list of (T_i, N) arrays) is given: then they are also written there.
         """
         res = self.reservoir_
         args = (res.indptr, res.indices, res.data, self._dtype(self.leak_rate))
         chunk = self._chunk_rows()
         lengths = [u.shape[0] for u in U_seqs]
 
-        def drive(i, a, b):
-            return self._drive(U_seqs[i][a:b], None if Yprev_seqs is None else Yprev_seqs[i][a:b])
+        def drive(i, a, b, out=None):
+            return self._drive(U_seqs[i][a:b], None if Yprev_seqs is None else Yprev_seqs[i][a:b],
+                               out)
 
         with num_threads(self.n_jobs):
             if len(U_seqs) > 1:
@@ -132,7 +137,7 @@ class ReservoirMixin(BaseEstimator):
                     pieces = [(i, cursors[i], cursors[i] + step) for i in active]
                     states = np.empty((len(pieces), step, res.n_reservoir), dtype=self._dtype)
                     for k, p in enumerate(pieces):
-                        states[k] = drive(*p)
+                        drive(*p, out=states[k])
                     xs = np.stack([x0[i] for i in active])
                     if self.device == "parallel":
                         kernels.run_batch_parallel(*args, states, xs, states,
@@ -142,13 +147,15 @@ class ReservoirMixin(BaseEstimator):
                     for k, (i, a, b) in enumerate(pieces):
                         x0[i][:] = xs[k]
                         cursors[i] = b
+                        if outs is not None:
+                            outs[i][a:b] = states[k]
                         yield i, a, U_seqs[i][a:b], states[k]
                     active = [i for i in active if cursors[i] < lengths[i]]
             else:
                 for i, n in enumerate(lengths):
                     for a in range(0, n, chunk):
                         b = min(a + chunk, n)
-                        states = drive(i, a, b)
+                        states = drive(i, a, b, None if outs is None else outs[i][a:b])
                         if self.device == "parallel":
                             kernels.run_sequence_rows(*args, states, x0[i], states,
                                                       numba.get_num_threads())

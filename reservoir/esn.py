@@ -144,8 +144,8 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         else:
             outs = [np.empty((U.shape[0], self.reservoir_.n_reservoir), dtype=self._dtype)
                     for U in X_seqs]
-            for i, a, _, S in self._harvest(X_seqs, None, self._zero_states(len(X_seqs))):
-                outs[i][a:a + S.shape[0]] = S
+            for _ in self._harvest(X_seqs, None, self._zero_states(len(X_seqs)), outs):
+                pass
         return outs if was_list else outs[0]
 
     def predict(self, X):

@@ -28,8 +28,9 @@ def _csr_matvec_add(indptr, indices, data, x, add, out, lo, hi):
     Four partial sums per row, in a fixed order: the latency chain of one accumulator is broken
     (1.8x faster at N=1000) and the result does not depend on how the compiler vectorizes.
     """
+    zero = np.zeros(1, dtype=out.dtype)[0]  # accumulate in the states' precision
     for i in range(lo, hi):
-        a0 = a1 = a2 = a3 = 0.0
+        a0 = a1 = a2 = a3 = zero
         k = indptr[i]
         end = indptr[i + 1]
         while k + 4 <= end:
