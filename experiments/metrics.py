@@ -1,18 +1,92 @@
 """Error measures used by the reproductions."""
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
-def nrmse(y_true, y_pred, *, normalization="std"):
-    """Root mean squared error divided by the std (``"std"``) or the range (``"range"``) of y_true."""
+def _pair(y_true, y_pred):
     y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} differ in shape.")
+    if y_true.size == 0:
+        raise ValueError("y_true and y_pred are empty.")
+    return y_true, y_pred
+
+
+def nrmse(y_true, y_pred, *, normalization="std"):
+    """Root mean squared error over all entries, divided by a scale of ``y_true``.
+
+    ``normalization``: ``"std"`` (standard deviation of all entries of y_true), ``"range"``
+    (max - min), or a positive number (for example the std of the whole series, as in NRMSE84).
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
     rmse = np.sqrt(np.mean((y_true - y_pred) ** 2))
     if normalization == "std":
         scale = y_true.std()
     elif normalization == "range":
         scale = np.ptp(y_true)
+    elif isinstance(normalization, (int, float)) and normalization > 0:
+        scale = float(normalization)
     else:
-        raise ValueError(f"normalization must be 'std' or 'range', got {normalization!r}.")
+        raise ValueError(f"normalization must be 'std', 'range' or a positive number, got "
+                         f"{normalization!r}.")
     return rmse / scale
+
+
+@dataclass(frozen=True)
+class ValidTime:
+    """First step whose normalised error exceeds the threshold (n_steps if none does)."""
+
+    steps: int
+    time: float  # steps * dt
+    lyapunov_times: float  # time * lyapunov_exponent (nan when no exponent was given)
+
+
+def normalized_errors(y_true, y_pred):
+    """Per-step error ``||y_pred(t) - y_true(t)|| / sqrt(mean_t ||y_true(t) - mean||^2)``, (T,).
+
+    The normalisation of Pathak et al. (2018): the error relative to the typical size of the
+    true trajectory's fluctuations.
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    y_true = y_true.reshape(len(y_true), -1)
+    y_pred = y_pred.reshape(len(y_pred), -1)
+    scale = np.sqrt(np.mean(np.sum((y_true - y_true.mean(axis=0)) ** 2, axis=1)))
+    if scale == 0:
+        raise ValueError("y_true is constant; the normalised error is undefined.")
+    return np.linalg.norm(y_pred - y_true, axis=1) / scale
+
+
+def valid_prediction_time(y_true, y_pred, *, dt=1.0, threshold=0.5, lyapunov_exponent=None):
+    """Valid prediction time of a free-running forecast y_pred (T, d) of y_true (T, d).
+
+    The number of steps before :func:`normalized_errors` first exceeds ``threshold``, also in
+    model time (``dt`` per step) and in Lyapunov times (given the largest exponent, e.g. 0.906 for
+    Lorenz-63). The normalisation uses y_true over the forecast window, so pass a window several
+    Lyapunov times long. A non-finite forecast counts as exceeding the threshold.
+    """
+    errors = normalized_errors(y_true, y_pred)
+    bad = ~(errors <= threshold)
+    steps = int(np.argmax(bad)) if bad.any() else len(errors)
+    time = steps * dt
+    lyap = time * lyapunov_exponent if lyapunov_exponent is not None else float("nan")
+    return ValidTime(steps, time, lyap)
+
+
+def memory_capacity(targets, outputs):
+    """Memory capacity (Jaeger 2001): sum over delays of the squared correlation r^2.
+
+    ``targets`` and ``outputs`` are (T, K): column k-1 holds u(t-k) and its trained readout.
+    Returns (MC, per-delay r^2 of shape (K,)).
+    """
+    targets, outputs = _pair(targets, outputs)
+    targets = targets.reshape(len(targets), -1)
+    outputs = outputs.reshape(len(outputs), -1)
+    tc = targets - targets.mean(axis=0)
+    oc = outputs - outputs.mean(axis=0)
+    denom = np.sqrt(np.sum(tc ** 2, axis=0) * np.sum(oc ** 2, axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(denom > 0, np.sum(tc * oc, axis=0) / denom, 0.0)
+    r2 = r ** 2
+    return float(r2.sum()), r2
