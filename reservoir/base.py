@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import kernels
 from ._config import CHUNK_BYTES
 from .device import check_device, num_threads
+from .progress import Progress
 from .readout import SOLVERS, design_matrix, n_features, rls_update
 from .validation import check_dtype, check_sequences, is_sequence_list
 from .weights import make_reservoir
@@ -178,12 +179,15 @@ class ReservoirMixin(BaseEstimator):
         """Ridge readout over all sequences after their washout; rows beyond len(Y) unused."""
         acc = SOLVERS[self.solver](self._n_features_out(), self.n_outputs_, self.fit_intercept)
         x0 = self._zero_states(len(U_seqs))
-        for i, a, U, S in self._harvest(U_seqs, Yprev_seqs, x0):
-            lo = max(a, self.washout)
-            hi = min(a + S.shape[0], Y_seqs[i].shape[0])
-            if hi > lo:
-                F = self._features(U[lo - a:hi - a], S[lo - a:hi - a])
-                acc.update(F.astype(np.float64, copy=False), Y_seqs[i][lo:hi])
+        total = sum(u.shape[0] for u in U_seqs)
+        with Progress(total, f"{type(self).__name__}.fit", enabled=bool(self.verbose)) as bar:
+            for i, a, U, S in self._harvest(U_seqs, Yprev_seqs, x0):
+                lo = max(a, self.washout)
+                hi = min(a + S.shape[0], Y_seqs[i].shape[0])
+                if hi > lo:
+                    F = self._features(U[lo - a:hi - a], S[lo - a:hi - a])
+                    acc.update(F.astype(np.float64, copy=False), Y_seqs[i][lo:hi])
+                bar.update(S.shape[0])
         self._set_readout(acc.solve(self.ridge))
         self._gram = acc.gram()
         self.state_ = x0[-1]

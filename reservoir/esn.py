@@ -45,6 +45,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
     dtype : "float64" or "float32", precision of the reservoir states (readouts are solved in float64).
     n_jobs : int or None, Numba threads for ``device="parallel"`` (None: all).
     random_state : int, RandomState or None.
+    verbose : bool, show a progress bar on stderr while fitting.
 
     Inputs are one sequence ``X`` (n_steps, n_features) with ``y`` (n_steps,) or
     (n_steps, n_outputs), or lists of such arrays of different lengths.
@@ -53,7 +54,8 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
     def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
                  bias_scaling=0.5, density=0.1, input_density=1.0, feedback_scaling=0.0,
                  ridge=1e-8, washout=100, squares=False, fit_intercept=True, solver="qr",
-                 forgetting=1.0, device="cpu", dtype="float64", n_jobs=None, random_state=None):
+                 forgetting=1.0, device="cpu", dtype="float64", n_jobs=None, random_state=None,
+                 verbose=False):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -72,6 +74,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         self.dtype = dtype
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.verbose = verbose
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

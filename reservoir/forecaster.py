@@ -21,7 +21,7 @@ class ESNForecaster(ReservoirMixin):
     def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
                  bias_scaling=0.5, density=0.1, input_density=1.0, ridge=1e-8, washout=100,
                  squares=False, fit_intercept=True, solver="qr", device="cpu", dtype="float64",
-                 n_jobs=None, random_state=None):
+                 n_jobs=None, random_state=None, verbose=False):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -38,6 +38,7 @@ class ESNForecaster(ReservoirMixin):
         self.dtype = dtype
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.verbose = verbose
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

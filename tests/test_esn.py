@@ -184,3 +184,10 @@ def test_partial_fit_needs_positive_ridge():
     u, y = _task()
     with pytest.raises(ValueError, match="ridge > 0"):
         _esn(ridge=0.0).partial_fit(u, y)
+
+
+def test_verbose_fit_draws_a_progress_bar(capsys):
+    u, y = _task()
+    _esn(verbose=True).fit(u, y)
+    err = capsys.readouterr().err
+    assert "ESNRegressor.fit" in err and "100.0%" in err

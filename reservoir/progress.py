@@ -1,0 +1,43 @@
+"""A dependency-free text progress bar for long runs (estimators with ``verbose``, the CLI)."""
+
+import sys
+import time
+
+
+class Progress:
+    """``with Progress(total, "harvest", enabled=True) as bar: bar.update(n)``.
+
+    Redraws at most every ``interval`` seconds on ``stream`` (stderr) and ends with a newline.
+    Disabled bars cost one comparison per update.
+    """
+
+    def __init__(self, total, desc, *, enabled=True, unit="steps", stream=None, interval=0.2):
+        self.total, self.desc, self.enabled, self.unit = total, desc, enabled, unit
+        self.stream = stream or sys.stderr
+        self.interval = interval
+        self.done = 0
+        self._start = self._last = time.perf_counter()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            self._draw()
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def update(self, n=1):
+        self.done += n
+        if self.enabled and time.perf_counter() - self._last >= self.interval:
+            self._draw()
+
+    def _draw(self):
+        self._last = now = time.perf_counter()
+        frac = self.done / self.total if self.total else 1.0
+        width = 30
+        filled = int(round(width * min(frac, 1.0)))
+        bar = "#" * filled + "." * (width - filled)
+        self.stream.write(f"\r{self.desc} [{bar}] {100 * frac:5.1f}% {self.done:.3g}/"
+                          f"{self.total:.3g} {self.unit} {now - self._start:.1f}s")
+        self.stream.flush()
