@@ -121,18 +121,24 @@ def _batch_rows(indptr, indices, data, leak, cur, drive, t, nxt, states, pre, em
 
 
 @njit(**KERNEL)
+def _batch_buffers(x):
+    """Working arrays of the batch kernels for initial states x (B, N): the states as (N, B),
+    the next states, the pre-activations, and the tanh scratch arrays."""
+    B, n = x.shape
+    cur = np.ascontiguousarray(x.T)
+    return (cur, np.empty_like(cur), np.empty_like(cur), np.empty(n * B, dtype=np.float64),
+            np.empty(n * B, dtype=np.int64))
+
+
+@njit(**KERNEL)
 def run_batch(indptr, indices, data, leak, drive, x, states):
     """Run B sequences of equal length side by side, serially.
 
     drive, states: (B, T, N) (may be the same array); x: (B, N) initial states, overwritten by
     the final ones.
     """
-    B, n = x.shape
-    cur = np.ascontiguousarray(x.T)
-    nxt = np.empty_like(cur)
-    pre = np.empty_like(cur)
-    em = np.empty(n * B, dtype=np.float64)
-    bits = np.empty(n * B, dtype=np.int64)
+    n = x.shape[1]
+    cur, nxt, pre, em, bits = _batch_buffers(x)
     for t in range(drive.shape[1]):
         _batch_rows(indptr, indices, data, leak, cur, drive, t, nxt, states, pre, em, bits, 0, n)
         cur, nxt = nxt, cur
@@ -142,14 +148,10 @@ def run_batch(indptr, indices, data, leak, drive, x, states):
 @njit(**PARALLEL_KERNEL)
 def run_batch_parallel(indptr, indices, data, leak, drive, x, states, n_blocks):
     """As :func:`run_batch`, each step split into ``n_blocks`` blocks of rows run in parallel."""
-    B, n = x.shape
+    n = x.shape[1]
     n_blocks = max(1, min(n_blocks, n))
     bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
-    cur = np.ascontiguousarray(x.T)
-    nxt = np.empty_like(cur)
-    pre = np.empty_like(cur)
-    em = np.empty(n * B, dtype=np.float64)
-    bits = np.empty(n * B, dtype=np.int64)
+    cur, nxt, pre, em, bits = _batch_buffers(x)
     for t in range(drive.shape[1]):
         for blk in prange(n_blocks):
             _batch_rows(indptr, indices, data, leak, cur, drive, t, nxt, states, pre, em, bits,
