@@ -43,30 +43,34 @@ class ValidTime:
     lyapunov_times: float  # time * lyapunov_exponent (nan when no exponent was given)
 
 
-def normalized_errors(y_true, y_pred):
-    """Per-step error ``||y_pred(t) - y_true(t)|| / sqrt(mean_t ||y_true(t) - mean||^2)``, (T,).
+def normalized_errors(y_true, y_pred, *, scale=None):
+    """Per-step error ``||y_pred(t) - y_true(t)|| / scale``, (T,).
 
-    The normalisation of Pathak et al. (2018): the error relative to the typical size of the
-    true trajectory's fluctuations.
+    ``scale`` defaults to ``sqrt(mean_t ||y_true(t) - mean||^2)`` over the window, the
+    normalisation of Pathak et al. (2018): the error relative to the typical size of the
+    trajectory's fluctuations. Pass the value of a long reference series to compare windows.
     """
     y_true, y_pred = _pair(y_true, y_pred)
     y_true = y_true.reshape(len(y_true), -1)
     y_pred = y_pred.reshape(len(y_pred), -1)
-    scale = np.sqrt(np.mean(np.sum((y_true - y_true.mean(axis=0)) ** 2, axis=1)))
+    if scale is None:
+        scale = np.sqrt(np.mean(np.sum((y_true - y_true.mean(axis=0)) ** 2, axis=1)))
     if scale == 0:
         raise ValueError("y_true is constant; the normalised error is undefined.")
     return np.linalg.norm(y_pred - y_true, axis=1) / scale
 
 
-def valid_prediction_time(y_true, y_pred, *, dt=1.0, threshold=0.5, lyapunov_exponent=None):
+def valid_prediction_time(y_true, y_pred, *, dt=1.0, threshold=0.5, lyapunov_exponent=None,
+                          scale=None):
     """Valid prediction time of a free-running forecast y_pred (T, d) of y_true (T, d).
 
     The number of steps before :func:`normalized_errors` first exceeds ``threshold``, also in
     model time (``dt`` per step) and in Lyapunov times (given the largest exponent, e.g. 0.906 for
-    Lorenz-63). The normalisation uses y_true over the forecast window, so pass a window several
-    Lyapunov times long. A non-finite forecast counts as exceeding the threshold.
+    Lorenz-63). ``scale`` as in :func:`normalized_errors` (by default from y_true over the window,
+    so pass a window several Lyapunov times long). A non-finite forecast counts as exceeding the
+    threshold.
     """
-    errors = normalized_errors(y_true, y_pred)
+    errors = normalized_errors(y_true, y_pred, scale=scale)
     bad = ~(errors <= threshold)
     steps = int(np.argmax(bad)) if bad.any() else len(errors)
     time = steps * dt
