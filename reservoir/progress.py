@@ -15,7 +15,7 @@ class Progress:
         self.total, self.desc, self.enabled, self.unit = total, desc, enabled, unit
         self.stream = stream or sys.stderr
         self.interval = interval
-        self.done = 0
+        self.done = self._drawn = 0
         self._start = self._last = time.perf_counter()
 
     def __enter__(self):
@@ -23,7 +23,8 @@ class Progress:
 
     def __exit__(self, *exc):
         if self.enabled:
-            self._draw()
+            if self._drawn != self.done or self.done == 0:
+                self._draw()
             self.stream.write("\n")
             self.stream.flush()
 
@@ -34,6 +35,7 @@ class Progress:
 
     def _draw(self):
         self._last = now = time.perf_counter()
+        self._drawn = self.done
         frac = self.done / self.total if self.total else 1.0
         width = 30
         filled = int(round(width * min(frac, 1.0)))

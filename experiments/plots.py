@@ -1,0 +1,48 @@
+"""Figures of the reproductions (optional extra ``plot``: matplotlib)."""
+
+import pathlib
+
+import numpy as np
+
+
+def _pyplot():
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as err:
+        raise ImportError("Plots need matplotlib: pip install 'numba-rnn[plot]', or pass "
+                          "--no-plot.") from err
+    return plt
+
+
+def forecast_figure(ds, path, *, variable=None, trial=0, valid_steps=None, ylabel="value"):
+    """Forecast vs truth of one trial of ``ds`` (variables ``forecast`` and ``truth`` over
+    ``step``), with the absolute error below and an optional valid-time marker. Writes a PNG."""
+    plt = _pyplot()
+    forecast = ds["forecast"].isel(trial=trial)
+    truth = ds["truth"].isel(trial=trial)
+    if variable is not None:
+        forecast, truth = forecast.sel(variable=variable), truth.sel(variable=variable)
+    t = ds["step"].values * ds.attrs.get("dt", 1.0)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 5), sharex=True,
+                                      gridspec_kw={"height_ratios": [3, 1]})
+    top.plot(t, truth.values, color="black", lw=1.5, label="truth")
+    top.plot(t, forecast.values, color="tab:red", lw=1, ls="--", label="ESN forecast")
+    top.set_ylabel(ylabel)
+    top.legend(loc="upper right")
+    top.set_title(ds.attrs.get("title", ""))
+    bottom.semilogy(t, np.abs(forecast.values - truth.values) + 1e-300, color="tab:blue")
+    bottom.set_ylabel("|error|")
+    bottom.set_xlabel(f"time ({ds.attrs.get('time_unit', 'steps')})")
+    if valid_steps is not None:
+        for ax in (top, bottom):
+            ax.axvline(t[min(valid_steps, len(t) - 1)], color="gray", ls=":",
+                       label="valid time")
+    fig.tight_layout()
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

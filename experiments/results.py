@@ -1,0 +1,54 @@
+"""Experiment results as ``xarray.Dataset`` with plain attributes, saved as netCDF3 (scipy)."""
+
+import datetime
+import pathlib
+import sys
+
+import numpy as np
+import xarray as xr
+
+
+def versions():
+    """Package versions as plain string attributes."""
+    from importlib.metadata import version
+
+    import numba
+    import scipy
+    import sklearn
+
+    return {"numba_rnn_version": version("numba-rnn"), "numba_version": numba.__version__,
+            "numpy_version": np.__version__, "scipy_version": scipy.__version__,
+            "sklearn_version": sklearn.__version__, "xarray_version": xr.__version__,
+            "python_version": sys.version.split()[0]}
+
+
+def plain_attrs(params):
+    """Attributes netCDF3 can hold: numbers and strings (bools as 0/1, None as 'none')."""
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, bool):
+            value = int(value)
+        elif value is None:
+            value = "none"
+        elif isinstance(value, (np.integer, np.floating)):
+            value = value.item()
+        elif not isinstance(value, (int, float, str)):
+            value = str(value)
+        out[key] = value
+    return out
+
+
+def finish(ds, title, command, params):
+    """Add the global attributes (title, history, parameters, versions) and return ``ds``."""
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ds.attrs.update(title=title, source="numba-rnn", history=f"{stamp}: {command}",
+                    **plain_attrs(params), **versions())
+    return ds
+
+
+def save(ds, path):
+    """Write ``ds`` to netCDF with ``engine="scipy"`` (no C library needed); returns the path."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds.to_netcdf(path, engine="scipy")
+    return path

@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+import xarray as xr
+
+from experiments import cli, lorenz, mackey_glass, memory, narma
+from experiments.results import plain_attrs, save
+
+
+@pytest.mark.parametrize("argv, variable", [
+    (["mackey-glass", "--n-reservoir", "200", "--n-train", "300", "--trials", "2"], "error84"),
+    (["lorenz", "--n-reservoir", "200", "--n-train", "400", "--trials", "2"], "valid_time"),
+    (["narma", "--n-reservoir", "40", "--n-train", "300"], "prediction"),
+    (["memory-capacity", "--sizes", "10", "20", "--n-train", "300"], "memory_capacity"),
+])
+def test_cli_end_to_end(tmp_path, capsys, argv, variable):
+    assert cli.main(argv + ["--out", str(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "published" in out and "results:" in out
+    (nc,) = tmp_path.glob("*.nc")
+    ds = xr.open_dataset(nc, engine="scipy")
+    assert variable in ds and ds.attrs["seed"] == 0 and "numba_rnn_version" in ds.attrs
+    if argv[0] in ("mackey-glass", "lorenz"):
+        assert len(list(tmp_path.glob("*.png"))) == 1
+
+
+def test_cli_rejects_bad_arguments(capsys):
+    for argv in (["mackey-glass", "--n-reservoir", "0"], ["no-such-experiment"],
+                 ["narma", "--dtype", "float16"], ["memory-capacity", "--sizes", "-3"]):
+        with pytest.raises(SystemExit) as exc:
+            cli.main(argv)
+        assert exc.value.code == 2
+    assert "invalid" in capsys.readouterr().err
+
+
+def test_netcdf_round_trip(tmp_path):
+    ds = narma.run(n_reservoir=30, n_train=300, n_test=100, washout=50)
+    path = save(ds, tmp_path / "sub" / "narma.nc")
+    back = xr.open_dataset(path, engine="scipy")
+    xr.testing.assert_allclose(ds, back)
+    assert back.attrs["test_nrmse"] == ds.attrs["test_nrmse"]
+    assert plain_attrs({"a": True, "b": None, "c": np.float32(1.5), "d": (1, 2)}) == \
+        {"a": 1, "b": "none", "c": 1.5, "d": "(1, 2)"}
+
+
+def test_protocols_on_small_sizes():
+    mg = mackey_glass.run(n_reservoir=200, n_train=2000, n_trials=3, density=0.05, ridge=1e-10)
+    assert mg["forecast"].shape == (3, 84) and mg.attrs["nrmse84"] < 1e-2
+    lz = lorenz.run(n_reservoir=200, n_train=2000, n_trials=2, horizon=300)
+    assert lz["valid_time"].shape == (2,) and lz.attrs["median_valid_time"] > 1
+    mc = memory.run(sizes=(20,), n_train=500, n_test=300)
+    assert 5 < float(mc["memory_capacity"].sel(regime="tanh", n_reservoir=20)) <= 20
