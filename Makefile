@@ -18,11 +18,13 @@ demo: $(STAMP)
 	$(PY) -m experiments mackey-glass
 
 test: $(STAMP)
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q tests --ignore=tests/cuda
+	NUMBA_ENABLE_CUDASIM=1 $(PY) -m pytest -q tests/cuda
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) benchmarks/esn_harvest.py
+	$(PY) benchmarks/esn_batched.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -24,6 +24,35 @@ def _check_range(name, value, lo, hi, lo_open=False, hi_open=False):
         raise ValueError(f"{name} must be a number in {lb}{lo}, {hi}{rb}, got {value!r}.")
 
 
+def _rounds(lengths, chunk):
+    """Yield lists of pieces ``(i, a, b)`` covering sequences of the given lengths.
+
+    In each round every unfinished sequence advances by the same number of steps (so the pieces
+    run side by side in a batch kernel), at most ``chunk`` steps in all.
+    """
+    cursors = [0] * len(lengths)
+    active = [i for i, n in enumerate(lengths) if n > 0]
+    while active:
+        step = max(1, chunk // len(active))
+        step = min([step] + [lengths[i] - cursors[i] for i in active])
+        yield [(i, cursors[i], cursors[i] + step) for i in active]
+        for i in active:
+            cursors[i] += step
+        active = [i for i in active if cursors[i] < lengths[i]]
+
+
+def _run_batch(device, args, states, xs):
+    """Run the batch kernel of ``device`` on states (B, T, N) holding the drives, xs (B, N)."""
+    if device == "cuda":
+        from . import cuda_kernels
+
+        cuda_kernels.run_batch(*args, states, xs)
+    elif device == "parallel":
+        kernels.run_batch_parallel(*args, states, xs, states, numba.get_num_threads())
+    else:
+        kernels.run_batch(*args, states, xs, states)
+
+
 class ReservoirMixin(BaseEstimator):
     """Shared fit/run logic; subclasses declare the parameters in ``__init__``.
 
@@ -127,42 +156,74 @@ class ReservoirMixin(BaseEstimator):
             return self._drive(U_seqs[i][a:b], None if Yprev_seqs is None else Yprev_seqs[i][a:b],
                                out)
 
+        device = check_device(self.device)
         with num_threads(self.n_jobs):
-            if len(U_seqs) > 1:
-                # Rounds over the unfinished sequences, all advancing by the same number of steps.
-                cursors = [0] * len(U_seqs)
-                active = [i for i, n in enumerate(lengths) if n > 0]
-                while active:
-                    step = max(1, chunk // len(active))
-                    step = min([step] + [lengths[i] - cursors[i] for i in active])
-                    pieces = [(i, cursors[i], cursors[i] + step) for i in active]
-                    states = np.empty((len(pieces), step, res.n_reservoir), dtype=self._dtype)
-                    for k, p in enumerate(pieces):
-                        drive(*p, out=states[k])
-                    xs = np.stack([x0[i] for i in active])
-                    if self.device == "parallel":
-                        kernels.run_batch_parallel(*args, states, xs, states,
-                                                   numba.get_num_threads())
-                    else:
-                        kernels.run_batch(*args, states, xs, states)
+            if len(U_seqs) > 1 or device == "cuda":
+                for pieces in _rounds(lengths, chunk):
+                    states, xs = self._round_inputs(pieces, drive, x0)
+                    _run_batch(device, args, states, xs)
                     for k, (i, a, b) in enumerate(pieces):
                         x0[i][:] = xs[k]
-                        cursors[i] = b
                         if outs is not None:
                             outs[i][a:b] = states[k]
                         yield i, a, U_seqs[i][a:b], states[k]
-                    active = [i for i in active if cursors[i] < lengths[i]]
             else:
                 for i, n in enumerate(lengths):
                     for a in range(0, n, chunk):
                         b = min(a + chunk, n)
                         states = drive(i, a, b, None if outs is None else outs[i][a:b])
-                        if self.device == "parallel":
+                        if device == "parallel":
                             kernels.run_sequence_rows(*args, states, x0[i], states,
                                                       numba.get_num_threads())
                         else:
                             kernels.run_sequence(*args, states, x0[i], states)
                         yield i, a, U_seqs[i][a:b], states
+
+    def _round_inputs(self, pieces, drive, x0):
+        """Drives (B, T, N) and initial states (B, N) of a round of pieces ``(i, a, b)``."""
+        step = pieces[0][2] - pieces[0][1]
+        states = np.empty((len(pieces), step, self.reservoir_.n_reservoir), dtype=self._dtype)
+        for k, p in enumerate(pieces):
+            drive(*p, out=states[k])
+        return states, np.stack([x0[i] for i, _, _ in pieces])
+
+    def _gram_on_device(self, U_seqs, Y_seqs, Yprev_seqs, x0, bar):
+        """Harvest on the GPU and accumulate the readout's Gram matrix there (``solver="gram"``):
+        only the (p + m) x (p + m) result comes back. Returns a filled GramRidge."""
+        from . import cuda_kernels
+
+        res = self.reservoir_
+        p, m = self._n_features_out(), self.n_outputs_
+        gram = cuda_kernels.DeviceGram(p + m, self.fit_intercept, self.squares)
+        lengths = [u.shape[0] for u in U_seqs]
+        n_used = 0
+
+        def drive(i, a, b, out=None):
+            return self._drive(U_seqs[i][a:b], None if Yprev_seqs is None else Yprev_seqs[i][a:b],
+                               out)
+
+        for pieces in _rounds(lengths, self._chunk_rows()):
+            states, xs = self._round_inputs(pieces, drive, x0)
+            d_states = cuda_kernels.run_batch(res.indptr, res.indices, res.data,
+                                              self._dtype(self.leak_rate), states, xs,
+                                              copy_states=False)
+            step = states.shape[1]
+            U = np.zeros((len(pieces), step, self.n_features_in_))
+            Y = np.zeros((len(pieces), step, m))
+            lo, hi = np.zeros(len(pieces), np.int64), np.zeros(len(pieces), np.int64)
+            for k, (i, a, b) in enumerate(pieces):
+                x0[i][:] = xs[k]
+                U[k] = U_seqs[i][a:b]
+                y = Y_seqs[i][a:min(b, Y_seqs[i].shape[0])]
+                Y[k, :len(y)] = y
+                lo[k], hi[k] = max(0, self.washout - a), min(step, Y_seqs[i].shape[0] - a)
+                n_used += max(0, hi[k] - lo[k])
+                bar.update(step)
+            gram.add(d_states, U, Y, lo, hi)
+        G = gram.result()
+        acc = SOLVERS["gram"](p, m, self.fit_intercept)
+        acc.add(G[:p, :p], G[:p, p:], n_used)
+        return acc
 
     def _zero_states(self, n):
         return [np.zeros(self.reservoir_.n_reservoir, dtype=self._dtype) for _ in range(n)]
@@ -177,21 +238,29 @@ class ReservoirMixin(BaseEstimator):
 
     def _fit_readout(self, U_seqs, Y_seqs, Yprev_seqs):
         """Ridge readout over all sequences after their washout; rows beyond len(Y) unused."""
-        acc = SOLVERS[self.solver](self._n_features_out(), self.n_outputs_, self.fit_intercept)
         x0 = self._zero_states(len(U_seqs))
         total = sum(u.shape[0] for u in U_seqs)
         with Progress(total, f"{type(self).__name__}.fit", enabled=bool(self.verbose)) as bar:
-            for i, a, U, S in self._harvest(U_seqs, Yprev_seqs, x0):
-                lo = max(a, self.washout)
-                hi = min(a + S.shape[0], Y_seqs[i].shape[0])
-                if hi > lo:
-                    F = self._features(U[lo - a:hi - a], S[lo - a:hi - a])
-                    acc.update(F.astype(np.float64, copy=False), Y_seqs[i][lo:hi])
-                bar.update(S.shape[0])
+            if self.solver == "gram" and check_device(self.device) == "cuda":
+                acc = self._gram_on_device(U_seqs, Y_seqs, Yprev_seqs, x0, bar)
+            else:
+                acc = self._accumulate(U_seqs, Y_seqs, Yprev_seqs, x0, bar)
         self._set_readout(acc.solve(self.ridge))
         self._gram = acc.gram()
         self.state_ = x0[-1]
         return x0
+
+    def _accumulate(self, U_seqs, Y_seqs, Yprev_seqs, x0, bar):
+        """Harvest on the host and stream the readout rows into the solver's accumulator."""
+        acc = SOLVERS[self.solver](self._n_features_out(), self.n_outputs_, self.fit_intercept)
+        for i, a, U, S in self._harvest(U_seqs, Yprev_seqs, x0):
+            lo = max(a, self.washout)
+            hi = min(a + S.shape[0], Y_seqs[i].shape[0])
+            if hi > lo:
+                F = self._features(U[lo - a:hi - a], S[lo - a:hi - a])
+                acc.update(F.astype(np.float64, copy=False), Y_seqs[i][lo:hi])
+            bar.update(S.shape[0])
+        return acc
 
     def _set_readout(self, W):
         """Store weights W (p, m) laid out as [intercept?, inputs, states, squares]."""

@@ -4,21 +4,42 @@ from contextlib import contextmanager
 
 import numba
 
-DEVICES = ("cpu", "parallel", "cuda")
+DEVICES = ("cpu", "parallel", "cuda", "auto")
+
+
+def cuda_status():
+    """(available, reason): whether numba-cuda finds a usable GPU (or the CUDA simulator)."""
+    try:
+        from numba import cuda
+    except ImportError as err:  # pragma: no cover - numba always ships a cuda module
+        return False, f"numba's CUDA target cannot be imported ({err})"
+    try:
+        if cuda.is_available():
+            return True, ""
+    except Exception as err:  # a broken driver or toolkit raises instead of answering
+        return False, f"{type(err).__name__}: {err}"
+    return False, "no CUDA GPU or driver was found"
 
 
 def check_device(device):
-    """Validate ``device`` and return it.
+    """Validate ``device`` and return the device to run on.
 
     ``"cpu"`` runs serial kernels, ``"parallel"`` spreads sequences (or rows of the recurrent
-    matrix, for a single sequence) over threads. ``"cuda"`` is not available in this release.
+    matrix, for a single sequence) over threads, ``"cuda"`` runs the reservoir on an NVIDIA GPU
+    (the ``cuda`` extra), ``"auto"`` picks ``"cuda"`` when a GPU is usable, else ``"parallel"``.
     """
     if device not in DEVICES:
         raise ValueError(f"device must be one of {DEVICES}, got {device!r}.")
-    if device == "cuda":
-        raise ValueError(
-            "device='cuda' is not available in this release of numba-rnn: CUDA kernels are not "
-            "implemented yet. Use device='parallel' (all CPU cores) or device='cpu'.")
+    if device in ("cuda", "auto"):
+        available, reason = cuda_status()
+        if available:
+            return "cuda"
+        if device == "cuda":
+            raise ValueError(
+                f"device='cuda' needs an NVIDIA GPU with its driver and the numba-cuda package "
+                f"(pip install 'numba-rnn[cuda]'), but {reason}. Use device='parallel' (all CPU "
+                "cores) or 'cpu', or device='auto' to take the GPU only when there is one.")
+        return "parallel"
     return device
 
 

@@ -101,9 +101,13 @@ class GramRidge:
         self._FtY = np.zeros((n_features, n_outputs))
 
     def update(self, F, Y):
-        self._G += F.T @ F
-        self._FtY += F.T @ Y
-        self.n_samples += F.shape[0]
+        self.add(F.T @ F, F.T @ Y, F.shape[0])
+
+    def add(self, FtF, FtY, n_samples):
+        """Add precomputed ``F^T F`` (p, p) and ``F^T Y`` (p, m) of ``n_samples`` rows."""
+        self._G += FtF
+        self._FtY += FtY
+        self.n_samples += n_samples
 
     def gram(self):
         return self._G.copy()

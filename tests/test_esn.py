@@ -153,7 +153,7 @@ def test_bad_input_raises_clear_errors(X, y, match):
 
 @pytest.mark.parametrize("params, match", [
     (dict(device="gpu"), "device must be one of"),
-    (dict(device="cuda"), "not available"),
+    (dict(device="cuda"), "needs an NVIDIA GPU"),
     (dict(dtype="float16"), "dtype must be"),
     (dict(leak_rate=0.0), "leak_rate"),
     (dict(spectral_radius=-1.0), "spectral_radius"),

@@ -1,0 +1,33 @@
+"""Every CUDA kernel compiles to PTX (no GPU needed): the simulator does no type checking, so a
+kernel that passes there but would not compile for a real GPU fails here."""
+
+import pytest
+from numba import cuda, types
+
+from reservoir import cuda_kernels
+
+u32 = types.Array(types.uint32, 1, "C")
+i64 = types.Array(types.int64, 1, "C")
+
+
+def arr(dtype, ndim):
+    return types.Array(dtype, ndim, "C")
+
+
+KERNELS = {
+    "run_batch_kernel": lambda f: (u32, u32, arr(f, 1), f, arr(f, 3), arr(f, 2), arr(f, 3)),
+    "run_configs_kernel": lambda f: (u32, u32, arr(f, 1), arr(f, 2), arr(f, 1), arr(f, 2),
+                                     arr(types.float64, 1), arr(types.float64, 1),
+                                     arr(types.float64, 1), arr(f, 2), arr(f, 3)),
+    "features_kernel": lambda f: (arr(f, 3), arr(types.float64, 3), arr(types.float64, 3), i64,
+                                  i64, types.boolean, types.boolean, arr(types.float64, 3)),
+    "gram_kernel": lambda f: (arr(types.float64, 3), arr(types.float64, 3)),
+}
+
+
+@pytest.mark.parametrize("dtype", [types.float64, types.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("name", sorted(KERNELS))
+def test_kernel_compiles_to_ptx(name, dtype):
+    kernel = getattr(cuda_kernels, name)
+    ptx, _ = cuda.compile_ptx(kernel.py_func, KERNELS[name](dtype), cc=(8, 0))
+    assert ".entry" in ptx
