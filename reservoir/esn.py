@@ -40,8 +40,9 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
     fit_intercept : bool, constant term in the readout.
     solver : "qr" (streamed QR + SVD, accurate for tiny ridge) or "gram" (normal equations).
     forgetting : float in (0, 1], RLS forgetting factor used by ``partial_fit``.
-    device : "cpu" (serial kernels) or "parallel" (threads over sequences, or over rows of W for
-        a single sequence); "cuda" is not available in this release.
+    device : "cpu" (serial kernels), "parallel" (threads over sequences, or over rows of W for
+        a single sequence), "cuda" (NVIDIA GPU, the ``cuda`` extra) or "auto" (cuda when usable,
+        else parallel); see docs/devices.md.
     dtype : "float64" or "float32", precision of the reservoir states (readouts are solved in float64).
     n_jobs : int or None, Numba threads for ``device="parallel"`` (None: all).
     random_state : int, RandomState or None.
