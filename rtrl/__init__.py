@@ -1,0 +1,7 @@
+"""Fully recurrent networks trained online by Real-Time Recurrent Learning (and UORO, SnAp-1)."""
+
+from .bptt import bptt_gradient
+from .estimator import DivergenceError, RTRLRegressor
+from .gradient import gradient
+
+__all__ = ["DivergenceError", "RTRLRegressor", "bptt_gradient", "gradient"]

@@ -1,0 +1,248 @@
+"""RTRLRegressor: a fully recurrent network trained online, step by step."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from reservoir.progress import Progress
+from reservoir.validation import check_paired, check_sequences, is_sequence_list
+
+from . import kernels
+from .gradient import ACTIVATIONS, pack, unpack
+
+GRADIENTS = {"rtrl": kernels.RTRL, "uoro": kernels.UORO, "snap1": kernels.SNAP1}
+OPTIMIZERS = {"sgd": kernels.SGD, "adam": kernels.ADAM}
+
+
+class DivergenceError(ArithmeticError):
+    """Training produced a non-finite loss or gradient; the weights are the last finite ones."""
+
+
+class RTRLRegressor(RegressorMixin, BaseEstimator):
+    """Fully recurrent network (Elman form) trained online by Real-Time Recurrent Learning.
+
+    ``h(t) = (1-a) h(t-1) + a f(W_in x(t) + W_rec h(t-1) + b)``, ``y(t) = W_out h(t) + b_out``,
+    h = 0 at the start of every sequence. The weights are updated every ``update_every`` steps
+    from the gradient of ``1/2 ||y(t) - d(t)||^2`` carried forward in time:
+
+    * ``gradient="rtrl"``: exact sensitivities (Williams & Zipser 1989), O(n^4) time per step;
+    * ``"uoro"``: unbiased rank-one estimate (Tallec & Ollivier 2017), O(n^2);
+    * ``"snap1"``: sensitivities kept only where a weight feeds its unit directly (Menick et al.
+      2020), O(n^2).
+
+    Parameters
+    ----------
+    n_hidden : int, recurrent units n.
+    learning_rate : float, step size of the optimizer.
+    optimizer : "adam" or "sgd".
+    epochs : int, passes over the training sequences in ``fit``.
+    gradient : "rtrl", "uoro" or "snap1".
+    leak_rate : float in (0, 1], a.
+    activation : "tanh" or "logistic".
+    clip : float or None, largest gradient norm of an update (None: no clipping).
+    update_every : int, steps between weight updates (1: true online learning).
+    teacher_forcing : bool, feed the previous output back as an extra input: the target during
+        training, the model's own output during ``predict``.
+    recurrent_scale : float, W_rec is drawn N(0, 1/n) times this (about its spectral radius).
+    device : "cpu" (the sensitivity GEMM uses BLAS threads).
+    random_state : int, RandomState or None (weights and UORO noise).
+    verbose : bool, progress bar and per-epoch loss on stderr.
+
+    Attributes: ``W_in_``, ``W_rec_``, ``b_``, ``W_out_``, ``b_out_``, ``loss_curve_`` (mean loss
+    per step of each epoch or ``partial_fit`` call), ``n_features_in_``, ``n_outputs_``.
+    """
+
+    def __init__(self, n_hidden=16, *, learning_rate=1e-2, optimizer="adam", epochs=10,
+                 gradient="rtrl", leak_rate=1.0, activation="tanh", clip=None, update_every=1,
+                 teacher_forcing=False, recurrent_scale=0.9, device="cpu", random_state=None,
+                 verbose=False):
+        self.n_hidden = n_hidden
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.epochs = epochs
+        self.gradient = gradient
+        self.leak_rate = leak_rate
+        self.activation = activation
+        self.clip = clip
+        self.update_every = update_every
+        self.teacher_forcing = teacher_forcing
+        self.recurrent_scale = recurrent_scale
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    # ------------------------------------------------------------------------ validation
+    def _check_params(self):
+        def positive_int(name):
+            v = getattr(self, name)
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}.")
+
+        for name in ("n_hidden", "epochs", "update_every"):
+            positive_int(name)
+        for name, choices in (("gradient", GRADIENTS), ("optimizer", OPTIMIZERS),
+                              ("activation", ACTIVATIONS)):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {tuple(choices)}, got "
+                                 f"{getattr(self, name)!r}.")
+        if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
+            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}.")
+        if not (isinstance(self.leak_rate, (int, float)) and 0 < self.leak_rate <= 1):
+            raise ValueError(f"leak_rate must be in (0, 1], got {self.leak_rate!r}.")
+        if self.clip is not None and not (isinstance(self.clip, (int, float)) and self.clip > 0):
+            raise ValueError(f"clip must be None or > 0, got {self.clip!r}.")
+        if self.device != "cpu":
+            raise ValueError(f"device={self.device!r} is not available for RTRLRegressor in this "
+                             "release; use device='cpu'.")
+
+    def _validate(self, X, y, reset):
+        if is_sequence_list(X):
+            X_seqs, _, _ = check_sequences(X, name="X", dtype=np.float64)
+            n = X_seqs[0].shape[1]
+            if reset:
+                self.n_features_in_ = n
+            elif n != self.n_features_in_:
+                raise ValueError(f"X has {n} features, but {type(self).__name__} is expecting "
+                                 f"{self.n_features_in_} features as input.")
+            if y is None:
+                return X_seqs, None, True
+            y_seqs, _, y_1d = check_sequences(y, name="y", dtype=np.float64, allow_1d=True)
+        else:
+            if y is None:
+                X = validate_data(self, X, reset=reset, dtype=np.float64, order="C")
+                return [X], None, False
+            X, y = validate_data(self, X, y, reset=reset, dtype=np.float64, order="C",
+                                 multi_output=True, y_numeric=True)
+            X_seqs, y_1d = [X], y.ndim == 1
+            y_seqs = [np.ascontiguousarray(y.reshape(len(y), -1))]
+        check_paired(X_seqs, y_seqs)
+        if reset:
+            self._y_1d = y_1d
+        return X_seqs, y_seqs, is_sequence_list(X)
+
+    # -------------------------------------------------------------------------- training
+    def _init(self, n_in, m):
+        rng = check_random_state(self.random_state)
+        n = self.n_hidden
+        n_inputs = n_in + (m if self.teacher_forcing else 0)
+        W_in = rng.uniform(-1, 1, size=(n, n_inputs)) / np.sqrt(max(n_inputs, 1))
+        W_rec = rng.standard_normal((n, n)) * self.recurrent_scale / np.sqrt(n)
+        W_out = rng.standard_normal((m, n)) * 0.1 / np.sqrt(n)
+        self._theta = pack(W_in, W_rec, np.zeros(n), W_out, np.zeros(m))
+        self._m1 = np.zeros_like(self._theta)
+        self._m2 = np.zeros_like(self._theta)
+        self._count = np.zeros(1, np.int64)
+        self._seed = int(rng.randint(2 ** 31 - 1))
+        self.n_outputs_ = m
+        self._n_inputs = n_inputs
+        self.loss_curve_ = []
+
+    def _fresh_state(self):
+        n, nz = self.n_hidden, self._n_inputs + self.n_hidden + 1
+        method = GRADIENTS[self.gradient]
+        M = np.zeros((n, n * nz)) if method == kernels.RTRL else \
+            np.zeros((n, nz)) if method == kernels.SNAP1 else np.empty((0, 0))
+        uoro = method == kernels.UORO
+        return {"h": np.zeros(n), "M": M, "ht": np.zeros(n if uoro else 0),
+                "tt": np.zeros(n * nz if uoro else 0)}
+
+    def _inputs(self, X, Y, y_prev):
+        if not self.teacher_forcing:
+            return X
+        prev = np.vstack([y_prev[None, :], Y[:-1]])
+        return np.ascontiguousarray(np.hstack([X, prev]))
+
+    def _train(self, X, Y, state, y_prev):
+        """One online pass over a sequence from ``state``; returns the losses (T,)."""
+        g = np.zeros_like(self._theta)
+        losses = np.empty(X.shape[0])
+        self._seed = (self._seed * 1103515245 + 12345) % (2 ** 31)
+        step = kernels.run(
+            self._theta, self.n_hidden, self._n_inputs, self.n_outputs_, float(self.leak_rate),
+            ACTIVATIONS[self.activation], GRADIENTS[self.gradient], self._inputs(X, Y, y_prev),
+            Y, state["h"], state["M"], state["ht"], state["tt"], self._seed, True,
+            float(self.learning_rate), OPTIMIZERS[self.optimizer], self._m1, self._m2,
+            self._count, float(self.clip or 0.0), int(self.update_every), g, losses)
+        self._publish()
+        if step >= 0:
+            raise DivergenceError(
+                f"Training diverged at step {step} of the sequence (non-finite loss or "
+                f"gradient); the weights are the last finite ones. Use a smaller learning_rate "
+                f"(now {self.learning_rate}) or set clip (now {self.clip}).")
+        return losses
+
+    def _publish(self):
+        W_in, W_rec, b, W_out, b_out = unpack(self._theta, self.n_hidden, self._n_inputs,
+                                              self.n_outputs_)
+        self.W_in_, self.W_rec_, self.b_ = W_in.copy(), W_rec.copy(), b.copy()
+        self.W_out_, self.b_out_ = W_out.copy(), b_out.copy()
+
+    def fit(self, X, y):
+        """Train online for ``epochs`` passes over the sequence(s); returns self."""
+        self._check_params()
+        X_seqs, y_seqs, _ = self._validate(X, y, reset=True)
+        self._init(X_seqs[0].shape[1], y_seqs[0].shape[1])
+        total = self.epochs * sum(len(x) for x in X_seqs)
+        with Progress(total, "RTRLRegressor.fit", enabled=bool(self.verbose)) as bar:
+            for _ in range(self.epochs):
+                losses = []
+                for X_s, Y_s in zip(X_seqs, y_seqs):
+                    state = self._fresh_state()
+                    losses.append(self._train(X_s, Y_s, state, np.zeros(self.n_outputs_)))
+                    bar.update(len(X_s))
+                self.loss_curve_.append(float(np.mean(np.concatenate(losses))))
+        self._state = state
+        self._y_prev = y_seqs[-1][-1].copy()
+        return self
+
+    def partial_fit(self, X, y):
+        """One online pass over X (n_steps, n_features), continuing the stream: the hidden state,
+        the sensitivities and the optimizer's moments carry over from the previous call."""
+        if is_sequence_list(X):
+            raise ValueError("partial_fit takes one array (n_steps, n_features), the continuation "
+                             "of the stream; call it once per piece, in time order.")
+        first = not hasattr(self, "_theta")
+        if first:
+            self._check_params()
+        (X_s,), (Y_s,), _ = self._validate(X, y, reset=first)
+        if first:
+            self._init(X_s.shape[1], Y_s.shape[1])
+            self._state = self._fresh_state()
+            self._y_prev = np.zeros(self.n_outputs_)
+        elif Y_s.shape[1] != self.n_outputs_:
+            raise ValueError(f"y has {Y_s.shape[1]} outputs but the model was fitted with "
+                             f"{self.n_outputs_}.")
+        losses = self._train(X_s, Y_s, self._state, self._y_prev)
+        self.loss_curve_.append(float(losses.mean()))
+        self._y_prev = Y_s[-1].copy()
+        return self
+
+    # ------------------------------------------------------------------------ prediction
+    def predict(self, X):
+        """Outputs of every step of every sequence, each run from a zero state (closed loop
+        with ``teacher_forcing``)."""
+        check_is_fitted(self, "W_out_")
+        X_seqs, _, was_list = self._validate(X, None, reset=False)
+        outs = []
+        for X_s in X_seqs:
+            out = np.zeros((len(X_s), self.n_outputs_))
+            kernels.predict(self._theta, self.n_hidden, self._n_inputs, self.n_outputs_,
+                            float(self.leak_rate), ACTIVATIONS[self.activation], X_s,
+                            bool(self.teacher_forcing), np.zeros(self.n_hidden), out)
+            outs.append(out[:, 0] if self._y_1d else out)
+        return outs if was_list else outs[0]
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 over all steps of all sequences."""
+        pred = self.predict(X)
+        if is_sequence_list(X):
+            pred = np.concatenate(pred)
+            y = np.concatenate([np.asarray(t) for t in y])
+        return r2_score(y, pred, sample_weight=sample_weight)

@@ -1,0 +1,219 @@
+"""Numba kernels of a fully recurrent network trained online by RTRL, UORO or SnAp-1.
+
+Network (Elman form): with z(t) = [x(t); h(t-1); 1] and Theta = [W_in | W_rec | b] (n, nz),
+
+    net(t) = Theta z(t),   h(t) = (1 - a) h(t-1) + a f(net(t)),   y(t) = W_out h(t) + b_out,
+
+loss L = 1/2 sum_t ||y(t) - d(t)||^2. All trainable parameters live in one flat vector
+``theta = [Theta.ravel(), W_out.ravel(), b_out]`` (Theta's entry (i, j) at i * nz + j).
+
+RTRL (Williams & Zipser 1989) carries the sensitivities M(t) = dh(t)/dTheta (n, n * nz):
+
+    M(t) = A(t) M(t-1) + a D(t) Mbar(t),   A(t) = (1 - a) I + a D(t) W_rec,   D = diag f'(net),
+
+where Mbar(t) has z(t)^T in row i of column block i and zeros elsewhere: D is folded into W_rec
+before the GEMM and the immediate term is added on the diagonal blocks only (no Kronecker
+product). The gradient is sum_t (W_out^T e(t))^T M(t), e = y - d.
+"""
+
+import numpy as np
+from numba import njit
+
+from reservoir._config import KERNEL
+
+TANH, LOGISTIC = 0, 1
+SGD, ADAM = 0, 1
+RTRL, UORO, SNAP1 = 0, 1, 2
+
+
+@njit(**KERNEL)
+def activate(net, act, out, deriv):
+    """out = f(net), deriv = f'(net) for tanh (act=0) or the logistic function (act=1)."""
+    for i in range(net.shape[0]):
+        if act == TANH:
+            v = np.tanh(net[i])
+            out[i] = v
+            deriv[i] = 1.0 - v * v
+        else:
+            v = 1.0 / (1.0 + np.exp(-net[i]))
+            out[i] = v
+            deriv[i] = v * (1.0 - v)
+
+
+@njit(**KERNEL)
+def _forward(Theta, leak, act, x, h, z, net, fh, D):
+    """One step: fills z = [x; h(t-1); 1], net, D = f'(net); updates h in place."""
+    n_in = x.shape[0]
+    n = h.shape[0]
+    z[:n_in] = x
+    z[n_in:n_in + n] = h
+    z[n_in + n] = 1.0
+    net[:] = Theta @ z
+    activate(net, act, fh, D)
+    for i in range(n):
+        h[i] = (1.0 - leak) * h[i] + leak * fh[i]
+
+
+@njit(**KERNEL)
+def _optimizer_step(theta, g, lr, optimizer, m1, m2, count, clip):
+    """Clip g to norm ``clip`` (if > 0), then one SGD or Adam (0.9, 0.999, 1e-8) step."""
+    if clip > 0:
+        norm = np.sqrt(np.sum(g * g))
+        if norm > clip:
+            g *= clip / norm
+    if optimizer == SGD:
+        theta -= lr * g
+        return
+    count[0] += 1
+    c1 = 1.0 - 0.9 ** count[0]
+    c2 = 1.0 - 0.999 ** count[0]
+    for p in range(theta.shape[0]):
+        m1[p] = 0.9 * m1[p] + 0.1 * g[p]
+        m2[p] = 0.999 * m2[p] + 0.001 * g[p] * g[p]
+        theta[p] -= lr * (m1[p] / c1) / (np.sqrt(m2[p] / c2) + 1e-8)
+
+
+@njit(**KERNEL)
+def run(theta, n, n_in, m, leak, act, method, X, Y, h, M, ht, tt, seed, learn, lr, optimizer,
+        m1, m2, count, clip, update_every, g, losses):
+    """Run the network over X (T, n_in) with targets Y (T, m), accumulating the gradient in g.
+
+    ``method``: RTRL (M (n, n*nz) exact sensitivities), UORO (rank-one estimate ht (n,) tt (n*nz,),
+    noise from ``seed``) or SNAP1 (M (n, nz): M[i, j] = dh_i/dTheta_ij only). h, M, ht, tt are
+    the carried state, updated in place. With ``learn``, theta takes an optimizer step from g
+    every ``update_every`` steps and g restarts from zero. losses (T,) receives 1/2 ||e(t)||^2.
+    Returns the first step whose loss or gradient is not finite (weights left as before that
+    step), or -1.
+    """
+    nz = n_in + n + 1
+    P = n * nz
+    Theta = theta[:P].reshape((n, nz))
+    W_out = theta[P:P + m * n].reshape((m, n))
+    b_out = theta[P + m * n:]
+    gTheta = g[:P].reshape((n, nz))
+    gW = g[P:P + m * n].reshape((m, n))
+    gb = g[P + m * n:]
+    z = np.empty(nz)
+    net = np.empty(n)
+    fh = np.empty(n)
+    D = np.empty(n)
+    A = np.empty((n, n))
+    M_new = np.empty_like(M)
+    c = np.empty(n)
+    y = np.empty(m)
+    np.random.seed(seed)
+    nu = np.empty(n)
+    since = 0
+    for t in range(X.shape[0]):
+        _forward(Theta, leak, act, X[t], h, z, net, fh, D)
+        # sensitivities
+        if method == RTRL:
+            for k in range(n):
+                for l in range(n):
+                    A[k, l] = leak * D[k] * Theta[k, n_in + l]
+                A[k, k] += 1.0 - leak
+            np.dot(A, M, M_new)
+            for i in range(n):
+                s = leak * D[i]
+                for j in range(nz):
+                    M_new[i, i * nz + j] += s * z[j]
+            M, M_new = M_new, M
+        elif method == SNAP1:
+            for i in range(n):
+                keep = (1.0 - leak) + leak * D[i] * Theta[i, n_in + i]
+                s = leak * D[i]
+                for j in range(nz):
+                    M[i, j] = keep * M[i, j] + s * z[j]
+        else:  # UORO: M ~ ht tt^T
+            for i in range(n):
+                nu[i] = 1.0 if np.random.random() < 0.5 else -1.0
+            for k in range(n):
+                acc = (1.0 - leak) * ht[k]
+                for l in range(n):
+                    acc += leak * D[k] * Theta[k, n_in + l] * ht[l]
+                c[k] = acc  # A ht
+            # nu^T (a D Mbar): entry (i, j) = nu_i a D_i z_j
+            norm_tt = np.sqrt(np.sum(tt * tt))
+            norm_Ah = np.sqrt(np.sum(c * c))
+            norm_imm = 0.0
+            for i in range(n):
+                norm_imm += (leak * D[i] * nu[i]) ** 2
+            norm_imm = np.sqrt(norm_imm * np.sum(z * z))
+            rho0 = np.sqrt((norm_tt + 1e-7) / (norm_Ah + 1e-7))
+            rho1 = np.sqrt((norm_imm + 1e-7) / (np.sqrt(n) + 1e-7))
+            for k in range(n):
+                ht[k] = rho0 * c[k] + rho1 * nu[k]
+            for i in range(n):
+                s = leak * D[i] * nu[i] / rho1
+                for j in range(nz):
+                    tt[i * nz + j] = tt[i * nz + j] / rho0 + s * z[j]
+        # output and loss
+        loss = 0.0
+        for k in range(m):
+            acc = b_out[k]
+            for i in range(n):
+                acc += W_out[k, i] * h[i]
+            y[k] = acc - Y[t, k]  # the error e
+            loss += 0.5 * y[k] * y[k]
+        losses[t] = loss
+        if not np.isfinite(loss):
+            return t
+        for i in range(n):
+            acc = 0.0
+            for k in range(m):
+                acc += W_out[k, i] * y[k]
+            c[i] = acc  # W_out^T e
+        for k in range(m):
+            gb[k] += y[k]
+            for i in range(n):
+                gW[k, i] += y[k] * h[i]
+        if method == RTRL:
+            gflat = g[:P]
+            gflat += c @ M
+        elif method == SNAP1:
+            for i in range(n):
+                for j in range(nz):
+                    gTheta[i, j] += c[i] * M[i, j]
+        else:
+            s = 0.0
+            for i in range(n):
+                s += c[i] * ht[i]
+            for p in range(P):
+                g[p] += s * tt[p]
+        since += 1
+        if learn and since == update_every:
+            if not np.all(np.isfinite(g)):
+                return t
+            _optimizer_step(theta, g, lr, optimizer, m1, m2, count, clip)
+            g[:] = 0.0
+            since = 0
+    if method == RTRL and X.shape[0] % 2 == 1:
+        M_new[:] = M  # the caller's array holds the final sensitivities
+    return -1
+
+
+@njit(**KERNEL)
+def predict(theta, n, n_in, m, leak, act, X, feedback, h, out):
+    """Outputs (T, m) of the network from state h (updated in place). With ``feedback`` the input
+    at step t is [X[t]; y(t-1)] (closed loop, y(-1) = 0), X then having n_in - m columns."""
+    nz = n_in + n + 1
+    P = n * nz
+    Theta = theta[:P].reshape((n, nz))
+    W_out = theta[P:P + m * n].reshape((m, n))
+    b_out = theta[P + m * n:]
+    z = np.empty(nz)
+    net = np.empty(n)
+    fh = np.empty(n)
+    D = np.empty(n)
+    x = np.zeros(n_in)
+    n_x = X.shape[1]
+    for t in range(X.shape[0]):
+        x[:n_x] = X[t]
+        if feedback and t > 0:
+            x[n_x:] = out[t - 1]
+        _forward(Theta, leak, act, x, h, z, net, fh, D)
+        for k in range(m):
+            acc = b_out[k]
+            for i in range(n):
+                acc += W_out[k, i] * h[i]
+            out[t, k] = acc
