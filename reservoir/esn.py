@@ -6,7 +6,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils import TransformerTags
 
 from .base import ReservoirMixin
-from .validation import check_paired, check_washout, is_sequence_list
+from .validation import check_paired, check_washout, is_sequence_list, require_y
 
 
 def _teacher(Y):
@@ -86,7 +86,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
     def fit(self, X, y):
         """Harvest states of every sequence and solve the ridge readout. Returns self."""
         self._check_params()
-        _require_y(self, y)
+        require_y(self, y)
         X_seqs, y_seqs, _ = self._validate_X(X, reset=True, y=y)
         check_paired(X_seqs, y_seqs)
         check_washout(X_seqs, self.washout)
@@ -110,7 +110,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         if is_sequence_list(X):
             raise ValueError("partial_fit takes one array (n_steps, n_features), the continuation "
                              "of the stream; call it once per piece, in time order.")
-        _require_y(self, y)
+        require_y(self, y)
         first = not hasattr(self, "coef_")
         if first:
             self._check_params()
@@ -204,9 +204,3 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
 def _check_forgetting(value):
     if not (isinstance(value, (int, float)) and 0 < value <= 1):
         raise ValueError(f"forgetting must be a number in (0, 1], got {value!r}.")
-
-
-def _require_y(estimator, y):
-    if y is None:
-        raise ValueError(f"{type(estimator).__name__} requires y to be passed, but the target y "
-                         "is None.")

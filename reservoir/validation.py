@@ -85,3 +85,10 @@ def check_washout(seqs, washout, name="X", reserved=0):
             raise ValueError(
                 f"{where} has {s.shape[0]} sample(s), not more than washout={washout}{plus}: "
                 "nothing would be left to train on. Lower washout or pass longer sequences.")
+
+
+def require_y(estimator, y):
+    """Supervised estimators need targets: a clear error when y is None."""
+    if y is None:
+        raise ValueError(f"{type(estimator).__name__} requires y to be passed, but the target y "
+                         "is None.")

@@ -7,7 +7,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from reservoir.progress import Progress
-from reservoir.validation import check_paired, check_sequences, is_sequence_list
+from reservoir.validation import check_paired, check_sequences, is_sequence_list, require_y
 
 from . import kernels
 from .gradient import ACTIVATIONS, pack, unpack
@@ -187,6 +187,7 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
     def fit(self, X, y):
         """Train online for ``epochs`` passes over the sequence(s); returns self."""
         self._check_params()
+        require_y(self, y)
         X_seqs, y_seqs, _ = self._validate(X, y, reset=True)
         self._init(X_seqs[0].shape[1], y_seqs[0].shape[1])
         total = self.epochs * sum(len(x) for x in X_seqs)
@@ -208,6 +209,7 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
         if is_sequence_list(X):
             raise ValueError("partial_fit takes one array (n_steps, n_features), the continuation "
                              "of the stream; call it once per piece, in time order.")
+        require_y(self, y)
         first = not hasattr(self, "_theta")
         if first:
             self._check_params()

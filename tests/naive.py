@@ -53,3 +53,19 @@ def closed_loop(W, leak, drive, W_loop, W_x, W_sq, out_drive, W_out_loop, x, y):
         xs.append(x)
         ys.append(y)
     return np.array(xs), np.array(ys)
+
+
+def rtrl_sensitivities(W_in, W_rec, b, X, leak=1.0):
+    """dh(T-1)/dTheta by the textbook recursion with an explicit Kronecker product:
+    M(t) = (1-a) M(t-1) + a D(t) (W_rec M(t-1) + kron(I_n, z(t)^T)), Theta = [W_in | W_rec | b]."""
+    n = W_rec.shape[0]
+    h = np.zeros(n)
+    nz = W_in.shape[1] + n + 1
+    M = np.zeros((n, n * nz))
+    for x in X:
+        z = np.concatenate([x, h, [1.0]])
+        v = np.tanh(W_in @ x + W_rec @ h + b)
+        D = np.diag(1 - v ** 2)
+        M = (1 - leak) * M + leak * D @ (W_rec @ M + np.kron(np.eye(n), z[None, :]))
+        h = (1 - leak) * h + leak * v
+    return M

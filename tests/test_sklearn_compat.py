@@ -9,6 +9,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from reservoir import ESNForecaster, ESNRegressor
+from rtrl import RTRLRegressor
 
 STATEFUL = ("a reservoir is a dynamical system: each output depends on the steps before it, so "
             "predictions on a subset or permutation of the rows legitimately differ")
@@ -33,7 +34,8 @@ def _expected(estimator):
     [ESNRegressor(n_reservoir=20, washout=0, random_state=0),
      ESNRegressor(n_reservoir=20, washout=0, feedback_scaling=0.1, device="parallel",
                   random_state=0),
-     ESNForecaster(n_reservoir=20, washout=0, random_state=0)],
+     ESNForecaster(n_reservoir=20, washout=0, random_state=0),
+     RTRLRegressor(n_hidden=4, epochs=3, random_state=0)],
     expected_failed_checks=_expected)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
