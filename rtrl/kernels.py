@@ -13,7 +13,8 @@ RTRL (Williams & Zipser 1989) carries the sensitivities M(t) = dh(t)/dTheta (n, 
 
 where Mbar(t) has z(t)^T in row i of column block i and zeros elsewhere: D is folded into W_rec
 before the GEMM and the immediate term is added on the diagonal blocks only (no Kronecker
-product). The gradient is sum_t (W_out^T e(t))^T M(t), e = y - d.
+product). The gradient is sum_t c(t)^T M(t) with c = W_out^T e, e = y - d; its propagated part
+c^T A M(t-1) is one more row of the same GEMM, so each step reads M once.
 """
 
 import numpy as np
@@ -97,63 +98,31 @@ def run(theta, n, n_in, m, leak, act, method, X, Y, h, M, ht, tt, seed, learn, l
     net = np.empty(n)
     fh = np.empty(n)
     D = np.empty(n)
-    A = np.empty((n, n))
-    M_new = np.empty_like(M)
     c = np.empty(n)
     y = np.empty(m)
+    if method == RTRL:
+        # [A; c^T A] @ M(t-1): rows :n are A M(t-1), row n is c^T A M(t-1), the gradient's
+        # propagated part, so the product reads M once (two buffers, swapped every step).
+        A = np.zeros((n + 1, n))
+        buf_a = np.empty((n + 1, P))
+        buf_b = np.empty((n + 1, P))
+        buf_a[:n] = M
+    else:
+        A = np.zeros((1, 1))
+        buf_a = np.empty((1, 1))
+        buf_b = np.empty((1, 1))
     np.random.seed(seed)
     nu = np.empty(n)
     since = 0
     for t in range(X.shape[0]):
         _forward(Theta, leak, act, X[t], h, z, net, fh, D)
-        # sensitivities
-        if method == RTRL:
-            for k in range(n):
-                for l in range(n):
-                    A[k, l] = leak * D[k] * Theta[k, n_in + l]
-                A[k, k] += 1.0 - leak
-            np.dot(A, M, M_new)
-            for i in range(n):
-                s = leak * D[i]
-                for j in range(nz):
-                    M_new[i, i * nz + j] += s * z[j]
-            M, M_new = M_new, M
-        elif method == SNAP1:
-            for i in range(n):
-                keep = (1.0 - leak) + leak * D[i] * Theta[i, n_in + i]
-                s = leak * D[i]
-                for j in range(nz):
-                    M[i, j] = keep * M[i, j] + s * z[j]
-        else:  # UORO: M ~ ht tt^T
-            for i in range(n):
-                nu[i] = 1.0 if np.random.random() < 0.5 else -1.0
-            for k in range(n):
-                acc = (1.0 - leak) * ht[k]
-                for l in range(n):
-                    acc += leak * D[k] * Theta[k, n_in + l] * ht[l]
-                c[k] = acc  # A ht
-            # nu^T (a D Mbar): entry (i, j) = nu_i a D_i z_j
-            norm_tt = np.sqrt(np.sum(tt * tt))
-            norm_Ah = np.sqrt(np.sum(c * c))
-            norm_imm = 0.0
-            for i in range(n):
-                norm_imm += (leak * D[i] * nu[i]) ** 2
-            norm_imm = np.sqrt(norm_imm * np.sum(z * z))
-            rho0 = np.sqrt((norm_tt + 1e-7) / (norm_Ah + 1e-7))
-            rho1 = np.sqrt((norm_imm + 1e-7) / (np.sqrt(n) + 1e-7))
-            for k in range(n):
-                ht[k] = rho0 * c[k] + rho1 * nu[k]
-            for i in range(n):
-                s = leak * D[i] * nu[i] / rho1
-                for j in range(nz):
-                    tt[i * nz + j] = tt[i * nz + j] / rho0 + s * z[j]
-        # output and loss
+        # output, error e (in y), loss, and c = W_out^T e
         loss = 0.0
         for k in range(m):
             acc = b_out[k]
             for i in range(n):
                 acc += W_out[k, i] * h[i]
-            y[k] = acc - Y[t, k]  # the error e
+            y[k] = acc - Y[t, k]
             loss += 0.5 * y[k] * y[k]
         losses[t] = loss
         if not np.isfinite(loss):
@@ -162,24 +131,64 @@ def run(theta, n, n_in, m, leak, act, method, X, Y, h, M, ht, tt, seed, learn, l
             acc = 0.0
             for k in range(m):
                 acc += W_out[k, i] * y[k]
-            c[i] = acc  # W_out^T e
+            c[i] = acc
         for k in range(m):
             gb[k] += y[k]
             for i in range(n):
                 gW[k, i] += y[k] * h[i]
+        # sensitivities and the recurrent part of the gradient
         if method == RTRL:
-            gflat = g[:P]
-            gflat += c @ M
+            for k in range(n):
+                for l in range(n):
+                    A[k, l] = leak * D[k] * Theta[k, n_in + l]
+                A[k, k] += 1.0 - leak
+            for l in range(n):
+                acc = 0.0
+                for k in range(n):
+                    acc += c[k] * A[k, l]
+                A[n, l] = acc
+            np.dot(A, buf_a[:n], buf_b)
+            buf_a, buf_b = buf_b, buf_a
+            for i in range(n):
+                s = leak * D[i]
+                for j in range(nz):
+                    buf_a[i, i * nz + j] += s * z[j]
+                    gTheta[i, j] += c[i] * s * z[j]
+            for p in range(P):
+                g[p] += buf_a[n, p]
         elif method == SNAP1:
             for i in range(n):
+                keep = (1.0 - leak) + leak * D[i] * Theta[i, n_in + i]
+                s = leak * D[i]
                 for j in range(nz):
+                    M[i, j] = keep * M[i, j] + s * z[j]
                     gTheta[i, j] += c[i] * M[i, j]
-        else:
-            s = 0.0
+        else:  # UORO: M ~ ht tt^T
             for i in range(n):
-                s += c[i] * ht[i]
+                nu[i] = 1.0 if np.random.random() < 0.5 else -1.0
+            Ah = np.empty(n)
+            for k in range(n):
+                acc = (1.0 - leak) * ht[k]
+                for l in range(n):
+                    acc += leak * D[k] * Theta[k, n_in + l] * ht[l]
+                Ah[k] = acc
+            # the immediate part projected on nu: entry (i, j) = nu_i a D_i z_j
+            norm_imm = 0.0
+            for i in range(n):
+                norm_imm += (leak * D[i] * nu[i]) ** 2
+            norm_imm = np.sqrt(norm_imm * np.sum(z * z))
+            rho0 = np.sqrt((np.sqrt(np.sum(tt * tt)) + 1e-7) / (np.sqrt(np.sum(Ah * Ah)) + 1e-7))
+            rho1 = np.sqrt((norm_imm + 1e-7) / (np.sqrt(n) + 1e-7))
+            proj = 0.0
+            for k in range(n):
+                ht[k] = rho0 * Ah[k] + rho1 * nu[k]
+                proj += c[k] * ht[k]
+            for i in range(n):
+                s = leak * D[i] * nu[i] / rho1
+                for j in range(nz):
+                    tt[i * nz + j] = tt[i * nz + j] / rho0 + s * z[j]
             for p in range(P):
-                g[p] += s * tt[p]
+                g[p] += proj * tt[p]
         since += 1
         if learn and since == update_every:
             if not np.all(np.isfinite(g)):
@@ -187,8 +196,8 @@ def run(theta, n, n_in, m, leak, act, method, X, Y, h, M, ht, tt, seed, learn, l
             _optimizer_step(theta, g, lr, optimizer, m1, m2, count, clip)
             g[:] = 0.0
             since = 0
-    if method == RTRL and X.shape[0] % 2 == 1:
-        M_new[:] = M  # the caller's array holds the final sensitivities
+    if method == RTRL:
+        M[:] = buf_a[:n]  # the caller's array receives the final sensitivities
     return -1
 
 
