@@ -159,15 +159,16 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
         prev = np.vstack([y_prev[None, :], Y[:-1]])
         return np.ascontiguousarray(np.hstack([X, prev]))
 
-    def _train(self, X, Y, state, y_prev):
-        """One online pass over a sequence from ``state``; returns the losses (T,)."""
+    def _train(self, X, Y, w, state, y_prev):
+        """One online pass over a sequence from ``state``, step weights w (T,); returns the
+        losses (T,)."""
         g = np.zeros_like(self._theta)
         losses = np.empty(X.shape[0])
         self._seed = (self._seed * 1103515245 + 12345) % (2 ** 31)
         step = kernels.run(
             self._theta, self.n_hidden, self._n_inputs, self.n_outputs_, float(self.leak_rate),
             ACTIVATIONS[self.activation], GRADIENTS[self.gradient], self._inputs(X, Y, y_prev),
-            Y, state["h"], state["M"], state["ht"], state["tt"], self._seed, True,
+            Y, w, state["h"], state["M"], state["ht"], state["tt"], self._seed, True,
             float(self.learning_rate), OPTIMIZERS[self.optimizer], self._m1, self._m2,
             self._count, float(self.clip or 0.0), int(self.update_every), g, losses)
         self._publish()
@@ -184,26 +185,31 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
         self.W_in_, self.W_rec_, self.b_ = W_in.copy(), W_rec.copy(), b.copy()
         self.W_out_, self.b_out_ = W_out.copy(), b_out.copy()
 
-    def fit(self, X, y):
-        """Train online for ``epochs`` passes over the sequence(s); returns self."""
+    def fit(self, X, y, sample_weight=None):
+        """Train online for ``epochs`` passes over the sequence(s); returns self.
+
+        ``sample_weight``: per-step weights of the loss, (n_steps,) or a list matching X (0 marks
+        a step without a target, e.g. all but the last step of a sequence classification).
+        """
         self._check_params()
         require_y(self, y)
         X_seqs, y_seqs, _ = self._validate(X, y, reset=True)
+        w_seqs = _check_weights(sample_weight, X_seqs)
         self._init(X_seqs[0].shape[1], y_seqs[0].shape[1])
         total = self.epochs * sum(len(x) for x in X_seqs)
         with Progress(total, "RTRLRegressor.fit", enabled=bool(self.verbose)) as bar:
             for _ in range(self.epochs):
                 losses = []
-                for X_s, Y_s in zip(X_seqs, y_seqs):
+                for X_s, Y_s, w_s in zip(X_seqs, y_seqs, w_seqs):
                     state = self._fresh_state()
-                    losses.append(self._train(X_s, Y_s, state, np.zeros(self.n_outputs_)))
+                    losses.append(self._train(X_s, Y_s, w_s, state, np.zeros(self.n_outputs_)))
                     bar.update(len(X_s))
                 self.loss_curve_.append(float(np.mean(np.concatenate(losses))))
         self._state = state
         self._y_prev = y_seqs[-1][-1].copy()
         return self
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """One online pass over X (n_steps, n_features), continuing the stream: the hidden state,
         the sensitivities and the optimizer's moments carry over from the previous call."""
         if is_sequence_list(X):
@@ -221,7 +227,8 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
         elif Y_s.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {Y_s.shape[1]} outputs but the model was fitted with "
                              f"{self.n_outputs_}.")
-        losses = self._train(X_s, Y_s, self._state, self._y_prev)
+        (w_s,) = _check_weights(sample_weight, [X_s])
+        losses = self._train(X_s, Y_s, w_s, self._state, self._y_prev)
         self.loss_curve_.append(float(losses.mean()))
         self._y_prev = Y_s[-1].copy()
         return self
@@ -248,3 +255,22 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
             pred = np.concatenate(pred)
             y = np.concatenate([np.asarray(t) for t in y])
         return r2_score(y, pred, sample_weight=sample_weight)
+
+
+def _check_weights(sample_weight, X_seqs):
+    """Per-step loss weights matching the sequences: finite, >= 0; ones when None."""
+    if sample_weight is None:
+        return [np.ones(len(x)) for x in X_seqs]
+    items = list(sample_weight) if is_sequence_list(sample_weight) else [sample_weight]
+    if len(items) != len(X_seqs):
+        raise ValueError(f"sample_weight has {len(items)} sequences but X has {len(X_seqs)}.")
+    out = []
+    for w, x in zip(items, X_seqs):
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        if w.shape != (len(x),) or not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise ValueError(f"sample_weight must be finite, >= 0 and of shape ({len(x)},) for a "
+                             f"sequence of {len(x)} steps; got shape {w.shape}.")
+        out.append(w)
+    if not any(np.any(w > 0) for w in out):
+        raise ValueError("sample_weight is zero at every step: there is nothing to learn from.")
+    return out

@@ -75,14 +75,16 @@ def _optimizer_step(theta, g, lr, optimizer, m1, m2, count, clip):
 
 
 @njit(**KERNEL)
-def run(theta, n, n_in, m, leak, act, method, X, Y, h, M, ht, tt, seed, learn, lr, optimizer,
-        m1, m2, count, clip, update_every, g, losses):
+def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, seed, learn, lr,
+        optimizer, m1, m2, count, clip, update_every, g, losses):
     """Run the network over X (T, n_in) with targets Y (T, m), accumulating the gradient in g.
+
+    The loss of step t is ``weights[t] / 2 ||y(t) - d(t)||^2`` (weight 0: no target at t).
 
     ``method``: RTRL (M (n, n*nz) exact sensitivities), UORO (rank-one estimate ht (n,) tt (n*nz,),
     noise from ``seed``) or SNAP1 (M (n, nz): M[i, j] = dh_i/dTheta_ij only). h, M, ht, tt are
     the carried state, updated in place. With ``learn``, theta takes an optimizer step from g
-    every ``update_every`` steps and g restarts from zero. losses (T,) receives 1/2 ||e(t)||^2.
+    every ``update_every`` steps and g restarts from zero. losses (T,) receives the weighted losses.
     Returns the first step whose loss or gradient is not finite (weights left as before that
     step), or -1.
     """
@@ -123,10 +125,12 @@ def run(theta, n, n_in, m, leak, act, method, X, Y, h, M, ht, tt, seed, learn, l
             for i in range(n):
                 acc += W_out[k, i] * h[i]
             y[k] = acc - Y[t, k]
-            loss += 0.5 * y[k] * y[k]
+            loss += 0.5 * weights[t] * y[k] * y[k]
         losses[t] = loss
         if not np.isfinite(loss):
             return t
+        for k in range(m):
+            y[k] *= weights[t]  # from here on y is the weighted error
         for i in range(n):
             acc = 0.0
             for k in range(m):

@@ -28,7 +28,8 @@ def _run(method, W, leak=1.0, seed=0, act="tanh"):
     uoro = method == "uoro"
     ht, tt = np.zeros(n if uoro else 0), np.zeros(n * nz if uoro else 0)
     empty = np.empty(0)
-    kernels.run(theta, n, n_in, m, leak, ACTIVATIONS[act], code, X, Y, np.zeros(n), M, ht, tt,
+    kernels.run(theta, n, n_in, m, leak, ACTIVATIONS[act], code, X, Y, np.ones(len(X)),
+                np.zeros(n), M, ht, tt,
                 seed, False, 0.0, 0, empty, empty, np.zeros(1, np.int64), 0.0, 1, g,
                 np.empty(len(X)))
     return unpack(g, n, n_in, m), M
@@ -174,3 +175,29 @@ def test_bad_input_to_gradient():
         rtrl.gradient(*W)
     with pytest.raises(ValueError, match="method"):
         rtrl.gradient(*_net(), method="forward")
+
+
+def test_sample_weight_zero_steps_do_not_count():
+    W = _net(T=6, seed=6)
+    n, n_in = W[0].shape
+    m = W[3].shape[0]
+    theta = pack(*W[:5])
+    empty = np.empty(0)
+    w = np.array([0.0, 0.0, 2.0, 0.0, 0.0, 1.0])
+
+    def grad(weights, X, Y):
+        g = np.zeros_like(theta)
+        kernels.run(theta, n, n_in, m, 1.0, 0, kernels.RTRL, X, Y, weights, np.zeros(n),
+                    np.zeros((n, n * (n_in + n + 1))), empty, empty, 0, False, 0.0, 0, empty,
+                    empty, np.zeros(1, np.int64), 0.0, 1, g, np.empty(len(X)))
+        return g
+
+    Y2 = W[6].copy()
+    Y2[w == 0] = 123.0  # targets of zero-weight steps are ignored
+    np.testing.assert_allclose(grad(w, W[5], W[6]), grad(w, W[5], Y2), rtol=1e-13)
+    # weight 2 at step 2 is the same as counting that step twice
+    np.testing.assert_allclose(grad(w, W[5], W[6]),
+                               grad(np.array([0, 0, 1, 0, 0, 0.0]), W[5], W[6])
+                               + grad(np.array([0, 0, 1, 0, 0, 1.0]), W[5], W[6]), rtol=1e-12)
+    with pytest.raises(ValueError, match="sample_weight"):
+        rtrl.RTRLRegressor(3).fit(*_task(T=20), sample_weight=-np.ones(20))
