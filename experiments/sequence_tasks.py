@@ -1,0 +1,105 @@
+"""Sequence-learning benchmarks from the lectures: adding problem, binary addition, embedded
+Reber grammar. Each returns lists of sequences (inputs, targets, per-step loss weights)."""
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+
+def adding_problem(n_sequences, length, *, random_state=None):
+    """Adding problem (Hochreiter & Schmidhuber 1997, experiment 4).
+
+    Inputs (length, 2): a value ~ U[-1, 1] and a marker, 1 at two positions (the first among the
+    first 10 steps, the second in the first half) and 0 elsewhere. The target, at the last step
+    only (weight 1, other steps weight 0), is 0.5 + (X1 + X2) / 4 for the marked values X1, X2.
+    Returns (X, Y, W): lists of (length, 2), (length, 1) and (length,) arrays.
+    """
+    if length < 4:
+        raise ValueError(f"length must be at least 4, got {length}.")
+    rng = check_random_state(random_state)
+    X, Y, W = [], [], []
+    for _ in range(n_sequences):
+        x = np.zeros((length, 2))
+        x[:, 0] = rng.uniform(-1, 1, size=length)
+        first = rng.randint(min(10, length // 2))
+        second = first
+        while second == first:
+            second = rng.randint(max(length // 2, 2))
+        x[[first, second], 1] = 1.0
+        y = np.zeros((length, 1))
+        y[-1, 0] = 0.5 + (x[first, 0] + x[second, 0]) / 4
+        w = np.zeros(length)
+        w[-1] = 1.0
+        X.append(x)
+        Y.append(y)
+        W.append(w)
+    return X, Y, W
+
+
+def binary_addition(n_sequences, n_bits=8, *, delay=1, random_state=None):
+    """Binary addition (Hinton's lecture): the bits of a and b enter least significant first,
+    two inputs per step; the network outputs the sum's bit of column t - delay at step t.
+
+    Sequences have n_bits + 1 + delay steps (the sum has n_bits + 1 bits); the first ``delay``
+    steps have no target (weight 0). Returns (X, Y, W, pairs) with pairs (n_sequences, 2) the
+    added integers.
+    """
+    rng = check_random_state(random_state)
+    length = n_bits + 1 + delay
+    pairs = rng.randint(0, 2 ** n_bits, size=(n_sequences, 2))
+    columns = np.arange(n_bits + 1)
+    X, Y, W = [], [], []
+    for a, b in pairs:
+        x = np.zeros((length, 2))
+        x[:n_bits + 1, 0] = (a >> columns) & 1
+        x[:n_bits + 1, 1] = (b >> columns) & 1
+        y = np.zeros((length, 1))
+        y[delay:, 0] = ((a + b) >> columns) & 1
+        w = np.ones(length)
+        w[:delay] = 0.0
+        X.append(x)
+        Y.append(y)
+        W.append(w)
+    return X, Y, W, pairs
+
+
+REBER_SYMBOLS = "BTPSXVE"
+#: Reber grammar: state -> [(symbol, next state)]; state 6 emits E and ends.
+_REBER = {0: [("B", 1)], 1: [("T", 2), ("P", 3)], 2: [("S", 2), ("X", 4)],
+          3: [("T", 3), ("V", 5)], 4: [("X", 3), ("S", 6)], 5: [("P", 4), ("V", 6)],
+          6: [("E", None)]}
+
+
+def _reber_string(rng):
+    """A Reber string and, for each position, the set of symbols that may follow it."""
+    state, symbols, nexts = 0, [], []
+    while state is not None:
+        options = _REBER[state]
+        symbol, state = options[rng.randint(len(options))]
+        symbols.append(symbol)
+        nexts.append({s for s, _ in _REBER[state]} if state is not None else set())
+    return symbols, nexts
+
+
+def embedded_reber(n_sequences, *, random_state=None):
+    """Embedded Reber grammar (Hochreiter & Schmidhuber 1997): B, T or P, a Reber string, the same
+    T or P again, E. Inputs are one-hot symbols (7), targets the multi-hot set of symbols that
+    may come next; the penultimate prediction needs the second symbol, remembered across the
+    inner string. Returns (X, Y, strings): lists of (L-1, 7), (L-1, 7) arrays and the strings.
+    """
+    rng = check_random_state(random_state)
+    index = {s: i for i, s in enumerate(REBER_SYMBOLS)}
+    X, Y, strings = [], [], []
+    for _ in range(n_sequences):
+        branch = "TP"[rng.randint(2)]
+        inner, inner_next = _reber_string(rng)
+        symbols = ["B", branch] + inner + [branch, "E"]
+        nexts = [{"T", "P"}, {"B"}] + inner_next[:-1] + [{branch}, {"E"}]
+        x = np.zeros((len(symbols) - 1, 7))
+        y = np.zeros((len(symbols) - 1, 7))
+        for t, (s, allowed) in enumerate(zip(symbols[:-1], nexts)):
+            x[t, index[s]] = 1.0
+            y[t, [index[a] for a in allowed]] = 1.0
+        X.append(x)
+        Y.append(y)
+        strings.append("".join(symbols))
+    return X, Y, strings

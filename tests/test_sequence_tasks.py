@@ -1,0 +1,45 @@
+import numpy as np
+import pytest
+
+from experiments.sequence_tasks import (REBER_SYMBOLS, _REBER, adding_problem, binary_addition,
+                                        embedded_reber)
+
+
+def test_adding_problem_targets():
+    X, Y, W = adding_problem(20, 30, random_state=0)
+    for x, y, w in zip(X, Y, W):
+        marked = np.flatnonzero(x[:, 1])
+        assert len(marked) == 2 and marked[0] < 15
+        assert y[-1, 0] == pytest.approx(0.5 + x[marked, 0].sum() / 4)
+        assert w.sum() == 1 and w[-1] == 1
+    with pytest.raises(ValueError, match="length"):
+        adding_problem(1, 2)
+
+
+def test_binary_addition_encodes_the_sum():
+    X, Y, W, pairs = binary_addition(50, 6, delay=2, random_state=1)
+    for x, y, w, (a, b) in zip(X, Y, W, pairs):
+        bits = lambda v: int(sum(int(v_) << i for i, v_ in enumerate(v)))  # noqa: E731
+        assert bits(x[:, 0]) == a and bits(x[:, 1]) == b
+        assert bits(y[2:, 0]) == a + b and np.all(w[:2] == 0)
+
+
+def _accepts(inner):
+    state = 0
+    for s in inner:
+        moves = dict(_REBER[state])
+        if s not in moves:
+            return False
+        state = moves[s]
+    return state is None
+
+
+def test_embedded_reber_strings_and_next_symbol_sets():
+    X, Y, strings = embedded_reber(100, random_state=2)
+    for x, y, s in zip(X, Y, strings):
+        assert s[0] == "B" and s[-1] == "E" and s[1] == s[-2] and s[1] in "TP"
+        assert _accepts(s[2:-2])
+        assert "".join(REBER_SYMBOLS[i] for i in x.argmax(axis=1)) == s[:-1]
+        for t in range(len(s) - 1):
+            assert y[t, REBER_SYMBOLS.index(s[t + 1])] == 1  # the actual next symbol is allowed
+        assert y[-2].sum() == 1 and y[-2, REBER_SYMBOLS.index(s[1])] == 1
