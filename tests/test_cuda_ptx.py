@@ -5,6 +5,7 @@ import pytest
 from numba import cuda, types
 
 from reservoir import cuda_kernels
+from rtrl import cuda_kernels as rtrl_cuda
 
 u32 = types.Array(types.uint32, 1, "C")
 i64 = types.Array(types.int64, 1, "C")
@@ -30,4 +31,12 @@ KERNELS = {
 def test_kernel_compiles_to_ptx(name, dtype):
     kernel = getattr(cuda_kernels, name)
     ptx, _ = cuda.compile_ptx(kernel.py_func, KERNELS[name](dtype), cc=(8, 0))
+    assert ".entry" in ptx
+
+
+@pytest.mark.parametrize("dtype", [types.float64, types.float32], ids=["float64", "float32"])
+def test_rtrl_sensitivity_kernel_compiles_to_ptx(dtype):
+    f64 = types.float64
+    sig = (arr(f64, 2), arr(dtype, 2), arr(f64, 1), arr(f64, 1), f64, arr(dtype, 2))
+    ptx, _ = cuda.compile_ptx(rtrl_cuda.sensitivity_kernel.py_func, sig, cc=(8, 0))
     assert ".entry" in ptx

@@ -22,3 +22,6 @@ def few_threads(monkeypatch):
         from reservoir import cuda_kernels
 
         monkeypatch.setattr(cuda_kernels, "THREADS", 8)
+        from rtrl import cuda_kernels as rtrl_cuda
+
+        monkeypatch.setattr(rtrl_cuda, "THREADS", 8)

@@ -1,0 +1,41 @@
+"""CUDA kernel (numba-cuda) of the RTRL sensitivity update, the O(n^4) part of a step.
+
+    M_new = A M + a D Mbar,    A = (1 - a) I + a D W_rec (built by the caller, n x n),
+
+with Mbar holding z^T in row i of column block i (columns i * nz .. i * nz + nz - 1). One thread
+per entry of M_new (grid-stride), threads of a warp on consecutive columns, so the reads of M
+coalesce. Mirrors the CPU update in :func:`rtrl.kernels.run`.
+"""
+
+from numba import cuda
+
+THREADS = 128
+MAX_BLOCKS = 65535
+
+
+@cuda.jit
+def sensitivity_kernel(A, M, z, D, leak, M_new):
+    """A (n, n), M (n, P) with P = n * nz, z (nz,), D (n,) -> M_new (n, P)."""
+    n, P = M.shape
+    nz = z.shape[0]
+    for idx in range(cuda.grid(1), n * P, cuda.gridsize(1)):
+        k = idx // P
+        p = idx % P
+        acc = 0.0
+        for l in range(n):
+            acc += A[k, l] * M[l, p]
+        if p // nz == k:
+            acc += leak * D[k] * z[p % nz]
+        M_new[k, p] = acc
+
+
+def sensitivity_step(A, M, z, D, leak):
+    """Host wrapper: one update on the device; M may be a host or device array. Returns M_new
+    (n, P) as a host array."""
+    n, P = M.shape
+    d_M = M if hasattr(M, "copy_to_host") else cuda.to_device(M)
+    out = cuda.device_array((n, P), dtype=d_M.dtype)
+    blocks = max(1, min((n * P + THREADS - 1) // THREADS, MAX_BLOCKS))
+    sensitivity_kernel[blocks, THREADS](cuda.to_device(A), d_M, cuda.to_device(z),
+                                        cuda.to_device(D), leak, out)
+    return out.copy_to_host()
