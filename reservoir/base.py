@@ -111,6 +111,19 @@ class ReservoirMixin(BaseEstimator):
         y = np.ascontiguousarray(y.reshape(y.shape[0], -1), dtype=np.float64)
         return [X], [y], False
 
+    # ----------------------------------------------------------------------------- fitting
+    def _fit(self, X, y):
+        """fit: validate (``_training_data`` of the subclass), draw the reservoir, harvest the
+        states into the readout, then ``_after_fit``."""
+        self._check_params()
+        U_seqs, Y_seqs, Yprev_seqs = self._training_data(X, y)
+        for attr in ("_P", "_W", "_accumulator"):
+            self.__dict__.pop(attr, None)
+        self._build(U_seqs[0].shape[1], Y_seqs[0].shape[1])
+        self._fit_readout(U_seqs, Y_seqs, Yprev_seqs)
+        self._after_fit(U_seqs, Y_seqs)
+        return self
+
     # ----------------------------------------------------------------------- the reservoir
     def _build(self, n_inputs, n_outputs):
         self.reservoir_ = make_reservoir(
@@ -246,7 +259,7 @@ class ReservoirMixin(BaseEstimator):
             else:
                 acc = self._accumulate(U_seqs, Y_seqs, Yprev_seqs, x0, bar)
         self._set_readout(acc.solve(self.ridge))
-        self._gram = acc.gram()
+        self._accumulator = acc  # R (or F^T F) of the readout: ridge sweeps, RLS start
         self.state_ = x0[-1]
         return x0
 
@@ -254,13 +267,24 @@ class ReservoirMixin(BaseEstimator):
         """Harvest on the host and stream the readout rows into the solver's accumulator."""
         acc = SOLVERS[self.solver](self._n_features_out(), self.n_outputs_, self.fit_intercept)
         for i, a, U, S in self._harvest(U_seqs, Yprev_seqs, x0):
-            lo = max(a, self.washout)
-            hi = min(a + S.shape[0], Y_seqs[i].shape[0])
-            if hi > lo:
-                F = self._features(U[lo - a:hi - a], S[lo - a:hi - a])
-                acc.update(F.astype(np.float64, copy=False), Y_seqs[i][lo:hi])
+            self._accumulate_rows(acc, U, S, Y_seqs[i], a)
             bar.update(S.shape[0])
         return acc
+
+    def _accumulate_rows(self, acc, U, S, Y, a):
+        """Add the rows of a chunk (inputs U, states S, starting at step a of a sequence with
+        targets Y) to ``acc``, leaving out the washout and the steps beyond len(Y)."""
+        lo = max(a, self.washout)
+        hi = min(a + S.shape[0], Y.shape[0])
+        if hi > lo:
+            F = self._features(U[lo - a:hi - a], S[lo - a:hi - a])
+            acc.update(F.astype(np.float64, copy=False), Y[lo:hi])
+
+    def _set_ridge(self, ridge):
+        """Re-solve the readout of a fitted model for another ``ridge``, without new states."""
+        self._set_readout(self._accumulator.solve(ridge))
+        self.ridge = ridge
+        return self
 
     def _set_readout(self, W):
         """Store weights W (p, m) laid out as [intercept?, inputs, states, squares]."""
@@ -288,7 +312,8 @@ class ReservoirMixin(BaseEstimator):
             if ridge <= 0:
                 raise ValueError("partial_fit needs ridge > 0: it starts recursive least squares "
                                  "from P = I / ridge.")
-            self._P = np.linalg.inv(self._gram + ridge * np.eye(p)) if hasattr(self, "_gram") \
+            self._P = np.linalg.inv(self._accumulator.gram() + ridge * np.eye(p)) \
+                if hasattr(self, "_accumulator") \
                 else np.eye(p) / ridge
             self._W = np.zeros((p, self.n_outputs_)) if not hasattr(self, "coef_") else \
                 np.concatenate([self.intercept_[None, :]] * c + [self.coef_.T])

@@ -85,18 +85,18 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
 
     def fit(self, X, y):
         """Harvest states of every sequence and solve the ridge readout. Returns self."""
-        self._check_params()
+        return self._fit(X, y)
+
+    def _training_data(self, X, y):
         require_y(self, y)
         X_seqs, y_seqs, _ = self._validate_X(X, reset=True, y=y)
         check_paired(X_seqs, y_seqs)
         check_washout(X_seqs, self.washout)
-        for attr in ("_P", "_W", "_gram"):
-            self.__dict__.pop(attr, None)
-        self._build(X_seqs[0].shape[1], y_seqs[0].shape[1])
         Y_prev = [_teacher(y) for y in y_seqs] if self._has_feedback else None
-        self._fit_readout(X_seqs, y_seqs, Y_prev)
-        self.last_output_ = y_seqs[-1][-1].copy()
-        return self
+        return X_seqs, y_seqs, Y_prev
+
+    def _after_fit(self, U_seqs, Y_seqs):
+        self.last_output_ = Y_seqs[-1][-1].copy()
 
     def partial_fit(self, X, y):
         """Update the readout online by recursive least squares.

@@ -58,15 +58,17 @@ class ESNForecaster(ReservoirMixin):
 
     def fit(self, X, y=None):
         """Learn s(t) -> s(t+1) on every series after its washout. ``y`` is ignored. Returns self."""
-        self._check_params()
+        return self._fit(X, y)
+
+    def _training_data(self, X, y):
         seqs, _ = self._series(X, reset=True)
         check_washout(seqs, self.washout, reserved=1)
-        self._build(seqs[0].shape[1], seqs[0].shape[1])
         # The last value of each series is run through too (it has no target) so that the
         # final state is the one forecasting continues from.
-        self._fit_readout(seqs, [s[1:].astype(np.float64) for s in seqs], None)
-        self.last_input_ = seqs[-1][-1].copy()
-        return self
+        return seqs, [s[1:].astype(np.float64) for s in seqs], None
+
+    def _after_fit(self, U_seqs, Y_seqs):
+        self.last_input_ = U_seqs[-1][-1].copy()
 
     def predict(self, X):
         """One-step-ahead predictions: row t is the forecast of s(t+1) given s(0..t), teacher forced."""

@@ -201,3 +201,29 @@ def generate(indptr, indices, data, leak, drive, W_loop, W_x, W_sq, out_drive, W
             y[k] = acc
         y_prev[:] = y
         outputs[t] = y
+
+
+@njit(**PARALLEL_KERNEL)
+def run_configs(indptr, indices, data, drive, bias, radius, in_scale, leak, x, states):
+    """C reservoirs sharing one sparse pattern and one input, configurations spread over threads.
+
+    ``data`` is W at unit spectral radius and ``drive`` (T, N) = W_in u(t) at unit input scale;
+    configuration c runs x(t) = (1-a_c) x(t-1) + a_c tanh(r_c W x(t-1) + s_c drive[t] + bias)
+    with r_c = radius[c], s_c = in_scale[c], a_c = leak[c]. x (C, N): initial states, overwritten
+    by the final ones; states (C, T, N).
+    """
+    C, n = x.shape
+    for c in prange(C):
+        xc = x[c]
+        pre = np.empty(n, dtype=x.dtype)
+        zero = np.zeros(n, dtype=x.dtype)
+        em = np.empty(n, dtype=np.float64)
+        bits = np.empty(n, dtype=np.int64)
+        r, s, a = radius[c], in_scale[c], leak[c]
+        for t in range(drive.shape[0]):
+            _csr_matvec_add(indptr, indices, data, xc, zero, pre, 0, n)
+            for i in range(n):
+                pre[i] = r * pre[i] + s * drive[t, i] + bias[i]
+            tanh_inplace(pre, em, bits)
+            _leaky(xc, pre, a, xc)
+            states[c, t] = xc

@@ -121,3 +121,21 @@ def test_float32_kernel_close_to_float64_reference():
     ref = naive.reservoir_states(res.recurrent_matrix().toarray().astype(float),
                                  res.W_in.astype(float), res.bias.astype(float), 0.5, U)
     np.testing.assert_allclose(drive, ref, atol=2e-5)
+
+
+def test_run_configs_matches_each_scaled_reservoir():
+    unit = _res(n=20)
+    unit_data = unit.data / 0.9  # _res draws at spectral radius 0.9
+    rng = np.random.default_rng(7)
+    U = rng.normal(size=(15, 2))
+    drive = np.ascontiguousarray(U @ unit.W_in.T)
+    radius, scale, leak = np.array([0.5, 1.1, 0.9]), np.array([0.2, 1.0, 3.0]), np.array([1, .3, .6])
+    x = np.zeros((3, 20))
+    states = np.empty((3, 15, 20))
+    kernels.run_configs(unit.indptr, unit.indices, unit_data, drive, unit.bias, radius, scale,
+                        leak, x, states)
+    W = unit.recurrent_matrix().toarray() / 0.9
+    for c in range(3):
+        ref = naive.reservoir_states(radius[c] * W, scale[c] * unit.W_in, unit.bias, leak[c], U)
+        np.testing.assert_allclose(states[c], ref, rtol=1e-12, atol=1e-13)
+        np.testing.assert_array_equal(x[c], states[c, -1])

@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from reservoir import ESNForecaster, ESNRegressor
+from reservoir.batch import fit_configurations, with_ridge
+
+CONFIGS = [dict(spectral_radius=r, input_scaling=s, leak_rate=a)
+           for r, s, a in [(0.5, 0.3, 1.0), (1.1, 1.0, 0.4), (0.9, 2.0, 0.7)]]
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    u = rng.uniform(-1, 1, size=(300, 1))
+    return u, np.r_[0.0, 0.0, u[:-2, 0]]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_batched_fit_equals_individual_fits(dtype):
+    u, y = _data()
+    est = ESNRegressor(n_reservoir=30, washout=20, ridge=1e-6, dtype=dtype, random_state=3)
+    batched = fit_configurations(est, CONFIGS, [u[:200], u[200:]], [y[:200], y[200:]])
+    tol = 1e-8 if dtype == "float64" else 1e-3
+    for cfg, model in zip(CONFIGS, batched):
+        single = ESNRegressor(**{**est.get_params(), **cfg}).fit([u[:200], u[200:]],
+                                                                  [y[:200], y[200:]])
+        np.testing.assert_allclose(model.coef_, single.coef_, rtol=tol, atol=tol)
+        np.testing.assert_allclose(model.predict(u), single.predict(u), rtol=tol, atol=tol)
+        np.testing.assert_allclose(model.state_, single.state_, rtol=tol, atol=tol)
+        assert model.get_params()["spectral_radius"] == cfg["spectral_radius"]
+
+
+def test_batched_forecasters_and_ridge_path():
+    series = np.sin(np.arange(400) * 0.2) + 0.1 * np.sin(np.arange(400) * 0.05)
+    est = ESNForecaster(n_reservoir=25, washout=20, random_state=1)
+    models = fit_configurations(est, CONFIGS[:2], series)
+    single = ESNForecaster(**{**est.get_params(), **CONFIGS[1]}).fit(series)
+    np.testing.assert_allclose(models[1].forecast(10), single.forecast(10), rtol=1e-7, atol=1e-9)
+    for ridge in (1e-3, 1.0):
+        swept = with_ridge(models[1], ridge)
+        refit = ESNForecaster(**{**est.get_params(), **CONFIGS[1], "ridge": ridge}).fit(series)
+        np.testing.assert_allclose(swept.coef_, refit.coef_, rtol=1e-8, atol=1e-10)
+        assert swept.ridge == ridge and models[1].ridge == est.ridge
+
+
+def test_feedback_models_fall_back_to_single_fits_and_bad_configs_raise():
+    u, y = _data()
+    est = ESNRegressor(n_reservoir=20, washout=10, feedback_scaling=0.2, random_state=0)
+    models = fit_configurations(est, CONFIGS[:2], u, y)
+    single = ESNRegressor(**{**est.get_params(), **CONFIGS[0]}).fit(u, y)
+    np.testing.assert_array_equal(models[0].coef_, single.coef_)
+    with pytest.raises(ValueError, match="may only set"):
+        fit_configurations(est, [dict(n_reservoir=10)], u, y)
