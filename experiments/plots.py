@@ -46,3 +46,26 @@ def forecast_figure(ds, path, *, variable=None, trial=0, valid_steps=None, ylabe
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def heatmap(ds, x, y, path, *, variable="mean_test_score"):
+    """``variable`` of a grid-search Dataset over parameters ``x`` and ``y``, the other
+    parameters at their best values (the ``best_*`` attributes). Writes a PNG."""
+    plt = _pyplot()
+    others = {d: ds.attrs[f"best_{d}"] for d in ds[variable].dims if d not in (x, y)}
+    data = ds[variable].sel(others).transpose(y, x)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    mesh = ax.imshow(data.values, origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(ds.sizes[x]), [f"{v:.3g}" for v in ds[x].values])
+    ax.set_yticks(range(ds.sizes[y]), [f"{v:.3g}" for v in ds[y].values])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    fixed = ", ".join(f"{k}={v:.3g}" for k, v in others.items())
+    ax.set_title(f"{variable}" + (f" ({fixed})" if fixed else ""), fontsize=9)
+    fig.colorbar(mesh, ax=ax)
+    fig.tight_layout()
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

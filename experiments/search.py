@@ -1,0 +1,160 @@
+"""Fast hyperparameter grid search for reservoir models, with results as an xarray Dataset.
+
+``grid_search`` returns what ``GridSearchCV`` would (the same scores, to round-off, for the same
+grid, folds and seeds) but exploits the structure of reservoirs:
+
+* configurations that differ only in ``ridge`` share one harvest of the states and one
+  factorization of the readout; every ridge value is a re-solve (``reservoir.batch.with_ridge``);
+* configurations that differ only in ``spectral_radius``, ``input_scaling`` and ``leak_rate``
+  share one sparse pattern and run side by side in one batched kernel
+  (``reservoir.batch.fit_configurations``).
+
+The work is split into one task per (group of configurations, fold) and run by joblib, so it
+runs on a Dask cluster under ``joblib.parallel_backend("dask")`` with no other change.
+"""
+
+import itertools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import check_cv
+from sklearn.utils import _safe_indexing
+
+from reservoir.batch import PER_CONFIG, fit_configurations
+from reservoir.progress import Progress
+from reservoir.validation import is_sequence_list
+
+from .results import finish
+
+SHARED = PER_CONFIG + ("ridge",)
+
+
+@dataclass
+class SearchResult:
+    """Outcome of :func:`grid_search`, with the names of scikit-learn's search estimators.
+
+    ``dataset``: ``mean_test_score``, ``std_test_score`` and ``mean_fit_time`` over one dimension
+    per searched parameter (named like it), ``split_test_score`` with a ``split`` dimension too.
+    """
+
+    dataset: xr.Dataset
+    best_params_: dict
+    best_score_: float
+    best_estimator_: object
+
+
+def _check_grid(param_grid):
+    if not isinstance(param_grid, dict) or not param_grid:
+        raise ValueError("param_grid must be a non-empty dict of parameter name -> list of "
+                         "values (one dimension of the results per parameter).")
+    grid = {}
+    for name, values in param_grid.items():
+        values = list(values) if np.ndim(values) else [values]
+        if not values:
+            raise ValueError(f"param_grid[{name!r}] is empty.")
+        grid[name] = values
+    return grid
+
+
+def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring):
+    """Fit every configuration of one group on one fold; returns {config tuple: (score, time)}."""
+    X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
+    y_train = None if y is None else _safe_indexing(y, train)
+    y_test = None if y is None else _safe_indexing(y, test)
+    base = clone(estimator).set_params(**group)
+    configs_grid = {k: v for k, v in shared_grid.items() if k in PER_CONFIG}
+    ridges = shared_grid.get("ridge", [base.ridge])
+    names = list(configs_grid)
+    configs = [dict(zip(names, values)) for values in itertools.product(*configs_grid.values())]
+    start = time.perf_counter()
+    models = fit_configurations(base.set_params(ridge=ridges[0]), configs or [{}], X_train,
+                                y_train)
+    fit_each = (time.perf_counter() - start) / len(models)
+    scorer = check_scoring(base, scoring=scoring)
+    out = {}
+    for config, model in zip(configs or [{}], models):
+        for ridge in ridges:
+            t0 = time.perf_counter()
+            model._set_ridge(ridge)
+            solve = time.perf_counter() - t0
+            key = tuple(config.get(k) for k in names) + (ridge,)
+            out[key] = (float(scorer(model, X_test, y_test)), fit_each + solve)
+    return out
+
+
+def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, refit=True,
+                n_jobs=None, verbose=False):
+    """Exhaustive search over ``param_grid`` (dict: name -> values) with cross-validation.
+
+    ``cv`` and ``scoring`` as in ``GridSearchCV`` (e.g. ``TimeSeriesSplit(3)``; ``None`` scores
+    with ``estimator.score``); ``n_jobs`` runs the (group, fold) tasks through joblib. Returns a
+    :class:`SearchResult` whose ``dataset`` has one dimension per parameter.
+    """
+    grid = _check_grid(param_grid)
+    if is_sequence_list(X):
+        raise ValueError("grid_search splits one sequence in time; pass one array, not a list.")
+    names = list(grid)
+    shared_grid = {k: grid[k] for k in names if k in SHARED}
+    other = [k for k in names if k not in SHARED]
+    groups = [dict(zip(other, values)) for values in itertools.product(*[grid[k] for k in other])]
+    cv = check_cv(cv, y, classifier=False)
+    folds = list(cv.split(X, y))
+    tasks = [(g, f, train, test) for g in groups for f, (train, test) in enumerate(folds)]
+    results = {}
+    jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_evaluate)(estimator, g, shared_grid, X, y, train, test, scoring)
+        for g, _, train, test in tasks)
+    with Progress(len(tasks), "grid search", enabled=bool(verbose), unit="fits") as bar:
+        for (g, f, _, _), out in zip(tasks, jobs):
+            results[(tuple(g.values()), f)] = out
+            bar.update()
+    ds = _dataset(grid, names, other, shared_grid, len(folds), results)
+    flat = ds["mean_test_score"].values
+    if np.all(np.isnan(flat)):
+        raise ValueError("Every configuration scored NaN; check the data and the scoring.")
+    best_index = np.unravel_index(np.nanargmax(flat), flat.shape)
+    best_params = {k: _plain(grid[k][i]) for k, i in zip(names, best_index)}
+    best_estimator = clone(estimator).set_params(**best_params).fit(X, y) if refit else None
+    finish(ds, "Grid search", "grid_search", dict(
+        estimator=type(estimator).__name__, n_splits=len(folds), cv=str(cv),
+        scoring=str(scoring or "estimator.score"), best_score=float(flat[best_index]),
+        **{f"best_{k}": v for k, v in best_params.items()}))
+    return SearchResult(ds, best_params, float(flat[best_index]), best_estimator)
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _dataset(grid, names, other, shared_grid, n_splits, results):
+    shape = tuple(len(grid[k]) for k in names)
+    scores = np.full((n_splits,) + shape, np.nan)
+    times = np.full((n_splits,) + shape, np.nan)
+    per_config = [k for k in shared_grid if k in PER_CONFIG]
+    for (gvals, f), out in results.items():
+        g = dict(zip(other, gvals))
+        for key, (score, seconds) in out.items():
+            values = {**g, **dict(zip(per_config, key[:-1])), "ridge": key[-1]}
+            index = tuple(grid[k].index(values[k]) for k in names)
+            scores[(f,) + index] = score
+            times[(f,) + index] = seconds
+    coords = {k: _coord(grid[k]) for k in names}
+    dims = tuple(names)
+    return xr.Dataset(
+        {"mean_test_score": (dims, scores.mean(axis=0), {"long_name": "mean test score"}),
+         "std_test_score": (dims, scores.std(axis=0), {"long_name": "std of the test scores"}),
+         "split_test_score": (("split",) + dims, scores, {"long_name": "test score per fold"}),
+         "mean_fit_time": (dims, times.mean(axis=0), {"units": "s",
+                                                        "long_name": "mean fit time"})},
+        coords={"split": np.arange(n_splits), **coords})
+
+
+def _coord(values):
+    if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values):
+        return np.asarray(values, dtype=float)
+    return np.asarray([str(v) for v in values])

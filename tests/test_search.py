@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+import xarray as xr
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, TimeSeriesSplit
+
+from experiments.datasets import mackey_glass
+from experiments.results import save
+from experiments.search import grid_search
+from reservoir import ESNForecaster, ESNRegressor
+
+CV = TimeSeriesSplit(3)
+
+
+def _task():
+    rng = np.random.default_rng(0)
+    u = rng.uniform(-1, 1, size=(500, 1))
+    return u, np.r_[0.0, 0.0, u[:-2, 0]]
+
+
+def _compare(result, gs):
+    for i, params in enumerate(gs.cv_results_["params"]):
+        ours = float(result.dataset["mean_test_score"].sel(**params))
+        assert ours == pytest.approx(gs.cv_results_["mean_test_score"][i], rel=1e-9, abs=1e-10)
+    assert result.best_params_ == gs.best_params_
+
+
+def test_regressor_search_equals_grid_search_cv():
+    u, y = _task()
+    est = ESNRegressor(n_reservoir=30, washout=20, random_state=0)
+    grid = {"spectral_radius": [0.5, 1.1], "leak_rate": [0.4, 1.0], "input_scaling": [0.5, 1.0],
+            "ridge": [1e-8, 1e-2], "bias_scaling": [0.1, 0.6]}
+    result = grid_search(est, grid, u, y, cv=CV)
+    _compare(result, GridSearchCV(est, grid, cv=CV).fit(u, y))
+    ds = result.dataset
+    assert list(ds["mean_test_score"].dims) == list(grid)
+    assert ds["split_test_score"].sizes["split"] == 3
+    assert result.best_estimator_.score(u, y) == pytest.approx(
+        ESNRegressor(**{**est.get_params(), **result.best_params_}).fit(u, y).score(u, y))
+
+
+def test_forecaster_search_with_scoring_equals_grid_search_cv():
+    series = mackey_glass(900, squash=True, random_state=0)
+    est = ESNForecaster(n_reservoir=40, washout=30, random_state=1)
+    grid = {"spectral_radius": [0.8, 1.0], "ridge": [1e-10, 1e-6, 1e-2]}
+    result = grid_search(est, grid, series, cv=CV)
+    _compare(result, GridSearchCV(est, grid, cv=CV).fit(series))
+
+
+def test_results_save_to_netcdf_and_plot(tmp_path):
+    u, y = _task()
+    result = grid_search(ESNRegressor(n_reservoir=20, washout=10, random_state=0),
+                         {"spectral_radius": [0.5, 0.9, 1.3], "ridge": [1e-6, 1e-3]}, u, y, cv=CV,
+                         verbose=False)
+    back = xr.open_dataset(save(result.dataset, tmp_path / "grid.nc"), engine="scipy")
+    xr.testing.assert_allclose(back, result.dataset)
+    assert back.attrs["best_spectral_radius"] == result.best_params_["spectral_radius"]
+    from experiments import plots
+
+    assert plots.heatmap(result.dataset, "spectral_radius", "ridge", tmp_path / "h.png").exists()
+
+
+def test_bad_grids_raise():
+    u, y = _task()
+    est = ESNRegressor(n_reservoir=20, washout=10)
+    with pytest.raises(ValueError, match="non-empty dict"):
+        grid_search(est, [{"ridge": [1.0]}], u, y)
+    with pytest.raises(ValueError, match="empty"):
+        grid_search(est, {"ridge": []}, u, y)
+    with pytest.raises(ValueError, match="one array"):
+        grid_search(est, {"ridge": [1.0]}, [u, u], [y, y])
+
+
+def test_plain_sklearn_searches_run_in_parallel():
+    u, y = _task()
+    est = ESNRegressor(n_reservoir=20, washout=10, random_state=0)
+    search = RandomizedSearchCV(est, {"spectral_radius": [0.3, 0.6, 0.9, 1.2],
+                                      "ridge": [1e-8, 1e-4, 1.0]}, n_iter=4, cv=CV, n_jobs=2,
+                                random_state=0).fit(u, y)
+    assert search.cv_results_["mean_test_score"].shape == (4,)
+    assert np.isfinite(search.best_score_)
