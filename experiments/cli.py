@@ -44,6 +44,33 @@ EXPERIMENTS = {
 RTRL_TASKS = ("adding", "binary-addition", "reber", "rtrl-vs-esn")
 
 
+SEARCH_TASKS = ("mackey-glass", "narma")
+
+
+def _grid_item(text):
+    """``name=v1,v2,...``, ``name=start:stop:num`` (linear) or ``name=start:stop:num:log``."""
+    name, sep, spec = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected name=values, got {text!r}")
+    try:
+        if ":" in spec:
+            parts = spec.split(":")
+            if len(parts) not in (3, 4) or (len(parts) == 4 and parts[3] != "log"):
+                raise ValueError
+            start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
+            values = (np.geomspace if len(parts) == 4 else np.linspace)(start, stop, num)
+            values = [float(v) for v in values]
+        else:
+            values = [float(v) for v in spec.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"cannot read {text!r}: use name=v1,v2, name=start:stop:num or "
+            "name=start:stop:num:log") from None
+    if name in ("n_reservoir", "washout"):
+        values = [int(v) for v in values]
+    return name, values
+
+
 def _positive_int(text):
     value = int(text)
     if value < 1:
@@ -87,7 +114,60 @@ def build_parser():
             p.add_argument("--trials", type=_positive_int, default=None,
                            help="forecasts from this many starting points")
         p.set_defaults(name=name)
+    p = sub.add_parser("search", help="fast grid search of reservoir hyperparameters",
+                       description="Grid search with time-series cross-validation; writes the "
+                       "results as a netCDF Dataset (one dimension per parameter) and a heat map.")
+    p.add_argument("task", choices=SEARCH_TASKS, help="mackey-glass: ESNForecaster one step "
+                   "ahead on MG17; narma: ESNRegressor on NARMA10 (scores: R^2)")
+    p.add_argument("--grid", type=_grid_item, nargs="+", required=True,
+                   help="e.g. spectral_radius=0.5:1.5:5 leak_rate=0.2,0.5,1 "
+                   "ridge=1e-12:1e-6:4:log")
+    p.add_argument("--n-reservoir", type=_positive_int, default=300)
+    p.add_argument("--n-train", type=_positive_int, default=3000, help="steps of the series")
+    p.add_argument("--splits", type=_positive_int, default=3, help="TimeSeriesSplit folds")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("results"))
+    p.add_argument("--no-plot", action="store_true")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(name="search")
     return parser
+
+
+def _search(args):
+    from sklearn.model_selection import TimeSeriesSplit
+
+    from reservoir import ESNForecaster, ESNRegressor
+
+    from .datasets import mackey_glass, narma
+    from .search import grid_search
+
+    grid = dict(args.grid)
+    if args.task == "mackey-glass":
+        X, y = mackey_glass(args.n_train, squash=True, random_state=args.seed), None
+        estimator = ESNForecaster(args.n_reservoir, washout=100, random_state=args.seed)
+    else:
+        u, y = narma(args.n_train, random_state=args.seed)
+        X = u[:, None]
+        estimator = ESNRegressor(args.n_reservoir, washout=100, random_state=args.seed)
+    unknown = set(grid) - set(estimator.get_params())
+    if unknown:
+        raise SystemExit(f"numba-rnn search: unknown parameter(s) {sorted(unknown)} of "
+                         f"{type(estimator).__name__}")
+    result = grid_search(estimator, grid, X, y, cv=TimeSeriesSplit(args.splits),
+                         verbose=not args.quiet)
+    ds = result.dataset
+    print(f"Grid search, {args.task}: {ds['mean_test_score'].size} configurations x "
+          f"{args.splits} folds")
+    print(f"  best score {result.best_score_:.10g} at {result.best_params_}")
+    stem = args.out / f"search_{args.task.replace('-', '_')}_seed{args.seed}"
+    print(f"  results: {save(ds, stem.with_suffix('.nc'))}")
+    names = [k for k in grid if len(grid[k]) > 1]
+    if not args.no_plot and len(names) >= 2:
+        from . import plots
+
+        figure = plots.heatmap(ds, names[0], names[1], stem.with_suffix(".png"), r2=True)
+        print(f"  figure: {figure}")
+    return 0
 
 
 def _kwargs(args):
@@ -119,6 +199,8 @@ def _plot(name, ds, stem):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    if args.name == "search":
+        return _search(args)
     task = EXPERIMENTS[args.name]
     ds = task.run(**_kwargs(args))
     print(task.summary(ds))

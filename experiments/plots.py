@@ -48,20 +48,24 @@ def forecast_figure(ds, path, *, variable=None, trial=0, valid_steps=None, ylabe
     return path
 
 
-def heatmap(ds, x, y, path, *, variable="mean_test_score"):
+def heatmap(ds, x, y, path, *, variable="mean_test_score", r2=False):
     """``variable`` of a grid-search Dataset over parameters ``x`` and ``y``, the other
-    parameters at their best values (the ``best_*`` attributes). Writes a PNG."""
+    parameters at their best values (the ``best_*`` attributes). With ``r2`` (scores that are
+    R^2) the map shows log10(1 - R^2), which separates good configurations. Writes a PNG."""
     plt = _pyplot()
     others = {d: ds.attrs[f"best_{d}"] for d in ds[variable].dims if d not in (x, y)}
     data = ds[variable].sel(others).transpose(y, x)
+    values = np.log10(np.clip(1.0 - data.values, 1e-16, None)) if r2 else data.values
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    mesh = ax.imshow(data.values, origin="lower", aspect="auto", cmap="viridis")
+    mesh = ax.imshow(values, origin="lower", aspect="auto",
+                     cmap="viridis_r" if r2 else "viridis")
     ax.set_xticks(range(ds.sizes[x]), [f"{v:.3g}" for v in ds[x].values])
     ax.set_yticks(range(ds.sizes[y]), [f"{v:.3g}" for v in ds[y].values])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     fixed = ", ".join(f"{k}={v:.3g}" for k, v in others.items())
-    ax.set_title(f"{variable}" + (f" ({fixed})" if fixed else ""), fontsize=9)
+    label = f"log10(1 - {variable})" if r2 else variable
+    ax.set_title(label + (f" ({fixed})" if fixed else ""), fontsize=9)
     fig.colorbar(mesh, ax=ax)
     fig.tight_layout()
     path = pathlib.Path(path)

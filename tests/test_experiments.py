@@ -55,3 +55,20 @@ def test_protocols_on_small_sizes():
     assert lz["valid_time"].shape == (2,) and lz.attrs["median_valid_time"] > 1
     mc = memory.run(sizes=(20,), n_train=500, n_test=300)
     assert 5 < float(mc["memory_capacity"].sel(regime="tanh", n_reservoir=20)) <= 20
+
+
+def test_cli_search_writes_dataset_and_heatmap(tmp_path, capsys):
+    argv = ["search", "narma", "--grid", "spectral_radius=0.5:1.0:2", "ridge=1e-8:1e-4:2:log",
+            "leak_rate=1", "--n-reservoir", "20", "--n-train", "600", "--splits", "2",
+            "--out", str(tmp_path), "--quiet"]
+    assert cli.main(argv) == 0
+    assert "best score" in capsys.readouterr().out
+    ds = xr.open_dataset(tmp_path / "search_narma_seed0.nc", engine="scipy")
+    assert ds["mean_test_score"].dims == ("spectral_radius", "ridge", "leak_rate")
+    assert (tmp_path / "search_narma_seed0.png").exists()
+    for bad in (["search", "narma", "--grid", "spectral_radius"],
+                ["search", "narma", "--grid", "ridge=1:2:x"]):
+        with pytest.raises(SystemExit):
+            cli.main(bad)
+    with pytest.raises(SystemExit, match="unknown parameter"):
+        cli.main(["search", "narma", "--grid", "no_such=1,2", "--out", str(tmp_path)])
