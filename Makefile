@@ -25,6 +25,8 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) benchmarks/esn_harvest.py
 	$(PY) benchmarks/esn_batched.py
+	$(PY) benchmarks/rtrl_step.py
+	$(PY) benchmarks/grid_search.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -48,6 +48,24 @@ class SearchResult:
     best_estimator_: object
 
 
+def _ridge_scores(model, ridges, X, y, scoring):
+    """(score, seconds) of the fitted ``model`` re-solved for each ridge. With the estimator's
+    own score, the test states are harvested once for all ridges; otherwise the scorer runs
+    on each re-solved model."""
+    if scoring is None and not model._has_feedback:
+        start = time.perf_counter()
+        preds = model._predict_per_ridge(X, ridges)
+        seconds = (time.perf_counter() - start) / len(ridges)
+        return [(float(model._score_predictions(X, y, p)), seconds) for p in preds]
+    scorer = check_scoring(model, scoring=scoring)
+    out = []
+    for ridge in ridges:
+        start = time.perf_counter()
+        model._set_ridge(ridge)
+        out.append((float(scorer(model, X, y)), time.perf_counter() - start))
+    return out
+
+
 def _check_grid(param_grid):
     if not isinstance(param_grid, dict) or not param_grid:
         raise ValueError("param_grid must be a non-empty dict of parameter name -> list of "
@@ -75,15 +93,12 @@ def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring):
     models = fit_configurations(base.set_params(ridge=ridges[0]), configs or [{}], X_train,
                                 y_train)
     fit_each = (time.perf_counter() - start) / len(models)
-    scorer = check_scoring(base, scoring=scoring)
     out = {}
     for config, model in zip(configs or [{}], models):
-        for ridge in ridges:
-            t0 = time.perf_counter()
-            model._set_ridge(ridge)
-            solve = time.perf_counter() - t0
-            key = tuple(config.get(k) for k in names) + (ridge,)
-            out[key] = (float(scorer(model, X_test, y_test)), fit_each + solve)
+        prefix = tuple(config.get(k) for k in names)
+        for ridge, (score, seconds) in zip(ridges, _ridge_scores(model, ridges, X_test, y_test,
+                                                                  scoring)):
+            out[prefix + (ridge,)] = (score, fit_each + seconds)
     return out
 
 

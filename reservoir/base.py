@@ -280,6 +280,22 @@ class ReservoirMixin(BaseEstimator):
             F = self._features(U[lo - a:hi - a], S[lo - a:hi - a])
             acc.update(F.astype(np.float64, copy=False), Y[lo:hi])
 
+    def _predict_per_ridge(self, X, ridges):
+        """``predict(X)`` for each value of ``ridges`` from one harvest of the states (models
+        without output feedback); leaves the model solved for the last ridge."""
+        self._check_fitted()
+        U_seqs, was_list = self._predict_inputs(X)
+        states = [np.empty((len(U), self.reservoir_.n_reservoir), dtype=self._dtype)
+                  for U in U_seqs]
+        for _ in self._harvest(U_seqs, None, self._zero_states(len(U_seqs)), states):
+            pass
+        out = []
+        for ridge in ridges:
+            self._set_ridge(ridge)
+            out.append(self._format_output([self._readout(U, S) for U, S in zip(U_seqs, states)],
+                                           was_list))
+        return out
+
     def _set_ridge(self, ridge):
         """Re-solve the readout of a fitted model for another ``ridge``, without new states."""
         self._set_readout(self._accumulator.solve(ridge))

@@ -169,7 +169,10 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
 
         ``sample_weight`` (n_steps,) applies to a single sequence only.
         """
-        preds, truths = self.predict(X), y
+        return self._score_predictions(X, y, self.predict(X), sample_weight)
+
+    def _score_predictions(self, X, y, preds, sample_weight=None):
+        truths = y
         if not is_sequence_list(X):
             preds, truths = [preds], [y]
         w = self.washout
@@ -182,6 +185,10 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         pred = np.concatenate([p[w:] for p in preds])
         truth = np.concatenate([np.asarray(t, dtype=float)[w:] for t in truths])
         return r2_score(truth, pred, sample_weight=sample_weight)
+
+    def _predict_inputs(self, X):
+        X_seqs, _, was_list = self._validate_X(X, reset=False)
+        return X_seqs, was_list
 
     def _closed_loop(self, U, return_states=False):
         """Run one sequence feeding back the model's own outputs."""

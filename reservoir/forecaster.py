@@ -81,12 +81,17 @@ class ESNForecaster(ReservoirMixin):
 
     def score(self, X, y=None):
         """R^2 of the one-step-ahead predictions of s(washout+1..T-1) (earlier steps are transients)."""
-        preds = self.predict(X)
+        return self._score_predictions(X, y, self.predict(X))
+
+    def _score_predictions(self, X, y, preds):
         seqs, preds = (X, preds) if is_sequence_list(X) else ([X], [preds])
         w = self.washout
         check_washout([np.empty((len(p), 0)) for p in preds], w, reserved=1)
         truth = np.concatenate([np.asarray(s, dtype=float)[w + 1:] for s in seqs])
         return r2_score(truth, np.concatenate([p[w:-1] for p in preds]))
+
+    def _predict_inputs(self, X):
+        return self._series(X, reset=False)
 
     def forecast(self, horizon, context=None):
         """Free-running forecast of the next ``horizon`` steps.

@@ -55,12 +55,14 @@ class QRRidge:
         self.n_features, self.n_outputs, self.intercept = n_features, n_outputs, intercept
         self.n_samples = 0
         self._RQ = np.zeros((0, n_features + n_outputs))  # [R | Q^T Y], at most p + m rows
+        self._svd = None  # SVD of R, kept for ridge sweeps until the next update
 
     def update(self, F, Y):
         block = np.concatenate([self._RQ, np.concatenate([F, Y], axis=1)], axis=0)
         RQ = sla.qr(block, mode="r", overwrite_a=True, check_finite=False)[0]
         self._RQ = RQ[: min(RQ.shape)]
         self.n_samples += F.shape[0]
+        self._svd = None
 
     def factors(self):
         """R (p, p) upper triangular with ``R^T R = F^T F``, and ``Q^T Y`` (p, m)."""
@@ -77,12 +79,15 @@ class QRRidge:
 
     def solve(self, ridge):
         ridges = _as_ridges(ridge)
-        R, QtY = self.factors()
+        if self._svd is None:
+            R, QtY = self.factors()
+            c = int(self.intercept)
+            # With an intercept, the first row of [R | Q^T Y] fixes the constant once the other
+            # weights are known; the other rows are an ordinary ridge problem.
+            U, s, Vt = np.linalg.svd(R[c:, c:], full_matrices=False)
+            self._svd = (R, QtY, s, Vt, U.T @ QtY[c:])
+        R, QtY, s, Vt, UtY = self._svd
         c = int(self.intercept)
-        # With an intercept, the first row of [R | Q^T Y] fixes the constant once the other
-        # weights are known; the other rows are an ordinary ridge problem.
-        U, s, Vt = np.linalg.svd(R[c:, c:], full_matrices=False)
-        UtY = U.T @ QtY[c:]
         out = np.empty((ridges.size, R.shape[0], QtY.shape[1]))
         for i, lam in enumerate(ridges):
             out[i, c:] = Vt.T @ (_filter(s, lam)[:, None] * UtY)
