@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import kernels
 from ._config import CHUNK_BYTES
-from .device import check_device, num_threads
+from .device import blas_threads, check_device, num_threads
 from .progress import Progress
 from .readout import SOLVERS, design_matrix, n_features, rls_update
 from .validation import check_dtype, check_sequences, is_sequence_list
@@ -120,7 +120,8 @@ class ReservoirMixin(BaseEstimator):
         for attr in ("_P", "_W", "_accumulator"):
             self.__dict__.pop(attr, None)
         self._build(U_seqs[0].shape[1], Y_seqs[0].shape[1])
-        self._fit_readout(U_seqs, Y_seqs, Yprev_seqs)
+        with blas_threads(self._n_features_out()):
+            self._fit_readout(U_seqs, Y_seqs, Yprev_seqs)
         self._after_fit(U_seqs, Y_seqs)
         return self
 
@@ -298,7 +299,8 @@ class ReservoirMixin(BaseEstimator):
 
     def _set_ridge(self, ridge):
         """Re-solve the readout of a fitted model for another ``ridge``, without new states."""
-        self._set_readout(self._accumulator.solve(ridge))
+        with blas_threads(self._n_features_out()):
+            self._set_readout(self._accumulator.solve(ridge))
         self.ridge = ridge
         return self
 

@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 from . import kernels
 from ._config import CHUNK_BYTES
 from .base import ReservoirMixin
-from .device import check_device, num_threads
+from .device import blas_threads, check_device, num_threads
 from .readout import SOLVERS
 from .weights import Reservoir, make_reservoir
 
@@ -75,7 +75,7 @@ def fit_configurations(estimator, configs, X, y=None):
     leak = np.array([m.leak_rate for m in models], dtype=np.float64)
     C, N = len(models), base.n_reservoir
     chunk = max(1, CHUNK_BYTES // (C * N * np.dtype(dtype).itemsize))
-    with num_threads(base.n_jobs):
+    with num_threads(base.n_jobs), blas_threads(base._n_features_out()):
         for U, Y in zip(U_seqs, Y_seqs):
             x = np.zeros((C, N), dtype=dtype)
             for a in range(0, U.shape[0], chunk):
@@ -87,7 +87,8 @@ def fit_configurations(estimator, configs, X, y=None):
                 for m, acc, S in zip(models, accs, states):
                     m._accumulate_rows(acc, Uc, S, Y, a)
     for c, (m, acc) in enumerate(zip(models, accs)):
-        m._set_readout(acc.solve(m.ridge))
+        with blas_threads(m._n_features_out()):
+            m._set_readout(acc.solve(m.ridge))
         m._accumulator = acc
         m.state_ = x[c].copy()
         m._after_fit(U_seqs, Y_seqs)
