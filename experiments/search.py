@@ -25,7 +25,8 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
 
-from reservoir.batch import PER_CONFIG, fit_configurations
+from reservoir.batch import PER_CONFIG, batchable, fit_configurations
+from reservoir.device import thread_map
 from reservoir.progress import Progress
 from reservoir.validation import is_sequence_list
 
@@ -46,6 +47,40 @@ class SearchResult:
     best_params_: dict
     best_score_: float
     best_estimator_: object
+
+
+def _configs(base, shared_grid):
+    names = [k for k in shared_grid if k in PER_CONFIG]
+    configs = [dict(zip(names, values))
+               for values in itertools.product(*[shared_grid[k] for k in names])]
+    return names, configs, shared_grid.get("ridge", [base.ridge])
+
+
+def _evaluate_prefixes(estimator, group, shared_grid, X, y, folds):
+    """All folds of one group at once when every training set is a prefix of the series
+    (TimeSeriesSplit): one harvest up to the longest prefix, the readout factor snapshotted at
+    each fold's end. Returns {fold: {config tuple: (score, time)}}."""
+    base = clone(estimator).set_params(**group)
+    names, configs, ridges = _configs(base, shared_grid)
+    ends = [len(train) for train, _ in folds]
+    stop = max(ends)
+    start = time.perf_counter()
+    models, snapshots = fit_configurations(
+        base.set_params(ridge=ridges[0]), configs or [{}], X[:stop],
+        None if y is None else y[:stop], checkpoints=ends)
+    fit_each = (time.perf_counter() - start) / (len(models) * len(folds))
+    out = {}
+    for k, (_, test) in enumerate(folds):
+        X_test = _safe_indexing(X, test)
+        y_test = None if y is None else _safe_indexing(y, test)
+
+        def scores(c):
+            models[c]._accumulator = snapshots[c][k]
+            return _ridge_scores(models[c], ridges, X_test, y_test, None)
+
+        out[k] = _collect(names, configs, ridges,
+                          thread_map(scores, range(len(models)), base.n_jobs), fit_each)
+    return out
 
 
 def _ridge_scores(model, ridges, X, y, scoring):
@@ -85,21 +120,21 @@ def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring):
     y_train = None if y is None else _safe_indexing(y, train)
     y_test = None if y is None else _safe_indexing(y, test)
     base = clone(estimator).set_params(**group)
-    configs_grid = {k: v for k, v in shared_grid.items() if k in PER_CONFIG}
-    ridges = shared_grid.get("ridge", [base.ridge])
-    names = list(configs_grid)
-    configs = [dict(zip(names, values)) for values in itertools.product(*configs_grid.values())]
+    names, configs, ridges = _configs(base, shared_grid)
     start = time.perf_counter()
     models = fit_configurations(base.set_params(ridge=ridges[0]), configs or [{}], X_train,
                                 y_train)
     fit_each = (time.perf_counter() - start) / len(models)
-    out = {}
-    for config, model in zip(configs or [{}], models):
-        prefix = tuple(config.get(k) for k in names)
-        for ridge, (score, seconds) in zip(ridges, _ridge_scores(model, ridges, X_test, y_test,
-                                                                  scoring)):
-            out[prefix + (ridge,)] = (score, fit_each + seconds)
-    return out
+    scores = thread_map(lambda m: _ridge_scores(m, ridges, X_test, y_test, scoring), models,
+                        base.n_jobs)
+    return _collect(names, configs, ridges, scores, fit_each)
+
+
+def _collect(names, configs, ridges, scores, fit_each):
+    """{(config values..., ridge): (score, seconds)} from per-model lists of (score, seconds)."""
+    return {tuple(cfg.get(n) for n in names) + (ridge,): (score, fit_each + seconds)
+            for cfg, model_scores in zip(configs or [{}], scores)
+            for ridge, (score, seconds) in zip(ridges, model_scores)}
 
 
 def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, refit=True,
@@ -119,14 +154,23 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, refit=T
     groups = [dict(zip(other, values)) for values in itertools.product(*[grid[k] for k in other])]
     cv = check_cv(cv, y, classifier=False)
     folds = list(cv.split(X, y))
-    tasks = [(g, f, train, test) for g in groups for f, (train, test) in enumerate(folds)]
+    prefixes = scoring is None and all(
+        batchable(clone(estimator).set_params(**g)) for g in groups) and all(
+        np.array_equal(train, np.arange(len(train))) for train, _ in folds)
+    if prefixes:  # one task per group, all folds from one harvest
+        tasks = [(g, None, None, None) for g in groups]
+        call = [delayed(_evaluate_prefixes)(estimator, g, shared_grid, X, y, folds)
+                for g in groups]
+    else:  # one task per group and fold
+        tasks = [(g, f, train, test) for g in groups for f, (train, test) in enumerate(folds)]
+        call = [delayed(_evaluate)(estimator, g, shared_grid, X, y, train, test, scoring)
+                for g, _, train, test in tasks]
     results = {}
-    jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_evaluate)(estimator, g, shared_grid, X, y, train, test, scoring)
-        for g, _, train, test in tasks)
-    with Progress(len(tasks), "grid search", enabled=bool(verbose), unit="fits") as bar:
+    jobs = Parallel(n_jobs=n_jobs, return_as="generator")(call)
+    with Progress(len(tasks), "grid search", enabled=bool(verbose), unit="tasks") as bar:
         for (g, f, _, _), out in zip(tasks, jobs):
-            results[(tuple(g.values()), f)] = out
+            for fold, fold_out in (out.items() if f is None else [(f, out)]):
+                results[(tuple(g.values()), fold)] = fold_out
             bar.update()
     ds = _dataset(grid, names, other, shared_grid, len(folds), results)
     flat = ds["mean_test_score"].values

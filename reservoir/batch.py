@@ -8,6 +8,8 @@ states at all: a fitted model re-solves its readout for another ``ridge`` from t
 kept (:func:`with_ridge`).
 """
 
+import copy
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
@@ -15,7 +17,7 @@ from sklearn.utils import check_random_state
 from . import kernels
 from ._config import CHUNK_BYTES
 from .base import ReservoirMixin
-from .device import blas_threads, check_device, num_threads
+from .device import blas_threads, check_device, num_threads, thread_map
 from .readout import SOLVERS
 from .weights import Reservoir, make_reservoir
 
@@ -26,18 +28,27 @@ PER_CONFIG = ("spectral_radius", "input_scaling", "leak_rate")
 def with_ridge(model, ridge):
     """A copy of the fitted reservoir model ``model`` with its readout re-solved for ``ridge``
     (no new states: from the QR factor or Gram matrix kept by ``fit``)."""
-    import copy
-
     return copy.deepcopy(model)._set_ridge(ridge)
 
 
-def fit_configurations(estimator, configs, X, y=None):
+def batchable(estimator):
+    """Whether :func:`fit_configurations` can run configurations of ``estimator`` side by side."""
+    return isinstance(estimator, ReservoirMixin) and not estimator._has_feedback and \
+        check_device(estimator.device) != "cuda"
+
+
+def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     """Fit ``clone(estimator).set_params(**config)`` for every config; returns the fitted models.
 
     ``configs`` are dicts over :data:`PER_CONFIG`. When the estimator has no output feedback and
-    runs on the CPU, all configurations are harvested together (one pass over X, threads over
-    configurations); otherwise each is fitted on its own. Either way each model equals, to
-    round-off, the one ``fit`` would give.
+    runs on the CPU (:func:`batchable`), all configurations are harvested together (one pass over
+    X, threads over configurations); otherwise each is fitted on its own. Either way each model
+    equals, to round-off, the one ``fit`` would give.
+
+    ``checkpoints`` (batchable estimators, one sequence X): step counts e_k; then returns
+    ``(models, snapshots)`` with ``snapshots[c][k]`` the readout accumulator of configuration c
+    as a fit on ``X[:e_k]`` would leave it, so expanding-window folds (``TimeSeriesSplit``)
+    share one harvest.
     """
     configs = [dict(c) for c in configs]
     extra = set().union(*configs) - set(PER_CONFIG) if configs else set()
@@ -49,8 +60,9 @@ def fit_configurations(estimator, configs, X, y=None):
     for m in models:
         m._check_params()
     base = models[0]
-    if not isinstance(base, ReservoirMixin) or base._has_feedback or \
-            check_device(base.device) == "cuda" or len(models) == 1:
+    if not batchable(base):
+        if checkpoints is not None:
+            raise ValueError("checkpoints need a batchable estimator (see batchable()).")
         return [m.fit(X, y) for m in models]
     data = [m._training_data(X, y) for m in models]  # validation, n_features_in_, ...
     U_seqs, Y_seqs, _ = data[0]
@@ -75,21 +87,34 @@ def fit_configurations(estimator, configs, X, y=None):
     leak = np.array([m.leak_rate for m in models], dtype=np.float64)
     C, N = len(models), base.n_reservoir
     chunk = max(1, CHUNK_BYTES // (C * N * np.dtype(dtype).itemsize))
+    if checkpoints is not None and len(U_seqs) != 1:
+        raise ValueError("checkpoints need X to be one sequence.")
+    # a fit on e steps learns from the rows t < len(Y) of those steps
+    rows = [] if checkpoints is None else \
+        [len(base._training_data(X[:e], None if y is None else y[:e])[1][0]) for e in checkpoints]
+    snapshots = [[None] * len(rows) for _ in models]
     with num_threads(base.n_jobs), blas_threads(base._n_features_out()):
         for U, Y in zip(U_seqs, Y_seqs):
             x = np.zeros((C, N), dtype=dtype)
-            for a in range(0, U.shape[0], chunk):
-                Uc = U[a:a + chunk]
+            cuts = sorted(set(range(0, U.shape[0], chunk)) | {r for r in rows if r < U.shape[0]}
+                          | {U.shape[0]})
+            for a, b in zip(cuts[:-1], cuts[1:]):
+                Uc = U[a:b]
                 drive = np.ascontiguousarray(Uc @ unit.W_in.T, dtype=dtype)
                 states = np.empty((C, Uc.shape[0], N), dtype=dtype)
                 kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, unit.bias,
                                     radius, scale, leak, x, states)
-                for m, acc, S in zip(models, accs, states):
-                    m._accumulate_rows(acc, Uc, S, Y, a)
+                thread_map(lambda c: models[c]._accumulate_rows(accs[c], Uc, states[c], Y, a),
+                           range(C), base.n_jobs)
+                for k, r in enumerate(rows):
+                    if a < r <= b or (r <= 0 and a == 0):
+                        for c in range(C):
+                            snapshots[c][k] = copy.deepcopy(accs[c])
+    with blas_threads(base._n_features_out()):
+        solutions = thread_map(lambda c: accs[c].solve(models[c].ridge), range(C), base.n_jobs)
     for c, (m, acc) in enumerate(zip(models, accs)):
-        with blas_threads(m._n_features_out()):
-            m._set_readout(acc.solve(m.ridge))
+        m._set_readout(solutions[c])
         m._accumulator = acc
         m.state_ = x[c].copy()
         m._after_fit(U_seqs, Y_seqs)
-    return models
+    return models if checkpoints is None else (models, snapshots)

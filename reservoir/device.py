@@ -1,5 +1,7 @@
 """Device selection and thread control, shared by every estimator of the package."""
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 
@@ -81,3 +83,18 @@ def blas_threads(n_features):
     if n_features < SMALL_BLAS:
         return _controller().limit(limits=1, user_api="blas")
     return nullcontext()
+
+
+def thread_map(fn, items, n_jobs=None):
+    """``[fn(x) for x in items]`` on up to ``n_jobs`` threads (None: all cores), for work that
+    releases the GIL (LAPACK, nogil Numba kernels): the readouts of many configurations."""
+    items = list(items)
+    cores = os.cpu_count() or 1
+    if n_jobs is None:
+        n = cores
+    else:
+        n = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
+    if n <= 1 or len(items) <= 1:
+        return [fn(x) for x in items]
+    with ThreadPoolExecutor(min(n, len(items))) as pool:
+        return list(pool.map(fn, items))

@@ -78,3 +78,14 @@ def test_plain_sklearn_searches_run_in_parallel():
                                 random_state=0).fit(u, y)
     assert search.cv_results_["mean_test_score"].shape == (4,)
     assert np.isfinite(search.best_score_)
+
+
+def test_other_folds_and_scorers_take_the_per_fold_path():
+    from sklearn.model_selection import KFold
+
+    u, y = _task()
+    est = ESNRegressor(n_reservoir=20, washout=10, random_state=0)
+    grid = {"spectral_radius": [0.5, 1.0], "ridge": [1e-6, 1e-2]}
+    for cv, scoring in ((KFold(3), None), (CV, "neg_mean_squared_error")):
+        result = grid_search(est, grid, u, y, cv=cv, scoring=scoring)
+        _compare(result, GridSearchCV(est, grid, cv=cv, scoring=scoring).fit(u, y))
