@@ -69,3 +69,38 @@ def rtrl_sensitivities(W_in, W_rec, b, X, leak=1.0):
         M = (1 - leak) * M + leak * D @ (W_rec @ M + np.kron(np.eye(n), z[None, :]))
         h = (1 - leak) * h + leak * v
     return M
+
+
+def lstm_outputs(w, B, S, n_x, m, X, shortcut=False, logistic_out=False, peepholes=True,
+                 forget=True, yc_fixed=None):
+    """Plain-numpy LSTM (layout of lstm.kernels). With ``yc_fixed`` (T, nc) the gates and cells
+    see those recurrent inputs instead of the network's own y_c(t-1). Returns (outputs, yc)."""
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    nc = B * S
+    n_u = n_x + nc + 1
+    PB = n_u * (3 + S) + 3 * S
+    n_z = nc + (n_x if shortcut else 0) + 1
+    s, yc = np.zeros(nc), np.zeros(nc)
+    outs, ycs = [], []
+    for t, x in enumerate(X):
+        rec = yc if yc_fixed is None else yc_fixed[t]
+        u = np.concatenate([x, rec, [1.0]])
+        s_new, yc_new = s.copy(), yc.copy()
+        for j in range(B):
+            blk = w[j * PB:(j + 1) * PB]
+            cells = slice(j * S, (j + 1) * S)
+            p_in, p_phi, p_out = (blk[n_u * (3 + S) + k * S:n_u * (3 + S) + (k + 1) * S]
+                                  for k in range(3))
+            y_in = sig(blk[:n_u] @ u + peepholes * (p_in @ s[cells]))
+            y_phi = sig(blk[n_u:2 * n_u] @ u + peepholes * (p_phi @ s[cells])) if forget else 1.0
+            Wc = blk[3 * n_u:(3 + S) * n_u].reshape(S, n_u)
+            s_new[cells] = y_phi * s[cells] + y_in * np.tanh(Wc @ u)
+            y_out = sig(blk[2 * n_u:3 * n_u] @ u + peepholes * (p_out @ s_new[cells]))
+            yc_new[cells] = y_out * np.tanh(s_new[cells])
+        s, yc = s_new, yc_new
+        Wo = w[B * PB:].reshape(m, n_z)
+        z = np.concatenate([yc] + ([x] if shortcut else []) + [[1.0]])
+        o = Wo @ z
+        outs.append(sig(o) if logistic_out else o)
+        ycs.append(yc)
+    return np.array(outs), np.array(ycs)

@@ -1,0 +1,5 @@
+"""LSTM with forget gates and peepholes, trained online by (decoupled) extended Kalman filters."""
+
+from .estimator import FilterDivergenceError, KalmanLSTMRegressor
+
+__all__ = ["FilterDivergenceError", "KalmanLSTMRegressor"]

@@ -1,0 +1,286 @@
+"""KalmanLSTMRegressor: an LSTM trained online by (decoupled) extended Kalman filtering."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from reservoir.progress import Progress
+from reservoir.validation import check_paired, check_sequences, is_sequence_list, require_y
+
+from . import kernels
+
+TRAINERS = ("dekf", "ekf", "sgd")
+JACOBIANS = ("truncated", "full")
+
+
+class FilterDivergenceError(ArithmeticError):
+    """The filter lost positive definiteness or produced non-finite weights."""
+
+
+def _schedule(value, name):
+    pair = tuple(value) if np.ndim(value) else (value, value)
+    if len(pair) != 2 or not all(isinstance(v, (int, float)) and np.isfinite(v) and v >= 0
+                                 for v in pair):
+        raise ValueError(f"{name} must be a number >= 0 or a (start, end) pair, got {value!r}.")
+    return float(pair[0]), float(pair[1])
+
+
+class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
+    """LSTM with forget gates and peepholes (Gers et al. 2002) trained online, one step at a
+    time, by a decoupled (``"dekf"``: one weight group per block and per output unit) or global
+    (``"ekf"``) extended Kalman filter, or by gradient descent with momentum (``"sgd"``), on the
+    Jacobian of its outputs carried forward in time (Perez-Ortiz, Gers, Eck & Schmidhuber 2003).
+
+    Parameters
+    ----------
+    n_blocks, n_cells : memory blocks and cells per block.
+    peepholes, forget_gate : switch them off for the 1997 LSTM.
+    shortcut : direct input-to-output connections.
+    output : "linear" or "logistic" output units.
+    trainer : "dekf", "ekf" or "sgd".
+    jacobian : "truncated" (derivatives through the cell states only, LSTM's original rule) or
+        "full" (exact RTRL through every recurrent path).
+    p0 : initial diagonal of the filter's error covariance P.
+    q, r : process and measurement noise, numbers or (start, end) pairs annealed geometrically
+        over ``anneal_steps`` updates (typical: q 1e-2 -> 1e-6, r 100 -> 1).
+    learning_rate, momentum : for ``trainer="sgd"``.
+    epochs : passes over the training sequences in ``fit``.
+    reset_state : start every sequence from a zero state (else the state carries over).
+    device : "cpu".
+    random_state : seed of the initial weights.
+    """
+
+    def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
+                 shortcut=False, output="linear", trainer="dekf", jacobian="truncated", p0=100.0,
+                 q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=20000, learning_rate=0.1,
+                 momentum=0.9, epochs=10, reset_state=True, device="cpu", random_state=None,
+                 verbose=False):
+        self.n_blocks = n_blocks
+        self.n_cells = n_cells
+        self.peepholes = peepholes
+        self.forget_gate = forget_gate
+        self.shortcut = shortcut
+        self.output = output
+        self.trainer = trainer
+        self.jacobian = jacobian
+        self.p0 = p0
+        self.q = q
+        self.r = r
+        self.anneal_steps = anneal_steps
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.epochs = epochs
+        self.reset_state = reset_state
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    # ------------------------------------------------------------------------ validation
+    def _check_params(self):
+        for name in ("n_blocks", "n_cells", "epochs"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}.")
+        for name, choices in (("trainer", TRAINERS), ("jacobian", JACOBIANS),
+                              ("output", ("linear", "logistic"))):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {choices}, got {getattr(self, name)!r}.")
+        if not (isinstance(self.p0, (int, float)) and self.p0 > 0):
+            raise ValueError(f"p0 must be > 0, got {self.p0!r}.")
+        self._q, self._r = _schedule(self.q, "q"), _schedule(self.r, "r")
+        if min(self._r) <= 0:
+            raise ValueError(f"r must be > 0 (the measurement noise), got {self.r!r}.")
+        if self.device != "cpu":
+            raise ValueError(f"device={self.device!r} is not available for KalmanLSTMRegressor "
+                             "in this release; use device='cpu'.")
+
+    def _validate(self, X, y, reset):
+        if is_sequence_list(X):
+            X_seqs, _, _ = check_sequences(X, name="X", dtype=np.float64)
+            n = X_seqs[0].shape[1]
+            if reset:
+                self.n_features_in_ = n
+            elif n != self.n_features_in_:
+                raise ValueError(f"X has {n} features, but {type(self).__name__} is expecting "
+                                 f"{self.n_features_in_} features as input.")
+            if y is None:
+                return X_seqs, None, True
+            y_seqs, _, y_1d = check_sequences(y, name="y", dtype=np.float64, allow_1d=True)
+        else:
+            if y is None:
+                return [validate_data(self, X, reset=reset, dtype=np.float64, order="C")], \
+                    None, False
+            X, y = validate_data(self, X, y, reset=reset, dtype=np.float64, order="C",
+                                 multi_output=True, y_numeric=True)
+            X_seqs, y_1d = [X], y.ndim == 1
+            y_seqs = [np.ascontiguousarray(y.reshape(len(y), -1))]
+        check_paired(X_seqs, y_seqs)
+        if reset:
+            self._y_1d = y_1d
+        return X_seqs, y_seqs, is_sequence_list(X)
+
+    # --------------------------------------------------------------------------- layout
+    def _layout(self, n_x, m):
+        B, S = self.n_blocks, self.n_cells
+        nc = B * S
+        n_u = n_x + nc + 1
+        PB = n_u * (3 + S) + 3 * S
+        n_z = nc + (n_x if self.shortcut else 0) + 1
+        return B, S, nc, n_u, PB, n_z, B * PB + m * n_z
+
+    def _init(self, n_x, m):
+        rng = check_random_state(self.random_state)
+        B, S, nc, n_u, PB, n_z, P = self._layout(n_x, m)
+        w = rng.uniform(-0.1, 0.1, size=P)
+        frozen = np.zeros(P, dtype=np.bool_)
+        for j in range(B):
+            off = j * PB
+            pi = off + n_u * (3 + S)
+            w[off + n_u - 1] = -0.5 * (j + 1)  # input gates start closed, staggered
+            w[off + 2 * n_u - 1] = 1.0 + 0.5 * j  # forget gates start open
+            w[off + 3 * n_u - 1] = -0.5 * (j + 1)  # output gates start closed, staggered
+            if not self.forget_gate:
+                w[off + n_u:off + 2 * n_u] = 0.0
+                frozen[off + n_u:off + 2 * n_u] = True
+            if self.peepholes:
+                w[pi:pi + 3 * S] = 0.0
+            else:
+                w[pi:pi + 3 * S] = 0.0
+                frozen[pi:pi + 3 * S] = True
+            if not self.forget_gate:
+                frozen[pi + S:pi + 2 * S] = True
+        if self.trainer == "ekf":
+            starts, sizes = np.array([0]), np.array([P])
+        else:
+            starts = np.r_[np.arange(B) * PB, B * PB + np.arange(m) * n_z].astype(np.int64)
+            sizes = np.r_[np.full(B, PB), np.full(m, n_z)].astype(np.int64)
+        self._groups = (starts.astype(np.int64), sizes.astype(np.int64))
+        self._cov_off = np.r_[0, np.cumsum(sizes ** 2)[:-1]].astype(np.int64)
+        cov = np.zeros(int(np.sum(sizes ** 2)))
+        for g, n in enumerate(sizes):
+            cov[self._cov_off[g]:self._cov_off[g] + n * n].reshape(n, n)[:] = np.eye(n) * self.p0
+        self._w, self._frozen, self._cov = w, frozen, cov
+        self._velocity = np.zeros(P)
+        self._count = np.zeros(1, np.int64)
+        self.n_outputs_ = m
+        self.n_weights_ = P
+        self.loss_curve_ = []
+
+    def _zero_state(self):
+        nc = self.n_blocks * self.n_cells
+        P = self._w.shape[0]
+        return {"s": np.zeros(nc), "yc": np.zeros(nc), "ds": np.zeros((nc, P)),
+                "dyc": np.zeros((nc, P))}
+
+    def _args(self):
+        return (self.n_blocks, self.n_cells, self.n_features_in_, self.n_outputs_,
+                bool(self.shortcut), self.output == "logistic", bool(self.peepholes),
+                bool(self.forget_gate))
+
+    # -------------------------------------------------------------------------- training
+    def _train(self, X, Y, w, state):
+        out = np.empty((len(X), self.n_outputs_))
+        step = kernels.train(
+            self._w, *self._args(), self.jacobian == "full", X, Y, w, state["s"], state["yc"],
+            state["ds"], state["dyc"], 0 if self.trainer in ("dekf", "ekf") else 1, self._cov,
+            self._cov_off, self._groups[0], self._groups[1], self._frozen, self._r[0],
+            self._r[1], self._q[0], self._q[1], float(self.anneal_steps), self._count,
+            float(self.learning_rate), float(self.momentum), self._velocity, out)
+        if step >= 0:
+            raise FilterDivergenceError(
+                f"Training stopped at step {step}: the filter's covariance lost positive "
+                "definiteness or the weights became non-finite; the weights are those before "
+                "that step. Use a larger r, a smaller p0 or q (or a smaller learning_rate).")
+        mask = w > 0
+        return float(np.mean(np.sum((out[mask] - Y[mask]) ** 2, axis=1))) if mask.any() else 0.0
+
+    def fit(self, X, y, sample_weight=None):
+        """Train for ``epochs`` passes over the sequence(s). ``sample_weight``: per-step weights
+        of the targets, (n_steps,) or a list matching X (0: no target at that step)."""
+        self._check_params()
+        require_y(self, y)
+        X_seqs, y_seqs, _ = self._validate(X, y, reset=True)
+        w_seqs = _weights(sample_weight, X_seqs)
+        self._init(X_seqs[0].shape[1], y_seqs[0].shape[1])
+        state = self._zero_state()
+        total = self.epochs * sum(len(x) for x in X_seqs)
+        with Progress(total, "KalmanLSTMRegressor.fit", enabled=bool(self.verbose)) as bar:
+            for _ in range(self.epochs):
+                losses = []
+                for X_s, Y_s, w_s in zip(X_seqs, y_seqs, w_seqs):
+                    if self.reset_state:
+                        state = self._zero_state()
+                    losses.append(self._train(X_s, Y_s, w_s, state))
+                    bar.update(len(X_s))
+                self.loss_curve_.append(float(np.mean(losses)))
+        self._state = state
+        return self
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """One online pass over X continuing the stream (state, Jacobian, filter carried)."""
+        if is_sequence_list(X):
+            raise ValueError("partial_fit takes one array (n_steps, n_features), the continuation "
+                             "of the stream; call it once per piece, in time order.")
+        require_y(self, y)
+        first = not hasattr(self, "_w")
+        if first:
+            self._check_params()
+        (X_s,), (Y_s,), _ = self._validate(X, y, reset=first)
+        (w_s,) = _weights(sample_weight, [X_s])
+        if first:
+            self._init(X_s.shape[1], Y_s.shape[1])
+            self._state = self._zero_state()
+        self.loss_curve_.append(self._train(X_s, Y_s, w_s, self._state))
+        return self
+
+    # ------------------------------------------------------------------------ prediction
+    def predict(self, X):
+        """Outputs for every step of every sequence, each from a zero state."""
+        check_is_fitted(self, "n_weights_")
+        X_seqs, _, was_list = self._validate(X, None, reset=False)
+        outs = []
+        for X_s in X_seqs:
+            nc = self.n_blocks * self.n_cells
+            out = np.empty((len(X_s), self.n_outputs_))
+            kernels.forward(self._w, *self._args(), X_s, np.zeros(nc), np.zeros(nc), out)
+            outs.append(out[:, 0] if self._y_1d else out)
+        return outs if was_list else outs[0]
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 over all steps of all sequences."""
+        pred = self.predict(X)
+        if is_sequence_list(X):
+            pred = np.concatenate(pred)
+            y = np.concatenate([np.asarray(t) for t in y])
+        return r2_score(y, pred, sample_weight=sample_weight)
+
+    @property
+    def coef_(self):
+        """The flat weight vector (see lstm.kernels for its layout)."""
+        check_is_fitted(self, "n_weights_")
+        return self._w.copy()
+
+
+def _weights(sample_weight, X_seqs):
+    if sample_weight is None:
+        return [np.ones(len(x)) for x in X_seqs]
+    items = list(sample_weight) if is_sequence_list(sample_weight) else [sample_weight]
+    if len(items) != len(X_seqs):
+        raise ValueError(f"sample_weight has {len(items)} sequences but X has {len(X_seqs)}.")
+    out = []
+    for w, x in zip(items, X_seqs):
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        if w.shape != (len(x),) or not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise ValueError(f"sample_weight must be finite, >= 0 and of shape ({len(x)},); got "
+                             f"shape {w.shape}.")
+        out.append(w)
+    if not any(np.any(w > 0) for w in out):
+        raise ValueError("sample_weight is zero at every step: there is nothing to learn from.")
+    return out

@@ -1,0 +1,293 @@
+"""Numba kernels of an LSTM with forget gates and peepholes, its forward-mode Jacobian, and the
+(decoupled) extended Kalman filter that trains it.
+
+Network (Gers, Schraudolph & Schmidhuber 2002): B blocks of S cells; with u(t) = [x(t); y_c(t-1);
+1] (inputs, all cell outputs of the previous step, a bias), block j has
+
+    input gate   y_in  = sigma(W_in_j u + sum_v p_in_jv s_jv(t-1))
+    forget gate  y_phi = sigma(W_phi_j u + sum_v p_phi_jv s_jv(t-1))      (1 without forget gate)
+    cell v       s_jv(t) = y_phi s_jv(t-1) + y_in g(W_c_jv u),  g = tanh
+    output gate  y_out = sigma(W_out_j u + sum_v p_out_jv s_jv(t))
+    cell output  y_c_jv = y_out h(s_jv(t)),  h = tanh
+
+and outputs o_k = f(W_o_k [y_c; x (with shortcuts); 1]), f linear or logistic. Peepholes
+(p_*) can be switched off (zero and frozen).
+
+Weights live in one flat vector. Block j occupies ``PB = n_u (3 + S) + 3 S`` entries from j * PB:
+[W_in (n_u) | W_phi (n_u) | W_out (n_u) | W_c (S x n_u) | p_in (S) | p_phi (S) | p_out (S)];
+the output layer W_o (m x n_z) follows. The Jacobian dy_c/dw and ds/dw (n_cells x P) is carried
+forward in time: exactly (``full``: through every recurrent path, RTRL) or truncated as in the
+original LSTM (the recurrent inputs y_c(t-1) of the gates and cells are treated as constants,
+derivatives flow through the cell states only).
+"""
+
+import numpy as np
+from numba import njit
+
+from reservoir._config import KERNEL
+
+
+@njit(**KERNEL)
+def _sigmoid(v):
+    return 1.0 / (1.0 + np.exp(-v))
+
+
+@njit(**KERNEL)
+def _net(w, off, u, dnet, dyc_prev, n_x, nc, full):
+    """net = w[off:off+n_u] . u, and dnet = its derivative (the direct weight terms, plus the
+    recurrent terms through y_c(t-1) when ``full``). dnet is overwritten."""
+    n_u = u.shape[0]
+    dnet[:] = 0.0
+    acc = 0.0
+    for i in range(n_u):
+        acc += w[off + i] * u[i]
+        dnet[off + i] += u[i]
+    if full:
+        for r in range(nc):
+            c = w[off + n_x + r]
+            if c != 0.0:
+                dnet += c * dyc_prev[r]
+    return acc
+
+
+@njit(**KERNEL)
+def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, x, s, yc, ds, dyc,
+         out, H, tmp):
+    """One time step: updates s, yc (nc,) and ds, dyc (nc, P) in place, writes the outputs
+    ``out`` (m,) and their Jacobian ``H`` (m, P). ``tmp`` is scratch of shape (5 + 2 S, P)."""
+    nc = B * S
+    n_u = n_x + nc + 1
+    PB = n_u * (3 + S) + 3 * S
+    P = w.shape[0]
+    u = np.empty(n_u)
+    u[:n_x] = x
+    u[n_x:n_x + nc] = yc
+    u[n_u - 1] = 1.0
+    s_prev = s.copy()
+    ds_prev = ds.copy()
+    dyc_prev = dyc.copy()
+    d_in, d_phi, d_out, d_net = tmp[0], tmp[1], tmp[2], tmp[3]
+    for j in range(B):
+        off = j * PB
+        pi = off + n_u * (3 + S)
+        pf = pi + S
+        po = pf + S
+        # input gate
+        net = _net(w, off, u, d_in, dyc_prev, n_x, nc, full)
+        if peepholes:
+            for v in range(S):
+                c = j * S + v
+                net += w[pi + v] * s_prev[c]
+                d_in[pi + v] += s_prev[c]
+                d_in += w[pi + v] * ds_prev[c]
+        y_in = _sigmoid(net)
+        d_in *= y_in * (1.0 - y_in)
+        # forget gate
+        if forget:
+            net = _net(w, off + n_u, u, d_phi, dyc_prev, n_x, nc, full)
+            if peepholes:
+                for v in range(S):
+                    c = j * S + v
+                    net += w[pf + v] * s_prev[c]
+                    d_phi[pf + v] += s_prev[c]
+                    d_phi += w[pf + v] * ds_prev[c]
+            y_phi = _sigmoid(net)
+            d_phi *= y_phi * (1.0 - y_phi)
+        else:
+            y_phi = 1.0
+            d_phi[:] = 0.0
+        # cells
+        for v in range(S):
+            c = j * S + v
+            net = _net(w, off + n_u * (3 + v), u, d_net, dyc_prev, n_x, nc, full)
+            g = np.tanh(net)
+            s[c] = y_phi * s_prev[c] + y_in * g
+            ds[c] = d_phi * s_prev[c] + y_phi * ds_prev[c] + d_in * g + \
+                (y_in * (1.0 - g * g)) * d_net
+        # output gate (peepholes see the new state)
+        net = _net(w, off + 2 * n_u, u, d_out, dyc_prev, n_x, nc, full)
+        if peepholes:
+            for v in range(S):
+                c = j * S + v
+                net += w[po + v] * s[c]
+                d_out[po + v] += s[c]
+                d_out += w[po + v] * ds[c]
+        y_out = _sigmoid(net)
+        d_out *= y_out * (1.0 - y_out)
+        for v in range(S):
+            c = j * S + v
+            hs = np.tanh(s[c])
+            yc[c] = y_out * hs
+            dyc[c] = d_out * hs + (y_out * (1.0 - hs * hs)) * ds[c]
+    # output layer
+    n_z = nc + (n_x if shortcut else 0) + 1
+    o_off = B * PB
+    for k in range(m):
+        row = o_off + k * n_z
+        net = 0.0
+        H[k] = 0.0
+        for r in range(nc):
+            net += w[row + r] * yc[r]
+            H[k, row + r] = yc[r]
+            H[k] += w[row + r] * dyc[r]
+        if shortcut:
+            for i in range(n_x):
+                net += w[row + nc + i] * x[i]
+                H[k, row + nc + i] = x[i]
+        net += w[row + n_z - 1]
+        H[k, row + n_z - 1] = 1.0
+        if logistic_out:
+            o = _sigmoid(net)
+            H[k] *= o * (1.0 - o)
+            out[k] = o
+        else:
+            out[k] = net
+    return P
+
+
+@njit(**KERNEL)
+def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, X, s, yc, out):
+    """Outputs (T, m) for inputs X (T, n_x) from state (s, yc), updated in place; no Jacobian
+    (the fast path of prediction and of long generalisation tests)."""
+    nc = B * S
+    n_u = n_x + nc + 1
+    PB = n_u * (3 + S) + 3 * S
+    n_z = nc + (n_x if shortcut else 0) + 1
+    u = np.empty(n_u)
+    u[n_u - 1] = 1.0
+    for t in range(X.shape[0]):
+        u[:n_x] = X[t]
+        u[n_x:n_x + nc] = yc
+        for j in range(B):
+            off = j * PB
+            pi = off + n_u * (3 + S)
+            net_i = 0.0
+            net_f = 0.0
+            for i in range(n_u):
+                net_i += w[off + i] * u[i]
+                net_f += w[off + n_u + i] * u[i]
+            if peepholes:
+                for v in range(S):
+                    net_i += w[pi + v] * s[j * S + v]
+                    net_f += w[pi + S + v] * s[j * S + v]
+            y_in = _sigmoid(net_i)
+            y_phi = _sigmoid(net_f) if forget else 1.0
+            for v in range(S):
+                c_off = off + n_u * (3 + v)
+                net = 0.0
+                for i in range(n_u):
+                    net += w[c_off + i] * u[i]
+                s[j * S + v] = y_phi * s[j * S + v] + y_in * np.tanh(net)
+            net_o = 0.0
+            for i in range(n_u):
+                net_o += w[off + 2 * n_u + i] * u[i]
+            if peepholes:
+                for v in range(S):
+                    net_o += w[pi + 2 * S + v] * s[j * S + v]
+            y_out = _sigmoid(net_o)
+            for v in range(S):
+                yc[j * S + v] = y_out * np.tanh(s[j * S + v])
+        o_off = B * PB
+        for k in range(m):
+            row = o_off + k * n_z
+            net = w[row + n_z - 1]
+            for r in range(nc):
+                net += w[row + r] * yc[r]
+            if shortcut:
+                for i in range(n_x):
+                    net += w[row + nc + i] * X[t, i]
+            out[t, k] = _sigmoid(net) if logistic_out else net
+
+
+@njit(**KERNEL)
+def ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
+    """(Decoupled) extended Kalman filter step for weight groups g (w[g_start[g]:+g_size[g]],
+    covariance cov[cov_off[g]:] as (g_size, g_size)):
+
+        A = (r I + sum_g H_g P_g H_g^T)^-1,  K_g = P_g H_g^T A,  w_g += K_g e,
+        P_g = P_g - K_g H_g P_g + q I   (then symmetrised).
+
+    One group is the global EKF. ``frozen`` (P,) marks weights kept fixed (their columns of H are
+    zeroed). Returns False if a covariance lost positive definiteness (a non-positive diagonal).
+    """
+    m = e.shape[0]
+    n_g = g_start.shape[0]
+    for p in range(w.shape[0]):
+        if frozen[p]:
+            for k in range(m):
+                H[k, p] = 0.0
+    A = np.eye(m) * r
+    for g in range(n_g):
+        a, n = g_start[g], g_size[g]
+        Pg = cov[cov_off[g]:cov_off[g] + n * n].reshape((n, n))
+        Hg = np.ascontiguousarray(H[:, a:a + n])
+        A += Hg @ Pg @ Hg.T
+    A = np.linalg.inv(A)
+    ok = True
+    for g in range(n_g):
+        a, n = g_start[g], g_size[g]
+        Pg = cov[cov_off[g]:cov_off[g] + n * n].reshape((n, n))
+        Hg = np.ascontiguousarray(H[:, a:a + n])
+        PHt = Pg @ Hg.T
+        K = PHt @ A
+        w[a:a + n] += K @ e
+        Pg -= K @ PHt.T
+        for i in range(n):
+            Pg[i, i] += q
+            for jj in range(i + 1, n):
+                v = 0.5 * (Pg[i, jj] + Pg[jj, i])
+                Pg[i, jj] = v
+                Pg[jj, i] = v
+            if not Pg[i, i] > 0.0:
+                ok = False
+    return ok
+
+
+@njit(**KERNEL)
+def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, X, Y, weights,
+          s, yc, ds, dyc, trainer, cov, cov_off, g_start, g_size, frozen, r0, r1, q0, q1,
+          anneal, count, lr, momentum, velocity, out_all):
+    """Online training over X (T, n_x), targets Y (T, m), per-step weights (T,) (0: no target).
+
+    trainer 0: (D)EKF over the groups, with R annealed geometrically from r0 to r1 and Q from q0
+    to q1 over ``anneal`` updates (``count`` [1] holds the updates so far); trainer 1: gradient
+    descent with momentum (``velocity``) on the same Jacobian. The state (s, yc, ds, dyc) is
+    carried in place; out_all (T, m) receives the outputs before each update.
+    Returns the first step whose filter lost positive definiteness or produced non-finite
+    weights (the weights stay as before that step), or -1.
+    """
+    P = w.shape[0]
+    H = np.zeros((m, P))
+    out = np.empty(m)
+    e = np.empty(m)
+    tmp = np.empty((5 + 2 * S, P))
+    for t in range(X.shape[0]):
+        step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, X[t], s, yc, ds,
+             dyc, out, H, tmp)
+        out_all[t] = out
+        if weights[t] == 0.0:
+            continue
+        for k in range(m):
+            e[k] = weights[t] * (Y[t, k] - out[k])
+        if trainer == 0:
+            frac = min(count[0] / anneal, 1.0) if anneal > 0 else 1.0
+            r = r0 * (r1 / r0) ** frac
+            q = q0 * (q1 / q0) ** frac if q0 > 0 and q1 > 0 else q0 + (q1 - q0) * frac
+            backup = w.copy()
+            ok = ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen)
+            if not ok or not np.all(np.isfinite(w)):
+                w[:] = backup
+                return t
+        else:
+            for p in range(P):
+                if frozen[p]:
+                    continue
+                grad = 0.0
+                for k in range(m):
+                    grad += H[k, p] * e[k]
+                velocity[p] = momentum * velocity[p] + lr * grad
+                w[p] += velocity[p]
+            if not np.all(np.isfinite(w)):
+                return t
+        count[0] += 1
+    return -1

@@ -1,0 +1,147 @@
+import numpy as np
+import pytest
+
+from lstm import FilterDivergenceError, KalmanLSTMRegressor, kernels
+
+from . import naive
+
+
+def _setup(B=2, S=2, n_x=2, m=2, shortcut=True, seed=0, T=7):
+    rng = np.random.default_rng(seed)
+    nc = B * S
+    n_u = n_x + nc + 1
+    PB = n_u * (3 + S) + 3 * S
+    P = B * PB + m * (nc + (n_x if shortcut else 0) + 1)
+    return rng.normal(size=P) * 0.5, rng.normal(size=(T, n_x))
+
+
+def _run(w, B, S, n_x, m, X, full, **kw):
+    opts = dict(shortcut=True, logistic_out=False, peepholes=True, forget=True)
+    opts.update(kw)
+    nc, P = B * S, w.shape[0]
+    s, yc, ds, dyc = np.zeros(nc), np.zeros(nc), np.zeros((nc, P)), np.zeros((nc, P))
+    out, H = np.empty(m), np.empty((m, P))
+    tmp = np.empty((5 + 2 * S, P))
+    outs = []
+    for x in X:
+        kernels.step(w, B, S, n_x, m, opts["shortcut"], opts["logistic_out"], opts["peepholes"],
+                     opts["forget"], full, x, s, yc, ds, dyc, out, H, tmp)
+        outs.append(out.copy())
+    return np.array(outs), H
+
+
+@pytest.mark.parametrize("kw", [{}, dict(logistic_out=True, peepholes=False),
+                                dict(forget=False, shortcut=False)])
+def test_forward_kernels_match_naive(kw):
+    w, X = _setup(shortcut=kw.get("shortcut", True))
+    opts = dict(shortcut=True, logistic_out=False, peepholes=True, forget=True)
+    opts.update(kw)
+    outs, _ = _run(w, 2, 2, 2, 2, X, True, **kw)
+    ref, _ = naive.lstm_outputs(w, 2, 2, 2, 2, X, shortcut=opts["shortcut"],
+                                logistic_out=opts["logistic_out"], peepholes=opts["peepholes"],
+                                forget=opts["forget"])
+    np.testing.assert_allclose(outs, ref, rtol=1e-12, atol=1e-13)
+    fast = np.empty_like(outs)
+    kernels.forward(w, 2, 2, 2, 2, opts["shortcut"], opts["logistic_out"], opts["peepholes"],
+                    opts["forget"], X, np.zeros(4), np.zeros(4), fast)
+    np.testing.assert_allclose(fast, ref, rtol=1e-12, atol=1e-13)
+
+
+def _fd(w, X, fixed=None, eps=1e-6):
+    J = np.empty((2, w.size))
+    for p in range(w.size):
+        wp, wm = w.copy(), w.copy()
+        wp[p] += eps
+        wm[p] -= eps
+        up = naive.lstm_outputs(wp, 2, 2, 2, 2, X, shortcut=True, yc_fixed=fixed)[0][-1]
+        down = naive.lstm_outputs(wm, 2, 2, 2, 2, X, shortcut=True, yc_fixed=fixed)[0][-1]
+        J[:, p] = (up - down) / (2 * eps)
+    return J
+
+
+def test_full_jacobian_equals_finite_differences():
+    w, X = _setup()
+    _, H = _run(w, 2, 2, 2, 2, X, True)
+    np.testing.assert_allclose(H, _fd(w, X), rtol=1e-5, atol=1e-8)
+
+
+def test_truncated_jacobian_equals_finite_differences_with_recurrent_inputs_fixed():
+    w, X = _setup(seed=1)
+    _, H = _run(w, 2, 2, 2, 2, X, False)
+    _, ycs = naive.lstm_outputs(w, 2, 2, 2, 2, X, shortcut=True)
+    fixed = np.vstack([np.zeros((1, 4)), ycs[:-1]])  # y_c(t-1) of the unperturbed run
+    np.testing.assert_allclose(H, _fd(w, X, fixed), rtol=1e-5, atol=1e-8)
+    _, H_full = _run(w, 2, 2, 2, 2, X, True)
+    assert not np.allclose(H, H_full)  # truncation drops real terms
+
+
+def test_ekf_on_a_linear_model_is_recursive_least_squares():
+    rng = np.random.default_rng(2)
+    P, T, r = 4, 30, 0.5
+    F, y = rng.normal(size=(T, P)), rng.normal(size=T)
+    w = np.zeros(P)
+    cov = np.eye(P).ravel() * 10.0
+    for f, target in zip(F, y):
+        H = f[None, :].copy()
+        kernels.ekf_update(w, H, np.array([target - f @ w]), cov, np.array([0]), np.array([0]),
+                           np.array([P]), r, 0.0, np.zeros(P, dtype=np.bool_))
+    # RLS with P0 = 10 I and measurement noise r minimises
+    # sum (y - F w)^2 / r + w^T (10 I)^-1 w
+    expected = np.linalg.solve(F.T @ F / r + np.eye(P) / 10.0, F.T @ y / r)
+    np.testing.assert_allclose(w, expected, rtol=1e-10)
+    Pm = cov.reshape(P, P)
+    np.testing.assert_allclose(Pm, np.linalg.inv(F.T @ F / r + np.eye(P) / 10.0), rtol=1e-9)
+
+
+def test_decoupled_groups_equal_global_when_h_is_block_diagonal():
+    rng = np.random.default_rng(3)
+    w1, w2 = np.zeros(4), np.zeros(4)
+    cov1 = np.eye(4).ravel() * 5.0
+    cov2 = np.concatenate([np.eye(2).ravel() * 5.0, np.eye(2).ravel() * 5.0])
+    for _ in range(5):
+        H = np.zeros((1, 4))
+        H[0, :2] = rng.normal(size=2)  # only the first group sees this output
+        e = rng.normal(size=1)
+        frozen = np.zeros(4, dtype=np.bool_)
+        kernels.ekf_update(w1, H.copy(), e, cov1, np.array([0]), np.array([0]), np.array([4]),
+                           1.0, 0.0, frozen)
+        kernels.ekf_update(w2, H.copy(), e, cov2, np.array([0, 4]), np.array([0, 2]),
+                           np.array([2, 2]), 1.0, 0.0, frozen)
+    np.testing.assert_allclose(w1, w2, rtol=1e-12)
+
+
+def _recall(T=600, seed=0):
+    rng = np.random.default_rng(seed)
+    u = rng.uniform(-1, 1, size=(T, 1))
+    return u, np.r_[0.0, u[:-1, 0]]
+
+
+@pytest.mark.parametrize("trainer", ["dekf", "ekf", "sgd"])
+def test_training_reduces_the_error(trainer):
+    u, y = _recall()
+    kw = dict(learning_rate=0.01) if trainer == "sgd" else dict(r=(1.0, 1.0), q=(1e-4, 1e-6))
+    model = KalmanLSTMRegressor(2, 1, trainer=trainer, epochs=3, random_state=0, **kw).fit(u, y)
+    assert model.loss_curve_[-1] < model.loss_curve_[0]
+    if trainer == "dekf":  # the filter learns this in a few hundred steps, SGD does not
+        assert model.score(*_recall(seed=1)) > 0.95
+
+
+def test_partial_fit_continues_exactly():
+    u, y = _recall(T=100)
+    kw = dict(r=(1.0, 1.0), q=(1e-4, 1e-4), random_state=0)
+    whole = KalmanLSTMRegressor(2, 1, **kw).partial_fit(u, y)
+    halves = KalmanLSTMRegressor(2, 1, **kw).partial_fit(u[:40], y[:40])
+    halves.partial_fit(u[40:], y[40:])
+    np.testing.assert_allclose(halves.coef_, whole.coef_, rtol=1e-10, atol=1e-12)
+
+
+def test_divergence_and_bad_parameters():
+    u, y = _recall(T=50)
+    with pytest.raises(ValueError, match="trainer"):
+        KalmanLSTMRegressor(trainer="ukf").fit(u, y)
+    with pytest.raises(ValueError, match="r must be > 0"):
+        KalmanLSTMRegressor(r=0.0).fit(u, y)
+    with pytest.raises(ValueError, match="q must be"):
+        KalmanLSTMRegressor(q=(1, 2, 3)).fit(u, y)
+    with pytest.raises(FilterDivergenceError, match="stopped at step"):
+        KalmanLSTMRegressor(trainer="sgd", learning_rate=1e6, random_state=0).fit(u, 1e3 * y)
