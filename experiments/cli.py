@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from . import lorenz, mackey_glass, memory, narma, rtrl_tasks
+from . import lorenz, lstm_tasks, mackey_glass, memory, narma, rtrl_tasks
 from .results import save
 
 
@@ -39,6 +39,7 @@ EXPERIMENTS = {
     "rtrl-vs-esn": _Task(rtrl_tasks.run_chaotic, rtrl_tasks.summary_chaotic,
                          "Mackey-Glass one-step forecasts: RTRL vs ESN",
                          rtrl_tasks.run_chaotic.__doc__),
+    "anbncn": _module(lstm_tasks, "Kalman-trained LSTM on a^n b^n c^n: generalisation"),
 }
 #: Sub-commands of the RTRL experiments (network options instead of reservoir options).
 RTRL_TASKS = ("adding", "binary-addition", "reber", "rtrl-vs-esn")
@@ -92,6 +93,14 @@ def build_parser():
         p.add_argument("--quiet", action="store_true", help="no progress bars")
         p.add_argument("--n-train", type=_positive_int, default=None,
                        help="training steps or sequences (default: the protocol's)")
+        if name == "anbncn":
+            p.add_argument("--seeds", type=_positive_int, default=None, help="networks trained")
+            p.add_argument("--trainer", choices=["dekf", "ekf", "sgd"], default=None)
+            p.add_argument("--language", choices=["anbncn", "anbn"], default=None)
+            p.add_argument("--max-n", type=_positive_int, default=None,
+                           help="largest n of the generalisation test")
+            p.set_defaults(name=name, dtype="float64")
+            continue
         if name in RTRL_TASKS:
             p.add_argument("--n-hidden", type=_positive_int, default=None,
                            help="recurrent units of the RTRL network")
@@ -172,13 +181,17 @@ def _search(args):
 
 def _kwargs(args):
     kw = dict(seed=args.seed, verbose=not args.quiet)
-    if args.name not in RTRL_TASKS:
+    if args.name not in RTRL_TASKS + ("anbncn",):
         kw.update(dtype=args.dtype, device=args.device)
     for option, key in (("n_reservoir", "n_reservoir"), ("n_train", "n_train"),
                         ("trials", "n_trials"), ("sizes", "sizes"), ("n_hidden", "n_hidden"),
-                        ("epochs", "epochs"), ("gradient", "gradient"), ("length", "length")):
+                        ("epochs", "epochs"), ("gradient", "gradient"), ("length", "length"),
+                        ("seeds", "n_seeds"), ("trainer", "trainer"),
+                        ("language", "language"), ("max_n", "max_n")):
         value = getattr(args, option, None)
         if value is not None:
+            if args.name == "anbncn" and key == "n_train":
+                key = "n_strings"  # the training set is a number of strings
             kw[key] = tuple(value) if option == "sizes" else value
     return kw
 

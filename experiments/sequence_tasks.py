@@ -103,3 +103,31 @@ def embedded_reber(n_sequences, *, random_state=None):
         Y.append(y)
         strings.append("".join(symbols))
     return X, Y, strings
+
+
+ANBNCN_SYMBOLS = "SabcT"
+
+
+def anbncn(n, *, language="anbncn"):
+    """The string S a^n b^n c^n T (or S a^n b^n T with ``language="anbn"``), n >= 1, as next-symbol
+    prediction (Gers & Schmidhuber 2001): inputs (L, 5) one-hot over S, a, b, c, T for every
+    symbol but the last; targets (L, 5) the set of symbols that may come next: after S, a; after
+    an a, a or b; then b's until n of them, c's (or T), and T after the last.
+    """
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}.")
+    parts = "abc" if language == "anbncn" else "ab"
+    symbols = "S" + "".join(ch * n for ch in parts) + "T"
+    index = {s: i for i, s in enumerate(ANBNCN_SYMBOLS)}
+    X = np.zeros((len(symbols) - 1, 5))
+    Y = np.zeros((len(symbols) - 1, 5))
+    for t, s in enumerate(symbols[:-1]):
+        X[t, index[s]] = 1.0
+        if s == "S":
+            allowed = "a"
+        elif s == "a":
+            allowed = "ab"
+        else:
+            allowed = symbols[t + 1]  # b, c and T are forced once the a's are counted
+        Y[t, [index[a] for a in allowed]] = 1.0
+    return X, Y

@@ -47,7 +47,8 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
         over ``anneal_steps`` updates (typical: q 1e-2 -> 1e-6, r 100 -> 1).
     learning_rate, momentum : for ``trainer="sgd"``.
     epochs : passes over the training sequences in ``fit``.
-    reset_state : start every sequence from a zero state (else the state carries over).
+    reset_state : start every sequence of ``fit``, and every ``partial_fit`` call, from a zero
+        state (else the state carries over, a stream).
     device : "cpu".
     random_state : seed of the initial weights.
     """
@@ -224,7 +225,8 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
         return self
 
     def partial_fit(self, X, y, sample_weight=None):
-        """One online pass over X continuing the stream (state, Jacobian, filter carried)."""
+        """One online pass over X; the filter carries over, and with ``reset_state=False`` the
+        state and Jacobian too (the continuation of a stream)."""
         if is_sequence_list(X):
             raise ValueError("partial_fit takes one array (n_steps, n_features), the continuation "
                              "of the stream; call it once per piece, in time order.")
@@ -236,6 +238,7 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
         (w_s,) = _weights(sample_weight, [X_s])
         if first:
             self._init(X_s.shape[1], Y_s.shape[1])
+        if first or self.reset_state:
             self._state = self._zero_state()
         self.loss_curve_.append(self._train(X_s, Y_s, w_s, self._state))
         return self

@@ -15,6 +15,8 @@ from experiments.results import plain_attrs, save
     (["binary-addition", "--n-train", "20", "--epochs", "1", "--gradient", "snap1"], "correct"),
     (["reber", "--n-train", "20", "--epochs", "1", "--n-hidden", "3"], "string_correct"),
     (["rtrl-vs-esn", "--n-train", "300", "--epochs", "1"], "rtrl"),
+    (["anbncn", "--n-train", "200", "--seeds", "2", "--max-n", "30", "--language", "anbn"],
+     "generalisation"),
 ])
 def test_cli_end_to_end(tmp_path, capsys, argv, variable):
     assert cli.main(argv + ["--out", str(tmp_path), "--quiet"]) == 0

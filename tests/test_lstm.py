@@ -128,7 +128,7 @@ def test_training_reduces_the_error(trainer):
 
 def test_partial_fit_continues_exactly():
     u, y = _recall(T=100)
-    kw = dict(r=(1.0, 1.0), q=(1e-4, 1e-4), random_state=0)
+    kw = dict(r=(1.0, 1.0), q=(1e-4, 1e-4), reset_state=False, random_state=0)
     whole = KalmanLSTMRegressor(2, 1, **kw).partial_fit(u, y)
     halves = KalmanLSTMRegressor(2, 1, **kw).partial_fit(u[:40], y[:40])
     halves.partial_fit(u[40:], y[40:])

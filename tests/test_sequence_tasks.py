@@ -43,3 +43,17 @@ def test_embedded_reber_strings_and_next_symbol_sets():
         for t in range(len(s) - 1):
             assert y[t, REBER_SYMBOLS.index(s[t + 1])] == 1  # the actual next symbol is allowed
         assert y[-2].sum() == 1 and y[-2, REBER_SYMBOLS.index(s[1])] == 1
+
+
+def test_anbncn_next_symbol_sets():
+    from experiments.sequence_tasks import ANBNCN_SYMBOLS, anbncn
+
+    X, Y = anbncn(3)
+    inputs = "".join(ANBNCN_SYMBOLS[i] for i in X.argmax(axis=1))
+    assert inputs == "Saaabbbccc"
+    allowed = ["".join(ANBNCN_SYMBOLS[i] for i in np.flatnonzero(row)) for row in Y]
+    assert allowed == ["a", "ab", "ab", "ab", "b", "b", "c", "c", "c", "T"]
+    X, Y = anbncn(2, language="anbn")
+    assert "".join(ANBNCN_SYMBOLS[i] for i in np.flatnonzero(Y[-1])) == "T" and len(X) == 5
+    with pytest.raises(ValueError, match="n must be"):
+        anbncn(0)

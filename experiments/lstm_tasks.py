@@ -1,0 +1,86 @@
+"""Kalman-filtered LSTM on the lectures' context-sensitive language a^n b^n c^n (and a^n b^n).
+
+Protocol (Gers & Schmidhuber 2001; Perez-Ortiz, Gers, Eck & Schmidhuber 2003): strings
+S a^n b^n c^n T with n drawn uniformly from 1..10 are fed one symbol at a time, the network
+predicting the set of possible next symbols (logistic outputs, threshold 0.5); a string is
+accepted when every prediction is right. The network trains online (one ``partial_fit`` per
+string, state reset between strings) for ``n_strings`` strings; the first point at which all
+training strings n = 1..10 are accepted is recorded, and generalisation is the largest n such
+that every string 1..n is accepted (tested up to ``max_n``).
+"""
+
+import numpy as np
+import xarray as xr
+
+from lstm import KalmanLSTMRegressor
+from reservoir.progress import Progress
+
+from .results import finish
+from .sequence_tasks import anbncn
+from .timing import Timer
+
+PUBLISHED = {"Perez-Ortiz et al. 2003 (LSTM + DEKF), best": "n = 22,000,000",
+             "Gers et al. 2002 (LSTM + DEKF)": "1000 and more"}
+
+
+def accepted(model, n, language):
+    X, Y = anbncn(n, language=language)
+    return bool(np.array_equal(model.predict(X) > 0.5, Y > 0.5))
+
+
+def generalisation(model, language, max_n):
+    """Largest n <= max_n with every string 1..n accepted (0 if n = 1 fails)."""
+    n = 0
+    while n < max_n and accepted(model, n + 1, language):
+        n += 1
+    return n
+
+
+def run(n_seeds=3, n_strings=10000, n_blocks=2, n_cells=1, trainer="dekf", language="anbncn",
+        max_n=1000, check_every=100, seed=0, verbose=False):
+    """Train one network per seed; returns a Dataset over ``seed`` with ``learned_after``
+    (strings until all n <= 10 were accepted, -1 if never) and ``generalisation``."""
+    learned, gen, seconds = [], [], []
+    with Progress(n_seeds * n_strings, "strings", enabled=verbose, unit="") as bar:
+        for s in range(seed, seed + n_seeds):
+            rng = np.random.default_rng(s)
+            model = KalmanLSTMRegressor(n_blocks, n_cells, output="logistic", trainer=trainer,
+                                        p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0),
+                                        anneal_steps=15 * n_strings, learning_rate=0.1,
+                                        random_state=s)
+            first = -1
+            with Timer() as timer:
+                for i in range(1, n_strings + 1):
+                    X, Y = anbncn(int(rng.integers(1, 11)), language=language)
+                    model.partial_fit(X, Y)
+                    if first < 0 and i % check_every == 0 and all(
+                            accepted(model, n, language) for n in range(1, 11)):
+                        first = i
+                    bar.update()
+            learned.append(first)
+            gen.append(generalisation(model, language, max_n))
+            seconds.append(timer.seconds)
+    gen = np.array(gen)
+    ds = xr.Dataset({"learned_after": ("seed", np.array(learned, dtype=np.int32),
+                                       {"long_name": "strings until n <= 10 were all accepted"}),
+                     "generalisation": ("seed", gen.astype(np.int32),
+                                        {"long_name": "largest n with all of 1..n accepted"}),
+                     "train_seconds": ("seed", np.array(seconds), {"units": "s"})},
+                    coords={"seed": np.arange(seed, seed + n_seeds)})
+    return finish(ds, f"{language} with a Kalman-trained LSTM", "anbncn", dict(
+        median_generalisation=float(np.median(gen)), best_generalisation=int(gen.max()),
+        language=language, n_seeds=n_seeds, n_strings=n_strings, n_blocks=n_blocks,
+        n_cells=n_cells, trainer=trainer, max_n=max_n, seed=seed))
+
+
+def summary(ds):
+    a = ds.attrs
+    learned = ds["learned_after"].values
+    lines = [f"{a['language']}: LSTM ({a['n_blocks']} blocks x {a['n_cells']} cells, "
+             f"{a['trainer']}), {a['n_strings']} training strings (n <= 10), {a['n_seeds']} seeds",
+             f"  training set learned after: {', '.join(str(v) if v >= 0 else 'never' for v in learned)}"
+             " strings",
+             f"  generalisation: median n = {a['median_generalisation']:.0f}, best n = "
+             f"{a['best_generalisation']} (tested up to {a['max_n']})"]
+    lines += [f"  published: {k}: {v}" for k, v in PUBLISHED.items()]
+    return "\n".join(lines)
