@@ -40,9 +40,12 @@ EXPERIMENTS = {
                          "Mackey-Glass one-step forecasts: RTRL vs ESN",
                          rtrl_tasks.run_chaotic.__doc__),
     "anbncn": _module(lstm_tasks, "Kalman-trained LSTM on a^n b^n c^n: generalisation"),
+    "lstm-vs-esn": _Task(lstm_tasks.run_chaotic, lstm_tasks.summary_chaotic,
+                         "Mackey-Glass one-step forecasts: DEKF-LSTM vs ESN",
+                         lstm_tasks.run_chaotic.__doc__),
 }
 #: Sub-commands of the RTRL experiments (network options instead of reservoir options).
-RTRL_TASKS = ("adding", "binary-addition", "reber", "rtrl-vs-esn")
+RTRL_TASKS = ("adding", "binary-addition", "reber", "rtrl-vs-esn", "lstm-vs-esn")
 
 
 SEARCH_TASKS = ("mackey-glass", "narma")
@@ -102,10 +105,13 @@ def build_parser():
             p.set_defaults(name=name, dtype="float64")
             continue
         if name in RTRL_TASKS:
-            p.add_argument("--n-hidden", type=_positive_int, default=None,
-                           help="recurrent units of the RTRL network")
+            if name == "lstm-vs-esn":
+                p.add_argument("--n-blocks", type=_positive_int, default=None)
+            else:
+                p.add_argument("--n-hidden", type=_positive_int, default=None,
+                               help="recurrent units of the RTRL network")
             p.add_argument("--epochs", type=_positive_int, default=None)
-            if name != "rtrl-vs-esn":
+            if name not in ("rtrl-vs-esn", "lstm-vs-esn"):
                 p.add_argument("--gradient", choices=["rtrl", "uoro", "snap1"], default=None)
             if name == "adding":
                 p.add_argument("--length", type=_positive_int, default=None,
@@ -186,7 +192,7 @@ def _kwargs(args):
     for option, key in (("n_reservoir", "n_reservoir"), ("n_train", "n_train"),
                         ("trials", "n_trials"), ("sizes", "sizes"), ("n_hidden", "n_hidden"),
                         ("epochs", "epochs"), ("gradient", "gradient"), ("length", "length"),
-                        ("seeds", "n_seeds"), ("trainer", "trainer"),
+                        ("seeds", "n_seeds"), ("trainer", "trainer"), ("n_blocks", "n_blocks"),
                         ("language", "language"), ("max_n", "max_n")):
         value = getattr(args, option, None)
         if value is not None:
