@@ -4,14 +4,14 @@ import numba
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from . import kernels
 from ._config import CHUNK_BYTES
 from .device import blas_threads, check_device, num_threads
 from .progress import Progress
 from .readout import SOLVERS, design_matrix, n_features, rls_update
-from .validation import check_dtype, check_sequences, is_sequence_list
+from .validation import check_dtype, validate_sequences
 from .weights import make_reservoir
 
 
@@ -83,33 +83,7 @@ class ReservoirMixin(BaseEstimator):
 
     def _validate_X(self, X, reset, y=None):
         """Validate X (and y when given); returns (X_seqs, y_seqs or None, was_list)."""
-        dtype = self._dtype
-        if is_sequence_list(X):
-            X_seqs, _, _ = check_sequences(X, name="X", dtype=dtype)
-            n_in = X_seqs[0].shape[1]
-            if reset:
-                self.n_features_in_ = n_in
-                if hasattr(self, "feature_names_in_"):
-                    del self.feature_names_in_
-            elif n_in != self.n_features_in_:
-                raise ValueError(f"X has {n_in} features, but {type(self).__name__} is expecting "
-                                 f"{self.n_features_in_} features as input.")
-            y_seqs = None
-            if y is not None:
-                y_seqs, _, y_1d = check_sequences(y, name="y", dtype=np.float64, allow_1d=True)
-                if reset:
-                    self._y_1d = y_1d
-            return X_seqs, y_seqs, True
-        if y is None:
-            X = validate_data(self, X, reset=reset, dtype=dtype, ensure_all_finite=True,
-                              order="C", ensure_min_samples=1)
-            return [X], None, False
-        X, y = validate_data(self, X, y, reset=reset, dtype=dtype, ensure_all_finite=True,
-                             order="C", multi_output=True, y_numeric=True)
-        if reset:
-            self._y_1d = y.ndim == 1
-        y = np.ascontiguousarray(y.reshape(y.shape[0], -1), dtype=np.float64)
-        return [X], [y], False
+        return validate_sequences(self, X, y, reset=reset, dtype=self._dtype)
 
     # ----------------------------------------------------------------------------- fitting
     def _fit(self, X, y):

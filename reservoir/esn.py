@@ -6,7 +6,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils import TransformerTags
 
 from .base import ReservoirMixin
-from .validation import check_paired, check_washout, is_sequence_list, require_y
+from .validation import check_single_sequence, check_washout, is_sequence_list, require_y
 
 
 def _teacher(Y):
@@ -90,7 +90,6 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
     def _training_data(self, X, y):
         require_y(self, y)
         X_seqs, y_seqs, _ = self._validate_X(X, reset=True, y=y)
-        check_paired(X_seqs, y_seqs)
         check_washout(X_seqs, self.washout)
         Y_prev = [_teacher(y) for y in y_seqs] if self._has_feedback else None
         return X_seqs, y_seqs, Y_prev
@@ -107,16 +106,13 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         RLS starts from ``P = inv(F^T F + ridge I)`` after ``fit``, else from ``I / ridge``, so with
         ``forgetting=1`` and no intercept it reproduces the batch ridge solution.
         """
-        if is_sequence_list(X):
-            raise ValueError("partial_fit takes one array (n_steps, n_features), the continuation "
-                             "of the stream; call it once per piece, in time order.")
+        check_single_sequence(X)
         require_y(self, y)
         first = not hasattr(self, "coef_")
         if first:
             self._check_params()
             _check_forgetting(self.forgetting)
         X_seqs, y_seqs, _ = self._validate_X(X, reset=first, y=y)
-        check_paired(X_seqs, y_seqs)
         U, Y = X_seqs[0], y_seqs[0]
         if Y.shape[1] != getattr(self, "n_outputs_", Y.shape[1]):
             raise ValueError(f"y has {Y.shape[1]} outputs but the model was fitted with "

@@ -2,6 +2,7 @@
 
 import numpy as np
 from sklearn.utils import check_array
+from sklearn.utils.validation import validate_data
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -92,3 +93,65 @@ def require_y(estimator, y):
     if y is None:
         raise ValueError(f"{type(estimator).__name__} requires y to be passed, but the target y "
                          "is None.")
+
+
+def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
+    """Validate X (one sequence (n_steps, n_features) or a list of them) and y when given.
+
+    As scikit-learn's ``validate_data``: with ``reset`` it sets ``n_features_in_`` (and
+    ``feature_names_in_`` for data frames) and records in ``estimator._y_1d`` whether y was 1-D;
+    otherwise it checks X against them. Returns (X_seqs, y_seqs or None, was_list), y as float64
+    (n_steps, n_outputs) arrays paired step by step with X.
+    """
+    if is_sequence_list(X):
+        X_seqs, _, _ = check_sequences(X, name="X", dtype=dtype)
+        n_in = X_seqs[0].shape[1]
+        if reset:
+            estimator.n_features_in_ = n_in
+            estimator.__dict__.pop("feature_names_in_", None)
+        elif n_in != estimator.n_features_in_:
+            raise ValueError(f"X has {n_in} features, but {type(estimator).__name__} is "
+                             f"expecting {estimator.n_features_in_} features as input.")
+        if y is None:
+            return X_seqs, None, True
+        y_seqs, _, y_1d = check_sequences(y, name="y", dtype=np.float64, allow_1d=True)
+    else:
+        if y is None:
+            X = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_all_finite=True,
+                              order="C", ensure_min_samples=1)
+            return [X], None, False
+        X, y = validate_data(estimator, X, y, reset=reset, dtype=dtype, ensure_all_finite=True,
+                             order="C", multi_output=True, y_numeric=True)
+        X_seqs, y_1d = [X], y.ndim == 1
+        y_seqs = [np.ascontiguousarray(y.reshape(y.shape[0], -1), dtype=np.float64)]
+    check_paired(X_seqs, y_seqs)
+    if reset:
+        estimator._y_1d = y_1d
+    return X_seqs, y_seqs, is_sequence_list(X)
+
+
+def check_single_sequence(X):
+    """``partial_fit`` continues one stream: it takes one array, not a list of sequences."""
+    if is_sequence_list(X):
+        raise ValueError("partial_fit takes one array (n_steps, n_features), the continuation "
+                         "of the stream; call it once per piece, in time order.")
+
+
+def check_step_weights(sample_weight, X_seqs):
+    """Per-step loss weights matching the sequences (finite, >= 0, not all zero); ones when
+    None. Returns a list of (n_steps,) float64 arrays."""
+    if sample_weight is None:
+        return [np.ones(len(x)) for x in X_seqs]
+    items = list(sample_weight) if is_sequence_list(sample_weight) else [sample_weight]
+    if len(items) != len(X_seqs):
+        raise ValueError(f"sample_weight has {len(items)} sequences but X has {len(X_seqs)}.")
+    out = []
+    for w, x in zip(items, X_seqs):
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        if w.shape != (len(x),) or not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise ValueError(f"sample_weight must be finite, >= 0 and of shape ({len(x)},) for a "
+                             f"sequence of {len(x)} steps; got shape {w.shape}.")
+        out.append(w)
+    if not any(np.any(w > 0) for w in out):
+        raise ValueError("sample_weight is zero at every step: there is nothing to learn from.")
+    return out

@@ -4,10 +4,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from reservoir.progress import Progress
-from reservoir.validation import check_paired, check_sequences, is_sequence_list, require_y
+from reservoir.validation import (check_single_sequence, check_step_weights, is_sequence_list,
+                                  require_y, validate_sequences)
 
 from . import kernels
 from .gradient import ACTIVATIONS, pack, unpack
@@ -103,29 +104,7 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
                              "release; use device='cpu'.")
 
     def _validate(self, X, y, reset):
-        if is_sequence_list(X):
-            X_seqs, _, _ = check_sequences(X, name="X", dtype=np.float64)
-            n = X_seqs[0].shape[1]
-            if reset:
-                self.n_features_in_ = n
-            elif n != self.n_features_in_:
-                raise ValueError(f"X has {n} features, but {type(self).__name__} is expecting "
-                                 f"{self.n_features_in_} features as input.")
-            if y is None:
-                return X_seqs, None, True
-            y_seqs, _, y_1d = check_sequences(y, name="y", dtype=np.float64, allow_1d=True)
-        else:
-            if y is None:
-                X = validate_data(self, X, reset=reset, dtype=np.float64, order="C")
-                return [X], None, False
-            X, y = validate_data(self, X, y, reset=reset, dtype=np.float64, order="C",
-                                 multi_output=True, y_numeric=True)
-            X_seqs, y_1d = [X], y.ndim == 1
-            y_seqs = [np.ascontiguousarray(y.reshape(len(y), -1))]
-        check_paired(X_seqs, y_seqs)
-        if reset:
-            self._y_1d = y_1d
-        return X_seqs, y_seqs, is_sequence_list(X)
+        return validate_sequences(self, X, y, reset=reset)
 
     # -------------------------------------------------------------------------- training
     def _init(self, n_in, m):
@@ -194,7 +173,7 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
         self._check_params()
         require_y(self, y)
         X_seqs, y_seqs, _ = self._validate(X, y, reset=True)
-        w_seqs = _check_weights(sample_weight, X_seqs)
+        w_seqs = check_step_weights(sample_weight, X_seqs)
         self._init(X_seqs[0].shape[1], y_seqs[0].shape[1])
         total = self.epochs * sum(len(x) for x in X_seqs)
         with Progress(total, "RTRLRegressor.fit", enabled=bool(self.verbose)) as bar:
@@ -212,9 +191,7 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
     def partial_fit(self, X, y, sample_weight=None):
         """One online pass over X (n_steps, n_features), continuing the stream: the hidden state,
         the sensitivities and the optimizer's moments carry over from the previous call."""
-        if is_sequence_list(X):
-            raise ValueError("partial_fit takes one array (n_steps, n_features), the continuation "
-                             "of the stream; call it once per piece, in time order.")
+        check_single_sequence(X)
         require_y(self, y)
         first = not hasattr(self, "_theta")
         if first:
@@ -227,7 +204,7 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
         elif Y_s.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {Y_s.shape[1]} outputs but the model was fitted with "
                              f"{self.n_outputs_}.")
-        (w_s,) = _check_weights(sample_weight, [X_s])
+        (w_s,) = check_step_weights(sample_weight, [X_s])
         losses = self._train(X_s, Y_s, w_s, self._state, self._y_prev)
         self.loss_curve_.append(float(losses.mean()))
         self._y_prev = Y_s[-1].copy()
@@ -256,21 +233,3 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
             y = np.concatenate([np.asarray(t) for t in y])
         return r2_score(y, pred, sample_weight=sample_weight)
 
-
-def _check_weights(sample_weight, X_seqs):
-    """Per-step loss weights matching the sequences: finite, >= 0; ones when None."""
-    if sample_weight is None:
-        return [np.ones(len(x)) for x in X_seqs]
-    items = list(sample_weight) if is_sequence_list(sample_weight) else [sample_weight]
-    if len(items) != len(X_seqs):
-        raise ValueError(f"sample_weight has {len(items)} sequences but X has {len(X_seqs)}.")
-    out = []
-    for w, x in zip(items, X_seqs):
-        w = np.ascontiguousarray(w, dtype=np.float64)
-        if w.shape != (len(x),) or not np.all(np.isfinite(w)) or np.any(w < 0):
-            raise ValueError(f"sample_weight must be finite, >= 0 and of shape ({len(x)},) for a "
-                             f"sequence of {len(x)} steps; got shape {w.shape}.")
-        out.append(w)
-    if not any(np.any(w > 0) for w in out):
-        raise ValueError("sample_weight is zero at every step: there is nothing to learn from.")
-    return out
