@@ -15,6 +15,7 @@ import xarray as xr
 from lstm import KalmanLSTMRegressor
 from reservoir.progress import Progress
 
+from .one_step import compare_with_esn
 from .results import finish
 from .sequence_tasks import anbncn
 from .timing import Timer
@@ -90,33 +91,13 @@ def run_chaotic(n_blocks=4, n_train=3000, n_test=1000, washout=100, epochs=5, n_
                 seed=0, verbose=False):
     """Mackey-Glass (squashed) one step ahead: a DEKF-trained LSTM beside an ESN trained on the
     same steps; test NRMSE after a warm-up of ``washout`` steps (epochs chosen on seed 5)."""
-    from reservoir import ESNForecaster
-
-    from .datasets import mackey_glass
-    from .metrics import nrmse
-
-    s = mackey_glass(washout + n_train + washout + n_test + 1, squash=True, random_state=seed)
-    end = washout + n_train
-    X, y = s[:-1, None], s[1:]
     net = KalmanLSTMRegressor(n_blocks, 1, shortcut=True, r=(1.0, 1e-2), q=(1e-3, 1e-7),
                               anneal_steps=epochs * n_train, epochs=epochs, reset_state=False,
                               random_state=seed, verbose=verbose)
-    with Timer() as lstm_time:
-        net.fit(X[:end], y[:end])
-    lstm_pred = net.predict(X[end:])[washout:]
-    esn = ESNForecaster(n_reservoir, spectral_radius=0.95, leak_rate=0.5, density=0.1,
-                        bias_scaling=0.2, ridge=1e-10, washout=washout, random_state=seed)
-    with Timer() as esn_time:
-        esn.fit(s[:end + 1])
-    esn_pred = esn.predict(s[end:-1])[washout:]
-    truth = y[end + washout:]
-    ds = xr.Dataset({"truth": ("time", truth), "lstm": ("time", lstm_pred),
-                     "esn": ("time", esn_pred)}, coords={"time": np.arange(len(truth))})
-    return finish(ds, "Mackey-Glass one-step forecasting: DEKF-LSTM vs ESN", "lstm-vs-esn", dict(
-        lstm_nrmse=float(nrmse(truth, lstm_pred)), esn_nrmse=float(nrmse(truth, esn_pred)),
-        n_blocks=n_blocks, n_reservoir=n_reservoir, n_train=n_train, n_test=n_test,
-        epochs=epochs, seed=seed, lstm_fit_seconds=lstm_time.seconds,
-        esn_fit_seconds=esn_time.seconds))
+    return compare_with_esn(net, "lstm", "Mackey-Glass one-step forecasting: DEKF-LSTM vs ESN",
+                            "lstm-vs-esn", n_reservoir=n_reservoir, n_train=n_train,
+                            n_test=n_test, washout=washout, seed=seed, n_blocks=n_blocks,
+                            epochs=epochs)
 
 
 def summary_chaotic(ds):

@@ -7,11 +7,9 @@ and ``summary_*`` the lines printed by the command line.
 import numpy as np
 import xarray as xr
 
-from reservoir import ESNForecaster
 from rtrl import RTRLRegressor
 
-from .datasets import mackey_glass
-from .metrics import nrmse
+from .one_step import compare_with_esn
 from .results import finish
 from .sequence_tasks import adding_problem, binary_addition, embedded_reber
 from .timing import Timer
@@ -90,26 +88,11 @@ def run_chaotic(n_hidden=16, n_reservoir=100, n_train=3000, n_test=1000, washout
     """One-step forecasting of Mackey-Glass (squashed) by an online RTRL network and an ESN
     trained on the same steps; test NRMSE of the one-step predictions after a warm-up.
     The RTRL learning rate and epochs were chosen on seed 5."""
-    s = mackey_glass(washout + n_train + washout + n_test + 1, squash=True, random_state=seed)
-    end = washout + n_train
-    X, y = s[:-1, None], s[1:]
-    rnn = _model(n_hidden, learning_rate, epochs, "rtrl", seed, verbose)
-    with Timer() as rtrl_time:
-        rnn.fit(X[:end], y[:end])
-    rtrl_pred = rnn.predict(X[end:])[washout:]
-    esn = ESNForecaster(n_reservoir, spectral_radius=0.95, leak_rate=0.5, density=0.1,
-                        bias_scaling=0.2, ridge=1e-10, washout=washout, random_state=seed)
-    with Timer() as esn_time:
-        esn.fit(s[:end + 1])
-    esn_pred = esn.predict(s[end:-1])[washout:]
-    truth = y[end + washout:]
-    ds = xr.Dataset({"truth": ("time", truth), "rtrl": ("time", rtrl_pred),
-                     "esn": ("time", esn_pred)}, coords={"time": np.arange(len(truth))})
-    return finish(ds, "Mackey-Glass one-step forecasting: RTRL vs ESN", "rtrl-vs-esn", dict(
-        rtrl_nrmse=float(nrmse(truth, rtrl_pred)), esn_nrmse=float(nrmse(truth, esn_pred)),
-        n_hidden=n_hidden, n_reservoir=n_reservoir, n_train=n_train, n_test=n_test,
-        epochs=epochs, learning_rate=learning_rate, seed=seed,
-        rtrl_fit_seconds=rtrl_time.seconds, esn_fit_seconds=esn_time.seconds))
+    return compare_with_esn(
+        _model(n_hidden, learning_rate, epochs, "rtrl", seed, verbose), "rtrl",
+        "Mackey-Glass one-step forecasting: RTRL vs ESN", "rtrl-vs-esn",
+        n_reservoir=n_reservoir, n_train=n_train, n_test=n_test, washout=washout, seed=seed,
+        n_hidden=n_hidden, epochs=epochs, learning_rate=learning_rate)
 
 
 def summary_adding(ds):

@@ -77,7 +77,6 @@ def features_kernel(states, U, Y, lo, hi, intercept, squares, A):
     """
     B, T, N = states.shape
     n_in = U.shape[2]
-    m = Y.shape[2]
     q = A.shape[2]
     start = cuda.grid(1)
     for idx in range(start, B * T * q, cuda.gridsize(1)):

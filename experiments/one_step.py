@@ -1,0 +1,38 @@
+"""One-step-ahead forecasting of Mackey-Glass by a trained recurrent network beside an ESN."""
+
+import numpy as np
+import xarray as xr
+
+from reservoir import ESNForecaster
+
+from .datasets import mackey_glass
+from .metrics import nrmse
+from .results import finish
+from .timing import Timer
+
+
+def compare_with_esn(model, name, title, command, *, n_reservoir=100, n_train=3000, n_test=1000,
+                     washout=100, seed=0, **attrs):
+    """Fit ``model`` (a regressor from s(t) to s(t+1)) and a 100-unit ESN forecaster on the same
+    ``n_train`` steps of squashed MG17; test both on the ``n_test`` steps that follow, after a
+    warm-up of ``washout`` steps. Returns a Dataset with ``truth``, ``<name>`` and ``esn`` over
+    time and the attributes ``<name>_nrmse``, ``esn_nrmse`` and the fit times."""
+    s = mackey_glass(washout + n_train + washout + n_test + 1, squash=True, random_state=seed)
+    end = washout + n_train
+    X, y = s[:-1, None], s[1:]
+    with Timer() as model_time:
+        model.fit(X[:end], y[:end])
+    pred = model.predict(X[end:])[washout:]
+    esn = ESNForecaster(n_reservoir, spectral_radius=0.95, leak_rate=0.5, density=0.1,
+                        bias_scaling=0.2, ridge=1e-10, washout=washout, random_state=seed)
+    with Timer() as esn_time:
+        esn.fit(s[:end + 1])
+    esn_pred = esn.predict(s[end:-1])[washout:]
+    truth = y[end + washout:]
+    ds = xr.Dataset({"truth": ("time", truth), name: ("time", pred), "esn": ("time", esn_pred)},
+                    coords={"time": np.arange(len(truth))})
+    return finish(ds, title, command, {
+        f"{name}_nrmse": float(nrmse(truth, pred)), "esn_nrmse": float(nrmse(truth, esn_pred)),
+        "n_reservoir": n_reservoir, "n_train": n_train, "n_test": n_test, "seed": seed,
+        f"{name}_fit_seconds": model_time.seconds, "esn_fit_seconds": esn_time.seconds,
+        **attrs})
