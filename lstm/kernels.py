@@ -33,15 +33,15 @@ def _sigmoid(v):
 
 
 @njit(**KERNEL)
-def _net(w, off, u, dnet, dyc_prev, n_x, nc, full):
-    """net = w[off:off+n_u] . u, and dnet = its derivative (the direct weight terms, plus the
-    recurrent terms through y_c(t-1) when ``full``). dnet is overwritten."""
+def _net(w, off, lo, u, dnet, dyc_prev, n_x, nc, full):
+    """net = w[off:off+n_u] . u, and dnet (the derivative over weights lo, lo+1, ...): the direct
+    weight terms, plus the recurrent terms through y_c(t-1) when ``full``. dnet is overwritten."""
     n_u = u.shape[0]
     dnet[:] = 0.0
     acc = 0.0
     for i in range(n_u):
         acc += w[off + i] * u[i]
-        dnet[off + i] += u[i]
+        dnet[off - lo + i] += u[i]
     if full:
         for r in range(nc):
             c = w[off + n_x + r]
@@ -54,7 +54,11 @@ def _net(w, off, u, dnet, dyc_prev, n_x, nc, full):
 def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, x, s, yc, ds, dyc,
          out, H, tmp):
     """One time step: updates s, yc (nc,) and ds, dyc (nc, P) in place, writes the outputs
-    ``out`` (m,) and their Jacobian ``H`` (m, P). ``tmp`` is scratch of shape (5 + 2 S, P)."""
+    ``out`` (m,) and their Jacobian ``H`` (m, P). ``tmp`` is scratch of shape (5 + 2 S, P).
+
+    With the truncated Jacobian the derivatives of a block's cells are nonzero only over that
+    block's own weights, so each block works on its slice of P (O(P) a step instead of O(B P)).
+    """
     nc = B * S
     n_u = n_x + nc + 1
     PB = n_u * (3 + S) + 3 * S
@@ -66,31 +70,33 @@ def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, x, s,
     s_prev = s.copy()
     ds_prev = ds.copy()
     dyc_prev = dyc.copy()
-    d_in, d_phi, d_out, d_net = tmp[0], tmp[1], tmp[2], tmp[3]
     for j in range(B):
         off = j * PB
+        lo, hi = (0, P) if full else (off, off + PB)
+        d_in, d_phi = tmp[0, :hi - lo], tmp[1, :hi - lo]
+        d_out, d_net = tmp[2, :hi - lo], tmp[3, :hi - lo]
         pi = off + n_u * (3 + S)
         pf = pi + S
         po = pf + S
         # input gate
-        net = _net(w, off, u, d_in, dyc_prev, n_x, nc, full)
+        net = _net(w, off, lo, u, d_in, dyc_prev, n_x, nc, full)
         if peepholes:
             for v in range(S):
                 c = j * S + v
                 net += w[pi + v] * s_prev[c]
-                d_in[pi + v] += s_prev[c]
-                d_in += w[pi + v] * ds_prev[c]
+                d_in[pi + v - lo] += s_prev[c]
+                d_in += w[pi + v] * ds_prev[c, lo:hi]
         y_in = _sigmoid(net)
         d_in *= y_in * (1.0 - y_in)
         # forget gate
         if forget:
-            net = _net(w, off + n_u, u, d_phi, dyc_prev, n_x, nc, full)
+            net = _net(w, off + n_u, lo, u, d_phi, dyc_prev, n_x, nc, full)
             if peepholes:
                 for v in range(S):
                     c = j * S + v
                     net += w[pf + v] * s_prev[c]
-                    d_phi[pf + v] += s_prev[c]
-                    d_phi += w[pf + v] * ds_prev[c]
+                    d_phi[pf + v - lo] += s_prev[c]
+                    d_phi += w[pf + v] * ds_prev[c, lo:hi]
             y_phi = _sigmoid(net)
             d_phi *= y_phi * (1.0 - y_phi)
         else:
@@ -99,26 +105,26 @@ def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, x, s,
         # cells
         for v in range(S):
             c = j * S + v
-            net = _net(w, off + n_u * (3 + v), u, d_net, dyc_prev, n_x, nc, full)
+            net = _net(w, off + n_u * (3 + v), lo, u, d_net, dyc_prev, n_x, nc, full)
             g = np.tanh(net)
             s[c] = y_phi * s_prev[c] + y_in * g
-            ds[c] = d_phi * s_prev[c] + y_phi * ds_prev[c] + d_in * g + \
+            ds[c, lo:hi] = d_phi * s_prev[c] + y_phi * ds_prev[c, lo:hi] + d_in * g + \
                 (y_in * (1.0 - g * g)) * d_net
         # output gate (peepholes see the new state)
-        net = _net(w, off + 2 * n_u, u, d_out, dyc_prev, n_x, nc, full)
+        net = _net(w, off + 2 * n_u, lo, u, d_out, dyc_prev, n_x, nc, full)
         if peepholes:
             for v in range(S):
                 c = j * S + v
                 net += w[po + v] * s[c]
-                d_out[po + v] += s[c]
-                d_out += w[po + v] * ds[c]
+                d_out[po + v - lo] += s[c]
+                d_out += w[po + v] * ds[c, lo:hi]
         y_out = _sigmoid(net)
         d_out *= y_out * (1.0 - y_out)
         for v in range(S):
             c = j * S + v
             hs = np.tanh(s[c])
             yc[c] = y_out * hs
-            dyc[c] = d_out * hs + (y_out * (1.0 - hs * hs)) * ds[c]
+            dyc[c, lo:hi] = d_out * hs + (y_out * (1.0 - hs * hs)) * ds[c, lo:hi]
     # output layer
     n_z = nc + (n_x if shortcut else 0) + 1
     o_off = B * PB
@@ -129,7 +135,8 @@ def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, x, s,
         for r in range(nc):
             net += w[row + r] * yc[r]
             H[k, row + r] = yc[r]
-            H[k] += w[row + r] * dyc[r]
+            lo, hi = (0, P) if full else ((r // S) * PB, (r // S + 1) * PB)
+            H[k, lo:hi] += w[row + r] * dyc[r, lo:hi]
         if shortcut:
             for i in range(n_x):
                 net += w[row + nc + i] * x[i]
@@ -217,21 +224,23 @@ def ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
             for k in range(m):
                 H[k, p] = 0.0
     A = np.eye(m) * r
+    HP = np.empty(m * w.shape[0])  # H_g P_g of every group, kept for the update
     for g in range(n_g):
         a, n = g_start[g], g_size[g]
         Pg = cov[cov_off[g]:cov_off[g] + n * n].reshape((n, n))
-        Hg = np.ascontiguousarray(H[:, a:a + n])
-        A += Hg @ Pg @ Hg.T
+        HPg = HP[a * m:(a + n) * m].reshape((m, n))
+        HPg[:] = np.ascontiguousarray(H[:, a:a + n]) @ Pg
+        A += HPg @ np.ascontiguousarray(H[:, a:a + n]).T
     A = np.linalg.inv(A)
+    Ae = A @ e
     ok = True
     for g in range(n_g):
         a, n = g_start[g], g_size[g]
         Pg = cov[cov_off[g]:cov_off[g] + n * n].reshape((n, n))
-        Hg = np.ascontiguousarray(H[:, a:a + n])
-        PHt = Pg @ Hg.T
-        K = PHt @ A
-        w[a:a + n] += K @ e
-        Pg -= K @ PHt.T
+        HPg = HP[a * m:(a + n) * m].reshape((m, n))
+        # K = P H^T A, so K e = (H P)^T (A e) and K H P = (H P)^T A (H P): symmetric
+        w[a:a + n] += HPg.T @ Ae
+        Pg -= HPg.T @ (A @ HPg)
         for i in range(n):
             Pg[i, i] += q
             for jj in range(i + 1, n):
