@@ -41,12 +41,23 @@ def _rounds(lengths, chunk):
         active = [i for i in active if cursors[i] < lengths[i]]
 
 
+#: Below this many sequences side by side, the batch kernel's inner loop is too short to pay:
+#: the sequences run one after the other through the single-sequence kernels instead.
+MIN_BATCH = 8
+
+
 def _run_batch(device, args, states, xs):
     """Run the batch kernel of ``device`` on states (B, T, N) holding the drives, xs (B, N)."""
     if device == "cuda":
         from . import cuda_kernels
 
         cuda_kernels.run_batch(*args, states, xs)
+    elif len(xs) < MIN_BATCH:
+        for S, x in zip(states, xs):
+            if device == "parallel":
+                kernels.run_sequence_rows(*args, S, x, S, numba.get_num_threads())
+            else:
+                kernels.run_sequence(*args, S, x, S)
     elif device == "parallel":
         kernels.run_batch_parallel(*args, states, xs, states, numba.get_num_threads())
     else:

@@ -102,14 +102,16 @@ def _batch_rows(indptr, indices, data, leak, cur, drive, t, nxt, states, pre, em
     drive, states: (B, T, N). em (float64) and bits (int64) are scratch arrays of N * B elements.
     """
     B = cur.shape[1]
+    acc = np.empty(B, dtype=pre.dtype)  # a local buffer: LLVM knows it aliases nothing
     for i in range(lo, hi):
         for b in range(B):
-            pre[i, b] = drive[b, t, i]
+            acc[b] = drive[b, t, i]
         for k in range(indptr[i], indptr[i + 1]):
             w = data[k]
-            j = indices[k]
+            row = cur[indices[k]]
             for b in range(B):
-                pre[i, b] += w * cur[j, b]
+                acc[b] += w * row[b]
+        pre[i] = acc
     tanh_inplace(pre[lo:hi].reshape(-1), em[lo * B:hi * B], bits[lo * B:hi * B])
     keep = 1.0 - leak
     for i in range(lo, hi):

@@ -46,15 +46,17 @@ def test_learns_a_memory_task():
 
 @pytest.mark.parametrize("device", ["cpu", "parallel"])
 @pytest.mark.parametrize("squares", [False, True])
-def test_fit_on_sequence_list_matches_naive(device, squares):
-    seqs = [_task(T, seed=s) for s, T in [(1, 40), (2, 75), (3, 31)]]
+@pytest.mark.parametrize("n_seqs", [3, 9])  # one by one, and side by side (batch kernel)
+def test_fit_on_sequence_list_matches_naive(device, squares, n_seqs):
+    lengths = [40, 75, 31, 50, 44, 60, 33, 41, 52][:n_seqs]
+    seqs = [_task(T, seed=s) for s, T in enumerate(lengths, start=1)]
     X, y = [s[0] for s in seqs], [s[1] for s in seqs]
     esn = _esn(device=device, squares=squares).fit(X, y)
     W = _naive_fit(esn, X, y)
     np.testing.assert_allclose(esn.intercept_, W[0], rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(esn.coef_, W[1:].T, rtol=1e-7, atol=1e-9)
     pred = esn.predict(X)
-    assert isinstance(pred, list) and [len(p) for p in pred] == [40, 75, 31]
+    assert isinstance(pred, list) and [len(p) for p in pred] == lengths
 
 
 def test_devices_agree_and_parallel_uses_row_kernel_for_one_sequence():
