@@ -2,13 +2,12 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from reservoir.progress import Progress
-from reservoir.validation import (check_single_sequence, check_step_weights, is_sequence_list,
-                                  require_y, validate_sequences)
+from reservoir.scoring import sequence_r2
+from reservoir.validation import (check_single_sequence, check_step_weights, require_y, validate_sequences)
 
 from . import kernels
 
@@ -235,11 +234,7 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
 
     def score(self, X, y, sample_weight=None):
         """R^2 over all steps of all sequences."""
-        pred = self.predict(X)
-        if is_sequence_list(X):
-            pred = np.concatenate(pred)
-            y = np.concatenate([np.asarray(t) for t in y])
-        return r2_score(y, pred, sample_weight=sample_weight)
+        return sequence_r2(self, X, y, sample_weight)
 
     @property
     def coef_(self):
