@@ -7,7 +7,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from reservoir.progress import Progress
 from reservoir.scoring import sequence_r2
-from reservoir.validation import (check_single_sequence, check_step_weights, require_y, validate_sequences)
+from reservoir.validation import (check_single_sequence, check_step_weights, require_y,
+                                  validate_sequences)
 
 from . import kernels
 
