@@ -85,6 +85,12 @@ def blas_threads(n_features):
     return nullcontext()
 
 
+@lru_cache(maxsize=None)
+def _pool(n_threads):
+    """A thread pool kept for the process's life (starting threads costs ~3 ms a call)."""
+    return ThreadPoolExecutor(n_threads, thread_name_prefix="numba-rnn")
+
+
 def thread_map(fn, items, n_jobs=None):
     """``[fn(x) for x in items]`` on up to ``n_jobs`` threads (None: all cores), for work that
     releases the GIL (LAPACK, nogil Numba kernels): the readouts of many configurations."""
@@ -96,5 +102,4 @@ def thread_map(fn, items, n_jobs=None):
         n = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
     if n <= 1 or len(items) <= 1:
         return [fn(x) for x in items]
-    with ThreadPoolExecutor(min(n, len(items))) as pool:
-        return list(pool.map(fn, items))
+    return list(_pool(min(n, cores)).map(fn, items))
