@@ -40,6 +40,9 @@ EXPERIMENTS = {
                          "Mackey-Glass one-step forecasts: RTRL vs ESN",
                          rtrl_tasks.run_chaotic.__doc__),
     "anbncn": _module(lstm_tasks, "Kalman-trained LSTM on a^n b^n c^n: generalisation"),
+    "reber-lstm": _Task(lstm_tasks.run_reber, lstm_tasks.summary_reber,
+                        "embedded Reber grammar: DEKF-LSTM vs SGD-LSTM vs RTRL",
+                        lstm_tasks.run_reber.__doc__),
     "lstm-vs-esn": _Task(lstm_tasks.run_chaotic, lstm_tasks.summary_chaotic,
                          "Mackey-Glass one-step forecasts: DEKF-LSTM vs ESN",
                          lstm_tasks.run_chaotic.__doc__),
@@ -96,6 +99,10 @@ def build_parser():
         p.add_argument("--quiet", action="store_true", help="no progress bars")
         p.add_argument("--n-train", type=_positive_int, default=None,
                        help="training steps or sequences (default: the protocol's)")
+        if name == "reber-lstm":
+            p.add_argument("--seeds", type=_positive_int, default=None)
+            p.set_defaults(name=name, dtype="float64")
+            continue
         if name == "anbncn":
             p.add_argument("--seeds", type=_positive_int, default=None, help="networks trained")
             p.add_argument("--trainer", choices=["dekf", "ekf", "sgd"], default=None)
@@ -187,7 +194,7 @@ def _search(args):
 
 def _kwargs(args):
     kw = dict(seed=args.seed, verbose=not args.quiet)
-    if args.name not in RTRL_TASKS + ("anbncn",):
+    if args.name not in RTRL_TASKS + ("anbncn", "reber-lstm"):
         kw.update(dtype=args.dtype, device=args.device)
     for option, key in (("n_reservoir", "n_reservoir"), ("n_train", "n_train"),
                         ("trials", "n_trials"), ("sizes", "sizes"), ("n_hidden", "n_hidden"),
@@ -196,7 +203,7 @@ def _kwargs(args):
                         ("language", "language"), ("max_n", "max_n")):
         value = getattr(args, option, None)
         if value is not None:
-            if args.name == "anbncn" and key == "n_train":
+            if args.name in ("anbncn", "reber-lstm") and key == "n_train":
                 key = "n_strings"  # the training set is a number of strings
             kw[key] = tuple(value) if option == "sizes" else value
     return kw

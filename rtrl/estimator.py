@@ -47,6 +47,8 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
     teacher_forcing : bool, feed the previous output back as an extra input: the target during
         training, the model's own output during ``predict``.
     recurrent_scale : float, W_rec is drawn N(0, 1/n) times this (about its spectral radius).
+    reset_state : bool, start every ``partial_fit`` call from a zero state (each call a new
+        sequence) instead of continuing the stream.
     device : "cpu" (the sensitivity GEMM uses BLAS threads).
     random_state : int, RandomState or None (weights and UORO noise).
     verbose : bool, progress bar and per-epoch loss on stderr.
@@ -57,8 +59,8 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
 
     def __init__(self, n_hidden=16, *, learning_rate=1e-2, optimizer="adam", epochs=10,
                  gradient="rtrl", leak_rate=1.0, activation="tanh", clip=None, update_every=1,
-                 teacher_forcing=False, recurrent_scale=0.9, device="cpu", random_state=None,
-                 verbose=False):
+                 teacher_forcing=False, recurrent_scale=0.9, reset_state=False, device="cpu",
+                 random_state=None, verbose=False):
         self.n_hidden = n_hidden
         self.learning_rate = learning_rate
         self.optimizer = optimizer
@@ -70,6 +72,7 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
         self.update_every = update_every
         self.teacher_forcing = teacher_forcing
         self.recurrent_scale = recurrent_scale
+        self.reset_state = reset_state
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
@@ -199,6 +202,7 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
         (X_s,), (Y_s,), _ = self._validate(X, y, reset=first)
         if first:
             self._init(X_s.shape[1], Y_s.shape[1])
+        if first or self.reset_state:
             self._state = self._fresh_state()
             self._y_prev = np.zeros(self.n_outputs_)
         elif Y_s.shape[1] != self.n_outputs_:

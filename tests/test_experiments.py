@@ -16,6 +16,7 @@ from experiments.results import plain_attrs, save
     (["reber", "--n-train", "20", "--epochs", "1", "--n-hidden", "3"], "string_correct"),
     (["rtrl-vs-esn", "--n-train", "300", "--epochs", "1"], "rtrl"),
     (["lstm-vs-esn", "--n-train", "300", "--epochs", "1", "--n-blocks", "2"], "lstm"),
+    (["reber-lstm", "--n-train", "20", "--seeds", "1"], "strings_to_success"),
     (["anbncn", "--n-train", "200", "--seeds", "2", "--max-n", "30", "--language", "anbn"],
      "generalisation"),
 ])
