@@ -39,6 +39,8 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
     n_blocks, n_cells : memory blocks and cells per block.
     peepholes, forget_gate : switch them off for the 1997 LSTM.
     shortcut : direct input-to-output connections.
+    cell_squashing : "tanh" or "identity" for the cell input and output squashing g and h
+        (Gers & Schmidhuber 2001 count with identity squashing on a^n b^n c^n).
     output : "linear" or "logistic" output units.
     trainer : "dekf", "ekf" or "sgd".
     jacobian : "truncated" (derivatives through the cell states only, LSTM's original rule) or
@@ -55,7 +57,7 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
     """
 
     def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
-                 shortcut=False, output="linear", trainer="dekf", jacobian="truncated", p0=100.0,
+                 shortcut=False, cell_squashing="tanh", output="linear", trainer="dekf", jacobian="truncated", p0=100.0,
                  q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=20000, learning_rate=0.1,
                  momentum=0.9, epochs=10, reset_state=True, device="cpu", random_state=None,
                  verbose=False):
@@ -64,6 +66,7 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
         self.peepholes = peepholes
         self.forget_gate = forget_gate
         self.shortcut = shortcut
+        self.cell_squashing = cell_squashing
         self.output = output
         self.trainer = trainer
         self.jacobian = jacobian
@@ -91,7 +94,8 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}.")
         for name, choices in (("trainer", TRAINERS), ("jacobian", JACOBIANS),
-                              ("output", ("linear", "logistic"))):
+                              ("output", ("linear", "logistic")),
+                              ("cell_squashing", ("tanh", "identity"))):
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {choices}, got {getattr(self, name)!r}.")
         if not (isinstance(self.p0, (int, float)) and self.p0 > 0):
@@ -162,24 +166,31 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
     def _args(self):
         return (self.n_blocks, self.n_cells, self.n_features_in_, self.n_outputs_,
                 bool(self.shortcut), self.output == "logistic", bool(self.peepholes),
-                bool(self.forget_gate))
+                bool(self.forget_gate), self.cell_squashing == "identity")
 
     # -------------------------------------------------------------------------- training
     def _train(self, X, Y, w, state):
         out = np.empty((len(X), self.n_outputs_))
-        step = kernels.train(
+        try:
+            step = self._run_filter(X, Y, w, state, out)
+            where = f"at step {step} of the sequence"
+        except np.linalg.LinAlgError:  # (R + sum H P H^T) singular: the filter broke down
+            step, where = 0, "(the innovation matrix R + H P H^T became singular)"
+        if step >= 0:
+            raise FilterDivergenceError(
+                f"Training stopped {where}: the filter's covariance lost positive definiteness "
+                "or the weights became non-finite; the weights are those before that step. Use "
+                "a larger r, a smaller p0 or q (or a smaller learning_rate).")
+        mask = w > 0
+        return float(np.mean(np.sum((out[mask] - Y[mask]) ** 2, axis=1))) if mask.any() else 0.0
+
+    def _run_filter(self, X, Y, w, state, out):
+        return kernels.train(
             self._w, *self._args(), self.jacobian == "full", X, Y, w, state["s"], state["yc"],
             state["ds"], state["dyc"], 0 if self.trainer in ("dekf", "ekf") else 1, self._cov,
             self._cov_off, self._groups[0], self._groups[1], self._frozen, self._r[0],
             self._r[1], self._q[0], self._q[1], float(self.anneal_steps), self._count,
             float(self.learning_rate), float(self.momentum), self._velocity, out)
-        if step >= 0:
-            raise FilterDivergenceError(
-                f"Training stopped at step {step}: the filter's covariance lost positive "
-                "definiteness or the weights became non-finite; the weights are those before "
-                "that step. Use a larger r, a smaller p0 or q (or a smaller learning_rate).")
-        mask = w > 0
-        return float(np.mean(np.sum((out[mask] - Y[mask]) ** 2, axis=1))) if mask.any() else 0.0
 
     def fit(self, X, y, sample_weight=None):
         """Train for ``epochs`` passes over the sequence(s). ``sample_weight``: per-step weights

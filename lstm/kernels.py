@@ -6,9 +6,9 @@ Network (Gers, Schraudolph & Schmidhuber 2002): B blocks of S cells; with u(t) =
 
     input gate   y_in  = sigma(W_in_j u + sum_v p_in_jv s_jv(t-1))
     forget gate  y_phi = sigma(W_phi_j u + sum_v p_phi_jv s_jv(t-1))      (1 without forget gate)
-    cell v       s_jv(t) = y_phi s_jv(t-1) + y_in g(W_c_jv u),  g = tanh
+    cell v       s_jv(t) = y_phi s_jv(t-1) + y_in g(W_c_jv u),  g = tanh (or identity)
     output gate  y_out = sigma(W_out_j u + sum_v p_out_jv s_jv(t))
-    cell output  y_c_jv = y_out h(s_jv(t)),  h = tanh
+    cell output  y_c_jv = y_out h(s_jv(t)),  h = tanh (or identity: ``linear`` cells)
 
 and outputs o_k = f(W_o_k [y_c; x (with shortcuts); 1]), f linear or logistic. Peepholes
 (p_*) can be switched off (zero and frozen).
@@ -51,8 +51,8 @@ def _net(w, off, lo, u, dnet, dyc_prev, n_x, nc, full):
 
 
 @njit(**KERNEL)
-def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, x, s, yc, ds, dyc,
-         out, H, tmp):
+def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, full, x, s, yc, ds,
+         dyc, out, H, tmp):
     """One time step: updates s, yc (nc,) and ds, dyc (nc, P) in place, writes the outputs
     ``out`` (m,) and their Jacobian ``H`` (m, P). ``tmp`` is scratch of shape (5 + 2 S, P).
 
@@ -106,10 +106,11 @@ def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, x, s,
         for v in range(S):
             c = j * S + v
             net = _net(w, off + n_u * (3 + v), lo, u, d_net, dyc_prev, n_x, nc, full)
-            g = np.tanh(net)
+            g = net if linear else np.tanh(net)
+            g_prime = 1.0 if linear else 1.0 - g * g
             s[c] = y_phi * s_prev[c] + y_in * g
             ds[c, lo:hi] = d_phi * s_prev[c] + y_phi * ds_prev[c, lo:hi] + d_in * g + \
-                (y_in * (1.0 - g * g)) * d_net
+                (y_in * g_prime) * d_net
         # output gate (peepholes see the new state)
         net = _net(w, off + 2 * n_u, lo, u, d_out, dyc_prev, n_x, nc, full)
         if peepholes:
@@ -122,9 +123,10 @@ def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, x, s,
         d_out *= y_out * (1.0 - y_out)
         for v in range(S):
             c = j * S + v
-            hs = np.tanh(s[c])
+            hs = s[c] if linear else np.tanh(s[c])
+            h_prime = 1.0 if linear else 1.0 - hs * hs
             yc[c] = y_out * hs
-            dyc[c, lo:hi] = d_out * hs + (y_out * (1.0 - hs * hs)) * ds[c, lo:hi]
+            dyc[c, lo:hi] = d_out * hs + (y_out * h_prime) * ds[c, lo:hi]
     # output layer
     n_z = nc + (n_x if shortcut else 0) + 1
     o_off = B * PB
@@ -153,7 +155,7 @@ def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, x, s,
 
 
 @njit(**KERNEL)
-def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, X, s, yc, out):
+def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, X, s, yc, out):
     """Outputs (T, m) for inputs X (T, n_x) from state (s, yc), updated in place; no Jacobian
     (the fast path of prediction and of long generalisation tests)."""
     nc = B * S
@@ -184,7 +186,7 @@ def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, X, s, yc
                 net = 0.0
                 for i in range(n_u):
                     net += w[c_off + i] * u[i]
-                s[j * S + v] = y_phi * s[j * S + v] + y_in * np.tanh(net)
+                s[j * S + v] = y_phi * s[j * S + v] + y_in * (net if linear else np.tanh(net))
             net_o = 0.0
             for i in range(n_u):
                 net_o += w[off + 2 * n_u + i] * u[i]
@@ -193,7 +195,8 @@ def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, X, s, yc
                     net_o += w[pi + 2 * S + v] * s[j * S + v]
             y_out = _sigmoid(net_o)
             for v in range(S):
-                yc[j * S + v] = y_out * np.tanh(s[j * S + v])
+                sv = s[j * S + v]
+                yc[j * S + v] = y_out * (sv if linear else np.tanh(sv))
         o_off = B * PB
         for k in range(m):
             row = o_off + k * n_z
@@ -253,7 +256,7 @@ def ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
 
 
 @njit(**KERNEL)
-def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, X, Y, weights,
+def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, full, X, Y, weights,
           s, yc, ds, dyc, trainer, cov, cov_off, g_start, g_size, frozen, r0, r1, q0, q1,
           anneal, count, lr, momentum, velocity, out_all):
     """Online training over X (T, n_x), targets Y (T, m), per-step weights (T,) (0: no target).
@@ -271,8 +274,8 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, X, Y
     e = np.empty(m)
     tmp = np.empty((5 + 2 * S, P))
     for t in range(X.shape[0]):
-        step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, full, X[t], s, yc, ds,
-             dyc, out, H, tmp)
+        step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, full, X[t], s, yc,
+             ds, dyc, out, H, tmp)
         out_all[t] = out
         if weights[t] == 0.0:
             continue

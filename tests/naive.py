@@ -72,7 +72,7 @@ def rtrl_sensitivities(W_in, W_rec, b, X, leak=1.0):
 
 
 def lstm_outputs(w, B, S, n_x, m, X, shortcut=False, logistic_out=False, peepholes=True,
-                 forget=True, yc_fixed=None):
+                 forget=True, yc_fixed=None, linear=False):
     """Plain-numpy LSTM (layout of lstm.kernels). With ``yc_fixed`` (T, nc) the gates and cells
     see those recurrent inputs instead of the network's own y_c(t-1). Returns (outputs, yc)."""
     sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
@@ -94,9 +94,10 @@ def lstm_outputs(w, B, S, n_x, m, X, shortcut=False, logistic_out=False, peephol
             y_in = sig(blk[:n_u] @ u + peepholes * (p_in @ s[cells]))
             y_phi = sig(blk[n_u:2 * n_u] @ u + peepholes * (p_phi @ s[cells])) if forget else 1.0
             Wc = blk[3 * n_u:(3 + S) * n_u].reshape(S, n_u)
-            s_new[cells] = y_phi * s[cells] + y_in * np.tanh(Wc @ u)
+            squash = (lambda v: v) if linear else np.tanh
+            s_new[cells] = y_phi * s[cells] + y_in * squash(Wc @ u)
             y_out = sig(blk[2 * n_u:3 * n_u] @ u + peepholes * (p_out @ s_new[cells]))
-            yc_new[cells] = y_out * np.tanh(s_new[cells])
+            yc_new[cells] = y_out * squash(s_new[cells])
         s, yc = s_new, yc_new
         Wo = w[B * PB:].reshape(m, n_z)
         z = np.concatenate([yc] + ([x] if shortcut else []) + [[1.0]])

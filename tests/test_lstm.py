@@ -16,7 +16,7 @@ def _setup(B=2, S=2, n_x=2, m=2, shortcut=True, seed=0, T=7):
 
 
 def _run(w, B, S, n_x, m, X, full, **kw):
-    opts = dict(shortcut=True, logistic_out=False, peepholes=True, forget=True)
+    opts = dict(shortcut=True, logistic_out=False, peepholes=True, forget=True, linear=False)
     opts.update(kw)
     nc, P = B * S, w.shape[0]
     s, yc, ds, dyc = np.zeros(nc), np.zeros(nc), np.zeros((nc, P)), np.zeros((nc, P))
@@ -25,44 +25,47 @@ def _run(w, B, S, n_x, m, X, full, **kw):
     outs = []
     for x in X:
         kernels.step(w, B, S, n_x, m, opts["shortcut"], opts["logistic_out"], opts["peepholes"],
-                     opts["forget"], full, x, s, yc, ds, dyc, out, H, tmp)
+                     opts["forget"], opts["linear"], full, x, s, yc, ds, dyc, out, H, tmp)
         outs.append(out.copy())
     return np.array(outs), H
 
 
 @pytest.mark.parametrize("kw", [{}, dict(logistic_out=True, peepholes=False),
-                                dict(forget=False, shortcut=False)])
+                                dict(forget=False, shortcut=False), dict(linear=True)])
 def test_forward_kernels_match_naive(kw):
     w, X = _setup(shortcut=kw.get("shortcut", True))
-    opts = dict(shortcut=True, logistic_out=False, peepholes=True, forget=True)
+    opts = dict(shortcut=True, logistic_out=False, peepholes=True, forget=True, linear=False)
     opts.update(kw)
     outs, _ = _run(w, 2, 2, 2, 2, X, True, **kw)
     ref, _ = naive.lstm_outputs(w, 2, 2, 2, 2, X, shortcut=opts["shortcut"],
                                 logistic_out=opts["logistic_out"], peepholes=opts["peepholes"],
-                                forget=opts["forget"])
+                                forget=opts["forget"], linear=opts["linear"])
     np.testing.assert_allclose(outs, ref, rtol=1e-12, atol=1e-13)
     fast = np.empty_like(outs)
     kernels.forward(w, 2, 2, 2, 2, opts["shortcut"], opts["logistic_out"], opts["peepholes"],
-                    opts["forget"], X, np.zeros(4), np.zeros(4), fast)
+                    opts["forget"], opts["linear"], X, np.zeros(4), np.zeros(4), fast)
     np.testing.assert_allclose(fast, ref, rtol=1e-12, atol=1e-13)
 
 
-def _fd(w, X, fixed=None, eps=1e-6):
+def _fd(w, X, fixed=None, eps=1e-6, linear=False):
     J = np.empty((2, w.size))
     for p in range(w.size):
         wp, wm = w.copy(), w.copy()
         wp[p] += eps
         wm[p] -= eps
-        up = naive.lstm_outputs(wp, 2, 2, 2, 2, X, shortcut=True, yc_fixed=fixed)[0][-1]
-        down = naive.lstm_outputs(wm, 2, 2, 2, 2, X, shortcut=True, yc_fixed=fixed)[0][-1]
+        up = naive.lstm_outputs(wp, 2, 2, 2, 2, X, shortcut=True, yc_fixed=fixed,
+                                linear=linear)[0][-1]
+        down = naive.lstm_outputs(wm, 2, 2, 2, 2, X, shortcut=True, yc_fixed=fixed,
+                                  linear=linear)[0][-1]
         J[:, p] = (up - down) / (2 * eps)
     return J
 
 
-def test_full_jacobian_equals_finite_differences():
+@pytest.mark.parametrize("linear", [False, True])
+def test_full_jacobian_equals_finite_differences(linear):
     w, X = _setup()
-    _, H = _run(w, 2, 2, 2, 2, X, True)
-    np.testing.assert_allclose(H, _fd(w, X), rtol=1e-5, atol=1e-8)
+    _, H = _run(w, 2, 2, 2, 2, X, True, linear=linear)
+    np.testing.assert_allclose(H, _fd(w, X, linear=linear), rtol=1e-5, atol=1e-8)
 
 
 def test_truncated_jacobian_equals_finite_differences_with_recurrent_inputs_fixed():
@@ -143,5 +146,7 @@ def test_divergence_and_bad_parameters():
         KalmanLSTMRegressor(r=0.0).fit(u, y)
     with pytest.raises(ValueError, match="q must be"):
         KalmanLSTMRegressor(q=(1, 2, 3)).fit(u, y)
-    with pytest.raises(FilterDivergenceError, match="stopped at step"):
+    with pytest.raises(ValueError, match="cell_squashing"):
+        KalmanLSTMRegressor(cell_squashing="relu").fit(u, y)
+    with pytest.raises(FilterDivergenceError, match="stopped at step \\d+ of the sequence"):
         KalmanLSTMRegressor(trainer="sgd", learning_rate=1e6, random_state=0).fit(u, 1e3 * y)
