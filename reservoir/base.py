@@ -136,6 +136,14 @@ class ReservoirMixin(BaseEstimator):
             drive += Y_prev.astype(self._dtype, copy=False) @ res.W_fb.T
         return drive
 
+    def _drive_fn(self, U_seqs, Yprev_seqs):
+        """``drive(i, a, b, out=None)``: the drive of steps a..b of sequence i."""
+        def drive(i, a, b, out=None):
+            return self._drive(U_seqs[i][a:b], None if Yprev_seqs is None else Yprev_seqs[i][a:b],
+                               out)
+
+        return drive
+
     def _chunk_rows(self):
         return max(1, CHUNK_BYTES // (self.reservoir_.n_reservoir * np.dtype(self._dtype).itemsize))
 
@@ -151,10 +159,7 @@ class ReservoirMixin(BaseEstimator):
         chunk = self._chunk_rows()
         lengths = [u.shape[0] for u in U_seqs]
 
-        def drive(i, a, b, out=None):
-            return self._drive(U_seqs[i][a:b], None if Yprev_seqs is None else Yprev_seqs[i][a:b],
-                               out)
-
+        drive = self._drive_fn(U_seqs, Yprev_seqs)
         device = check_device(self.device)
         with num_threads(self.n_jobs):
             if len(U_seqs) > 1 or device == "cuda":
@@ -197,10 +202,7 @@ class ReservoirMixin(BaseEstimator):
         lengths = [u.shape[0] for u in U_seqs]
         n_used = 0
 
-        def drive(i, a, b, out=None):
-            return self._drive(U_seqs[i][a:b], None if Yprev_seqs is None else Yprev_seqs[i][a:b],
-                               out)
-
+        drive = self._drive_fn(U_seqs, Yprev_seqs)
         for pieces in _rounds(lengths, self._chunk_rows()):
             states, xs = self._round_inputs(pieces, drive, x0)
             d_states = cuda_kernels.run_batch(res.indptr, res.indices, res.data,
