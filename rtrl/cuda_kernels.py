@@ -29,13 +29,39 @@ def sensitivity_kernel(A, M, z, D, leak, M_new):
         M_new[k, p] = acc
 
 
-def sensitivity_step(A, M, z, D, leak):
-    """Host wrapper: one update on the device; M may be a host or device array. Returns M_new
-    (n, P) as a host array."""
+@cuda.jit
+def project_kernel(M, c, out):
+    """out[p] = sum_k c[k] M[k, p]: the sensitivities' contribution to the gradient."""
+    n, P = M.shape
+    for p in range(cuda.grid(1), P, cuda.gridsize(1)):
+        acc = 0.0
+        for k in range(n):
+            acc += c[k] * M[k, p]
+        out[p] = acc
+
+
+def _blocks(n_items):
+    return max(1, min((n_items + THREADS - 1) // THREADS, MAX_BLOCKS))
+
+
+def sensitivity_step_device(A, M, z, D, leak):
+    """One update with M a host or device array (n, P); returns M_new as a device array, so the
+    sensitivities can stay on the GPU from step to step."""
     n, P = M.shape
     d_M = M if hasattr(M, "copy_to_host") else cuda.to_device(M)
     out = cuda.device_array((n, P), dtype=d_M.dtype)
-    blocks = max(1, min((n * P + THREADS - 1) // THREADS, MAX_BLOCKS))
-    sensitivity_kernel[blocks, THREADS](cuda.to_device(A), d_M, cuda.to_device(z),
-                                        cuda.to_device(D), leak, out)
+    sensitivity_kernel[_blocks(n * P), THREADS](cuda.to_device(A), d_M, cuda.to_device(z),
+                                                cuda.to_device(D), leak, out)
+    return out
+
+
+def sensitivity_step(A, M, z, D, leak):
+    """As :func:`sensitivity_step_device`, returning M_new (n, P) as a host array."""
+    return sensitivity_step_device(A, M, z, D, leak).copy_to_host()
+
+
+def project(d_M, c):
+    """c^T M (P,) for sensitivities on the device; returns a host array."""
+    out = cuda.device_array(d_M.shape[1], dtype=d_M.dtype)
+    project_kernel[_blocks(d_M.shape[1]), THREADS](d_M, cuda.to_device(c), out)
     return out.copy_to_host()

@@ -5,6 +5,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from reservoir.device import check_device
 from reservoir.progress import Progress
 from reservoir.scoring import sequence_r2
 from reservoir.validation import (check_single_sequence, check_step_weights, require_y,
@@ -49,7 +50,10 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
     recurrent_scale : float, W_rec is drawn N(0, 1/n) times this (about its spectral radius).
     reset_state : bool, start every ``partial_fit`` call from a zero state (each call a new
         sequence) instead of continuing the stream.
-    device : "cpu" (the sensitivity GEMM uses BLAS threads).
+    device : "cpu" (the sensitivity GEMM uses BLAS threads) or "cuda" (exact RTRL only: the
+        O(n^4) sensitivity update and its gradient projection run on the GPU, the sensitivities
+        staying there; the O(n^2) rest of each step runs on the host, so it pays from about a
+        hundred units).
     random_state : int, RandomState or None (weights and UORO noise).
     verbose : bool, progress bar and per-epoch loss on stderr.
 
@@ -102,9 +106,13 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(f"leak_rate must be in (0, 1], got {self.leak_rate!r}.")
         if self.clip is not None and not (isinstance(self.clip, (int, float)) and self.clip > 0):
             raise ValueError(f"clip must be None or > 0, got {self.clip!r}.")
-        if self.device != "cpu":
-            raise ValueError(f"device={self.device!r} is not available for RTRLRegressor in this "
-                             "release; use device='cpu'.")
+        if self.device not in ("cpu", "cuda"):
+            raise ValueError(f"device must be 'cpu' or 'cuda', got {self.device!r}.")
+        if self.device == "cuda":
+            if self.gradient != "rtrl":
+                raise ValueError("device='cuda' runs exact RTRL only; UORO and SnAp-1 cost O(n^2) "
+                                 "a step and run on the CPU (device='cpu').")
+            check_device("cuda")  # a clear error when there is no GPU
 
     def _validate(self, X, y, reset):
         return validate_sequences(self, X, y, reset=reset)
@@ -144,6 +152,8 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
     def _train(self, X, Y, w, state, y_prev):
         """One online pass over a sequence from ``state``, step weights w (T,); returns the
         losses (T,)."""
+        if self.device == "cuda":
+            return self._train_cuda(X, Y, w, state, y_prev)
         g = np.zeros_like(self._theta)
         losses = np.empty(X.shape[0])
         self._seed = (self._seed * 1103515245 + 12345) % (2 ** 31)
@@ -153,6 +163,59 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
             Y, w, state["h"], state["M"], state["ht"], state["tt"], self._seed, True,
             float(self.learning_rate), OPTIMIZERS[self.optimizer], self._m1, self._m2,
             self._count, float(self.clip or 0.0), int(self.update_every), g, losses)
+        self._publish()
+        if step >= 0:
+            raise DivergenceError(
+                f"Training diverged at step {step} of the sequence (non-finite loss or "
+                f"gradient); the weights are the last finite ones. Use a smaller learning_rate "
+                f"(now {self.learning_rate}) or set clip (now {self.clip}).")
+        return losses
+
+    def _train_cuda(self, X, Y, w, state, y_prev):
+        """Exact online RTRL with the sensitivities on the GPU (see ``device``); the same
+        arithmetic as :func:`rtrl.kernels.run`, step by step from the host."""
+        from . import cuda_kernels
+
+        n, n_in, m = self.n_hidden, self._n_inputs, self.n_outputs_
+        nz = n_in + n + 1
+        P = n * nz
+        leak, act = float(self.leak_rate), ACTIVATIONS[self.activation]
+        X_in = self._inputs(X, Y, y_prev)
+        theta = self._theta
+        Theta, W_out, b_out = theta[:P].reshape(n, nz), theta[P:P + m * n].reshape(m, n), \
+            theta[P + m * n:]
+        g = np.zeros_like(theta)
+        losses = np.empty(X.shape[0])
+        z, net, fh, D = np.empty(nz), np.empty(n), np.empty(n), np.empty(n)
+        h = state["h"]
+        d_M = state["M"]  # copied to the device by the first update, back at the end
+        since, step = 0, -1
+        for t in range(X.shape[0]):
+            kernels._forward(Theta, leak, act, X_in[t], h, z, net, fh, D)
+            e = W_out @ h + b_out - Y[t]
+            losses[t] = 0.5 * w[t] * float(e @ e)
+            if not np.isfinite(losses[t]):
+                step = t
+                break
+            e *= w[t]
+            c = W_out.T @ e
+            g[P:P + m * n] += np.outer(e, h).ravel()
+            g[P + m * n:] += e
+            A = (1.0 - leak) * np.eye(n) + leak * D[:, None] * Theta[:, n_in:n_in + n]
+            d_M = cuda_kernels.sensitivity_step_device(A, d_M, z, D, leak)
+            g[:P] += cuda_kernels.project(d_M, c)
+            since += 1
+            if since == self.update_every:
+                if not np.all(np.isfinite(g)):
+                    step = t
+                    break
+                kernels._optimizer_step(theta, g, float(self.learning_rate),
+                                        OPTIMIZERS[self.optimizer], self._m1, self._m2,
+                                        self._count, float(self.clip or 0.0))
+                g[:] = 0.0
+                since = 0
+        if hasattr(d_M, "copy_to_host"):
+            d_M.copy_to_host(state["M"])
         self._publish()
         if step >= 0:
             raise DivergenceError(

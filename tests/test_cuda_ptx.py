@@ -40,3 +40,10 @@ def test_rtrl_sensitivity_kernel_compiles_to_ptx(dtype):
     sig = (arr(f64, 2), arr(dtype, 2), arr(f64, 1), arr(f64, 1), f64, arr(dtype, 2))
     ptx, _ = cuda.compile_ptx(rtrl_cuda.sensitivity_kernel.py_func, sig, cc=(8, 0))
     assert ".entry" in ptx
+
+
+def test_rtrl_projection_kernel_compiles_to_ptx():
+    f64 = types.float64
+    sig = (arr(f64, 2), arr(f64, 1), arr(f64, 1))
+    ptx, _ = cuda.compile_ptx(rtrl_cuda.project_kernel.py_func, sig, cc=(8, 0))
+    assert ".entry" in ptx

@@ -3,6 +3,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from reservoir import ESNRegressor
+from reservoir.device import check_device, cuda_status
 
 from . import naive
 
@@ -155,7 +156,6 @@ def test_bad_input_raises_clear_errors(X, y, match):
 
 @pytest.mark.parametrize("params, match", [
     (dict(device="gpu"), "device must be one of"),
-    (dict(device="cuda"), "needs an NVIDIA GPU"),
     (dict(dtype="float16"), "dtype must be"),
     (dict(leak_rate=0.0), "leak_rate"),
     (dict(spectral_radius=-1.0), "spectral_radius"),
@@ -193,3 +193,11 @@ def test_verbose_fit_draws_a_progress_bar(capsys):
     _esn(verbose=True).fit(u, y)
     err = capsys.readouterr().err
     assert "ESNRegressor.fit" in err and "100.0%" in err
+
+
+@pytest.mark.skipif(cuda_status()[0], reason="a GPU is available here")
+def test_cuda_without_gpu_says_how_to_fall_back():
+    u, y = _task()
+    with pytest.raises(ValueError, match="needs an NVIDIA GPU.*device='parallel'"):
+        _esn(device="cuda").fit(u, y)
+    assert check_device("auto") == "parallel"

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 import rtrl
+from reservoir.device import cuda_status
 from rtrl import kernels
 from rtrl.gradient import ACTIVATIONS, pack, unpack
 
@@ -158,7 +159,8 @@ def test_sequence_lists_and_multioutput():
 @pytest.mark.parametrize("params, match", [
     (dict(gradient="bptt"), "gradient must be"), (dict(optimizer="rmsprop"), "optimizer"),
     (dict(learning_rate=0), "learning_rate"), (dict(n_hidden=0), "n_hidden"),
-    (dict(clip=-1.0), "clip"), (dict(leak_rate=2.0), "leak_rate"), (dict(device="cuda"), "cpu"),
+    (dict(clip=-1.0), "clip"), (dict(leak_rate=2.0), "leak_rate"), (dict(device="gpu"), "device"),
+    (dict(device="cuda", gradient="uoro"), "exact RTRL only"),
 ])
 def test_bad_parameters(params, match):
     with pytest.raises(ValueError, match=match):
@@ -201,3 +203,9 @@ def test_sample_weight_zero_steps_do_not_count():
                                + grad(np.array([0, 0, 1, 0, 0, 1.0]), W[5], W[6]), rtol=1e-12)
     with pytest.raises(ValueError, match="sample_weight"):
         rtrl.RTRLRegressor(3).fit(*_task(T=20), sample_weight=-np.ones(20))
+
+
+@pytest.mark.skipif(cuda_status()[0], reason="a GPU is available here")
+def test_cuda_without_gpu_raises():
+    with pytest.raises(ValueError, match="needs an NVIDIA GPU"):
+        rtrl.RTRLRegressor(device="cuda").fit(*_task(T=20))

@@ -23,3 +23,17 @@ def test_sensitivity_step_matches_the_recursion():
         h = (1 - leak) * h + leak * v
     ref = naive.rtrl_sensitivities(W_in, W_rec, b, X, leak=leak)
     np.testing.assert_allclose(M, ref, rtol=1e-12, atol=1e-13)
+
+
+def test_rtrl_regressor_on_cuda_matches_cpu():
+    from rtrl import RTRLRegressor
+
+    rng = np.random.default_rng(1)
+    u = rng.uniform(-1, 1, size=(6, 1))
+    y = np.r_[0.0, u[:-1, 0]]
+    kw = dict(n_hidden=3, epochs=2, learning_rate=1e-2, random_state=0)
+    cpu = RTRLRegressor(device="cpu", **kw).fit(u, y)
+    gpu = RTRLRegressor(device="cuda", **kw).fit(u, y)
+    np.testing.assert_allclose(gpu.W_rec_, cpu.W_rec_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(gpu.W_out_, cpu.W_out_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(gpu.predict(u), cpu.predict(u), rtol=1e-10, atol=1e-12)
