@@ -10,27 +10,18 @@ Run with `python benchmarks/esn_batched.py [--n 1000] [--device parallel|cpu|cud
 import argparse
 import os
 import platform
-import time
 
 import numba
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from reservoir import ESNRegressor
+from timing import best_of
 
 try:
     from reservoirpy.nodes import Reservoir as RpyReservoir
 except ImportError:  # optional: the `bench` extra
     RpyReservoir = None
-
-
-def best_of(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main():

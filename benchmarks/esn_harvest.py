@@ -11,13 +11,13 @@ Numba threads need).
 import argparse
 import os
 import platform
-import time
 
 import numba
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from reservoir import ESNRegressor
+from timing import best_of
 
 try:
     import reservoirpy
@@ -25,13 +25,6 @@ try:
 except ImportError:  # optional: the `bench` extra
     reservoirpy = None
 
-def best_of(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 def numpy_loop(W, W_in, b, leak, U):
     """The reference: a scipy CSR mat-vec and np.tanh per step."""
@@ -42,6 +35,7 @@ def numpy_loop(W, W_in, b, leak, U):
         x = (1 - leak) * x + leak * np.tanh(W @ x + drive[t])
         states[t] = x
     return states
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
@@ -88,6 +82,7 @@ def main():
                     rpy = rpy_steps / best_of(lambda: node.run(X[0][:rpy_steps]), repeat)
                 print(f"{dtype:8} {N:>5} {batch:>4} {ours:>11.3g} {ref:>11.3g} {rpy:>11.3g} "
                       f"{ours / ref:>8.1f} {ours / rpy:>6.1f}", flush=True)
+
 
 if __name__ == "__main__":
     with threadpool_limits(1, user_api="blas"):

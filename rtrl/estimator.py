@@ -165,10 +165,7 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
             self._count, float(self.clip or 0.0), int(self.update_every), g, losses)
         self._publish()
         if step >= 0:
-            raise DivergenceError(
-                f"Training diverged at step {step} of the sequence (non-finite loss or "
-                f"gradient); the weights are the last finite ones. Use a smaller learning_rate "
-                f"(now {self.learning_rate}) or set clip (now {self.clip}).")
+            self._diverged(step)
         return losses
 
     def _train_cuda(self, X, Y, w, state, y_prev):
@@ -218,11 +215,14 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
             d_M.copy_to_host(state["M"])
         self._publish()
         if step >= 0:
-            raise DivergenceError(
-                f"Training diverged at step {step} of the sequence (non-finite loss or "
-                f"gradient); the weights are the last finite ones. Use a smaller learning_rate "
-                f"(now {self.learning_rate}) or set clip (now {self.clip}).")
+            self._diverged(step)
         return losses
+
+    def _diverged(self, step):
+        raise DivergenceError(
+            f"Training diverged at step {step} of the sequence (non-finite loss or gradient); the "
+            f"weights are the last finite ones. Use a smaller learning_rate (now "
+            f"{self.learning_rate}) or set clip (now {self.clip}).")
 
     def _publish(self):
         W_in, W_rec, b, W_out, b_out = unpack(self._theta, self.n_hidden, self._n_inputs,
