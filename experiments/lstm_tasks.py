@@ -15,6 +15,7 @@ import xarray as xr
 from lstm import KalmanLSTMRegressor
 from reservoir.progress import Progress
 
+from . import one_step
 from .one_step import compare_with_esn
 from .results import finish
 from .sequence_tasks import anbncn
@@ -102,12 +103,7 @@ def run_chaotic(n_blocks=4, n_train=3000, n_test=1000, washout=100, epochs=5, n_
 
 def summary_chaotic(ds):
     a = ds.attrs
-    return "\n".join([
-        f"Mackey-Glass one-step forecasting, {a['n_train']} training steps:",
-        f"  LSTM, {a['n_blocks']} blocks, DEKF, {a['epochs']} epochs: NRMSE {a['lstm_nrmse']:.2e}"
-        f"   (fit {a['lstm_fit_seconds']:.1f} s)",
-        f"  ESN, {a['n_reservoir']} units, ridge readout: NRMSE {a['esn_nrmse']:.2e}"
-        f"   (fit {a['esn_fit_seconds']:.1f} s)"])
+    return one_step.summary(ds, "lstm", f"LSTM, {a['n_blocks']} blocks, DEKF, {a['epochs']} epochs")
 
 
 def run_reber(n_seeds=10, n_strings=5000, check_every=250, n_test=200, seed=0, verbose=False):

@@ -36,3 +36,14 @@ def compare_with_esn(model, name, title, command, *, n_reservoir=100, n_train=30
         "n_reservoir": n_reservoir, "n_train": n_train, "n_test": n_test, "seed": seed,
         f"{name}_fit_seconds": model_time.seconds, "esn_fit_seconds": esn_time.seconds,
         **attrs})
+
+
+def summary(ds, name, model_description):
+    """Lines for the command line: the model's and the ESN's test NRMSE and fit times."""
+    a = ds.attrs
+    return "\n".join([
+        f"Mackey-Glass one-step forecasting, {a['n_train']} training steps:",
+        f"  {model_description}: NRMSE {a[name + '_nrmse']:.2e}"
+        f"   (fit {a[name + '_fit_seconds']:.1f} s)",
+        f"  ESN, {a['n_reservoir']} units, ridge readout: NRMSE {a['esn_nrmse']:.2e}"
+        f"   (fit {a['esn_fit_seconds']:.1f} s)"])

@@ -17,6 +17,16 @@ def _pyplot():
     return plt
 
 
+def _save(plt, fig, path):
+    """Write ``fig`` as a PNG at ``path`` (folders created), close it, return the path."""
+    fig.tight_layout()
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
 def forecast_figure(ds, path, *, variable=None, trial=0, valid_steps=None, ylabel="value"):
     """Forecast vs truth of one trial of ``ds`` (variables ``forecast`` and ``truth`` over
     ``step``), with the absolute error below and an optional valid-time marker. Writes a PNG."""
@@ -40,12 +50,7 @@ def forecast_figure(ds, path, *, variable=None, trial=0, valid_steps=None, ylabe
         for ax in (top, bottom):
             ax.axvline(t[min(valid_steps, len(t) - 1)], color="gray", ls=":",
                        label="valid time")
-    fig.tight_layout()
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def heatmap(ds, x, y, path, *, variable="mean_test_score", r2=False):
@@ -67,9 +72,4 @@ def heatmap(ds, x, y, path, *, variable="mean_test_score", r2=False):
     label = f"log10(1 - {variable})" if r2 else variable
     ax.set_title(label + (f" ({fixed})" if fixed else ""), fontsize=9)
     fig.colorbar(mesh, ax=ax)
-    fig.tight_layout()
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)

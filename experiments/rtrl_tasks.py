@@ -9,6 +9,7 @@ import xarray as xr
 
 from rtrl import RTRLRegressor
 
+from . import one_step
 from .one_step import compare_with_esn
 from .results import finish
 from .sequence_tasks import adding_problem, binary_addition, embedded_reber
@@ -130,9 +131,4 @@ def summary_reber(ds):
 
 def summary_chaotic(ds):
     a = ds.attrs
-    return "\n".join([
-        f"Mackey-Glass one-step forecasting, {a['n_train']} training steps:",
-        f"  RTRL, {a['n_hidden']} units, {a['epochs']} online epochs: NRMSE {a['rtrl_nrmse']:.2e}"
-        f"   (fit {a['rtrl_fit_seconds']:.1f} s)",
-        f"  ESN, {a['n_reservoir']} units, ridge readout: NRMSE {a['esn_nrmse']:.2e}"
-        f"   (fit {a['esn_fit_seconds']:.1f} s)"])
+    return one_step.summary(ds, "rtrl", f"RTRL, {a['n_hidden']} units, {a['epochs']} online epochs")

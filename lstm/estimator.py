@@ -7,7 +7,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from reservoir.progress import Progress
 from reservoir.scoring import sequence_r2
-from reservoir.validation import (check_single_sequence, check_step_weights, require_y,
+from reservoir.validation import (check_positive_int, check_single_sequence, check_step_weights,
+                                  require_y,
                                   validate_sequences)
 
 from . import kernels
@@ -90,9 +91,7 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
     # ------------------------------------------------------------------------ validation
     def _check_params(self):
         for name in ("n_blocks", "n_cells", "epochs"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}.")
+            check_positive_int(name, getattr(self, name))
         for name, choices in (("trainer", TRAINERS), ("jacobian", JACOBIANS),
                               ("output", ("linear", "logistic")),
                               ("cell_squashing", ("tanh", "identity"))):

@@ -51,6 +51,22 @@ def _net(w, off, lo, u, dnet, dyc_prev, n_x, nc, full):
 
 
 @njit(**KERNEL)
+def _gate(w, off, lo, hi, u, d, dyc_prev, n_x, nc, full, peepholes, p_off, c0, S, s, ds):
+    """A logistic gate: y = sigma(w[off:off+n_u] . u + sum_v w[p_off+v] s[c0+v]) and, in d (over
+    weights lo..hi), its derivative; peepholes see the cell states s with derivatives ds."""
+    net = _net(w, off, lo, u, d, dyc_prev, n_x, nc, full)
+    if peepholes:
+        for v in range(S):
+            c = c0 + v
+            net += w[p_off + v] * s[c]
+            d[p_off + v - lo] += s[c]
+            d += w[p_off + v] * ds[c, lo:hi]
+    y = _sigmoid(net)
+    d *= y * (1.0 - y)
+    return y
+
+
+@njit(**KERNEL)
 def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, full, x, s, yc, ds,
          dyc, out, H, tmp):
     """One time step: updates s, yc (nc,) and ds, dyc (nc, P) in place, writes the outputs
@@ -78,27 +94,11 @@ def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, ful
         pi = off + n_u * (3 + S)
         pf = pi + S
         po = pf + S
-        # input gate
-        net = _net(w, off, lo, u, d_in, dyc_prev, n_x, nc, full)
-        if peepholes:
-            for v in range(S):
-                c = j * S + v
-                net += w[pi + v] * s_prev[c]
-                d_in[pi + v - lo] += s_prev[c]
-                d_in += w[pi + v] * ds_prev[c, lo:hi]
-        y_in = _sigmoid(net)
-        d_in *= y_in * (1.0 - y_in)
-        # forget gate
+        y_in = _gate(w, off, lo, hi, u, d_in, dyc_prev, n_x, nc, full, peepholes, pi, j * S,
+                     S, s_prev, ds_prev)
         if forget:
-            net = _net(w, off + n_u, lo, u, d_phi, dyc_prev, n_x, nc, full)
-            if peepholes:
-                for v in range(S):
-                    c = j * S + v
-                    net += w[pf + v] * s_prev[c]
-                    d_phi[pf + v - lo] += s_prev[c]
-                    d_phi += w[pf + v] * ds_prev[c, lo:hi]
-            y_phi = _sigmoid(net)
-            d_phi *= y_phi * (1.0 - y_phi)
+            y_phi = _gate(w, off + n_u, lo, hi, u, d_phi, dyc_prev, n_x, nc, full, peepholes, pf,
+                          j * S, S, s_prev, ds_prev)
         else:
             y_phi = 1.0
             d_phi[:] = 0.0
@@ -112,15 +112,8 @@ def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, ful
             ds[c, lo:hi] = d_phi * s_prev[c] + y_phi * ds_prev[c, lo:hi] + d_in * g + \
                 (y_in * g_prime) * d_net
         # output gate (peepholes see the new state)
-        net = _net(w, off + 2 * n_u, lo, u, d_out, dyc_prev, n_x, nc, full)
-        if peepholes:
-            for v in range(S):
-                c = j * S + v
-                net += w[po + v] * s[c]
-                d_out[po + v - lo] += s[c]
-                d_out += w[po + v] * ds[c, lo:hi]
-        y_out = _sigmoid(net)
-        d_out *= y_out * (1.0 - y_out)
+        y_out = _gate(w, off + 2 * n_u, lo, hi, u, d_out, dyc_prev, n_x, nc, full, peepholes, po,
+                      j * S, S, s, ds)
         for v in range(S):
             c = j * S + v
             hs = s[c] if linear else np.tanh(s[c])

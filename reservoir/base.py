@@ -11,7 +11,7 @@ from ._config import CHUNK_BYTES
 from .device import blas_threads, check_device, num_threads
 from .progress import Progress
 from .readout import SOLVERS, design_matrix, n_features, rls_update
-from .validation import check_dtype, validate_sequences
+from .validation import check_dtype, check_positive_int, validate_sequences
 from .weights import make_reservoir
 
 
@@ -78,8 +78,7 @@ class ReservoirMixin(BaseEstimator):
     def _check_params(self):
         check_device(self.device)
         self._dtype = check_dtype(self.dtype)
-        if not isinstance(self.n_reservoir, (int, np.integer)) or self.n_reservoir < 1:
-            raise ValueError(f"n_reservoir must be a positive integer, got {self.n_reservoir!r}.")
+        check_positive_int("n_reservoir", self.n_reservoir)
         _check_range("spectral_radius", self.spectral_radius, 0.0, np.inf, hi_open=True)
         _check_range("leak_rate", self.leak_rate, 0.0, 1.0, lo_open=True)
         _check_range("density", self.density, 0.0, 1.0, lo_open=True)

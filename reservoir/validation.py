@@ -7,6 +7,12 @@ from sklearn.utils.validation import validate_data
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
 
+def check_positive_int(name, value):
+    """A hyperparameter that counts something (units, epochs, ...) must be an integer >= 1."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+
+
 def check_dtype(dtype):
     """Map the ``dtype`` parameter ("float64" or "float32", or the numpy types) to a numpy type."""
     key = np.dtype(dtype).name if isinstance(dtype, type) or isinstance(dtype, np.dtype) else dtype

@@ -8,7 +8,8 @@ from sklearn.utils.validation import check_is_fitted
 from reservoir.device import check_device
 from reservoir.progress import Progress
 from reservoir.scoring import sequence_r2
-from reservoir.validation import (check_single_sequence, check_step_weights, require_y,
+from reservoir.validation import (check_positive_int, check_single_sequence, check_step_weights,
+                                  require_y,
                                   validate_sequences)
 
 from . import kernels
@@ -88,13 +89,8 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------------ validation
     def _check_params(self):
-        def positive_int(name):
-            v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}.")
-
         for name in ("n_hidden", "epochs", "update_every"):
-            positive_int(name)
+            check_positive_int(name, getattr(self, name))
         for name, choices in (("gradient", GRADIENTS), ("optimizer", OPTIMIZERS),
                               ("activation", ACTIVATIONS)):
             if getattr(self, name) not in choices:

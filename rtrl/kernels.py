@@ -42,6 +42,14 @@ def activate(net, act, out, deriv):
 
 
 @njit(**KERNEL)
+def _views(theta, n, nz, m):
+    """Theta (n, nz), W_out (m, n), b_out (m,) as views of the flat vector theta."""
+    P = n * nz
+    return (theta[:P].reshape((n, nz)), theta[P:P + m * n].reshape((m, n)),
+            theta[P + m * n:])
+
+
+@njit(**KERNEL)
 def _forward(Theta, leak, act, x, h, z, net, fh, D):
     """One step: fills z = [x; h(t-1); 1], net, D = f'(net); updates h in place."""
     n_in = x.shape[0]
@@ -90,12 +98,8 @@ def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, seed,
     """
     nz = n_in + n + 1
     P = n * nz
-    Theta = theta[:P].reshape((n, nz))
-    W_out = theta[P:P + m * n].reshape((m, n))
-    b_out = theta[P + m * n:]
-    gTheta = g[:P].reshape((n, nz))
-    gW = g[P:P + m * n].reshape((m, n))
-    gb = g[P + m * n:]
+    Theta, W_out, b_out = _views(theta, n, nz, m)
+    gTheta, gW, gb = _views(g, n, nz, m)
     z = np.empty(nz)
     net = np.empty(n)
     fh = np.empty(n)
@@ -210,10 +214,7 @@ def predict(theta, n, n_in, m, leak, act, X, feedback, h, out):
     """Outputs (T, m) of the network from state h (updated in place). With ``feedback`` the input
     at step t is [X[t]; y(t-1)] (closed loop, y(-1) = 0), X then having n_in - m columns."""
     nz = n_in + n + 1
-    P = n * nz
-    Theta = theta[:P].reshape((n, nz))
-    W_out = theta[P:P + m * n].reshape((m, n))
-    b_out = theta[P + m * n:]
+    Theta, W_out, b_out = _views(theta, n, nz, m)
     z = np.empty(nz)
     net = np.empty(n)
     fh = np.empty(n)
