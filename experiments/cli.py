@@ -86,6 +86,13 @@ def _positive_int(text):
 
 
 def build_parser():
+    """The argument parser of ``numba-rnn`` (one sub-command per experiment).
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        The parser.
+    """
     parser = argparse.ArgumentParser(prog="numba-rnn", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="EXPERIMENT")
@@ -224,6 +231,18 @@ def _plot(name, ds, stem):
 
 
 def main(argv=None):
+    """Run the command line ``numba-rnn`` (also ``python -m experiments``).
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Arguments (None: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    status : int
+        Exit status (0 on success).
+    """
     args = build_parser().parse_args(argv)
     if args.name == "search":
         return _search(args)

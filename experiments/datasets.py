@@ -50,10 +50,34 @@ def mackey_glass(n_samples, *, tau=17, dt=0.1, subsample=10, beta=0.2, gamma=0.1
     """Mackey-Glass series as in Jaeger (2001, GMD report 148).
 
     dy/dt = beta y(t-tau) / (1 + y(t-tau)^power) - gamma y(t), integrated by Euler steps of ``dt``
-    (1/10) with every ``subsample``-th (10th) value kept, so one sample is one time unit; the
-    initial history is 1.2 plus uniform noise of width 0.1 drawn from ``random_state``, and
-    ``transient`` samples are dropped. With ``squash`` the series is mapped through
-    ``tanh(y - 1)`` (undo with :func:`mackey_glass_unsquash`). Returns (n_samples,).
+    with every ``subsample``-th value kept, so one sample is one time unit; the initial history is
+    1.2 plus uniform noise of width 0.1.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of samples returned.
+    tau : float, default=17
+        Delay (17: mildly chaotic, 30: more).
+    dt : float, default=0.1
+        Euler step.
+    subsample : int, default=10
+        Keep every this-th Euler value.
+    beta, gamma, power : float, default=0.2, 0.1, 10
+        Coefficients of the equation.
+    transient : int, default=1000
+        Samples dropped at the start.
+    squash : bool, default=False
+        Map the series through ``tanh(y - 1)`` (undo with :func:`mackey_glass_unsquash`).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random initial condition.
+    as_xarray : bool, default=False
+        Return an ``xarray.DataArray`` (``time`` coordinate, the parameters as attributes).
+
+    Returns
+    -------
+    series : ndarray of shape (n_samples,) or xarray.DataArray
+        The series.
     """
     rng = check_random_state(random_state)
     tau_steps = int(round(tau / dt))
@@ -68,7 +92,18 @@ def mackey_glass(n_samples, *, tau=17, dt=0.1, subsample=10, beta=0.2, gamma=0.1
 
 
 def mackey_glass_unsquash(z):
-    """Inverse of the squashing ``tanh(y - 1)``."""
+    """Inverse of the squashing ``tanh(y - 1)``.
+
+    Parameters
+    ----------
+    z : array-like
+        Squashed values, in (-1, 1).
+
+    Returns
+    -------
+    y : ndarray
+        ``1 + arctanh(z)``.
+    """
     return np.arctanh(z) + 1.0
 
 
@@ -129,10 +164,31 @@ def _integrate(system, y0, params, n_samples, dt, max_step, transient):
 
 def lorenz63(n_samples, *, dt=0.02, sigma=10.0, rho=28.0, beta=8 / 3, max_step=0.01,
              transient=100.0, random_state=None, as_xarray=False):
-    """Lorenz (1963) system sampled every ``dt`` time units; RK4 with steps <= ``max_step``.
+    """Lorenz (1963) system sampled every ``dt`` time units, integrated by RK4.
 
-    The initial state is drawn near (1, 1, 1) from ``random_state``, and ``transient`` time units
-    are dropped. Largest Lyapunov exponent 0.906. Returns (n_samples, 3) for x, y, z.
+    The initial state is drawn near (1, 1, 1); largest Lyapunov exponent 0.906.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of samples returned.
+    dt : float, default=0.02
+        Time between samples.
+    sigma, rho, beta : float, default=10, 28, 8/3
+        Parameters of the system.
+    max_step : float, default=0.01
+        Largest RK4 step; ``dt`` is split into equal steps no longer than this.
+    transient : float, default=100.0
+        Time units dropped at the start.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random initial condition.
+    as_xarray : bool, default=False
+        Return an ``xarray.DataArray`` (``time`` coordinate, the parameters as attributes).
+
+    Returns
+    -------
+    states : ndarray of shape (n_samples, 3) or xarray.DataArray
+        x, y, z.
     """
     y0 = 1.0 + check_random_state(random_state).uniform(-0.5, 0.5, size=3)
     out = _integrate(LORENZ63, y0, [sigma, rho, beta], n_samples, dt, max_step, transient)
@@ -143,9 +199,29 @@ def lorenz63(n_samples, *, dt=0.02, sigma=10.0, rho=28.0, beta=8 / 3, max_step=0
 
 def rossler(n_samples, *, dt=0.1, a=0.2, b=0.2, c=5.7, max_step=0.01, transient=500.0,
             random_state=None, as_xarray=False):
-    """Rossler (1976) system sampled every ``dt``; RK4. Lyapunov exponent about 0.071.
+    """Rossler (1976) system sampled every ``dt``, by RK4 (Lyapunov exponent about 0.071).
 
-    Returns (n_samples, 3).
+    Parameters
+    ----------
+    n_samples : int
+        Number of samples returned.
+    dt : float, default=0.1
+        Time between samples.
+    a, b, c : float, default=0.2, 0.2, 5.7
+        Parameters of the system.
+    max_step : float, default=0.01
+        Largest RK4 step; ``dt`` is split into equal steps no longer than this.
+    transient : float, default=500.0
+        Time units dropped at the start.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random initial condition.
+    as_xarray : bool, default=False
+        Return an ``xarray.DataArray`` (``time`` coordinate, the parameters as attributes).
+
+    Returns
+    -------
+    states : ndarray of shape (n_samples, 3) or xarray.DataArray
+        x, y, z.
     """
     y0 = np.array([1.0, 1.0, 0.0]) + check_random_state(random_state).uniform(-0.5, 0.5, size=3)
     out = _integrate(ROSSLER, y0, [a, b, c], n_samples, dt, max_step, transient)
@@ -156,10 +232,33 @@ def rossler(n_samples, *, dt=0.1, a=0.2, b=0.2, c=5.7, max_step=0.01, transient=
 
 def lorenz96(n_samples, *, n_variables=40, forcing=8.0, dt=0.01, max_step=0.01, transient=50.0,
              random_state=None, as_xarray=False):
-    """Lorenz (1996) model with J=``n_variables`` sites and forcing F; RK4.
+    """Lorenz (1996) model with J = ``n_variables`` sites and forcing F, integrated by RK4.
 
     Starts from F with a small random perturbation; Lyapunov exponent about 1.69 for J=40, F=8.
-    Returns (n_samples, n_variables).
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of samples returned.
+    n_variables : int, default=40
+        Number of sites J.
+    forcing : float, default=8.0
+        Forcing F.
+    dt : float, default=0.01
+        Time between samples.
+    max_step : float, default=0.01
+        Largest RK4 step; ``dt`` is split into equal steps no longer than this.
+    transient : float, default=50.0
+        Time units dropped at the start.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random initial condition.
+    as_xarray : bool, default=False
+        Return an ``xarray.DataArray`` (``time`` coordinate, the parameters as attributes).
+
+    Returns
+    -------
+    states : ndarray of shape (n_samples, n_variables) or xarray.DataArray
+        The sites.
     """
     y0 = forcing + 0.01 * check_random_state(random_state).standard_normal(n_variables)
     out = _integrate(LORENZ96, y0, [forcing], n_samples, dt, max_step, transient)
@@ -170,12 +269,28 @@ def lorenz96(n_samples, *, n_variables=40, forcing=8.0, dt=0.01, max_step=0.01, 
 
 
 def narma(n_samples, *, order=10, transient=200, random_state=None, as_xarray=False):
-    """NARMA task (Atiya & Parlos 2000) of the given order, input u ~ U[0, 0.5]:
+    """NARMA task (Atiya & Parlos 2000) of the given order, input u ~ U[0, 0.5].
 
     y(t+1) = 0.3 y(t) + 0.05 y(t) sum_{i=0}^{order-1} y(t-i) + 1.5 u(t-order+1) u(t) + 0.1
 
-    Returns (u, y), each (n_samples,), aligned so that y[t] is the target given u[..t]
-    (y[t] is the y(t+1) of the recursion). ``transient`` steps are dropped.
+    Parameters
+    ----------
+    n_samples : int
+        Number of steps returned.
+    order : int, default=10
+        Order of the recursion.
+    transient : int, default=200
+        Steps dropped at the start.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the input.
+    as_xarray : bool, default=False
+        Return an ``xarray.DataArray`` (``time`` coordinate, the parameters as attributes).
+
+    Returns
+    -------
+    u, y : ndarray of shape (n_samples,)
+        Input and target, aligned so that y[t] is the target given u[..t] (the y(t+1) of the
+        recursion).
     """
     if order < 1:
         raise ValueError(f"order must be >= 1, got {order!r}.")
@@ -207,8 +322,23 @@ def _narma(u, order):
 def memory_task(n_samples, max_delay, *, low=-0.5, high=0.5, random_state=None):
     """Memory-capacity task (Jaeger 2001): i.i.d. uniform input and its delayed copies.
 
-    Returns (u, targets): u (n_samples, 1), targets (n_samples, max_delay) with
-    ``targets[t, k-1] = u[t-k]`` (zero before the start).
+    Parameters
+    ----------
+    n_samples : int
+        Number of steps.
+    max_delay : int
+        Largest delay K.
+    low, high : float, default=-0.5, 0.5
+        Range of the uniform input.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the input.
+
+    Returns
+    -------
+    u : ndarray of shape (n_samples, 1)
+        The input.
+    targets : ndarray of shape (n_samples, max_delay)
+        ``targets[t, k-1] = u[t-k]`` (zero before the start).
     """
     u = check_random_state(random_state).uniform(low, high, size=n_samples)
     targets = np.zeros((n_samples, max_delay))

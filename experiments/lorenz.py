@@ -17,6 +17,7 @@ from .datasets import LYAPUNOV_EXPONENTS, lorenz63
 from .metrics import valid_prediction_time
 from .results import finish
 from .timing import Timer
+from ._docstrings import fill_doc
 
 #: Chosen on a series drawn with seed 7 (not a test seed).
 PARAMS = dict(spectral_radius=0.4, leak_rate=0.5, input_scaling=0.5, bias_scaling=0.5,
@@ -25,12 +26,37 @@ PARAMS = dict(spectral_radius=0.4, leak_rate=0.5, input_scaling=0.5, bias_scalin
 PUBLISHED = {"typical ESN results in the literature (ridge 1e-4..1e-6)": "5-10 Lyapunov times"}
 
 
+@fill_doc
 def run(n_reservoir=1000, n_train=20000, washout=200, n_trials=10, context=500, horizon=1500,
         dt=0.02, threshold=0.5, seed=0, device="cpu", dtype="float64", verbose=False, **params):
-    """Fit on Lorenz-63 and measure valid prediction times. Returns an ``xarray.Dataset``.
+    """Fit an ESNForecaster on Lorenz-63 and measure valid prediction times.
 
-    Variables: ``forecast`` and ``truth`` (trial, step, variable), ``valid_time`` (trial) in
-    Lyapunov times; attribute ``median_valid_time``.
+    Parameters
+    ----------
+    n_reservoir : int, default=1000
+        Reservoir size.
+    n_train : int, default=20000
+        Training steps after the washout.
+    washout : int, default=200
+        Steps discarded at the start of training and of every trial's context.
+    n_trials : int, default=10
+        Trials on consecutive fresh stretches of the series.
+    context : int, default=500
+        Teacher-forced steps before each trial's forecast.
+    horizon : int, default=1500
+        Free-running steps per trial.
+    dt : float, default=0.02
+        Time between samples.
+    threshold : float, default=0.5
+        Normalised error that ends the valid time.
+    {seed}
+    {esn_run}
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        ``forecast`` and ``truth`` (trial, step, variable), ``valid_time`` (trial) in Lyapunov
+        times; the attribute ``median_valid_time``.
     """
     params = {**PARAMS, **params}
     lyap = LYAPUNOV_EXPONENTS["lorenz63"]
@@ -72,7 +98,12 @@ def run(n_reservoir=1000, n_train=20000, washout=200, n_trials=10, context=500, 
         dtype=dtype, fit_seconds=fit_time.seconds, test_seconds=test_time.seconds, **params))
 
 
+@fill_doc
 def summary(ds):
+    """Text report of :func:`run`.
+
+    {summary}
+    """
     a = ds.attrs
     vt = ds["valid_time"].values
     return "\n".join([

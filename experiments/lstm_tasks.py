@@ -16,6 +16,7 @@ from lstm import KalmanLSTMRegressor
 from reservoir.progress import Progress
 
 from . import one_step
+from ._docstrings import fill_doc
 from .one_step import compare_with_esn
 from .results import finish
 from .sequence_tasks import anbncn
@@ -26,22 +27,80 @@ PUBLISHED = {"Perez-Ortiz et al. 2003 (LSTM + DEKF), best": "n = 22,000,000",
 
 
 def accepted(model, n, language):
+    """Whether ``model`` predicts every next-symbol set of the string of length n right.
+
+    Parameters
+    ----------
+    model : KalmanLSTMRegressor
+        A network trained with logistic outputs.
+    n : int
+        The string's n.
+    language : {"anbncn", "anbn"}
+        Which language.
+
+    Returns
+    -------
+    accepted : bool
+        True when every output thresholded at 0.5 equals the target set.
+    """
     X, Y = anbncn(n, language=language)
     return bool(np.array_equal(model.predict(X) > 0.5, Y > 0.5))
 
 
 def generalisation(model, language, max_n):
-    """Largest n <= max_n with every string 1..n accepted (0 if n = 1 fails)."""
+    """Largest n <= max_n with every string 1..n accepted (0 if n = 1 fails).
+
+    Parameters
+    ----------
+    model : KalmanLSTMRegressor
+        A network trained with logistic outputs.
+    language : {"anbncn", "anbn"}
+        Which language.
+    max_n : int
+        Where the test stops.
+
+    Returns
+    -------
+    n : int
+        The generalisation.
+    """
     n = 0
     while n < max_n and accepted(model, n + 1, language):
         n += 1
     return n
 
 
+@fill_doc
 def run(n_seeds=3, n_strings=10000, n_blocks=2, n_cells=1, trainer="dekf", language="anbncn",
         max_n=1000, check_every=100, seed=0, verbose=False):
-    """Train one network per seed; returns a Dataset over ``seed`` with ``learned_after``
-    (strings until all n <= 10 were accepted, -1 if never) and ``generalisation``."""
+    """Train one DEKF-LSTM per seed on a^n b^n c^n (n <= 10) and test its generalisation.
+
+    Parameters
+    ----------
+    n_seeds : int, default=3
+        Number of networks, one per seed.
+    n_strings : int, default=10000
+        Training strings per network.
+    n_blocks, n_cells : int, default=2, 1
+        Network size.
+    trainer : {"dekf", "ekf", "sgd"}, default="dekf"
+        Trainer of the KalmanLSTMRegressor.
+    language : {"anbncn", "anbn"}, default="anbncn"
+        Which language.
+    max_n : int, default=1000
+        Largest n tested for generalisation.
+    check_every : int, default=100
+        Strings between tests of the training set n = 1..10.
+    seed : int, default=0
+        First seed.
+    {verbose}
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        Over ``seed``: ``learned_after`` (strings until all n <= 10 were accepted, -1 if never),
+        ``generalisation`` and ``train_seconds``.
+    """
     learned, gen, seconds = [], [], []
     with Progress(n_seeds * n_strings, "strings", enabled=verbose, unit="") as bar:
         for s in range(seed, seed + n_seeds):
@@ -75,7 +134,12 @@ def run(n_seeds=3, n_strings=10000, n_blocks=2, n_cells=1, trainer="dekf", langu
         n_cells=n_cells, trainer=trainer, max_n=max_n, seed=seed))
 
 
+@fill_doc
 def summary(ds):
+    """Text report of :func:`run`.
+
+    {summary}
+    """
     a = ds.attrs
     learned = ds["learned_after"].values
     lines = [f"{a['language']}: LSTM ({a['n_blocks']} blocks x {a['n_cells']} cells, "
@@ -88,10 +152,31 @@ def summary(ds):
     return "\n".join(lines)
 
 
+@fill_doc
 def run_chaotic(n_blocks=4, n_train=3000, n_test=1000, washout=100, epochs=5, n_reservoir=100,
                 seed=0, verbose=False):
-    """Mackey-Glass (squashed) one step ahead: a DEKF-trained LSTM beside an ESN trained on the
-    same steps; test NRMSE after a warm-up of ``washout`` steps (epochs chosen on seed 5)."""
+    """Squashed Mackey-Glass one step ahead: a DEKF-trained LSTM beside an ESN.
+
+    Both train on the same steps; test NRMSE after a warm-up of ``washout`` steps (epochs chosen on
+    seed 5).
+
+    Parameters
+    ----------
+    n_blocks : int, default=4
+        Memory blocks of the LSTM (one cell each).
+    n_train, n_test : int, default=3000, 1000
+        Training and test steps.
+    washout : int, default=100
+        Warm-up steps before scoring.
+    epochs : int, default=5
+        Passes of the LSTM over the training steps.
+    n_reservoir : int, default=100
+        Units of the ESN.
+    {seed}
+    {verbose}
+
+    {returns_dataset}
+    """
     net = KalmanLSTMRegressor(n_blocks, 1, shortcut=True, r=(1.0, 1e-2), q=(1e-3, 1e-7),
                               anneal_steps=epochs * n_train, epochs=epochs, reset_state=False,
                               random_state=seed, verbose=verbose)
@@ -101,17 +186,44 @@ def run_chaotic(n_blocks=4, n_train=3000, n_test=1000, washout=100, epochs=5, n_
                             epochs=epochs)
 
 
+@fill_doc
 def summary_chaotic(ds):
+    """Text report of :func:`run_chaotic`.
+
+    {summary}
+    """
     a = ds.attrs
     return one_step.summary(ds, "lstm", f"LSTM, {a['n_blocks']} blocks, DEKF, {a['epochs']} epochs")
 
 
+@fill_doc
 def run_reber(n_seeds=10, n_strings=5000, check_every=250, n_test=200, seed=0, verbose=False):
-    """Embedded Reber grammar (Hochreiter & Schmidhuber 1997, as tabled in the lectures): DEKF-LSTM
-    (4 blocks x 2 cells), SGD-LSTM (the same network, gradient descent with momentum) and RTRL
-    (12 units), trained online one string at a time. A run succeeds when all ``n_test`` test
-    strings are predicted correctly (outputs above 0.5 exactly the possible next symbols at every
-    step); reported per trainer: success rate over seeds and strings seen until success."""
+    """Embedded Reber grammar: DEKF-LSTM, SGD-LSTM and RTRL trained online, string by string.
+
+    As tabled in the lectures (Hochreiter & Schmidhuber 1997): DEKF-LSTM (4 blocks x 2 cells),
+    SGD-LSTM (the same network, gradient descent with momentum) and RTRL (12 units). A run succeeds
+    when all ``n_test`` test strings are predicted correctly (outputs above 0.5 exactly the possible
+    next symbols at every step).
+
+    Parameters
+    ----------
+    n_seeds : int, default=10
+        Number of networks, one per seed.
+    n_strings : int, default=5000
+        Training strings per network.
+    check_every : int, default=250
+        Strings between tests.
+    n_test : int, default=200
+        Test strings.
+    seed : int, default=0
+        First seed.
+    {verbose}
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        Per trainer: success rate over seeds and strings seen until success.
+    """
     from rtrl import RTRLRegressor
 
     from .sequence_tasks import embedded_reber
@@ -152,7 +264,12 @@ def run_reber(n_seeds=10, n_strings=5000, check_every=250, n_test=200, seed=0, v
         **{f"success_rate_{t}": float(ok[a].mean()) for a, t in enumerate(trainers)}))
 
 
+@fill_doc
 def summary_reber(ds):
+    """Text report of :func:`run_reber`.
+
+    {summary}
+    """
     a = ds.attrs
     lines = [f"Embedded Reber grammar, {a['n_seeds']} seeds, at most {a['n_strings']} strings:"]
     for t in ds.trainer.values:

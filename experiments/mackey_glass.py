@@ -15,6 +15,7 @@ from reservoir.progress import Progress
 from .datasets import mackey_glass, mackey_glass_unsquash
 from .results import finish
 from .timing import Timer
+from ._docstrings import fill_doc
 
 PUBLISHED = {
     "Jaeger 2001 (400 units, 3000 training steps)": 2.8e-4,
@@ -26,12 +27,33 @@ PARAMS = dict(spectral_radius=0.95, leak_rate=0.5, input_scaling=1.0, bias_scali
               density=0.01, ridge=1e-14)
 
 
+@fill_doc
 def run(n_reservoir=1000, n_train=3000, washout=100, n_trials=20, context=1000, horizon=84,
         seed=0, device="cpu", dtype="float64", verbose=False, **params):
-    """Fit an ESNForecaster on MG17 and measure NRMSE84. Returns an ``xarray.Dataset``.
+    """Fit an ESNForecaster on MG17 and measure NRMSE84 (Jaeger 2001 protocol).
 
-    Variables: ``forecast`` and ``truth`` (trial, step) in original units, ``error84`` (trial);
-    attribute ``nrmse84``.
+    Parameters
+    ----------
+    n_reservoir : int, default=1000
+        Reservoir size.
+    n_train : int, default=3000
+        Training steps after the washout.
+    washout : int, default=100
+        Steps discarded at the start of training and of every trial's context.
+    n_trials : int, default=20
+        Trials on consecutive fresh blocks of the series.
+    context : int, default=1000
+        Teacher-forced steps before each trial's forecast.
+    horizon : int, default=84
+        Free-running steps; the error of the last one is scored.
+    {seed}
+    {esn_run}
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        ``forecast`` and ``truth`` (trial, step) in original units, ``error84`` (trial); the
+        attribute ``nrmse84``.
     """
     params = {**PARAMS, **params}
     block = context + horizon
@@ -67,7 +89,12 @@ def run(n_reservoir=1000, n_train=3000, washout=100, n_trials=20, context=1000, 
         **params))
 
 
+@fill_doc
 def summary(ds):
+    """Text report of :func:`run`.
+
+    {summary}
+    """
     a = ds.attrs
     lines = [f"Mackey-Glass tau=17: ESN with {a['n_reservoir']} units ({a['dtype']}), "
              f"{a['n_train']} training steps, {a['n_trials']} trials",

@@ -13,6 +13,7 @@ from reservoir.progress import Progress
 from .datasets import memory_task
 from .metrics import memory_capacity
 from .results import finish
+from ._docstrings import fill_doc
 
 #: Input scaling of each regime: tanh reservoirs lose memory to their nonlinearity; with tiny
 #: inputs the same reservoir is nearly linear.
@@ -23,10 +24,28 @@ PUBLISHED = {"N=100, tanh, spectral radius 0.9, input scaling 0.1": 32.0,
              "N=100, linear": 36.0}
 
 
+@fill_doc
 def run(sizes=(25, 50, 100, 200), n_train=5000, n_test=2000, washout=200, seed=0,
         device="cpu", dtype="float64", verbose=False, **params):
-    """Returns an ``xarray.Dataset`` with ``memory_capacity`` (regime, n_reservoir) and ``r2``
-    (regime, n_reservoir, delay), delays 1..2 max(sizes)."""
+    """Memory capacity of ESNs of several sizes, in a linear and a nonlinear regime.
+
+    Parameters
+    ----------
+    sizes : sequence of int, default=(25, 50, 100, 200)
+        Reservoir sizes.
+    n_train, n_test : int, default=5000, 2000
+        Training and test steps.
+    washout : int, default=200
+        Steps discarded at the start of training and of testing.
+    {seed}
+    {esn_run}
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        ``memory_capacity`` (regime, n_reservoir) and ``r2`` (regime, n_reservoir, delay), delays
+        1..2 max(sizes).
+    """
     params = {**PARAMS, **params}
     max_delay = 2 * max(sizes)
     u, targets = memory_task(washout + n_train + washout + n_test, max_delay, random_state=seed)
@@ -53,7 +72,12 @@ def run(sizes=(25, 50, 100, 200), n_train=5000, n_test=2000, washout=200, seed=0
         n_train=n_train, n_test=n_test, washout=washout, seed=seed, dtype=dtype, **params))
 
 
+@fill_doc
 def summary(ds):
+    """Text report of :func:`run`.
+
+    {summary}
+    """
     lines = [f"Memory capacity (spectral radius {ds.attrs['spectral_radius']}, "
              f"{ds.attrs['n_train']} training steps):"]
     for regime in ds.regime.values:

@@ -17,8 +17,18 @@ def _pair(y_true, y_pred):
 def nrmse(y_true, y_pred, *, normalization="std"):
     """Root mean squared error over all entries, divided by a scale of ``y_true``.
 
-    ``normalization``: ``"std"`` (standard deviation of all entries of y_true), ``"range"``
-    (max - min), or a positive number (for example the std of the whole series, as in NRMSE84).
+    Parameters
+    ----------
+    y_true, y_pred : array-like of the same shape
+        Truth and prediction.
+    normalization : {"std", "range"} or float, default="std"
+        Standard deviation of all entries of y_true, max - min, or a positive number (for example
+        the std of the whole series, as in NRMSE84).
+
+    Returns
+    -------
+    nrmse : float
+        The normalised root mean squared error.
     """
     y_true, y_pred = _pair(y_true, y_pred)
     rmse = np.sqrt(np.mean((y_true - y_pred) ** 2))
@@ -36,7 +46,17 @@ def nrmse(y_true, y_pred, *, normalization="std"):
 
 @dataclass(frozen=True)
 class ValidTime:
-    """First step whose normalised error exceeds the threshold (n_steps if none does)."""
+    """First step whose normalised error exceeds the threshold (n_steps if none does).
+
+    Parameters
+    ----------
+    steps : int
+        Valid steps.
+    time : float
+        The same in model time.
+    lyapunov_times : float
+        The same in Lyapunov times (nan without an exponent).
+    """
 
     steps: int
     time: float  # steps * dt
@@ -44,11 +64,21 @@ class ValidTime:
 
 
 def normalized_errors(y_true, y_pred, *, scale=None):
-    """Per-step error ``||y_pred(t) - y_true(t)|| / scale``, (T,).
+    """Per-step error ``||y_pred(t) - y_true(t)|| / scale``.
 
-    ``scale`` defaults to ``sqrt(mean_t ||y_true(t) - mean||^2)`` over the window, the
-    normalisation of Pathak et al. (2018): the error relative to the typical size of the
-    trajectory's fluctuations. Pass the value of a long reference series to compare windows.
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (T,) or (T, d)
+        Truth and forecast.
+    scale : float or None, default=None
+        Defaults to ``sqrt(mean_t ||y_true(t) - mean||^2)`` over the window, the normalisation of
+        Pathak et al. (2018): the error relative to the typical size of the trajectory's
+        fluctuations. Pass the value of a long reference series to compare windows.
+
+    Returns
+    -------
+    errors : ndarray of shape (T,)
+        The normalised errors.
     """
     y_true, y_pred = _pair(y_true, y_pred)
     y_true = y_true.reshape(len(y_true), -1)
@@ -62,13 +92,29 @@ def normalized_errors(y_true, y_pred, *, scale=None):
 
 def valid_prediction_time(y_true, y_pred, *, dt=1.0, threshold=0.5, lyapunov_exponent=None,
                           scale=None):
-    """Valid prediction time of a free-running forecast y_pred (T, d) of y_true (T, d).
+    """Valid prediction time of a free-running forecast.
 
-    The number of steps before :func:`normalized_errors` first exceeds ``threshold``, also in
-    model time (``dt`` per step) and in Lyapunov times (given the largest exponent, e.g. 0.906 for
-    Lorenz-63). ``scale`` as in :func:`normalized_errors` (by default from y_true over the window,
-    so pass a window several Lyapunov times long). A non-finite forecast counts as exceeding the
-    threshold.
+    The number of steps before :func:`normalized_errors` first exceeds ``threshold``, also in model
+    time and in Lyapunov times. A non-finite forecast counts as exceeding the threshold.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (T, d)
+        Truth and forecast.
+    dt : float, default=1.0
+        Model time per step.
+    threshold : float, default=0.5
+        Largest normalised error of a valid step.
+    lyapunov_exponent : float or None, default=None
+        Largest Lyapunov exponent (e.g. 0.906 for Lorenz-63), for the time in Lyapunov times.
+    scale : float or None, default=None
+        As in :func:`normalized_errors` (by default from y_true over the window, so pass a window
+        several Lyapunov times long).
+
+    Returns
+    -------
+    valid : ValidTime
+        Steps, model time and Lyapunov times.
     """
     errors = normalized_errors(y_true, y_pred, scale=scale)
     bad = ~(errors <= threshold)
@@ -81,8 +127,17 @@ def valid_prediction_time(y_true, y_pred, *, dt=1.0, threshold=0.5, lyapunov_exp
 def memory_capacity(targets, outputs):
     """Memory capacity (Jaeger 2001): sum over delays of the squared correlation r^2.
 
-    ``targets`` and ``outputs`` are (T, K): column k-1 holds u(t-k) and its trained readout.
-    Returns (MC, per-delay r^2 of shape (K,)).
+    Parameters
+    ----------
+    targets, outputs : array-like of shape (T, K)
+        Column k-1 holds u(t-k) and its trained readout.
+
+    Returns
+    -------
+    mc : float
+        The memory capacity.
+    r2 : ndarray of shape (K,)
+        The squared correlation of every delay.
     """
     targets, outputs = _pair(targets, outputs)
     targets = targets.reshape(len(targets), -1)

@@ -14,6 +14,7 @@ from .datasets import narma
 from .metrics import nrmse
 from .results import finish
 from .timing import Timer
+from ._docstrings import fill_doc
 
 #: Chosen on a series drawn with seed 11 (not a test seed): small inputs keep the reservoir
 #: near its linear regime, the bias gives tanh the even terms that the products u(t-9) u(t) need.
@@ -23,10 +24,30 @@ PARAMS = dict(spectral_radius=0.95, leak_rate=1.0, input_scaling=0.005, bias_sca
 PUBLISHED = {"public ESN example, 410 units": 0.28}
 
 
+@fill_doc
 def run(n_reservoir=400, n_train=4000, n_test=2000, washout=200, order=10, seed=0, device="cpu",
         dtype="float64", verbose=False, **params):
-    """Returns an ``xarray.Dataset`` with ``prediction`` and ``target`` over the test steps and
-    the attribute ``test_nrmse`` (RMSE over the std of the test targets)."""
+    """NARMA test NRMSE of an ESNRegressor.
+
+    Parameters
+    ----------
+    n_reservoir : int, default=400
+        Reservoir size.
+    n_train, n_test : int, default=4000, 2000
+        Training and test steps.
+    washout : int, default=200
+        Steps discarded at the start of training and of testing.
+    order : int, default=10
+        NARMA order.
+    {seed}
+    {esn_run}
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        ``prediction`` and ``target`` over the test steps; the attribute ``test_nrmse`` (RMSE over
+        the std of the test targets).
+    """
     params = {**PARAMS, **params}
     u, y = narma(washout + n_train + washout + n_test, order=order, random_state=seed)
     U = u[:, None]
@@ -45,7 +66,12 @@ def run(n_reservoir=400, n_train=4000, n_test=2000, washout=200, order=10, seed=
         fit_seconds=fit_time.seconds, **params))
 
 
+@fill_doc
 def summary(ds):
+    """Text report of :func:`run`.
+
+    {summary}
+    """
     a = ds.attrs
     return "\n".join([
         f"NARMA{a['order']}: ESN with {a['n_reservoir']} units ({a['dtype']}), {a['n_train']} "

@@ -13,10 +13,37 @@ from .timing import Timer
 
 def compare_with_esn(model, name, title, command, *, n_reservoir=100, n_train=3000, n_test=1000,
                      washout=100, seed=0, **attrs):
-    """Fit ``model`` (a regressor from s(t) to s(t+1)) and a 100-unit ESN forecaster on the same
-    ``n_train`` steps of squashed MG17; test both on the ``n_test`` steps that follow, after a
-    warm-up of ``washout`` steps. Returns a Dataset with ``truth``, ``<name>`` and ``esn`` over
-    time and the attributes ``<name>_nrmse``, ``esn_nrmse`` and the fit times."""
+    """Fit ``model`` and a 100-unit ESN forecaster on the same steps of squashed MG17.
+
+    Both are tested on the ``n_test`` steps that follow, after a warm-up of ``washout`` steps.
+
+    Parameters
+    ----------
+    model : estimator
+        A regressor from s(t) to s(t+1).
+    name : str
+        Name of the model's variables and attributes.
+    title : str
+        Title of the Dataset.
+    command : str
+        CLI sub-command that reproduces it.
+    n_reservoir : int, default=100
+        Units of the ESN.
+    n_train, n_test : int, default=3000, 1000
+        Training and test steps.
+    washout : int, default=100
+        Warm-up steps before scoring.
+    seed : int, default=0
+        Seed of the series and of the ESN.
+    **attrs
+        Further attributes of the Dataset (the model's parameters).
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        ``truth``, ``<name>`` and ``esn`` over time; attributes ``<name>_nrmse``, ``esn_nrmse`` and
+        the fit times.
+    """
     s = mackey_glass(washout + n_train + washout + n_test + 1, squash=True, random_state=seed)
     end = washout + n_train
     X, y = s[:-1, None], s[1:]
@@ -39,7 +66,22 @@ def compare_with_esn(model, name, title, command, *, n_reservoir=100, n_train=30
 
 
 def summary(ds, name, model_description):
-    """Lines for the command line: the model's and the ESN's test NRMSE and fit times."""
+    """Lines for the command line: the model's and the ESN's test NRMSE and fit times.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        What :func:`compare_with_esn` returned.
+    name : str
+        The model's name given to it.
+    model_description : str
+        How to describe the model.
+
+    Returns
+    -------
+    text : str
+        The report.
+    """
     a = ds.attrs
     return "\n".join([
         f"Mackey-Glass one-step forecasting, {a['n_train']} training steps:",

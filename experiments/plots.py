@@ -28,8 +28,28 @@ def _save(plt, fig, path):
 
 
 def forecast_figure(ds, path, *, variable=None, trial=0, valid_steps=None, ylabel="value"):
-    """Forecast vs truth of one trial of ``ds`` (variables ``forecast`` and ``truth`` over
-    ``step``), with the absolute error below and an optional valid-time marker. Writes a PNG."""
+    """Forecast vs truth of one trial, the absolute error below; writes a PNG.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Variables ``forecast`` and ``truth`` over ``trial`` and ``step`` (and ``variable``).
+    path : str or pathlib.Path
+        The PNG file.
+    variable : str or None, default=None
+        Which variable of a multivariate forecast to draw.
+    trial : int, default=0
+        Which trial to draw.
+    valid_steps : int or None, default=None
+        Draw a valid-time marker at this step.
+    ylabel : str, default="value"
+        Label of the value axis.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+    """
     plt = _pyplot()
     forecast = ds["forecast"].isel(trial=trial)
     truth = ds["truth"].isel(trial=trial)
@@ -54,9 +74,27 @@ def forecast_figure(ds, path, *, variable=None, trial=0, valid_steps=None, ylabe
 
 
 def heatmap(ds, x, y, path, *, variable="mean_test_score", r2=False):
-    """``variable`` of a grid-search Dataset over parameters ``x`` and ``y``, the other
-    parameters at their best values (the ``best_*`` attributes). With ``r2`` (scores that are
-    R^2) the map shows log10(1 - R^2), which separates good configurations. Writes a PNG."""
+    """A grid-search score over two parameters, the others at their best values; writes a PNG.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A grid-search Dataset (see :func:`experiments.search.grid_search`), with ``best_*``
+        attributes.
+    x, y : str
+        Parameters on the horizontal and vertical axes.
+    path : str or pathlib.Path
+        The PNG file.
+    variable : str, default="mean_test_score"
+        The variable drawn.
+    r2 : bool, default=False
+        For scores that are R^2, draw log10(1 - R^2), which separates good configurations.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+    """
     plt = _pyplot()
     others = {d: ds.attrs[f"best_{d}"] for d in ds[variable].dims if d not in (x, y)}
     data = ds[variable].sel(others).transpose(y, x)

@@ -9,7 +9,13 @@ import xarray as xr
 
 
 def versions():
-    """Package versions as plain string attributes."""
+    """Package versions as plain string attributes.
+
+    Returns
+    -------
+    versions : dict
+        ``{"version_numpy": ..., ...}`` for numba-rnn and its dependencies.
+    """
     from importlib.metadata import version
 
     import numba
@@ -23,7 +29,18 @@ def versions():
 
 
 def plain_attrs(params):
-    """Attributes netCDF3 can hold: numbers and strings (bools as 0/1, None as 'none')."""
+    """Attributes netCDF3 can hold: numbers and strings (bools as 0/1, None as 'none').
+
+    Parameters
+    ----------
+    params : dict
+        Parameter names and values.
+
+    Returns
+    -------
+    attrs : dict
+        The same with every value converted.
+    """
     out = {}
     for key, value in params.items():
         if isinstance(value, bool):
@@ -39,7 +56,24 @@ def plain_attrs(params):
 
 
 def finish(ds, title, command, params):
-    """Add the global attributes (title, history, parameters, versions) and return ``ds``."""
+    """Add the global attributes (title, history, parameters, versions) and return ``ds``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The results.
+    title : str
+        What the Dataset holds.
+    command : str
+        The CLI sub-command that reproduces it (recorded in ``history``).
+    params : dict
+        Parameters of the run, stored as attributes.
+
+    Returns
+    -------
+    ds : xarray.Dataset
+        The same Dataset.
+    """
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     ds.attrs.update(title=title, source="numba-rnn", history=f"{stamp}: {command}",
                     **plain_attrs(params), **versions())
@@ -47,7 +81,20 @@ def finish(ds, title, command, params):
 
 
 def save(ds, path):
-    """Write ``ds`` to netCDF with ``engine="scipy"`` (no C library needed); returns the path."""
+    """Write ``ds`` to netCDF with ``engine="scipy"`` (no C library needed).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The results.
+    path : str or pathlib.Path
+        Target file (folders are created).
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+    """
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     ds.to_netcdf(path, engine="scipy")

@@ -14,6 +14,7 @@ from .one_step import compare_with_esn
 from .results import finish
 from .sequence_tasks import adding_problem, binary_addition, embedded_reber
 from .timing import Timer
+from ._docstrings import fill_doc
 
 
 def _model(n_hidden, learning_rate, epochs, gradient, seed, verbose, **kw):
@@ -21,10 +22,33 @@ def _model(n_hidden, learning_rate, epochs, gradient, seed, verbose, **kw):
                          random_state=seed, verbose=verbose, **kw)
 
 
+@fill_doc
 def run_adding(length=10, n_hidden=8, n_train=2000, n_test=500, epochs=30, learning_rate=1e-3,
                gradient="rtrl", seed=0, verbose=False):
-    """Adding problem of the given length; success as in Hochreiter & Schmidhuber (1997): the
-    absolute error of the final output below 0.04."""
+    """Adding problem with an online RTRL network.
+
+    Success as in Hochreiter & Schmidhuber (1997): the absolute error of the final output below
+    0.04.
+
+    Parameters
+    ----------
+    length : int, default=10
+        Steps per sequence.
+    n_hidden : int, default=8
+        Recurrent units.
+    n_train, n_test : int, default=2000, 500
+        Training and test sequences.
+    epochs : int, default=30
+        Passes over the training sequences.
+    learning_rate : float, default=0.001
+        Adam step size.
+    gradient : {"rtrl", "uoro", "snap1"}, default="rtrl"
+        Gradient of the RTRLRegressor.
+    {seed}
+    {verbose}
+
+    {returns_dataset}
+    """
     X, Y, W = adding_problem(n_train, length, random_state=seed)
     Xt, Yt, _ = adding_problem(n_test, length, random_state=seed + 1000)
     model = _model(n_hidden, learning_rate, epochs, gradient, seed, verbose, clip=1.0)
@@ -40,10 +64,32 @@ def run_adding(length=10, n_hidden=8, n_train=2000, n_test=500, epochs=30, learn
         baseline_mse=float(np.var([y[-1, 0] for y in Yt]))))
 
 
+@fill_doc
 def run_binary_addition(n_bits=8, n_hidden=8, n_train=2000, n_test=500, epochs=5,
                         learning_rate=1e-2, gradient="rtrl", seed=0, verbose=False):
-    """Binary addition, output delayed by one step; an addition is right when every sum bit
-    (output thresholded at 0.5) is."""
+    """Binary addition, output delayed by one step, with an online RTRL network.
+
+    An addition is right when every sum bit (output thresholded at 0.5) is.
+
+    Parameters
+    ----------
+    n_bits : int, default=8
+        Bits of each summand.
+    n_hidden : int, default=8
+        Recurrent units.
+    n_train, n_test : int, default=2000, 500
+        Training and test sequences.
+    epochs : int, default=5
+        Passes over the training sequences.
+    learning_rate : float, default=0.01
+        Adam step size.
+    gradient : {"rtrl", "uoro", "snap1"}, default="rtrl"
+        Gradient of the RTRLRegressor.
+    {seed}
+    {verbose}
+
+    {returns_dataset}
+    """
     X, Y, W, _ = binary_addition(n_train, n_bits, random_state=seed)
     Xt, Yt, _, pairs = binary_addition(n_test, n_bits, random_state=seed + 1000)
     model = _model(n_hidden, learning_rate, epochs, gradient, seed, verbose)
@@ -61,11 +107,32 @@ def run_binary_addition(n_bits=8, n_hidden=8, n_train=2000, n_test=500, epochs=5
         fit_seconds=fit_time.seconds))
 
 
+@fill_doc
 def run_reber(n_hidden=12, n_train=2000, n_test=500, epochs=10, learning_rate=3e-3,
               gradient="rtrl", seed=0, verbose=False):
-    """Embedded Reber grammar: a string is predicted correctly when, at every step, the outputs
-    above 0.5 are exactly the symbols that may come next; the penultimate step (T or P, decided
-    by the second symbol) is the long-term part and is reported on its own."""
+    """Embedded Reber grammar with an online RTRL network.
+
+    A string is predicted correctly when, at every step, the outputs above 0.5 are exactly the
+    symbols that may come next; the penultimate step (T or P, decided by the second symbol) is the
+    long-term part and is reported on its own.
+
+    Parameters
+    ----------
+    n_hidden : int, default=12
+        Recurrent units.
+    n_train, n_test : int, default=2000, 500
+        Training and test sequences.
+    epochs : int, default=10
+        Passes over the training sequences.
+    learning_rate : float, default=0.003
+        Adam step size.
+    gradient : {"rtrl", "uoro", "snap1"}, default="rtrl"
+        Gradient of the RTRLRegressor.
+    {seed}
+    {verbose}
+
+    {returns_dataset}
+    """
     X, Y, _ = embedded_reber(n_train, random_state=seed)
     Xt, Yt, _ = embedded_reber(n_test, random_state=seed + 1000)
     model = _model(n_hidden, learning_rate, epochs, gradient, seed, verbose)
@@ -84,11 +151,33 @@ def run_reber(n_hidden=12, n_train=2000, n_test=500, epochs=10, learning_rate=3e
         fit_seconds=fit_time.seconds))
 
 
+@fill_doc
 def run_chaotic(n_hidden=16, n_reservoir=100, n_train=3000, n_test=1000, washout=100, epochs=20,
                 learning_rate=3e-4, seed=0, verbose=False):
-    """One-step forecasting of Mackey-Glass (squashed) by an online RTRL network and an ESN
-    trained on the same steps; test NRMSE of the one-step predictions after a warm-up.
-    The RTRL learning rate and epochs were chosen on seed 5."""
+    """One-step forecasting of squashed Mackey-Glass: online RTRL network beside an ESN.
+
+    Both train on the same steps; test NRMSE of the one-step predictions after a warm-up. The RTRL
+    learning rate and epochs were chosen on seed 5.
+
+    Parameters
+    ----------
+    n_hidden : int, default=16
+        Recurrent units of the RTRL network.
+    n_reservoir : int, default=100
+        Units of the ESN.
+    n_train, n_test : int, default=3000, 1000
+        Training and test steps.
+    washout : int, default=100
+        Warm-up steps before scoring.
+    epochs : int, default=20
+        Passes of the RTRL network over the training steps.
+    learning_rate : float, default=0.0003
+        Adam step size.
+    {seed}
+    {verbose}
+
+    {returns_dataset}
+    """
     return compare_with_esn(
         _model(n_hidden, learning_rate, epochs, "rtrl", seed, verbose), "rtrl",
         "Mackey-Glass one-step forecasting: RTRL vs ESN", "rtrl-vs-esn",
@@ -96,7 +185,12 @@ def run_chaotic(n_hidden=16, n_reservoir=100, n_train=3000, n_test=1000, washout
         n_hidden=n_hidden, epochs=epochs, learning_rate=learning_rate)
 
 
+@fill_doc
 def summary_adding(ds):
+    """Text report of :func:`run_adding`.
+
+    {summary}
+    """
     a = ds.attrs
     return "\n".join([
         f"Adding problem, T={a['length']}: RTRL ({a['gradient']}) with {a['n_hidden']} units, "
@@ -108,7 +202,12 @@ def summary_adding(ds):
         "T=100 after about 74,000 sequences"])
 
 
+@fill_doc
 def summary_binary_addition(ds):
+    """Text report of :func:`run_binary_addition`.
+
+    {summary}
+    """
     a = ds.attrs
     return "\n".join([
         f"Binary addition, {a['n_bits']} bits: RTRL ({a['gradient']}) with {a['n_hidden']} units, "
@@ -118,7 +217,12 @@ def summary_binary_addition(ds):
         "  published: Hinton's lecture network (3 hidden units) learns it perfectly"])
 
 
+@fill_doc
 def summary_reber(ds):
+    """Text report of :func:`run_reber`.
+
+    {summary}
+    """
     a = ds.attrs
     return "\n".join([
         f"Embedded Reber grammar: RTRL ({a['gradient']}) with {a['n_hidden']} units, "
@@ -129,6 +233,11 @@ def summary_reber(ds):
         "LSTM 97-100% (Hochreiter & Schmidhuber 1997)"])
 
 
+@fill_doc
 def summary_chaotic(ds):
+    """Text report of :func:`run_chaotic`.
+
+    {summary}
+    """
     a = ds.attrs
     return one_step.summary(ds, "rtrl", f"RTRL, {a['n_hidden']} units, {a['epochs']} online epochs")

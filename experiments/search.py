@@ -39,8 +39,17 @@ SHARED = PER_CONFIG + ("ridge",)
 class SearchResult:
     """Outcome of :func:`grid_search`, with the names of scikit-learn's search estimators.
 
-    ``dataset``: ``mean_test_score``, ``std_test_score`` and ``mean_fit_time`` over one dimension
-    per searched parameter (named like it), ``split_test_score`` with a ``split`` dimension too.
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        ``mean_test_score``, ``std_test_score`` and ``mean_fit_time`` over one dimension per
+        searched parameter (named like it), ``split_test_score`` with a ``split`` dimension too.
+    best_params_ : dict
+        The best configuration.
+    best_score_ : float
+        Its mean test score.
+    best_estimator_ : estimator or None
+        The best configuration refitted on all the data (None with ``refit=False``).
     """
 
     dataset: xr.Dataset
@@ -139,11 +148,34 @@ def _collect(names, configs, ridges, scores, fit_each):
 
 def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, refit=True,
                 n_jobs=None, verbose=False):
-    """Exhaustive search over ``param_grid`` (dict: name -> values) with cross-validation.
+    """Exhaustive search over ``param_grid`` with cross-validation, fast for reservoirs.
 
-    ``cv`` and ``scoring`` as in ``GridSearchCV`` (e.g. ``TimeSeriesSplit(3)``; ``None`` scores
-    with ``estimator.score``); ``n_jobs`` runs the (group, fold) tasks through joblib. Returns a
-    :class:`SearchResult` whose ``dataset`` has one dimension per parameter.
+    Parameters
+    ----------
+    estimator : ESNRegressor or ESNForecaster
+        The base estimator (any estimator works; reservoir estimators run fast).
+    param_grid : dict
+        Parameter name -> list of values.
+    X : array-like of shape (n_steps, n_features)
+        One sequence, split in time by ``cv``.
+    y : array-like of shape (n_steps,) or (n_steps, n_outputs), default=None
+        Targets (None for a forecaster).
+    cv : int or cross-validation generator, default=5
+        As in ``GridSearchCV`` (e.g. ``TimeSeriesSplit(3)``).
+    scoring : str, callable or None, default=None
+        As in ``GridSearchCV``; None scores with ``estimator.score``.
+    refit : bool, default=True
+        Refit the best configuration on all the data.
+    n_jobs : int or None, default=None
+        joblib workers for the (group, fold) tasks (a Dask cluster under
+        ``joblib.parallel_backend("dask")``).
+    verbose : bool, default=False
+        Progress bar over the tasks.
+
+    Returns
+    -------
+    result : SearchResult
+        The Dataset with one dimension per parameter, and the best configuration.
     """
     grid = _check_grid(param_grid)
     if is_sequence_list(X):

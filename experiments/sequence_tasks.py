@@ -9,9 +9,22 @@ def adding_problem(n_sequences, length, *, random_state=None):
     """Adding problem (Hochreiter & Schmidhuber 1997, experiment 4).
 
     Inputs (length, 2): a value ~ U[-1, 1] and a marker, 1 at two positions (the first among the
-    first 10 steps, the second in the first half) and 0 elsewhere. The target, at the last step
-    only (weight 1, other steps weight 0), is 0.5 + (X1 + X2) / 4 for the marked values X1, X2.
-    Returns (X, Y, W): lists of (length, 2), (length, 1) and (length,) arrays.
+    first 10 steps, the second in the first half) and 0 elsewhere. The target, at the last step only
+    (weight 1, other steps weight 0), is 0.5 + (X1 + X2) / 4 for the marked values X1, X2.
+
+    Parameters
+    ----------
+    n_sequences : int
+        Number of sequences.
+    length : int
+        Steps per sequence.
+    random_state : int, RandomState instance or None, default=None
+        Seed.
+
+    Returns
+    -------
+    X, Y, W : lists of ndarrays of shapes (length, 2), (length, 1), (length,)
+        Inputs, targets and per-step weights.
     """
     if length < 4:
         raise ValueError(f"length must be at least 4, got {length}.")
@@ -36,12 +49,29 @@ def adding_problem(n_sequences, length, *, random_state=None):
 
 
 def binary_addition(n_sequences, n_bits=8, *, delay=1, random_state=None):
-    """Binary addition (Hinton's lecture): the bits of a and b enter least significant first,
-    two inputs per step; the network outputs the sum's bit of column t - delay at step t.
+    """Binary addition (Hinton's lecture).
 
-    Sequences have n_bits + 1 + delay steps (the sum has n_bits + 1 bits); the first ``delay``
-    steps have no target (weight 0). Returns (X, Y, W, pairs) with pairs (n_sequences, 2) the
-    added integers.
+    The bits of a and b enter least significant first, two inputs per step; the network outputs the
+    sum's bit of column t - delay at step t. Sequences have n_bits + 1 + delay steps (the sum has
+    n_bits + 1 bits); the first ``delay`` steps have no target (weight 0).
+
+    Parameters
+    ----------
+    n_sequences : int
+        Number of sequences.
+    n_bits : int, default=8
+        Bits of each summand.
+    delay : int, default=1
+        Steps between a column's input and its output.
+    random_state : int, RandomState instance or None, default=None
+        Seed.
+
+    Returns
+    -------
+    X, Y, W : lists of ndarrays
+        Inputs (steps, 2), targets (steps, 1), per-step weights (steps,).
+    pairs : ndarray of shape (n_sequences, 2)
+        The added integers.
     """
     rng = check_random_state(random_state)
     length = n_bits + 1 + delay
@@ -81,10 +111,25 @@ def _reber_string(rng):
 
 
 def embedded_reber(n_sequences, *, random_state=None):
-    """Embedded Reber grammar (Hochreiter & Schmidhuber 1997): B, T or P, a Reber string, the same
-    T or P again, E. Inputs are one-hot symbols (7), targets the multi-hot set of symbols that
-    may come next; the penultimate prediction needs the second symbol, remembered across the
-    inner string. Returns (X, Y, strings): lists of (L-1, 7), (L-1, 7) arrays and the strings.
+    """Embedded Reber grammar (Hochreiter & Schmidhuber 1997).
+
+    B, T or P, a Reber string, the same T or P again, E. Inputs are one-hot symbols (7), targets the
+    multi-hot set of symbols that may come next; the penultimate prediction needs the second
+    symbol, remembered across the inner string.
+
+    Parameters
+    ----------
+    n_sequences : int
+        Number of strings.
+    random_state : int, RandomState instance or None, default=None
+        Seed.
+
+    Returns
+    -------
+    X, Y : lists of ndarrays of shape (L-1, 7)
+        One-hot inputs and multi-hot targets.
+    strings : list of str
+        The strings.
     """
     rng = check_random_state(random_state)
     index = {s: i for i, s in enumerate(REBER_SYMBOLS)}
@@ -109,10 +154,23 @@ ANBNCN_SYMBOLS = "SabcT"
 
 
 def anbncn(n, *, language="anbncn"):
-    """The string S a^n b^n c^n T (or S a^n b^n T with ``language="anbn"``), n >= 1, as next-symbol
-    prediction (Gers & Schmidhuber 2001): inputs (L, 5) one-hot over S, a, b, c, T for every
-    symbol but the last; targets (L, 5) the set of symbols that may come next: after S, a; after
-    an a, a or b; then b's until n of them, c's (or T), and T after the last.
+    """The string S a^n b^n c^n T (or S a^n b^n T) as next-symbol prediction.
+
+    Gers & Schmidhuber (2001): inputs one-hot over S, a, b, c, T for every symbol but the last;
+    targets the set of symbols that may come next: after S, a; after an a, a or b; then b's until n
+    of them, c's (or T), and T after the last.
+
+    Parameters
+    ----------
+    n : int
+        n >= 1.
+    language : {"anbncn", "anbn"}, default="anbncn"
+        Which language.
+
+    Returns
+    -------
+    X, Y : ndarray of shape (L, 5)
+        Inputs and multi-hot targets.
     """
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}.")

@@ -5,6 +5,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from reservoir.docstrings import fill_doc
 from reservoir.progress import Progress
 from reservoir.scoring import sequence_r2
 from reservoir.validation import (check_positive_int, check_single_sequence, check_step_weights,
@@ -29,6 +30,7 @@ def _schedule(value, name):
     return float(pair[0]), float(pair[1])
 
 
+@fill_doc
 class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
     """LSTM with forget gates and peepholes (Gers et al. 2002) trained online, one step at a
     time, by a decoupled (``"dekf"``: one weight group per block and per output unit) or global
@@ -37,24 +39,58 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_blocks, n_cells : memory blocks and cells per block.
-    peepholes, forget_gate : switch them off for the 1997 LSTM.
-    shortcut : direct input-to-output connections.
-    cell_squashing : "tanh" or "identity" for the cell input and output squashing g and h
-        (Gers & Schmidhuber 2001 count with identity squashing on a^n b^n c^n).
-    output : "linear" or "logistic" output units.
-    trainer : "dekf", "ekf" or "sgd".
-    jacobian : "truncated" (derivatives through the cell states only, LSTM's original rule) or
-        "full" (exact RTRL through every recurrent path).
-    p0 : initial diagonal of the filter's error covariance P.
-    q, r : process and measurement noise, numbers or (start, end) pairs annealed geometrically
-        over ``anneal_steps`` updates (typical: q 1e-2 -> 1e-6, r 100 -> 1).
-    learning_rate, momentum : for ``trainer="sgd"``.
-    epochs : passes over the training sequences in ``fit``.
-    reset_state : start every sequence of ``fit``, and every ``partial_fit`` call, from a zero
-        state (else the state carries over, a stream).
-    device : "cpu".
-    random_state : seed of the initial weights.
+    n_blocks : int, default=2
+        Number of memory blocks.
+    n_cells : int, default=1
+        Cells per block.
+    peepholes : bool, default=True
+        Peephole connections from the cell states into the gates.
+    forget_gate : bool, default=True
+        Forget gates (``peepholes=False, forget_gate=False`` is the 1997 LSTM).
+    shortcut : bool, default=False
+        Direct input-to-output connections.
+    cell_squashing : {"tanh", "identity"}, default="tanh"
+        Cell input and output squashing g and h (Gers & Schmidhuber 2001 count with identity
+        squashing on a^n b^n c^n).
+    output : {"linear", "logistic"}, default="linear"
+        Output units.
+    trainer : {"dekf", "ekf", "sgd"}, default="dekf"
+        Decoupled or global extended Kalman filter, or gradient descent with momentum.
+    jacobian : {"truncated", "full"}, default="truncated"
+        Derivatives through the cell states only (LSTM's original rule), or exact RTRL through
+        every recurrent path.
+    p0 : float, default=100.0
+        Initial diagonal of the filter's error covariance P.
+    q : float or (float, float), default=(1e-2, 1e-6)
+        Process noise, or a (start, end) pair annealed geometrically over ``anneal_steps``.
+    r : float or (float, float), default=(100.0, 1.0)
+        Measurement noise, or a (start, end) pair annealed likewise.
+    anneal_steps : int, default=20000
+        Filter updates over which ``q`` and ``r`` go from start to end.
+    learning_rate : float, default=0.1
+        Step size of ``trainer="sgd"``.
+    momentum : float, default=0.9
+        Momentum of ``trainer="sgd"``.
+    epochs : int, default=10
+        Passes over the training sequences in ``fit``.
+    reset_state : bool, default=True
+        Start every sequence of ``fit``, and every ``partial_fit`` call, from a zero state (else
+        the state carries over, a stream).
+    device : {"cpu"}, default="cpu"
+        Where the kernels run.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initial weights.
+    verbose : bool, default=False
+        Progress bar on stderr while fitting.
+
+    Attributes
+    ----------
+    n_weights_ : int
+        Number of trained weights.
+    loss_curve_ : list of float
+        Mean squared error of each epoch or ``partial_fit`` call.
+    n_features_in_, n_outputs_ : int
+        Numbers of inputs and outputs.
     """
 
     def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
@@ -192,8 +228,19 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
             float(self.learning_rate), float(self.momentum), self._velocity, out)
 
     def fit(self, X, y, sample_weight=None):
-        """Train for ``epochs`` passes over the sequence(s). ``sample_weight``: per-step weights
-        of the targets, (n_steps,) or a list matching X (0: no target at that step)."""
+        """Train for ``epochs`` passes over the sequence(s).
+
+        Parameters
+        ----------
+        {X_sequences}
+        {y_sequences}
+        {sample_weight_steps}
+
+        Returns
+        -------
+        self : KalmanLSTMRegressor
+            The fitted estimator.
+        """
         self._check_params()
         require_y(self, y)
         X_seqs, y_seqs, _ = self._validate(X, y, reset=True)
@@ -214,8 +261,25 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
         return self
 
     def partial_fit(self, X, y, sample_weight=None):
-        """One online pass over X; the filter carries over, and with ``reset_state=False`` the
-        state and Jacobian too (the continuation of a stream)."""
+        """One online pass over one sequence.
+
+        The filter carries over, and with ``reset_state=False`` the state and Jacobian too (the
+        continuation of a stream).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps, n_features)
+            The sequence.
+        y : array-like of shape (n_steps,) or (n_steps, n_outputs)
+            Its targets.
+        sample_weight : array-like of shape (n_steps,), default=None
+            Per-step weights of the targets (0: no target at that step).
+
+        Returns
+        -------
+        self : KalmanLSTMRegressor
+            The updated estimator.
+        """
         check_single_sequence(X)
         require_y(self, y)
         first = not hasattr(self, "_w")
@@ -232,7 +296,17 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------------ prediction
     def predict(self, X):
-        """Outputs for every step of every sequence, each from a zero state."""
+        """Outputs for every step of every sequence, each from a zero state.
+
+        Parameters
+        ----------
+        {X_sequences}
+
+        Returns
+        -------
+        y : ndarray of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
+            Outputs shaped like the targets given to ``fit``.
+        """
         check_is_fitted(self, "n_weights_")
         X_seqs, _, was_list = self._validate(X, None, reset=False)
         outs = []
@@ -244,7 +318,19 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
         return outs if was_list else outs[0]
 
     def score(self, X, y, sample_weight=None):
-        """R^2 over all steps of all sequences."""
+        """R^2 over all steps of all sequences.
+
+        Parameters
+        ----------
+        {X_sequences}
+        {y_sequences}
+        {sample_weight_steps}
+
+        Returns
+        -------
+        score : float
+            The coefficient of determination R^2.
+        """
         return sequence_r2(self, X, y, sample_weight)
 
     @property

@@ -5,6 +5,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import TransformerTags
 
+from .docstrings import fill_doc
 from .base import ReservoirMixin
 from .validation import check_single_sequence, check_washout, is_sequence_list, require_y
 
@@ -16,6 +17,7 @@ def _teacher(Y):
     return Y_prev
 
 
+@fill_doc
 class ESNRegressor(RegressorMixin, ReservoirMixin):
     """Echo state network with a ridge-regression readout.
 
@@ -26,30 +28,35 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
 
     Parameters
     ----------
-    n_reservoir : int, number of reservoir units N.
-    spectral_radius : float, spectral radius of the recurrent matrix W.
-    leak_rate : float in (0, 1], a.
-    input_scaling, bias_scaling, feedback_scaling : float >= 0, scales of W_in, b and W_fb
-        (uniform in [-scale, scale]); ``feedback_scaling > 0`` turns on output feedback, teacher
-        forced during ``fit`` and closed loop (the model's own outputs) during ``predict``.
-    density, input_density : float in (0, 1], fraction of nonzero entries of W and W_in.
-    ridge : float >= 0, Tikhonov penalty added to F^T F (not scaled by the number of samples);
-        the intercept is not penalised.
-    washout : int, initial steps of every sequence left out of training.
-    squares : bool, add ``x(t)[::2]**2`` to the features (Pathak et al. 2018).
-    fit_intercept : bool, constant term in the readout.
-    solver : "qr" (streamed QR + SVD, accurate for tiny ridge) or "gram" (normal equations).
-    forgetting : float in (0, 1], RLS forgetting factor used by ``partial_fit``.
-    device : "cpu" (serial kernels), "parallel" (threads over sequences, or over rows of W for
-        a single sequence), "cuda" (NVIDIA GPU, the ``cuda`` extra) or "auto" (cuda when usable,
-        else parallel); see docs/devices.md.
-    dtype : "float64" or "float32", precision of the reservoir states (readouts are solved in float64).
-    n_jobs : int or None, Numba threads for ``device="parallel"`` (None: all).
-    random_state : int, RandomState or None.
-    verbose : bool, show a progress bar on stderr while fitting.
+    {reservoir_parameters}
+    feedback_scaling : float, default=0.0
+        W_fb is uniform in [-feedback_scaling, feedback_scaling]; a positive value turns on
+        output feedback, teacher forced during ``fit`` and closed loop (the model's own outputs)
+        during ``predict``.
+    {readout_parameters}
+    forgetting : float, default=1.0
+        RLS forgetting factor in (0, 1] used by ``partial_fit``.
+    {run_parameters}
 
-    Inputs are one sequence ``X`` (n_steps, n_features) with ``y`` (n_steps,) or
-    (n_steps, n_outputs), or lists of such arrays of different lengths.
+    Attributes
+    ----------
+    reservoir_ : reservoir.Reservoir
+        The drawn weights W (CSR), W_in, b and W_fb.
+    coef_ : ndarray of shape (n_outputs, n_readout_features)
+        Readout weights of the features [u(t); x(t)] (and squares).
+    intercept_ : ndarray of shape (n_outputs,)
+        Constant term of the readout.
+    n_features_in_ : int
+        Number of input features.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reservoir import ESNRegressor
+    >>> u = np.random.default_rng(0).uniform(-1, 1, size=(500, 1))
+    >>> model = ESNRegressor(n_reservoir=100, washout=20, random_state=0).fit(u[:-1], u[1:, 0])
+    >>> model.predict(u[:-1]).shape
+    (499,)
     """
 
     def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
@@ -84,7 +91,18 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         return tags
 
     def fit(self, X, y):
-        """Harvest states of every sequence and solve the ridge readout. Returns self."""
+        """Harvest the states of every sequence and solve the ridge readout.
+
+        Parameters
+        ----------
+        {X_sequences}
+        {y_sequences}
+
+        Returns
+        -------
+        self : ESNRegressor
+            The fitted estimator.
+        """
         return self._fit(X, y)
 
     def _training_data(self, X, y):
@@ -105,6 +123,18 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         first call the reservoir is drawn and the first ``washout`` steps are not learnt from.
         RLS starts from ``P = inv(F^T F + ridge I)`` after ``fit``, else from ``I / ridge``, so with
         ``forgetting=1`` and no intercept it reproduces the batch ridge solution.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps, n_features)
+            The next stretch of the input stream (one sequence).
+        y : array-like of shape (n_steps,) or (n_steps, n_outputs)
+            Its targets.
+
+        Returns
+        -------
+        self : ESNRegressor
+            The updated estimator.
         """
         check_single_sequence(X)
         require_y(self, y)
@@ -129,13 +159,33 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         return self
 
     def fit_transform(self, X, y):
-        """Fit, then return the reservoir states of X (see :meth:`transform`)."""
+        """Fit, then return the reservoir states of X (see :meth:`transform`).
+
+        Parameters
+        ----------
+        {X_sequences}
+        {y_sequences}
+
+        Returns
+        -------
+        states : ndarray of shape (n_steps, n_reservoir), or list of such arrays
+            The reservoir states of every sequence.
+        """
         return self.fit(X, y).transform(X)
 
     def transform(self, X):
         """Reservoir states (n_steps, n_reservoir) of each sequence, from a zero state.
 
         With output feedback the states are those of the closed loop used by ``predict``.
+
+        Parameters
+        ----------
+        {X_sequences}
+
+        Returns
+        -------
+        states : ndarray of shape (n_steps, n_reservoir), or list of such arrays
+            The reservoir states of every sequence.
         """
         self._check_fitted()
         X_seqs, _, was_list = self._validate_X(X, reset=False)
@@ -149,7 +199,17 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         return outs if was_list else outs[0]
 
     def predict(self, X):
-        """Outputs for every step of every sequence, each run from a zero state."""
+        """Outputs for every step of every sequence, each run from a zero state.
+
+        Parameters
+        ----------
+        {X_sequences}
+
+        Returns
+        -------
+        y : ndarray of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
+            Outputs shaped like the targets given to ``fit``.
+        """
         self._check_fitted()
         X_seqs, _, was_list = self._validate_X(X, reset=False)
         if self._has_feedback:
@@ -163,7 +223,17 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
     def score(self, X, y, sample_weight=None):
         """R^2 over all steps after the washout of every sequence (those steps are transients).
 
-        ``sample_weight`` (n_steps,) applies to a single sequence only.
+        Parameters
+        ----------
+        {X_sequences}
+        {y_sequences}
+        sample_weight : array-like of shape (n_steps,), default=None
+            Weights of the steps of a single sequence.
+
+        Returns
+        -------
+        score : float
+            The coefficient of determination R^2.
         """
         return self._score_predictions(X, y, self.predict(X), sample_weight)
 

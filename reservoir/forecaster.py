@@ -3,10 +3,12 @@
 import numpy as np
 from sklearn.metrics import r2_score
 
+from .docstrings import fill_doc
 from .base import ReservoirMixin
 from .validation import check_sequences, check_washout, is_sequence_list
 
 
+@fill_doc
 class ESNForecaster(ReservoirMixin):
     """Echo state network that learns a series one step ahead and forecasts it in closed loop.
 
@@ -16,6 +18,23 @@ class ESNForecaster(ReservoirMixin):
 
     Series are arrays (n_steps,) or (n_steps, n_variables), or lists of them (each with its own
     washout); forecasts have the shape of the training series' steps.
+
+    Parameters
+    ----------
+    {reservoir_parameters}
+    {readout_parameters}
+    {run_parameters}
+
+    Attributes
+    ----------
+    reservoir_ : reservoir.Reservoir
+        The drawn weights W (CSR), W_in and b.
+    coef_ : ndarray of shape (n_variables, n_readout_features)
+        Readout weights.
+    intercept_ : ndarray of shape (n_variables,)
+        Constant term of the readout.
+    state_ : ndarray of shape (n_reservoir,)
+        Reservoir state at the end of the last training series (where ``forecast`` starts).
     """
 
     def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
@@ -57,7 +76,20 @@ class ESNForecaster(ReservoirMixin):
         return seqs, was_list
 
     def fit(self, X, y=None):
-        """Learn s(t) -> s(t+1) on every series after its washout. ``y`` is ignored. Returns self."""
+        """Learn s(t) -> s(t+1) on every series after its washout.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
+            One series, or several of different lengths.
+        y : None
+            Ignored (the targets are the series shifted by one step).
+
+        Returns
+        -------
+        self : ESNForecaster
+            The fitted estimator.
+        """
         return self._fit(X, y)
 
     def _training_data(self, X, y):
@@ -71,7 +103,18 @@ class ESNForecaster(ReservoirMixin):
         self.last_input_ = U_seqs[-1][-1].copy()
 
     def predict(self, X):
-        """One-step-ahead predictions: row t is the forecast of s(t+1) given s(0..t), teacher forced."""
+        """One-step-ahead predictions, teacher forced.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
+            One series, or several of different lengths.
+
+        Returns
+        -------
+        predictions : ndarray shaped like each series, or list of such arrays
+            Row t is the forecast of s(t+1) given s(0..t).
+        """
         self._check_fitted()
         seqs, was_list = self._series(X, reset=False)
         outs = [np.empty(s.shape, dtype=np.float64) for s in seqs]
@@ -80,7 +123,22 @@ class ESNForecaster(ReservoirMixin):
         return self._format_output(outs, was_list)
 
     def score(self, X, y=None):
-        """R^2 of the one-step-ahead predictions of s(washout+1..T-1) (earlier steps are transients)."""
+        """R^2 of the one-step-ahead predictions of s(washout+1..T-1).
+
+        Earlier steps are transients and are not scored.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
+            One series, or several of different lengths.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            The coefficient of determination R^2.
+        """
         return self._score_predictions(X, y, self.predict(X))
 
     def _score_predictions(self, X, y, preds):
@@ -99,7 +157,18 @@ class ESNForecaster(ReservoirMixin):
         Without ``context``, continues from the end of the (last) training series; with a
         ``context`` series (n_steps, n_variables), first runs teacher forced through it from a zero
         state (it should be longer than ``washout``) and forecasts what follows it.
-        Returns (horizon, n_variables), or (horizon,) for a univariate series.
+
+        Parameters
+        ----------
+        horizon : int
+            Number of steps to forecast.
+        context : array-like of shape (n_steps,) or (n_steps, n_variables), default=None
+            Series to continue instead of the training series.
+
+        Returns
+        -------
+        forecast : ndarray of shape (horizon, n_variables), or (horizon,) for a univariate series
+            The free-running forecast.
         """
         self._check_fitted()
         if not isinstance(horizon, (int, np.integer)) or horizon < 1:

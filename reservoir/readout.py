@@ -49,6 +49,15 @@ class QRRidge:
     ``update(F, Y)`` with F (T, p) and Y (T, m), any number of times; ``solve(ridge)`` returns
     the weights (p, m), or (n_ridges, p, m) when ``ridge`` is a 1-D array. With ``intercept`` the
     first column of F is the constant 1 and is not penalised.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of columns p of the design matrix F.
+    n_outputs : int
+        Number of targets m.
+    intercept : bool
+        Whether the first column of F is the constant 1 (then not penalised).
     """
 
     def __init__(self, n_features, n_outputs, intercept):
@@ -58,6 +67,15 @@ class QRRidge:
         self._svd = None  # SVD of R, kept for ridge sweeps until the next update
 
     def update(self, F, Y):
+        """Add the rows F (T, p) with targets Y (T, m).
+
+        Parameters
+        ----------
+        F : ndarray of shape (T, p)
+            Design-matrix rows.
+        Y : ndarray of shape (T, m)
+            Their targets.
+        """
         block = np.concatenate([self._RQ, np.concatenate([F, Y], axis=1)], axis=0)
         RQ = sla.qr(block, mode="r", overwrite_a=True, check_finite=False)[0]
         self._RQ = RQ[: min(RQ.shape)]
@@ -78,6 +96,18 @@ class QRRidge:
         return R.T @ R
 
     def solve(self, ridge):
+        """Ridge weights minimising ``||Y - F w||^2 + ridge ||w||^2`` (intercept unpenalised).
+
+        Parameters
+        ----------
+        ridge : float or ndarray of shape (n_ridges,)
+            Penalty (>= 0), or several.
+
+        Returns
+        -------
+        weights : ndarray of shape (p, m), or (n_ridges, p, m) for an array of ridges
+            The readout weights for each ridge value.
+        """
         ridges = _as_ridges(ridge)
         if self._svd is None:
             R, QtY = self.factors()
@@ -97,7 +127,20 @@ class QRRidge:
 
 
 class GramRidge:
-    """Streamed Gram-matrix accumulator for the ridge readout (same interface as QRRidge)."""
+    """Streamed Gram-matrix accumulator for the ridge readout (same interface as QRRidge).
+
+    Faster than :class:`QRRidge` but loses half the digits of tiny ridge values (normal
+    equations); ``solve`` uses one eigendecomposition of the centred Gram matrix for every ridge.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of columns p of the design matrix F.
+    n_outputs : int
+        Number of targets m.
+    intercept : bool
+        Whether the first column of F is the constant 1 (then not penalised).
+    """
 
     def __init__(self, n_features, n_outputs, intercept):
         self.n_features, self.n_outputs, self.intercept = n_features, n_outputs, intercept
@@ -106,18 +149,50 @@ class GramRidge:
         self._FtY = np.zeros((n_features, n_outputs))
 
     def update(self, F, Y):
+        """Add the rows F (T, p) with targets Y (T, m).
+
+        Parameters
+        ----------
+        F : ndarray of shape (T, p)
+            Design-matrix rows.
+        Y : ndarray of shape (T, m)
+            Their targets.
+        """
         self.add(F.T @ F, F.T @ Y, F.shape[0])
 
     def add(self, FtF, FtY, n_samples):
-        """Add precomputed ``F^T F`` (p, p) and ``F^T Y`` (p, m) of ``n_samples`` rows."""
+        """Add precomputed ``F^T F`` and ``F^T Y`` (e.g. accumulated on a GPU).
+
+        Parameters
+        ----------
+        FtF : ndarray of shape (p, p)
+            ``F^T F`` of the new rows.
+        FtY : ndarray of shape (p, m)
+            ``F^T Y`` of the new rows.
+        n_samples : int
+            Number of rows they summarise.
+        """
         self._G += FtF
         self._FtY += FtY
         self.n_samples += n_samples
 
     def gram(self):
+        """``F^T F`` (p, p) of all rows so far (a copy)."""
         return self._G.copy()
 
     def solve(self, ridge):
+        """Ridge weights minimising ``||Y - F w||^2 + ridge ||w||^2`` (intercept unpenalised).
+
+        Parameters
+        ----------
+        ridge : float or ndarray of shape (n_ridges,)
+            Penalty (>= 0), or several.
+
+        Returns
+        -------
+        weights : ndarray of shape (p, m), or (n_ridges, p, m) for an array of ridges
+            The readout weights for each ridge value.
+        """
         ridges = _as_ridges(ridge)
         G, b = self._G, self._FtY
         c = int(self.intercept)

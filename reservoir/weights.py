@@ -21,9 +21,22 @@ DENSE_EIG_MAX = 100
 class Reservoir:
     """Weights of a leaky-tanh reservoir, in kernel-ready form.
 
-    ``indptr``/``indices`` (uint32) and ``data`` hold the CSR recurrent matrix W (N, N) already
-    scaled to the spectral radius; ``W_in`` (N, n_inputs), ``bias`` (N,), ``W_fb`` (N, n_outputs),
-    all C-contiguous in ``dtype``.
+    All arrays are C-contiguous, in the reservoir's dtype (indices uint32).
+
+    Parameters
+    ----------
+    indptr : ndarray of shape (N + 1,), uint32
+        CSR row pointers of the recurrent matrix W (N, N), already scaled to the spectral radius.
+    indices : ndarray of shape (nnz,), uint32
+        CSR column indices of W.
+    data : ndarray of shape (nnz,)
+        CSR values of W.
+    W_in : ndarray of shape (N, n_inputs)
+        Input weights.
+    bias : ndarray of shape (N,)
+        Bias of every unit.
+    W_fb : ndarray of shape (N, n_outputs)
+        Output-feedback weights (zeros without feedback).
     """
 
     indptr: np.ndarray
@@ -35,6 +48,7 @@ class Reservoir:
 
     @property
     def n_reservoir(self):
+        """Number of units N."""
         return self.bias.shape[0]
 
     def recurrent_matrix(self):
@@ -44,7 +58,21 @@ class Reservoir:
 
 
 def spectral_radius(W):
-    """Largest absolute eigenvalue of the square sparse matrix ``W``, reproducibly."""
+    """Largest absolute eigenvalue of a square sparse matrix, reproducibly.
+
+    Dense eigenvalues up to 100 units; above, ARPACK with a fixed start vector (the same value on
+    every call).
+
+    Parameters
+    ----------
+    W : scipy.sparse matrix of shape (N, N)
+        The matrix.
+
+    Returns
+    -------
+    radius : float
+        The spectral radius of W.
+    """
     n = W.shape[0]
     if n <= DENSE_EIG_MAX:
         return float(np.max(np.abs(np.linalg.eigvals(W.toarray()))))
@@ -72,6 +100,36 @@ def make_reservoir(n_reservoir, n_inputs, n_outputs, *, spectral_radius_=1.0, de
     spectral radius ``spectral_radius_``; inputs have ``input_density`` of their entries drawn
     from uniform(-input_scaling, input_scaling); bias and feedback weights are dense uniforms
     scaled by ``bias_scaling`` and ``feedback_scaling``.
+
+    Parameters
+    ----------
+    n_reservoir : int
+        Number of units N.
+    n_inputs : int
+        Number of inputs.
+    n_outputs : int
+        Number of fed-back outputs (columns of W_fb).
+    spectral_radius_ : float, default=1.0
+        Spectral radius W is rescaled to.
+    density : float, default=0.1
+        Fraction of nonzero entries of W.
+    input_scaling : float, default=1.0
+        Scale of W_in.
+    input_density : float, default=1.0
+        Fraction of nonzero entries of W_in.
+    bias_scaling : float, default=0.0
+        Scale of the bias.
+    feedback_scaling : float, default=0.0
+        Scale of W_fb.
+    random_state : numpy.random.RandomState
+        Source of every draw (all at unit scale, in a fixed order).
+    dtype : numpy dtype, default=numpy.float64
+        dtype of the weights.
+
+    Returns
+    -------
+    reservoir : Reservoir
+        The weights in kernel-ready form.
     """
     rng = random_state
     W = _sparse_uniform(rng, n_reservoir, n_reservoir, density)

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from reservoir.docstrings import filler
+
 
 def _f(net, activation):
     if activation == "tanh":
@@ -11,11 +13,47 @@ def _f(net, activation):
     return v, v * (1.0 - v)
 
 
+fill_doc = filler({
+    "rtrl_network": """\
+W_in : ndarray of shape (n_hidden, n_inputs)
+    Input weights.
+W_rec : ndarray of shape (n_hidden, n_hidden)
+    Recurrent weights.
+b : ndarray of shape (n_hidden,)
+    Hidden bias.
+W_out : ndarray of shape (n_outputs, n_hidden)
+    Output weights.
+b_out : ndarray of shape (n_outputs,)
+    Output bias.
+X : ndarray of shape (T, n_inputs)
+    Inputs x(t).
+Y : ndarray of shape (T, n_outputs)
+    Targets d(t).
+leak_rate : float, default=1.0
+    Leak rate a in (0, 1].
+activation : {"tanh", "logistic"}, default="tanh"
+    Unit nonlinearity f.""",
+    "rtrl_gradient": """\
+loss : float
+    L.
+grads : tuple of ndarray
+    ``(dW_in, dW_rec, db, dW_out, db_out)``, each shaped like its weights.""",
+})
+
+
+@fill_doc
 def bptt_gradient(W_in, W_rec, b, W_out, b_out, X, Y, leak_rate=1.0, activation="tanh"):
     """Loss 1/2 sum_t ||y(t) - d(t)||^2 and its exact gradient by a backward pass through time.
 
-    Same network and shapes as :func:`rtrl.gradient`. Returns (loss, (dW_in, dW_rec, db, dW_out,
-    db_out)).
+    The plain numpy reference of :func:`rtrl.gradient` (same network and shapes).
+
+    Parameters
+    ----------
+    {rtrl_network}
+
+    Returns
+    -------
+    {rtrl_gradient}
     """
     a = leak_rate
     T, n = X.shape[0], W_rec.shape[0]

@@ -6,6 +6,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from reservoir.device import check_device
+from reservoir.docstrings import fill_doc
 from reservoir.progress import Progress
 from reservoir.scoring import sequence_r2
 from reservoir.validation import (check_positive_int, check_single_sequence, check_step_weights,
@@ -23,6 +24,7 @@ class DivergenceError(ArithmeticError):
     """Training produced a non-finite loss or gradient; the weights are the last finite ones."""
 
 
+@fill_doc
 class RTRLRegressor(RegressorMixin, BaseEstimator):
     """Fully recurrent network (Elman form) trained online by Real-Time Recurrent Learning.
 
@@ -37,29 +39,49 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_hidden : int, recurrent units n.
-    learning_rate : float, step size of the optimizer.
-    optimizer : "adam" or "sgd".
-    epochs : int, passes over the training sequences in ``fit``.
-    gradient : "rtrl", "uoro" or "snap1".
-    leak_rate : float in (0, 1], a.
-    activation : "tanh" or "logistic".
-    clip : float or None, largest gradient norm of an update (None: no clipping).
-    update_every : int, steps between weight updates (1: true online learning).
-    teacher_forcing : bool, feed the previous output back as an extra input: the target during
-        training, the model's own output during ``predict``.
-    recurrent_scale : float, W_rec is drawn N(0, 1/n) times this (about its spectral radius).
-    reset_state : bool, start every ``partial_fit`` call from a zero state (each call a new
-        sequence) instead of continuing the stream.
-    device : "cpu" (the sensitivity GEMM uses BLAS threads) or "cuda" (exact RTRL only: the
-        O(n^4) sensitivity update and its gradient projection run on the GPU, the sensitivities
-        staying there; the O(n^2) rest of each step runs on the host, so it pays from about a
-        hundred units).
-    random_state : int, RandomState or None (weights and UORO noise).
-    verbose : bool, progress bar and per-epoch loss on stderr.
+    n_hidden : int, default=16
+        Number of recurrent units n.
+    learning_rate : float, default=1e-2
+        Step size of the optimizer.
+    optimizer : {"adam", "sgd"}, default="adam"
+        Update rule applied to the gradient.
+    epochs : int, default=10
+        Passes over the training sequences in ``fit``.
+    gradient : {"rtrl", "uoro", "snap1"}, default="rtrl"
+        Exact sensitivities or one of the O(n^2) approximations.
+    leak_rate : float, default=1.0
+        Leak rate a in (0, 1].
+    activation : {"tanh", "logistic"}, default="tanh"
+        Unit nonlinearity f.
+    clip : float or None, default=None
+        Largest gradient norm of an update (None: no clipping).
+    update_every : int, default=1
+        Steps between weight updates (1: true online learning).
+    teacher_forcing : bool, default=False
+        Feed the previous output back as an extra input: the target during training, the
+        model's own output during ``predict``.
+    recurrent_scale : float, default=0.9
+        W_rec is drawn N(0, 1/n) times this (about its spectral radius).
+    reset_state : bool, default=False
+        Start every ``partial_fit`` call from a zero state (each call a new sequence) instead of
+        continuing the stream.
+    device : {"cpu", "cuda"}, default="cpu"
+        "cpu" (the sensitivity GEMM uses BLAS threads) or "cuda" (exact RTRL only: the O(n^4)
+        sensitivity update and its gradient projection run on the GPU, the sensitivities
+        staying there; it pays from about a hundred units).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the weights and of UORO's noise.
+    verbose : bool, default=False
+        Progress bar and per-epoch loss on stderr.
 
-    Attributes: ``W_in_``, ``W_rec_``, ``b_``, ``W_out_``, ``b_out_``, ``loss_curve_`` (mean loss
-    per step of each epoch or ``partial_fit`` call), ``n_features_in_``, ``n_outputs_``.
+    Attributes
+    ----------
+    W_in_, W_rec_, b_, W_out_, b_out_ : ndarray
+        The trained weights, shaped (n, n_features), (n, n), (n,), (n_outputs, n), (n_outputs,).
+    loss_curve_ : list of float
+        Mean loss per step of each epoch or ``partial_fit`` call.
+    n_features_in_, n_outputs_ : int
+        Numbers of inputs and outputs.
     """
 
     def __init__(self, n_hidden=16, *, learning_rate=1e-2, optimizer="adam", epochs=10,
@@ -227,10 +249,18 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
         self.W_out_, self.b_out_ = W_out.copy(), b_out.copy()
 
     def fit(self, X, y, sample_weight=None):
-        """Train online for ``epochs`` passes over the sequence(s); returns self.
+        """Train online for ``epochs`` passes over the sequence(s), each from a zero state.
 
-        ``sample_weight``: per-step weights of the loss, (n_steps,) or a list matching X (0 marks
-        a step without a target, e.g. all but the last step of a sequence classification).
+        Parameters
+        ----------
+        {X_sequences}
+        {y_sequences}
+        {sample_weight_steps}
+
+        Returns
+        -------
+        self : RTRLRegressor
+            The fitted estimator.
         """
         self._check_params()
         require_y(self, y)
@@ -251,8 +281,25 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
         return self
 
     def partial_fit(self, X, y, sample_weight=None):
-        """One online pass over X (n_steps, n_features), continuing the stream: the hidden state,
-        the sensitivities and the optimizer's moments carry over from the previous call."""
+        """One online pass over one sequence, continuing the stream.
+
+        The hidden state, the sensitivities and the optimizer's moments carry over from the
+        previous call (unless ``reset_state``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps, n_features)
+            The next stretch of the input stream.
+        y : array-like of shape (n_steps,) or (n_steps, n_outputs)
+            Its targets.
+        sample_weight : array-like of shape (n_steps,), default=None
+            Per-step weights of the loss (0: no target at that step).
+
+        Returns
+        -------
+        self : RTRLRegressor
+            The updated estimator.
+        """
         check_single_sequence(X)
         require_y(self, y)
         first = not hasattr(self, "_theta")
@@ -275,8 +322,19 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------------ prediction
     def predict(self, X):
-        """Outputs of every step of every sequence, each run from a zero state (closed loop
-        with ``teacher_forcing``)."""
+        """Outputs of every step of every sequence, each run from a zero state.
+
+        With ``teacher_forcing`` the model's own previous output is fed back (closed loop).
+
+        Parameters
+        ----------
+        {X_sequences}
+
+        Returns
+        -------
+        y : ndarray of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
+            Outputs shaped like the targets given to ``fit``.
+        """
         check_is_fitted(self, "W_out_")
         X_seqs, _, was_list = self._validate(X, None, reset=False)
         outs = []
@@ -289,6 +347,18 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
         return outs if was_list else outs[0]
 
     def score(self, X, y, sample_weight=None):
-        """R^2 over all steps of all sequences."""
+        """R^2 over all steps of all sequences.
+
+        Parameters
+        ----------
+        {X_sequences}
+        {y_sequences}
+        {sample_weight_steps}
+
+        Returns
+        -------
+        score : float
+            The coefficient of determination R^2.
+        """
         return sequence_r2(self, X, y, sample_weight)
 

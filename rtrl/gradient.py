@@ -3,7 +3,7 @@
 import numpy as np
 
 from . import kernels
-from .bptt import bptt_gradient
+from .bptt import bptt_gradient, fill_doc
 
 ACTIVATIONS = {"tanh": kernels.TANH, "logistic": kernels.LOGISTIC}
 METHODS = ("rtrl", "bptt")
@@ -43,17 +43,24 @@ def _check(W_in, W_rec, b, W_out, b_out, X, Y):
     return W_in, W_rec, b, W_out, b_out, X, Y
 
 
+@fill_doc
 def gradient(W_in, W_rec, b, W_out, b_out, X, Y, method="rtrl", leak_rate=1.0,
              activation="tanh"):
     """Loss ``L = 1/2 sum_t ||y(t) - d(t)||^2`` of one sequence and its gradient.
 
     Network: ``h(t) = (1-a) h(t-1) + a f(W_in x(t) + W_rec h(t-1) + b)``, ``h(-1) = 0``,
-    ``y(t) = W_out h(t) + b_out``. Shapes: W_in (n_hidden, n_inputs), W_rec (n_hidden, n_hidden),
-    b (n_hidden,), W_out (n_outputs, n_hidden), b_out (n_outputs,), X (T, n_inputs),
-    Y (T, n_outputs). ``method="rtrl"`` carries the exact sensitivities forward (Numba kernel);
-    ``"bptt"`` runs the backward pass (numpy). Both give the same gradient to round-off.
+    ``y(t) = W_out h(t) + b_out``. ``method="rtrl"`` carries the exact sensitivities forward (Numba
+    kernel); ``"bptt"`` runs the backward pass (numpy). Both give the same gradient to round-off.
 
-    Returns ``(loss, (dW_in, dW_rec, db, dW_out, db_out))``, gradients shaped like the weights.
+    Parameters
+    ----------
+    {rtrl_network}
+    method : {"rtrl", "bptt"}, default="rtrl"
+        Forward sensitivities or the backward pass.
+
+    Returns
+    -------
+    {rtrl_gradient}
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")

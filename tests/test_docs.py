@@ -1,6 +1,10 @@
-"""Every Python code block of the README and docs/ runs (on the sizes written there)."""
+"""The docs cannot go stale: every Python code block of the README and docs/ runs (on the sizes
+written there), every docstring example runs, and the API reference lists every public name."""
 
+import doctest
+import importlib
 import pathlib
+import pkgutil
 import re
 
 import pytest
@@ -8,6 +12,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+PACKAGES = ["reservoir", "rtrl", "lstm", "experiments"]
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if BLOCK.search(p.read_text())],
@@ -16,3 +21,38 @@ def test_code_blocks_run(page):
     namespace = {}
     for block in BLOCK.findall(page.read_text()):
         exec(compile(block, str(page), "exec"), namespace)
+
+
+def _modules():
+    for name in PACKAGES:
+        package = importlib.import_module(name)
+        yield package
+        for info in pkgutil.iter_modules(package.__path__, name + "."):
+            if not info.name.endswith("__main__"):
+                yield importlib.import_module(info.name)
+
+
+@pytest.mark.parametrize("module", list(_modules()), ids=lambda m: m.__name__)
+def test_docstring_examples_run(module):
+    failed, _ = doctest.testmod(module, verbose=False, optionflags=doctest.ELLIPSIS)
+    assert failed == 0
+
+
+def test_api_reference_lists_every_public_name():
+    api = (ROOT / "docs" / "api.rst").read_text()
+    listed = set(re.findall(r"^   (\w+)$", api, re.M))
+    for name in ["reservoir", "rtrl", "lstm"]:
+        missing = set(importlib.import_module(name).__all__) - listed
+        assert not missing, f"add {sorted(missing)} of {name} to docs/api.rst"
+    experiments = importlib.import_module("experiments")
+    modules = {info.name for info in pkgutil.iter_modules(experiments.__path__)
+               if not info.name.startswith("_")}
+    missing = modules - listed
+    assert not missing, f"add experiments modules {sorted(missing)} to docs/api.rst"
+
+
+def test_every_page_is_in_the_toctree():
+    index = (ROOT / "docs" / "index.md").read_text()
+    for page in (ROOT / "docs").glob("*.md"):
+        if page.stem != "index":
+            assert re.search(rf"^{page.stem}$", index, re.M), f"{page.name} is not in index.md"

@@ -1,0 +1,81 @@
+"""Draw the documentation's figures from the code in this repository (run by ``make docs``).
+
+``python docs/figures.py [OUT]`` writes, into OUT (default docs/img):
+
+- ``mackey_glass_forecast.png``: a 500-unit ESN's 84-step closed-loop forecast of Mackey-Glass;
+- ``grid_search_heatmap.png``: a grid search over spectral radius and leak rate;
+- ``anbncn_cell_states.png``: the cell states of a DEKF-trained LSTM reading a^n b^n c^n strings
+  (the lectures' "typical evolution of activations": one cell counts up over the a's and down
+  over the b's).
+"""
+
+import pathlib
+import sys
+
+import numpy as np
+from sklearn.model_selection import TimeSeriesSplit
+
+from experiments import mackey_glass, plots
+from experiments.datasets import mackey_glass as mackey_glass_series
+from experiments.search import grid_search
+from experiments.sequence_tasks import anbncn
+from lstm import KalmanLSTMRegressor, kernels
+from reservoir import ESNRegressor
+
+SYMBOLS = "SabcT"
+
+
+def forecast(out):
+    ds = mackey_glass.run(n_reservoir=500, n_train=2000, n_trials=1, seed=0)
+    return plots.forecast_figure(ds, out / "mackey_glass_forecast.png")
+
+
+def heatmap(out):
+    series = mackey_glass_series(1300, squash=True, random_state=0)
+    grid = {"spectral_radius": [0.6, 0.8, 1.0, 1.2, 1.4], "leak_rate": [0.1, 0.3, 0.5, 0.7, 0.9],
+            "ridge": [1e-10, 1e-6]}
+    result = grid_search(ESNRegressor(n_reservoir=100, washout=100, random_state=0), grid,
+                         series[:-1, None], series[1:], cv=TimeSeriesSplit(3))
+    return plots.heatmap(result.dataset, "spectral_radius", "leak_rate",
+                         out / "grid_search_heatmap.png", r2=True)
+
+
+def cell_states(model, n):
+    """Cell states s(t) (steps, cells) and the symbols read, for the string of length n."""
+    X, _ = anbncn(n)
+    nc = model.n_blocks * model.n_cells
+    s, yc, out = np.zeros(nc), np.zeros(nc), np.empty((1, model.n_outputs_))
+    states = np.empty((len(X), nc))
+    for t in range(len(X)):
+        kernels.forward(model._w, *model._args(), X[t:t + 1], s, yc, out)
+        states[t] = s
+    return states, [SYMBOLS[i] for i in X.argmax(axis=1)]
+
+
+def anbncn_states(out, n_strings=2000, n=8):
+    rng = np.random.default_rng(0)
+    model = KalmanLSTMRegressor(2, 1, output="logistic", p0=100.0, q=(1e-2, 1e-6),
+                                r=(100.0, 1.0), anneal_steps=15 * n_strings, random_state=0)
+    for _ in range(n_strings):
+        model.partial_fit(*anbncn(int(rng.integers(1, 11))))
+    states, symbols = cell_states(model, n)
+    plt = plots._pyplot()
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    for k in range(states.shape[1]):
+        ax.plot(states[:, k], marker="o", ms=3, label=f"cell {k + 1}")
+    ax.set_xticks(range(len(symbols)), symbols)
+    ax.set_xlabel(f"symbol read (n = {n})")
+    ax.set_ylabel("cell state s(t)")
+    ax.set_title(f"DEKF-trained LSTM (2 blocks) after {n_strings} strings of a^n b^n c^n")
+    ax.legend()
+    return plots._save(plt, fig, out / "anbncn_cell_states.png")
+
+
+def main(out):
+    out = pathlib.Path(out)
+    return [forecast(out), heatmap(out), anbncn_states(out)]
+
+
+if __name__ == "__main__":
+    for path in main(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).parent / "img"):
+        print(path)

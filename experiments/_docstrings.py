@@ -1,0 +1,36 @@
+"""Docstring fragments shared by the experiments' ``run`` and ``summary`` functions."""
+
+from reservoir.docstrings import filler
+
+fill_doc = filler({
+    "seed": """\
+seed : int, default=0
+    Seed of the data and of the model's weights.""",
+    "esn_run": """\
+device : str, default="cpu"
+    ``device`` of the ESN (see docs/devices.md).
+dtype : {"float64", "float32"}, default="float64"
+    Precision of the reservoir states.
+verbose : bool, default=False
+    Progress bars on stderr.
+**params
+    Further ``ESNRegressor``/``ESNForecaster`` parameters, overriding the defaults.""",
+    "verbose": """\
+verbose : bool, default=False
+    Progress bars on stderr.""",
+    "summary": """\
+Parameters
+----------
+ds : xarray.Dataset
+    What the matching ``run`` returned.
+
+Returns
+-------
+text : str
+    Lines for the command line: the figures beside the published ones.""",
+    "returns_dataset": """\
+Returns
+-------
+ds : xarray.Dataset
+    The results, with the parameters, seed and package versions as attributes.""",
+})

@@ -1,0 +1,88 @@
+"""Docstring fragments shared by the estimators (numpydoc sections), filled in by ``fill_doc``."""
+
+import textwrap
+
+FRAGMENTS = {
+    "reservoir_parameters": """\
+n_reservoir : int, default=300
+    Number of reservoir units N.
+spectral_radius : float, default=1.25
+    Spectral radius of the recurrent matrix W.
+leak_rate : float, default=0.3
+    Leak rate a in (0, 1]; 1 is the plain (non-leaky) ESN.
+input_scaling : float, default=1.0
+    W_in is uniform in [-input_scaling, input_scaling].
+bias_scaling : float, default=0.5
+    The bias b is uniform in [-bias_scaling, bias_scaling].
+density : float, default=0.1
+    Fraction of nonzero entries of W, in (0, 1].
+input_density : float, default=1.0
+    Fraction of nonzero entries of W_in, in (0, 1].""",
+    "readout_parameters": """\
+ridge : float, default=1e-8
+    Tikhonov penalty added to F^T F as it is (not scaled by the number of samples); the
+    intercept is not penalised.
+washout : int, default=100
+    Initial steps of every sequence left out of training and scoring.
+squares : bool, default=False
+    Add the squares of every second state, ``x(t)[::2]**2``, to the readout features
+    (Pathak et al. 2018).
+fit_intercept : bool, default=True
+    Constant term in the readout.
+solver : {"qr", "gram"}, default="qr"
+    Streamed QR factorization solved through an SVD (accurate for tiny ridge values), or the
+    normal equations (faster, for larger ridge values).""",
+    "run_parameters": """\
+device : {"cpu", "parallel", "cuda", "auto"}, default="cpu"
+    Serial kernels, threads over sequences (or over rows of W for one sequence), an NVIDIA GPU
+    (the ``cuda`` extra), or cuda when usable and parallel otherwise; see docs/devices.md.
+dtype : {"float64", "float32"}, default="float64"
+    Precision of the reservoir states; readouts are solved in float64.
+n_jobs : int or None, default=None
+    Numba threads for ``device="parallel"`` (None: all cores).
+random_state : int, RandomState instance or None, default=None
+    Seed of every random draw (weights), for reproducible models.
+verbose : bool, default=False
+    Show a progress bar on stderr while fitting.""",
+    "X_sequences": """\
+X : array-like of shape (n_steps, n_features), or list of such arrays
+    One input sequence, or several of different lengths.""",
+    "y_sequences": """\
+y : array-like of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
+    Targets for every step of every sequence of ``X``.""",
+    "sample_weight_steps": """\
+sample_weight : array-like of shape (n_steps,), or list of such arrays, default=None
+    Per-step weights of the targets (0: no target at that step).""",
+}
+
+
+def _fill(doc, fragments):
+    lines = []
+    for line in doc.splitlines():
+        key = line.strip()[1:-1] if line.strip().startswith("{") else None
+        if key in fragments:
+            indent = line[:len(line) - len(line.lstrip())]
+            lines.append(textwrap.indent(fragments[key], indent))
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def filler(fragments):
+    """A decorator like :func:`fill_doc` that knows ``fragments`` besides the shared ones."""
+    known = {**FRAGMENTS, **fragments}
+
+    def fill(obj):
+        obj.__doc__ = _fill(obj.__doc__, known)
+        if isinstance(obj, type):
+            for member in vars(obj).values():
+                if callable(member) and member.__doc__:
+                    member.__doc__ = _fill(member.__doc__, known)
+        return obj
+
+    return fill
+
+
+#: Replace every ``{name}`` line of the docstrings of an object (and of the methods of a class)
+#: by the fragment ``name``, indented like that line; returns the object.
+fill_doc = filler({})
