@@ -1,11 +1,12 @@
-"""KalmanLSTMRegressor: an LSTM trained online by (decoupled) extended Kalman filtering."""
+"""KalmanLSTMRegressor: an LSTM trained online by (decoupled) extended Kalman filtering, and the
+network and filter mechanics it shares with KalmanLSTMClassifier."""
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from reservoir.docstrings import fill_doc
+from reservoir.docstrings import filler
 from reservoir.progress import Progress
 from reservoir.scoring import sequence_r2
 from reservoir.validation import (check_positive_int, check_single_sequence, check_step_weights,
@@ -16,6 +17,50 @@ from . import kernels
 
 TRAINERS = ("dekf", "ekf", "sgd")
 JACOBIANS = ("truncated", "full")
+
+FRAGMENTS = {"lstm_network": """\
+n_blocks : int, default=2
+    Number of memory blocks.
+n_cells : int, default=1
+    Cells per block.
+peepholes : bool, default=True
+    Peephole connections from the cell states into the gates.
+forget_gate : bool, default=True
+    Forget gates (``peepholes=False, forget_gate=False`` is the 1997 LSTM).
+shortcut : bool, default=False
+    Direct input-to-output connections.
+cell_squashing : {"tanh", "identity"}, default="tanh"
+    Cell input and output squashing g and h (Gers & Schmidhuber 2001 count with identity
+    squashing on a^n b^n c^n).""", "lstm_training": """\
+trainer : {"dekf", "ekf", "sgd"}, default="dekf"
+    Decoupled or global extended Kalman filter, or gradient descent with momentum.
+jacobian : {"truncated", "full"}, default="truncated"
+    Derivatives through the cell states only (LSTM's original rule), or exact RTRL through
+    every recurrent path.
+p0 : float, default=100.0
+    Initial diagonal of the filter's error covariance P.
+q : float or (float, float), default=(1e-2, 1e-6)
+    Process noise, or a (start, end) pair annealed geometrically over ``anneal_steps``.
+r : float or (float, float), default=(100.0, 1.0)
+    Measurement noise, or a (start, end) pair annealed likewise.
+anneal_steps : int, default=20000
+    Filter updates over which ``q`` and ``r`` go from start to end.
+learning_rate : float, default=0.1
+    Step size of ``trainer="sgd"``.
+momentum : float, default=0.9
+    Momentum of ``trainer="sgd"``.
+epochs : int, default=10
+    Passes over the training sequences in ``fit``.
+reset_state : bool, default=True
+    Start every sequence of ``fit``, and every ``partial_fit`` call, from a zero state (else
+    the state carries over, a stream).
+device : {"cpu"}, default="cpu"
+    Where the kernels run.
+random_state : int, RandomState instance or None, default=None
+    Seed of the initial weights.
+verbose : bool, default=False
+    Progress bar on stderr while fitting."""}
+fill_doc = filler(FRAGMENTS)
 
 
 class FilterDivergenceError(ArithmeticError):
@@ -30,106 +75,14 @@ def _schedule(value, name):
     return float(pair[0]), float(pair[1])
 
 
-@fill_doc
-class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
-    """LSTM with forget gates and peepholes (Gers et al. 2002) trained online, one step at a
-    time, by a decoupled (``"dekf"``: one weight group per block and per output unit) or global
-    (``"ekf"``) extended Kalman filter, or by gradient descent with momentum (``"sgd"``), on the
-    Jacobian of its outputs carried forward in time (Perez-Ortiz, Gers, Eck & Schmidhuber 2003).
-
-    Parameters
-    ----------
-    n_blocks : int, default=2
-        Number of memory blocks.
-    n_cells : int, default=1
-        Cells per block.
-    peepholes : bool, default=True
-        Peephole connections from the cell states into the gates.
-    forget_gate : bool, default=True
-        Forget gates (``peepholes=False, forget_gate=False`` is the 1997 LSTM).
-    shortcut : bool, default=False
-        Direct input-to-output connections.
-    cell_squashing : {"tanh", "identity"}, default="tanh"
-        Cell input and output squashing g and h (Gers & Schmidhuber 2001 count with identity
-        squashing on a^n b^n c^n).
-    output : {"linear", "logistic"}, default="linear"
-        Output units.
-    trainer : {"dekf", "ekf", "sgd"}, default="dekf"
-        Decoupled or global extended Kalman filter, or gradient descent with momentum.
-    jacobian : {"truncated", "full"}, default="truncated"
-        Derivatives through the cell states only (LSTM's original rule), or exact RTRL through
-        every recurrent path.
-    p0 : float, default=100.0
-        Initial diagonal of the filter's error covariance P.
-    q : float or (float, float), default=(1e-2, 1e-6)
-        Process noise, or a (start, end) pair annealed geometrically over ``anneal_steps``.
-    r : float or (float, float), default=(100.0, 1.0)
-        Measurement noise, or a (start, end) pair annealed likewise.
-    anneal_steps : int, default=20000
-        Filter updates over which ``q`` and ``r`` go from start to end.
-    learning_rate : float, default=0.1
-        Step size of ``trainer="sgd"``.
-    momentum : float, default=0.9
-        Momentum of ``trainer="sgd"``.
-    epochs : int, default=10
-        Passes over the training sequences in ``fit``.
-    reset_state : bool, default=True
-        Start every sequence of ``fit``, and every ``partial_fit`` call, from a zero state (else
-        the state carries over, a stream).
-    device : {"cpu"}, default="cpu"
-        Where the kernels run.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the initial weights.
-    verbose : bool, default=False
-        Progress bar on stderr while fitting.
-
-    Attributes
-    ----------
-    n_weights_ : int
-        Number of trained weights.
-    loss_curve_ : list of float
-        Mean squared error of each epoch or ``partial_fit`` call.
-    n_features_in_, n_outputs_ : int
-        Numbers of inputs and outputs.
-    """
-
-    def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
-                 shortcut=False, cell_squashing="tanh", output="linear", trainer="dekf", jacobian="truncated", p0=100.0,
-                 q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=20000, learning_rate=0.1,
-                 momentum=0.9, epochs=10, reset_state=True, device="cpu", random_state=None,
-                 verbose=False):
-        self.n_blocks = n_blocks
-        self.n_cells = n_cells
-        self.peepholes = peepholes
-        self.forget_gate = forget_gate
-        self.shortcut = shortcut
-        self.cell_squashing = cell_squashing
-        self.output = output
-        self.trainer = trainer
-        self.jacobian = jacobian
-        self.p0 = p0
-        self.q = q
-        self.r = r
-        self.anneal_steps = anneal_steps
-        self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.epochs = epochs
-        self.reset_state = reset_state
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return tags
+class KalmanLSTMBase(BaseEstimator):
+    """The network, its Jacobians and the filter; the estimators add their targets' encoding."""
 
     # ------------------------------------------------------------------------ validation
     def _check_params(self):
         for name in ("n_blocks", "n_cells", "epochs"):
             check_positive_int(name, getattr(self, name))
         for name, choices in (("trainer", TRAINERS), ("jacobian", JACOBIANS),
-                              ("output", ("linear", "logistic")),
                               ("cell_squashing", ("tanh", "identity"))):
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {choices}, got {getattr(self, name)!r}.")
@@ -139,11 +92,8 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
         if min(self._r) <= 0:
             raise ValueError(f"r must be > 0 (the measurement noise), got {self.r!r}.")
         if self.device != "cpu":
-            raise ValueError(f"device={self.device!r} is not available for KalmanLSTMRegressor "
+            raise ValueError(f"device={self.device!r} is not available for {type(self).__name__} "
                              "in this release; use device='cpu'.")
-
-    def _validate(self, X, y, reset):
-        return validate_sequences(self, X, y, reset=reset)
 
     # --------------------------------------------------------------------------- layout
     def _layout(self, n_x, m):
@@ -200,7 +150,7 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
 
     def _args(self):
         return (self.n_blocks, self.n_cells, self.n_features_in_, self.n_outputs_,
-                bool(self.shortcut), self.output == "logistic", bool(self.peepholes),
+                bool(self.shortcut), self._logistic_output(), bool(self.peepholes),
                 bool(self.forget_gate), self.cell_squashing == "identity")
 
     # -------------------------------------------------------------------------- training
@@ -227,6 +177,112 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
             self._r[1], self._q[0], self._q[1], float(self.anneal_steps), self._count,
             float(self.learning_rate), float(self.momentum), self._velocity, out)
 
+    def _fit_sequences(self, X_seqs, y_seqs, w_seqs):
+        """``epochs`` passes over validated sequences (targets (n_steps, n_outputs) floats)."""
+        self._init(X_seqs[0].shape[1], y_seqs[0].shape[1])
+        state = self._zero_state()
+        total = self.epochs * sum(len(x) for x in X_seqs)
+        with Progress(total, f"{type(self).__name__}.fit", enabled=bool(self.verbose)) as bar:
+            for _ in range(self.epochs):
+                losses = []
+                for X_s, Y_s, w_s in zip(X_seqs, y_seqs, w_seqs):
+                    if self.reset_state:
+                        state = self._zero_state()
+                    losses.append(self._train(X_s, Y_s, w_s, state))
+                    bar.update(len(X_s))
+                self.loss_curve_.append(float(np.mean(losses)))
+        self._state = state
+        return self
+
+    def _partial_fit_sequence(self, X_s, Y_s, w_s, first):
+        """One online pass over one validated sequence; ``first`` draws the network."""
+        if first:
+            self._init(X_s.shape[1], Y_s.shape[1])
+        if first or self.reset_state:
+            self._state = self._zero_state()
+        self.loss_curve_.append(self._train(X_s, Y_s, w_s, self._state))
+        return self
+
+    def _outputs(self, X_seqs):
+        """Network outputs (n_steps, n_outputs) of every sequence, each from a zero state."""
+        nc = self.n_blocks * self.n_cells
+        outs = []
+        for X_s in X_seqs:
+            out = np.empty((len(X_s), self.n_outputs_))
+            kernels.forward(self._w, *self._args(), X_s, np.zeros(nc), np.zeros(nc), out)
+            outs.append(out)
+        return outs
+
+    @property
+    def coef_(self):
+        """The flat weight vector (see lstm.kernels for its layout)."""
+        check_is_fitted(self, "n_weights_")
+        return self._w.copy()
+
+
+@fill_doc
+class KalmanLSTMRegressor(RegressorMixin, KalmanLSTMBase):
+    """LSTM with forget gates and peepholes (Gers et al. 2002) trained online, one step at a
+    time, by a decoupled (``"dekf"``: one weight group per block and per output unit) or global
+    (``"ekf"``) extended Kalman filter, or by gradient descent with momentum (``"sgd"``), on the
+    Jacobian of its outputs carried forward in time (Perez-Ortiz, Gers, Eck & Schmidhuber 2003).
+
+    Parameters
+    ----------
+    {lstm_network}
+    output : {"linear", "logistic"}, default="linear"
+        Output units.
+    {lstm_training}
+
+    Attributes
+    ----------
+    n_weights_ : int
+        Number of trained weights.
+    loss_curve_ : list of float
+        Mean squared error of each epoch or ``partial_fit`` call.
+    n_features_in_, n_outputs_ : int
+        Numbers of inputs and outputs.
+    """
+
+    def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
+                 shortcut=False, cell_squashing="tanh", output="linear", trainer="dekf", jacobian="truncated", p0=100.0,
+                 q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=20000, learning_rate=0.1,
+                 momentum=0.9, epochs=10, reset_state=True, device="cpu", random_state=None,
+                 verbose=False):
+        self.n_blocks = n_blocks
+        self.n_cells = n_cells
+        self.peepholes = peepholes
+        self.forget_gate = forget_gate
+        self.shortcut = shortcut
+        self.cell_squashing = cell_squashing
+        self.output = output
+        self.trainer = trainer
+        self.jacobian = jacobian
+        self.p0 = p0
+        self.q = q
+        self.r = r
+        self.anneal_steps = anneal_steps
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.epochs = epochs
+        self.reset_state = reset_state
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _check_params(self):
+        super()._check_params()
+        if self.output not in ("linear", "logistic"):
+            raise ValueError(f"output must be one of ('linear', 'logistic'), got {self.output!r}.")
+
+    def _logistic_output(self):
+        return self.output == "logistic"
+
     def fit(self, X, y, sample_weight=None):
         """Train for ``epochs`` passes over the sequence(s).
 
@@ -243,22 +299,8 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
         """
         self._check_params()
         require_y(self, y)
-        X_seqs, y_seqs, _ = self._validate(X, y, reset=True)
-        w_seqs = check_step_weights(sample_weight, X_seqs)
-        self._init(X_seqs[0].shape[1], y_seqs[0].shape[1])
-        state = self._zero_state()
-        total = self.epochs * sum(len(x) for x in X_seqs)
-        with Progress(total, "KalmanLSTMRegressor.fit", enabled=bool(self.verbose)) as bar:
-            for _ in range(self.epochs):
-                losses = []
-                for X_s, Y_s, w_s in zip(X_seqs, y_seqs, w_seqs):
-                    if self.reset_state:
-                        state = self._zero_state()
-                    losses.append(self._train(X_s, Y_s, w_s, state))
-                    bar.update(len(X_s))
-                self.loss_curve_.append(float(np.mean(losses)))
-        self._state = state
-        return self
+        X_seqs, y_seqs, _ = validate_sequences(self, X, y, reset=True)
+        return self._fit_sequences(X_seqs, y_seqs, check_step_weights(sample_weight, X_seqs))
 
     def partial_fit(self, X, y, sample_weight=None):
         """One online pass over one sequence.
@@ -285,14 +327,9 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
         first = not hasattr(self, "_w")
         if first:
             self._check_params()
-        (X_s,), (Y_s,), _ = self._validate(X, y, reset=first)
+        (X_s,), (Y_s,), _ = validate_sequences(self, X, y, reset=first)
         (w_s,) = check_step_weights(sample_weight, [X_s])
-        if first:
-            self._init(X_s.shape[1], Y_s.shape[1])
-        if first or self.reset_state:
-            self._state = self._zero_state()
-        self.loss_curve_.append(self._train(X_s, Y_s, w_s, self._state))
-        return self
+        return self._partial_fit_sequence(X_s, Y_s, w_s, first)
 
     # ------------------------------------------------------------------------ prediction
     def predict(self, X):
@@ -308,13 +345,8 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
             Outputs shaped like the targets given to ``fit``.
         """
         check_is_fitted(self, "n_weights_")
-        X_seqs, _, was_list = self._validate(X, None, reset=False)
-        outs = []
-        for X_s in X_seqs:
-            nc = self.n_blocks * self.n_cells
-            out = np.empty((len(X_s), self.n_outputs_))
-            kernels.forward(self._w, *self._args(), X_s, np.zeros(nc), np.zeros(nc), out)
-            outs.append(out[:, 0] if self._y_1d else out)
+        X_seqs, _, was_list = validate_sequences(self, X, None, reset=False)
+        outs = [out[:, 0] if self._y_1d else out for out in self._outputs(X_seqs)]
         return outs if was_list else outs[0]
 
     def score(self, X, y, sample_weight=None):
@@ -332,10 +364,3 @@ class KalmanLSTMRegressor(RegressorMixin, BaseEstimator):
             The coefficient of determination R^2.
         """
         return sequence_r2(self, X, y, sample_weight)
-
-    @property
-    def coef_(self):
-        """The flat weight vector (see lstm.kernels for its layout)."""
-        check_is_fitted(self, "n_weights_")
-        return self._w.copy()
-

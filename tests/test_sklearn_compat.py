@@ -8,7 +8,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from reservoir import ESNForecaster, ESNRegressor
-from lstm import KalmanLSTMRegressor
+from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
 from rtrl import RTRLRegressor
 
 STATEFUL = ("a reservoir is a dynamical system: each output depends on the steps before it, so "
@@ -29,7 +29,7 @@ WEIGHTED_STEPS = ("a step's weight scales its loss; repeating a step instead fee
 
 
 def _expected(estimator):
-    if isinstance(estimator, (RTRLRegressor, KalmanLSTMRegressor)):
+    if isinstance(estimator, (RTRLRegressor, KalmanLSTMRegressor, KalmanLSTMClassifier)):
         return dict(EXPECTED_FAILURES, check_sample_weight_equivalence_on_dense_data=WEIGHTED_STEPS)
     if isinstance(estimator, ESNForecaster):
         return dict(EXPECTED_FAILURES, check_fit1d=UNIVARIATE, check_fit2d_predict1d=UNIVARIATE)
@@ -43,7 +43,9 @@ def _expected(estimator):
      ESNForecaster(n_reservoir=20, washout=0, random_state=0),
      RTRLRegressor(n_hidden=4, epochs=3, random_state=0),
      KalmanLSTMRegressor(n_blocks=2, epochs=5, shortcut=True, r=(1.0, 1.0), q=(1e-4, 1e-4),
-                         random_state=0)],
+                         random_state=0),
+     KalmanLSTMClassifier(n_blocks=2, epochs=5, shortcut=True, r=(1.0, 1.0), q=(1e-4, 1e-4),
+                          random_state=0)],
     expected_failed_checks=_expected)
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -1,0 +1,249 @@
+"""KalmanLSTMClassifier: next-symbol prediction (one label, or the set of possible symbols, per
+step) with the Kalman-trained LSTM."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from reservoir.docstrings import filler
+from reservoir.validation import (check_single_sequence, check_step_weights, is_sequence_list,
+                                  require_y, validate_sequences)
+
+from .estimator import FRAGMENTS, KalmanLSTMBase
+
+LABELS = """\
+y : array-like of shape (n_steps,) or (n_steps, n_classes), or list of such arrays
+    A class label per step, or a 0/1 indicator matrix of the set of classes that are right at
+    each step (multi-label: e.g. every symbol that may come next)."""
+fill_doc = filler({**FRAGMENTS, "labels": LABELS})
+
+
+@fill_doc
+class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
+    """Kalman-trained LSTM that classifies every step of a sequence (next-symbol prediction).
+
+    The network of :class:`KalmanLSTMRegressor` with one logistic output unit per class, trained
+    on the one-hot (or multi-label) targets by the same filters: the set-up of the grammar tasks
+    of Gers & Schmidhuber (2001) and Perez-Ortiz et al. (2003). With one label per step,
+    ``predict`` returns the class of the largest output; with a 0/1 indicator matrix (the set of
+    possible next symbols), every class whose output exceeds 0.5.
+
+    Parameters
+    ----------
+    {lstm_network}
+    {lstm_training}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (0..n_classes-1 for indicator targets).
+    n_weights_ : int
+        Number of trained weights.
+    loss_curve_ : list of float
+        Mean squared error of the outputs of each epoch or ``partial_fit`` call.
+    n_features_in_ : int
+        Number of inputs.
+
+    Examples
+    --------
+    >>> from lstm import KalmanLSTMClassifier
+    >>> from experiments.sequence_tasks import anbncn
+    >>> X, Y = anbncn(3, language="anbn")       # one-hot symbols, sets of possible next symbols
+    >>> model = KalmanLSTMClassifier(epochs=30, random_state=0).fit([X], [Y])
+    >>> model.predict(X).shape
+    (7, 5)
+    """
+
+    def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
+                 shortcut=False, cell_squashing="tanh", trainer="dekf", jacobian="truncated",
+                 p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=20000,
+                 learning_rate=0.1, momentum=0.9, epochs=10, reset_state=True, device="cpu",
+                 random_state=None, verbose=False):
+        self.n_blocks = n_blocks
+        self.n_cells = n_cells
+        self.peepholes = peepholes
+        self.forget_gate = forget_gate
+        self.shortcut = shortcut
+        self.cell_squashing = cell_squashing
+        self.trainer = trainer
+        self.jacobian = jacobian
+        self.p0 = p0
+        self.q = q
+        self.r = r
+        self.anneal_steps = anneal_steps
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.epochs = epochs
+        self.reset_state = reset_state
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def _logistic_output(self):
+        return True
+
+    # ------------------------------------------------------------------ label encoding
+    def _label_sequences(self, y, X_is_list, classes=None):
+        """Labels of every sequence -> float one-hot / indicator targets; sets ``classes_``
+        when ``classes`` is given or on the first fit."""
+        arrays = [np.asarray(s) for s in (y if X_is_list else [y])]
+        if arrays[0].ndim == 2 and arrays[0].shape[1] > 1:
+            if any(a.ndim != 2 or a.shape[1] != arrays[0].shape[1] for a in arrays):
+                raise ValueError("Indicator targets must all be (n_steps, n_classes) with the "
+                                 "same n_classes.")
+            kind = type_of_target(np.concatenate(arrays))
+            if kind != "multilabel-indicator":
+                raise ValueError("2-D targets must be a 0/1 indicator matrix (the set of right "
+                                 f"classes per step); got targets of type {kind!r}.")
+            if classes is not None or not hasattr(self, "classes_"):
+                self.classes_ = np.arange(arrays[0].shape[1])
+                self._multilabel = True
+            elif not self._multilabel or arrays[0].shape[1] != self.classes_.size:
+                raise ValueError("y does not match the indicator targets the model was "
+                                 "fitted with.")
+            return [a.astype(np.float64) for a in arrays]
+        labels = [column_or_1d(s, warn=True) for s in arrays]
+        check_classification_targets(np.concatenate(labels))
+        if classes is not None or not hasattr(self, "classes_"):
+            encoder = LabelEncoder().fit(np.concatenate(labels) if classes is None else classes)
+            self.classes_ = encoder.classes_
+            self._multilabel = False
+        elif self._multilabel:
+            raise ValueError("The model was fitted with indicator targets; pass y as a 0/1 "
+                             "matrix (n_steps, n_classes).")
+        eye = np.eye(self.classes_.size)
+        out = []
+        for lab in labels:
+            unseen = ~np.isin(lab, self.classes_)
+            if unseen.any():
+                raise ValueError(f"y contains labels {np.unique(lab[unseen])} not among the "
+                                 f"classes {self.classes_}; pass every class to the first "
+                                 "partial_fit through `classes`.")
+            out.append(eye[np.searchsorted(self.classes_, lab)])
+        return out
+
+    # ------------------------------------------------------------------------- training
+    def fit(self, X, y, sample_weight=None):
+        """Train for ``epochs`` passes over the sequence(s).
+
+        Parameters
+        ----------
+        {X_sequences}
+        {labels}
+        {sample_weight_steps}
+
+        Returns
+        -------
+        self : KalmanLSTMClassifier
+            The fitted estimator.
+        """
+        self._check_params()
+        require_y(self, y)
+        self.__dict__.pop("classes_", None)
+        Y = self._label_sequences(y, is_sequence_list(X))
+        X_seqs, y_seqs, _ = validate_sequences(self, X, Y if is_sequence_list(X) else Y[0],
+                                               reset=True)
+        return self._fit_sequences(X_seqs, y_seqs, check_step_weights(sample_weight, X_seqs))
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One online pass over one sequence (the filter carries over).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps, n_features)
+            The sequence.
+        {labels}
+        classes : array-like of shape (n_classes,), default=None
+            Every class label, on the first call (by default the labels of that first ``y``).
+        sample_weight : array-like of shape (n_steps,), default=None
+            Per-step weights of the targets (0: no target at that step).
+
+        Returns
+        -------
+        self : KalmanLSTMClassifier
+            The updated estimator.
+        """
+        check_single_sequence(X)
+        require_y(self, y)
+        first = not hasattr(self, "_w")
+        if first:
+            self._check_params()
+        (Y,) = self._label_sequences(y, False, classes if first else None)
+        (X_s,), (Y_s,), _ = validate_sequences(self, X, Y, reset=first)
+        (w_s,) = check_step_weights(sample_weight, [X_s])
+        return self._partial_fit_sequence(X_s, Y_s, w_s, first)
+
+    # ----------------------------------------------------------------------- prediction
+    def predict_proba(self, X):
+        """Probability of every class at every step.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps, n_features), or list of such arrays
+            One input sequence, or several.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_steps, n_classes), or list of such arrays
+            The logistic outputs, normalised to sum to 1 for one label per step; for
+            multi-label targets, each class's own probability of being right.
+        """
+        check_is_fitted(self, "n_weights_")
+        X_seqs, _, was_list = validate_sequences(self, X, None, reset=False)
+        outs = self._outputs(X_seqs)
+        if not self._multilabel:
+            outs = [out / np.maximum(out.sum(axis=1, keepdims=True), 1e-300) for out in outs]
+        return outs if was_list else outs[0]
+
+    def predict(self, X):
+        """Class of every step (or the 0/1 set of classes for multi-label targets).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps, n_features), or list of such arrays
+            One input sequence, or several.
+
+        Returns
+        -------
+        y : ndarray of shape (n_steps,) or (n_steps, n_classes), or list of such arrays
+            Labels, or indicator rows (outputs above 0.5).
+        """
+        proba = self.predict_proba(X)
+        seqs = proba if is_sequence_list(X) else [proba]
+        if self._multilabel:
+            out = [(p > 0.5).astype(np.int64) for p in seqs]
+        else:
+            out = [self.classes_[np.argmax(p, axis=1)] for p in seqs]
+        return out if is_sequence_list(X) else out[0]
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy over all steps of all sequences (every class right, for multi-label).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps, n_features), or list of such arrays
+            One input sequence, or several.
+        y : array-like of shape (n_steps,) or (n_steps, n_classes), or list of such arrays
+            True labels or indicator rows.
+        sample_weight : array-like of shape (n_steps,), default=None
+            Weights of the steps of a single sequence.
+
+        Returns
+        -------
+        score : float
+            Fraction of steps predicted right.
+        """
+        pred = self.predict(X)
+        if is_sequence_list(X):
+            if sample_weight is not None:
+                raise ValueError("sample_weight is supported for a single sequence only.")
+            pred, y = np.concatenate(pred), np.concatenate([np.asarray(v) for v in y])
+        return accuracy_score(y, pred, sample_weight=sample_weight)

@@ -1,0 +1,75 @@
+"""KalmanLSTMClassifier: the regressor's network and filter behind a label encoding."""
+
+import numpy as np
+import pytest
+
+from experiments.sequence_tasks import anbncn
+from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
+
+PARAMS = dict(n_blocks=2, epochs=3, shortcut=True, random_state=0)
+
+
+def _labelled(T=120, seed=0):
+    """Inputs and the label of the symbol one step back: a task that needs memory."""
+    rng = np.random.default_rng(seed)
+    labels = rng.choice(np.array(["a", "b", "c"]), size=T)
+    X = (labels[:, None] == np.array(["a", "b", "c"])).astype(float)
+    return X, np.r_[["a"], labels[:-1]]
+
+
+def test_labels_train_like_the_logistic_regressor_on_one_hot_targets():
+    X, y = _labelled()
+    clf = KalmanLSTMClassifier(**PARAMS).fit(X, y)
+    one_hot = (y[:, None] == clf.classes_).astype(float)
+    reg = KalmanLSTMRegressor(output="logistic", **PARAMS).fit(X, one_hot)
+    np.testing.assert_array_equal(clf.classes_, ["a", "b", "c"])
+    outputs = reg.predict(X)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba, outputs / outputs.sum(axis=1, keepdims=True), rtol=1e-12)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[outputs.argmax(axis=1)])
+    assert clf.score(X, y) == np.mean(clf.predict(X) == y)
+
+
+def test_indicator_targets_are_multilabel_next_symbol_sets():
+    strings = [anbncn(n, language="anbn") for n in (1, 2, 3)]
+    X, Y = [s[0] for s in strings], [s[1] for s in strings]
+    clf = KalmanLSTMClassifier(**PARAMS).fit(X, Y)
+    reg = KalmanLSTMRegressor(output="logistic", **PARAMS).fit(X, Y)
+    np.testing.assert_array_equal(clf.classes_, np.arange(5))
+    for x, out, pred in zip(X, reg.predict(X), clf.predict(X)):
+        np.testing.assert_array_equal(pred, (out > 0.5).astype(int))
+        np.testing.assert_allclose(clf.predict_proba(x), out, rtol=1e-12)
+    steps = np.concatenate(Y)
+    assert clf.score(X, Y) == np.mean(np.all(np.concatenate(clf.predict(X)) == steps, axis=1))
+
+
+def test_learns_anbn_online_one_string_at_a_time():
+    rng = np.random.default_rng(0)
+    clf = KalmanLSTMClassifier(p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=15000,
+                               random_state=0)
+    for _ in range(1500):
+        clf.partial_fit(*anbncn(int(rng.integers(1, 11)), language="anbn"))
+    accepted = [np.array_equal(clf.predict(X), Y) for X, Y in
+                (anbncn(n, language="anbn") for n in range(1, 11))]
+    assert all(accepted)
+
+
+def test_partial_fit_takes_the_classes_on_the_first_call():
+    X, y = _labelled(40)
+    clf = KalmanLSTMClassifier(**PARAMS).partial_fit(X[:20], y[:20], classes=["a", "b", "c", "d"])
+    np.testing.assert_array_equal(clf.classes_, ["a", "b", "c", "d"])
+    clf.partial_fit(X[20:], y[20:])
+    assert clf.predict_proba(X).shape == (40, 4)
+    with pytest.raises(ValueError, match="not among the classes"):
+        clf.partial_fit(X[:3], ["a", "b", "z"])
+
+
+def test_bad_targets_say_what_to_do():
+    X, y = _labelled(30)
+    with pytest.raises(ValueError, match="Unknown label type"):
+        KalmanLSTMClassifier(**PARAMS).fit(X, np.linspace(0, 1, 30))
+    with pytest.raises(ValueError, match="indicator"):
+        KalmanLSTMClassifier(**PARAMS).fit(X, np.full((30, 3), 0.5))
+    clf = KalmanLSTMClassifier(**PARAMS).fit(X, y)
+    with pytest.raises(ValueError, match="indicator targets"):
+        clf.partial_fit(X, np.eye(3)[np.zeros(30, int)])
