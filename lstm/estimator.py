@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from reservoir.device import check_device
 from reservoir.docstrings import filler
 from reservoir.progress import Progress
 from reservoir.scoring import sequence_r2
@@ -54,8 +55,10 @@ epochs : int, default=10
 reset_state : bool, default=True
     Start every sequence of ``fit``, and every ``partial_fit`` call, from a zero state (else
     the state carries over, a stream).
-device : {"cpu"}, default="cpu"
-    Where the kernels run.
+device : {"cpu", "cuda"}, default="cpu"
+    "cuda" keeps the Jacobian, the output Jacobian and the filter's covariances on an NVIDIA GPU
+    (the ``cuda`` extra), one thread per weight; the forward step runs on the host. It pays for
+    large networks, where the O(sum of squared group sizes) covariance update dominates.
 random_state : int, RandomState instance or None, default=None
     Seed of the initial weights.
 verbose : bool, default=False
@@ -91,9 +94,10 @@ class KalmanLSTMBase(BaseEstimator):
         self._q, self._r = _schedule(self.q, "q"), _schedule(self.r, "r")
         if min(self._r) <= 0:
             raise ValueError(f"r must be > 0 (the measurement noise), got {self.r!r}.")
-        if self.device != "cpu":
-            raise ValueError(f"device={self.device!r} is not available for {type(self).__name__} "
-                             "in this release; use device='cpu'.")
+        if self.device not in ("cpu", "cuda"):
+            raise ValueError(f"device must be 'cpu' or 'cuda', got {self.device!r}.")
+        if self.device == "cuda":
+            check_device("cuda")  # a clear error when there is no GPU
 
     # --------------------------------------------------------------------------- layout
     def _layout(self, n_x, m):
@@ -170,7 +174,13 @@ class KalmanLSTMBase(BaseEstimator):
         return float(np.mean(np.sum((out[mask] - Y[mask]) ** 2, axis=1))) if mask.any() else 0.0
 
     def _run_filter(self, X, Y, w, state, out):
-        return kernels.train(
+        if self.device == "cuda":
+            from . import cuda_kernels
+
+            train = cuda_kernels.train
+        else:
+            train = kernels.train
+        return train(
             self._w, *self._args(), self.jacobian == "full", X, Y, w, state["s"], state["yc"],
             state["ds"], state["dyc"], 0 if self.trainer in ("dekf", "ekf") else 1, self._cov,
             self._cov_off, self._groups[0], self._groups[1], self._frozen, self._r[0],
@@ -205,6 +215,10 @@ class KalmanLSTMBase(BaseEstimator):
 
     def _outputs(self, X_seqs):
         """Network outputs (n_steps, n_outputs) of every sequence, each from a zero state."""
+        if self.device == "cuda":
+            from . import cuda_kernels
+
+            return cuda_kernels.forward(self._w, *self._args(), X_seqs)
         nc = self.n_blocks * self.n_cells
         outs = []
         for X_s in X_seqs:

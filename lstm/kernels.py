@@ -148,58 +148,90 @@ def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, ful
 
 
 @njit(**KERNEL)
-def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, X, s, yc, out):
-    """Outputs (T, m) for inputs X (T, n_x) from state (s, yc), updated in place; no Jacobian
-    (the fast path of prediction and of long generalisation tests)."""
+def forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, x, s, yc, u,
+                 gates, cells, out, dout):
+    """One step without Jacobian: updates s, yc (nc,) in place and writes the outputs ``out``
+    (m,). Records what the Jacobian of the step needs: ``u`` (n_u,) = [x; y_c(t-1); 1],
+    ``gates`` (B, 3) = y_in, y_phi, y_out of each block, ``cells`` (nc, 5) = s(t-1), g, g', h(s),
+    h'(s) of each cell, and ``dout`` (m,) the derivative of each output's squashing."""
     nc = B * S
     n_u = n_x + nc + 1
     PB = n_u * (3 + S) + 3 * S
     n_z = nc + (n_x if shortcut else 0) + 1
-    u = np.empty(n_u)
+    u[:n_x] = x
+    u[n_x:n_x + nc] = yc
     u[n_u - 1] = 1.0
+    for j in range(B):
+        off = j * PB
+        pi = off + n_u * (3 + S)
+        net_i = 0.0
+        net_f = 0.0
+        for i in range(n_u):
+            net_i += w[off + i] * u[i]
+            net_f += w[off + n_u + i] * u[i]
+        if peepholes:
+            for v in range(S):
+                net_i += w[pi + v] * s[j * S + v]
+                net_f += w[pi + S + v] * s[j * S + v]
+        y_in = _sigmoid(net_i)
+        y_phi = _sigmoid(net_f) if forget else 1.0
+        for v in range(S):
+            c = j * S + v
+            c_off = off + n_u * (3 + v)
+            net = 0.0
+            for i in range(n_u):
+                net += w[c_off + i] * u[i]
+            g = net if linear else np.tanh(net)
+            cells[c, 0] = s[c]
+            cells[c, 1] = g
+            cells[c, 2] = 1.0 if linear else 1.0 - g * g
+            s[c] = y_phi * s[c] + y_in * g
+        net_o = 0.0
+        for i in range(n_u):
+            net_o += w[off + 2 * n_u + i] * u[i]
+        if peepholes:
+            for v in range(S):
+                net_o += w[pi + 2 * S + v] * s[j * S + v]
+        y_out = _sigmoid(net_o)
+        gates[j, 0] = y_in
+        gates[j, 1] = y_phi
+        gates[j, 2] = y_out
+        for v in range(S):
+            c = j * S + v
+            hs = s[c] if linear else np.tanh(s[c])
+            cells[c, 3] = hs
+            cells[c, 4] = 1.0 if linear else 1.0 - hs * hs
+            yc[c] = y_out * hs
+    o_off = B * PB
+    for k in range(m):
+        row = o_off + k * n_z
+        net = w[row + n_z - 1]
+        for r in range(nc):
+            net += w[row + r] * yc[r]
+        if shortcut:
+            for i in range(n_x):
+                net += w[row + nc + i] * x[i]
+        if logistic_out:
+            o = _sigmoid(net)
+            out[k] = o
+            dout[k] = o * (1.0 - o)
+        else:
+            out[k] = net
+            dout[k] = 1.0
+
+
+@njit(**KERNEL)
+def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, X, s, yc, out):
+    """Outputs (T, m) for inputs X (T, n_x) from state (s, yc), updated in place; no Jacobian
+    (the fast path of prediction and of long generalisation tests)."""
+    nc = B * S
+    u = np.empty(n_x + nc + 1)
+    gates = np.empty((B, 3))
+    cells = np.empty((nc, 5))
+    dout = np.empty(m)
     for t in range(X.shape[0]):
-        u[:n_x] = X[t]
-        u[n_x:n_x + nc] = yc
-        for j in range(B):
-            off = j * PB
-            pi = off + n_u * (3 + S)
-            net_i = 0.0
-            net_f = 0.0
-            for i in range(n_u):
-                net_i += w[off + i] * u[i]
-                net_f += w[off + n_u + i] * u[i]
-            if peepholes:
-                for v in range(S):
-                    net_i += w[pi + v] * s[j * S + v]
-                    net_f += w[pi + S + v] * s[j * S + v]
-            y_in = _sigmoid(net_i)
-            y_phi = _sigmoid(net_f) if forget else 1.0
-            for v in range(S):
-                c_off = off + n_u * (3 + v)
-                net = 0.0
-                for i in range(n_u):
-                    net += w[c_off + i] * u[i]
-                s[j * S + v] = y_phi * s[j * S + v] + y_in * (net if linear else np.tanh(net))
-            net_o = 0.0
-            for i in range(n_u):
-                net_o += w[off + 2 * n_u + i] * u[i]
-            if peepholes:
-                for v in range(S):
-                    net_o += w[pi + 2 * S + v] * s[j * S + v]
-            y_out = _sigmoid(net_o)
-            for v in range(S):
-                sv = s[j * S + v]
-                yc[j * S + v] = y_out * (sv if linear else np.tanh(sv))
-        o_off = B * PB
-        for k in range(m):
-            row = o_off + k * n_z
-            net = w[row + n_z - 1]
-            for r in range(nc):
-                net += w[row + r] * yc[r]
-            if shortcut:
-                for i in range(n_x):
-                    net += w[row + nc + i] * X[t, i]
-            out[t, k] = _sigmoid(net) if logistic_out else net
+        forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, X[t], s,
+                     yc, u, gates, cells, out[t], dout)
 
 
 @njit(**KERNEL)

@@ -47,3 +47,25 @@ def test_rtrl_projection_kernel_compiles_to_ptx():
     sig = (arr(f64, 2), arr(f64, 1), arr(f64, 1))
     ptx, _ = cuda.compile_ptx(rtrl_cuda.project_kernel.py_func, sig, cc=(8, 0))
     assert ".entry" in ptx
+
+
+def _lstm_signatures():
+    f, i, b = types.float64, types.int64, types.boolean
+    v, mat, cube = arr(f, 1), arr(f, 2), arr(f, 3)
+    return {
+        "jacobian_kernel": (v, i, i, i, i, b, b, b, b, v, arr(b, 1), mat, mat, mat, mat, mat),
+        "hp_kernel": (mat, v, i64, i64, i64, i64, mat),
+        "innovation_kernel": (mat, mat, mat),
+        "gain_kernel": (v, mat, mat, v, mat),
+        "covariance_kernel": (v, i64, i64, i64, i64, mat, mat, f, v, i64),
+        "forward_kernel": (v, i, i, i, i, b, b, b, b, b, cube, i64, mat, mat, mat, cube),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_lstm_signatures()))
+def test_lstm_kernel_compiles_to_ptx(name):
+    from lstm import cuda_kernels as lstm_cuda
+
+    kernel = getattr(lstm_cuda, name)
+    ptx, _ = cuda.compile_ptx(kernel.py_func, _lstm_signatures()[name], cc=(8, 0))
+    assert ".entry" in ptx

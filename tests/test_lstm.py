@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from lstm import FilterDivergenceError, KalmanLSTMRegressor, kernels
+from lstm import FilterDivergenceError, KalmanLSTMClassifier, KalmanLSTMRegressor, kernels
+from reservoir.device import cuda_status
 
 from . import naive
 
@@ -150,3 +151,13 @@ def test_divergence_and_bad_parameters():
         KalmanLSTMRegressor(cell_squashing="relu").fit(u, y)
     with pytest.raises(FilterDivergenceError, match="stopped at step \\d+ of the sequence"):
         KalmanLSTMRegressor(trainer="sgd", learning_rate=1e6, random_state=0).fit(u, 1e3 * y)
+
+
+@pytest.mark.skipif(cuda_status()[0], reason="a GPU is available here")
+@pytest.mark.parametrize("cls", [KalmanLSTMRegressor, KalmanLSTMClassifier])
+def test_cuda_without_gpu_raises(cls):
+    X = np.zeros((10, 1))
+    with pytest.raises(ValueError, match="needs an NVIDIA GPU"):
+        cls(device="cuda").fit(X, np.r_[np.zeros(5), np.ones(5)].astype(int))
+    with pytest.raises(ValueError, match="device must be"):
+        cls(device="gpu").fit(X, np.zeros(10, dtype=int))

@@ -25,3 +25,6 @@ def few_threads(monkeypatch):
         from rtrl import cuda_kernels as rtrl_cuda
 
         monkeypatch.setattr(rtrl_cuda, "THREADS", 8)
+        from lstm import cuda_kernels as lstm_cuda
+
+        monkeypatch.setattr(lstm_cuda, "THREADS", 8)

@@ -1,0 +1,72 @@
+"""The LSTM's CUDA kernels against the CPU kernels (tiny sizes for the simulator)."""
+
+import numpy as np
+import pytest
+
+from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor, cuda_kernels, kernels
+
+
+def _model(**kw):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(6, 2))
+    y = np.c_[np.r_[0.0, X[:-1, 0]], X[:, 1] > 0]
+    params = dict(n_blocks=2, n_cells=2, epochs=1, random_state=0, **kw)
+    return KalmanLSTMRegressor(**params).fit(X, y), X, y
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(jacobian="full"),
+                                dict(peepholes=False, forget_gate=False),
+                                dict(shortcut=True, output="logistic"),
+                                dict(cell_squashing="identity", jacobian="full")],
+                         ids=["truncated", "full", "lstm1997", "shortcut-logistic", "identity"])
+def test_jacobian_kernel_matches_the_cpu_step(kw):
+    from numba import cuda
+
+    model, X, _ = _model(**kw)
+    w, args = model._w, model._args()
+    B, S, n_x, m = args[:4]
+    full = model.jacobian == "full"
+    nc, P = B * S, w.size
+    s, yc = np.zeros(nc), np.zeros(nc)
+    ds, dyc = np.zeros((nc, P)), np.zeros((nc, P))
+    s2, yc2, ds2, dyc2 = s.copy(), yc.copy(), ds.copy(), dyc.copy()
+    H, tmp, out = np.zeros((m, P)), np.empty((5 + 2 * S, P)), np.empty(m)
+    u, gates, cells, dout = np.empty(n_x + nc + 1), np.empty((B, 3)), np.empty((nc, 5)), np.empty(m)
+    frozen = np.zeros(P, dtype=np.bool_)
+    for x in X[:3]:
+        kernels.step(w, *args, full, x, s, yc, ds, dyc, out, H, tmp)
+        kernels.forward_step(w, *args, x, s2, yc2, u, gates, cells, out, dout)
+        rec = np.concatenate([u, x, gates.ravel(), cells.ravel(), s2, yc2, dout])
+        d_ds, d_dyc, d_H = (cuda.device_array_like(a) for a in (ds2, dyc2, H))
+        cuda_kernels.jacobian_kernel[4, cuda_kernels.THREADS](
+            cuda.to_device(w), B, S, n_x, m, args[4], args[6], args[7], full, cuda.to_device(rec),
+            cuda.to_device(frozen), cuda.to_device(ds2), cuda.to_device(dyc2), d_ds, d_dyc, d_H)
+        ds2, dyc2 = d_ds.copy_to_host(), d_dyc.copy_to_host()
+        np.testing.assert_allclose(s2, s, rtol=1e-13)
+        np.testing.assert_allclose(ds2, ds, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(dyc2, dyc, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(d_H.copy_to_host(), H, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("trainer", ["dekf", "ekf", "sgd"])
+def test_training_on_cuda_matches_cpu(trainer):
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-1, 1, size=(8, 1))
+    y = np.r_[0.0, X[:-1, 0]]
+    kw = dict(n_blocks=2, epochs=2, trainer=trainer, learning_rate=0.01, random_state=0)
+    cpu = KalmanLSTMRegressor(device="cpu", **kw).fit(X, y)
+    gpu = KalmanLSTMRegressor(device="cuda", **kw).fit(X, y)
+    np.testing.assert_allclose(gpu.coef_, cpu.coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(gpu._cov, cpu._cov, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(gpu.loss_curve_, cpu.loss_curve_, rtol=1e-9)
+    np.testing.assert_allclose(gpu.predict([X, X[:5]])[1], cpu.predict(X[:5]), rtol=1e-10)
+
+
+def test_classifier_on_cuda_matches_cpu():
+    from experiments.sequence_tasks import anbncn
+
+    X, Y = anbncn(2, language="anbn")
+    kw = dict(n_blocks=2, epochs=2, random_state=0)
+    cpu = KalmanLSTMClassifier(device="cpu", **kw).fit(X, Y)
+    gpu = KalmanLSTMClassifier(device="cuda", **kw).fit(X, Y)
+    np.testing.assert_allclose(gpu.predict_proba(X), cpu.predict_proba(X), rtol=1e-9)
