@@ -282,9 +282,9 @@ def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, 
 
 def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, full, X, Y, weights,
           s, yc, ds, dyc, trainer, cov, cov_off, g_start, g_size, frozen, r0, r1, q0, q1, anneal,
-          count, lr, momentum, velocity, out_all):
-    """:func:`lstm.kernels.train` with the Jacobian and the filter on the GPU: same arguments,
-    same updates in place, same return value."""
+          count, lr, momentum, velocity, out_all, parallel_filter=False):
+    """:func:`lstm.kernels.train` with the Jacobian and the filter on the GPU: same arguments
+    (``parallel_filter`` has no use here), same updates in place, same return value."""
     nc = B * S
     P = w.shape[0]
     groups = np.repeat(np.arange(g_start.size), g_size).astype(np.int64)

@@ -1,6 +1,7 @@
 """KalmanLSTMRegressor: an LSTM trained online by (decoupled) extended Kalman filtering, and the
 network and filter mechanics it shares with KalmanLSTMClassifier."""
 
+import numba
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
@@ -18,6 +19,9 @@ from . import kernels
 
 TRAINERS = ("dekf", "ekf", "sgd")
 JACOBIANS = ("truncated", "full")
+#: Multiply-adds of a filter update (outputs x sum of squared group sizes) from which its groups
+#: run on threads.
+PARALLEL_FILTER_WORK = 1e5
 
 FRAGMENTS = {"lstm_network": """\
 n_blocks : int, default=2
@@ -185,7 +189,15 @@ class KalmanLSTMBase(BaseEstimator):
             state["ds"], state["dyc"], 0 if self.trainer in ("dekf", "ekf") else 1, self._cov,
             self._cov_off, self._groups[0], self._groups[1], self._frozen, self._r[0],
             self._r[1], self._q[0], self._q[1], float(self.anneal_steps), self._count,
-            float(self.learning_rate), float(self.momentum), self._velocity, out)
+            float(self.learning_rate), float(self.momentum), self._velocity, out,
+            self._parallel_filter())
+
+    def _parallel_filter(self):
+        """Run the filter's groups on threads when they are several and large enough to pay
+        for the fork/join (measured: from 8 blocks of one cell on 2 cores)."""
+        sizes = self._groups[1]
+        return (self.trainer == "dekf" and sizes.size > 1 and numba.get_num_threads() > 1
+                and float(np.sum(sizes.astype(np.float64) ** 2)) * self.n_outputs_ >= PARALLEL_FILTER_WORK)
 
     def _fit_sequences(self, X_seqs, y_seqs, w_seqs):
         """``epochs`` passes over validated sequences (targets (n_steps, n_outputs) floats)."""

@@ -22,9 +22,9 @@ derivatives flow through the cell states only).
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from reservoir._config import KERNEL
+from reservoir._config import KERNEL, PARALLEL_KERNEL
 
 
 @njit(**KERNEL)
@@ -234,8 +234,7 @@ def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, 
                      yc, u, gates, cells, out[t], dout)
 
 
-@njit(**KERNEL)
-def ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
+def _ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
     """(Decoupled) extended Kalman filter step for weight groups g (w[g_start[g]:+g_size[g]],
     covariance cov[cov_off[g]:] as (g_size, g_size)):
 
@@ -244,6 +243,9 @@ def ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
 
     One group is the global EKF. ``frozen`` (P,) marks weights kept fixed (their columns of H are
     zeroed). Returns False if a covariance lost positive definiteness (a non-positive diagonal).
+    The groups are independent but for the m x m matrix A: compiled as :func:`ekf_update` they
+    run one after the other, as :func:`ekf_update_parallel` on threads (prange), with the same
+    result bit for bit (A is summed in group order either way).
     """
     m = e.shape[0]
     n_g = g_start.shape[0]
@@ -251,18 +253,22 @@ def ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
         if frozen[p]:
             for k in range(m):
                 H[k, p] = 0.0
-    A = np.eye(m) * r
     HP = np.empty(m * w.shape[0])  # H_g P_g of every group, kept for the update
-    for g in range(n_g):
+    parts = np.empty((n_g, m, m))
+    for g in prange(n_g):
         a, n = g_start[g], g_size[g]
         Pg = cov[cov_off[g]:cov_off[g] + n * n].reshape((n, n))
+        Hg = np.ascontiguousarray(H[:, a:a + n])
         HPg = HP[a * m:(a + n) * m].reshape((m, n))
-        HPg[:] = np.ascontiguousarray(H[:, a:a + n]) @ Pg
-        A += HPg @ np.ascontiguousarray(H[:, a:a + n]).T
+        HPg[:] = Hg @ Pg
+        parts[g] = HPg @ Hg.T
+    A = np.eye(m) * r
+    for g in range(n_g):
+        A += parts[g]
     A = np.linalg.inv(A)
     Ae = A @ e
-    ok = True
-    for g in range(n_g):
+    ok = np.ones(n_g, dtype=np.bool_)
+    for g in prange(n_g):
         a, n = g_start[g], g_size[g]
         Pg = cov[cov_off[g]:cov_off[g] + n * n].reshape((n, n))
         HPg = HP[a * m:(a + n) * m].reshape((m, n))
@@ -276,20 +282,25 @@ def ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
                 Pg[i, jj] = v
                 Pg[jj, i] = v
             if not Pg[i, i] > 0.0:
-                ok = False
-    return ok
+                ok[g] = False
+    return ok.all()
+
+
+ekf_update = njit(**KERNEL)(_ekf_update)
+ekf_update_parallel = njit(**PARALLEL_KERNEL)(_ekf_update)
 
 
 @njit(**KERNEL)
 def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, full, X, Y, weights,
           s, yc, ds, dyc, trainer, cov, cov_off, g_start, g_size, frozen, r0, r1, q0, q1,
-          anneal, count, lr, momentum, velocity, out_all):
+          anneal, count, lr, momentum, velocity, out_all, parallel_filter):
     """Online training over X (T, n_x), targets Y (T, m), per-step weights (T,) (0: no target).
 
     trainer 0: (D)EKF over the groups, with R annealed geometrically from r0 to r1 and Q from q0
     to q1 over ``anneal`` updates (``count`` [1] holds the updates so far); trainer 1: gradient
     descent with momentum (``velocity``) on the same Jacobian. The state (s, yc, ds, dyc) is
-    carried in place; out_all (T, m) receives the outputs before each update.
+    carried in place; out_all (T, m) receives the outputs before each update;
+    ``parallel_filter`` runs the filter's groups on threads (:func:`ekf_update_parallel`).
     Returns the first step whose filter lost positive definiteness or produced non-finite
     weights (the weights stay as before that step), or -1.
     """
@@ -311,7 +322,10 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, fu
             r = r0 * (r1 / r0) ** frac
             q = q0 * (q1 / q0) ** frac if q0 > 0 and q1 > 0 else q0 + (q1 - q0) * frac
             backup = w.copy()
-            ok = ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen)
+            if parallel_filter:
+                ok = ekf_update_parallel(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen)
+            else:
+                ok = ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen)
             if not ok or not np.all(np.isfinite(w)):
                 w[:] = backup
                 return t

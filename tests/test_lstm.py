@@ -114,6 +114,27 @@ def test_decoupled_groups_equal_global_when_h_is_block_diagonal():
     np.testing.assert_allclose(w1, w2, rtol=1e-12)
 
 
+def test_threaded_filter_gives_the_serial_bits():
+    sizes = np.array([5, 3, 4, 2])
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    offs = np.r_[0, np.cumsum(sizes ** 2)[:-1]]
+    P, m = sizes.sum(), 3
+    cov = np.concatenate([(np.eye(n) * 4.0).ravel() for n in sizes])
+    frozen = np.zeros(P, dtype=np.bool_)
+    frozen[2] = True
+    results = []
+    for update in (kernels.ekf_update, kernels.ekf_update_parallel):
+        w, c = np.zeros(P), cov.copy()
+        for step in range(4):
+            H = np.random.default_rng(step).normal(size=(m, P))
+            assert update(w, H, np.ones(m), c, offs, starts, sizes, 2.0, 1e-3,
+                          frozen)
+        results.append((w, c))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    assert results[0][0][2] == 0.0  # frozen
+
+
 def _recall(T=600, seed=0):
     rng = np.random.default_rng(seed)
     u = rng.uniform(-1, 1, size=(T, 1))
