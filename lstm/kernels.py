@@ -291,6 +291,103 @@ ekf_update_parallel = njit(**PARALLEL_KERNEL)(_ekf_update)
 
 
 @njit(**KERNEL)
+def _finish_group(Pg, upd, q):
+    """P_g - upd + q I, symmetrised; False if a diagonal entry is not positive."""
+    n = Pg.shape[0]
+    Pg -= upd
+    ok = True
+    for i in range(n):
+        Pg[i, i] += q
+        for jj in range(i + 1, n):
+            v = 0.5 * (Pg[i, jj] + Pg[jj, i])
+            Pg[i, jj] = v
+            Pg[jj, i] = v
+        if not Pg[i, i] > 0.0:
+            ok = False
+    return ok
+
+
+@njit(**KERNEL)
+def _downdate_rank1(Pg, v, q):
+    """P_g - v v^T + q I (exactly symmetric: v_i v_j = v_j v_i); False if a diagonal entry is
+    not positive."""
+    n = Pg.shape[0]
+    ok = True
+    for i in range(n):
+        row = Pg[i]
+        vi = v[i]
+        for jj in range(n):
+            row[jj] -= vi * v[jj]
+        row[i] += q
+        if not row[i] > 0.0:
+            ok = False
+    return ok
+
+
+@njit(**KERNEL)
+def dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off, r, q, frozen):
+    """The decoupled EKF step of :func:`ekf_update` for the layout of ``trainer="dekf"`` with the
+    truncated Jacobian (groups: the B blocks, then the m output units), using the structure of H
+    instead of multiplying it out.
+
+    The outputs see block j only through its S cell outputs, so its columns of H factor as
+    H_j = C_j D_j with D_j = dy_c/dw of its cells (S x n_j) and C_j[k, v] = dout_k w_o[k, jS+v]
+    (m x S); an output unit's group touches only that output's row of H (rank 1). With S < m every
+    product then shrinks by m/S: D_j P_j (S x n_j) replaces H_j P_j, and
+    P_j -= (D_j P_j)^T (C_j^T A C_j) (D_j P_j). Same result as :func:`ekf_update` to round-off
+    (tested). Returns False if a covariance lost positive definiteness.
+    """
+    PB = (w.shape[0] - m * n_z) // B
+    o_off = B * PB
+    parts = np.zeros((B + m, m, m))
+    DPs = np.empty((B, S, PB))
+    Cs = np.empty((B, m, S))
+    for j in range(B):
+        a = j * PB
+        D = np.ascontiguousarray(dyc[j * S:(j + 1) * S, a:a + PB])
+        for p in range(PB):
+            if frozen[a + p]:
+                D[:, p] = 0.0
+        Pj = cov[cov_off[j]:cov_off[j] + PB * PB].reshape((PB, PB))
+        DPs[j] = D @ Pj
+        for k in range(m):
+            for v in range(S):
+                Cs[j, k, v] = dout[k] * w[o_off + k * n_z + j * S + v]
+        parts[j] = Cs[j] @ (DPs[j] @ D.T) @ Cs[j].T
+    HPo = np.empty((m, n_z))
+    for k in range(m):
+        a = o_off + k * n_z
+        Pk = cov[cov_off[B + k]:cov_off[B + k] + n_z * n_z].reshape((n_z, n_z))
+        h = np.ascontiguousarray(H[k, a:a + n_z])
+        HPo[k] = h @ Pk
+        parts[B + k, k, k] = HPo[k] @ h
+    A = np.eye(m) * r
+    for g in range(B + m):
+        A += parts[g]
+    A = np.linalg.inv(A)
+    Ae = A @ e
+    ok = True
+    for j in range(B):
+        a = j * PB
+        Pj = cov[cov_off[j]:cov_off[j] + PB * PB].reshape((PB, PB))
+        DP = DPs[j]
+        C = np.ascontiguousarray(Cs[j])
+        w[a:a + PB] += DP.T @ (C.T @ Ae)
+        M = C.T @ A @ C
+        if S == 1:  # M is a number >= 0 (A is positive definite)
+            ok &= _downdate_rank1(Pj, np.sqrt(max(M[0, 0], 0.0)) * DP[0], q)
+        else:
+            ok &= _finish_group(Pj, DP.T @ (M @ DP), q)
+    for k in range(m):
+        a = o_off + k * n_z
+        Pk = cov[cov_off[B + k]:cov_off[B + k] + n_z * n_z].reshape((n_z, n_z))
+        hp = HPo[k]
+        w[a:a + n_z] += hp * Ae[k]
+        ok &= _downdate_rank1(Pk, np.sqrt(A[k, k]) * hp, q)
+    return ok
+
+
+@njit(**KERNEL)
 def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, full, X, Y, weights,
           s, yc, ds, dyc, trainer, cov, cov_off, g_start, g_size, frozen, r0, r1, q0, q1,
           anneal, count, lr, momentum, velocity, out_all, parallel_filter):
@@ -300,7 +397,10 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, fu
     to q1 over ``anneal`` updates (``count`` [1] holds the updates so far); trainer 1: gradient
     descent with momentum (``velocity``) on the same Jacobian. The state (s, yc, ds, dyc) is
     carried in place; out_all (T, m) receives the outputs before each update;
-    ``parallel_filter`` runs the filter's groups on threads (:func:`ekf_update_parallel`).
+    the decoupled filter of the truncated Jacobian uses the structure of H
+    (:func:`dekf_update_lowrank`) when blocks have fewer cells than there are outputs, and
+    otherwise ``parallel_filter`` runs the filter's groups on threads
+    (:func:`ekf_update_parallel`).
     Returns the first step whose filter lost positive definiteness or produced non-finite
     weights (the weights stay as before that step), or -1.
     """
@@ -309,6 +409,9 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, fu
     out = np.empty(m)
     e = np.empty(m)
     tmp = np.empty((5 + 2 * S, P))
+    n_z = B * S + (n_x if shortcut else 0) + 1
+    lowrank = not full and g_start.shape[0] == B + m and S < m
+    dout = np.ones(m)
     for t in range(X.shape[0]):
         step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, full, X[t], s, yc,
              ds, dyc, out, H, tmp)
@@ -322,7 +425,13 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, fu
             r = r0 * (r1 / r0) ** frac
             q = q0 * (q1 / q0) ** frac if q0 > 0 and q1 > 0 else q0 + (q1 - q0) * frac
             backup = w.copy()
-            if parallel_filter:
+            if lowrank:
+                if logistic_out:
+                    for k in range(m):
+                        dout[k] = out[k] * (1.0 - out[k])
+                ok = dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off, r, q,
+                                         frozen)
+            elif parallel_filter:
                 ok = ekf_update_parallel(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen)
             else:
                 ok = ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen)

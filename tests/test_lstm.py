@@ -114,6 +114,35 @@ def test_decoupled_groups_equal_global_when_h_is_block_diagonal():
     np.testing.assert_allclose(w1, w2, rtol=1e-12)
 
 
+@pytest.mark.parametrize("S, logistic", [(1, True), (2, False), (1, False)])
+def test_low_rank_dekf_equals_the_generic_filter(S, logistic):
+    """The structured DEKF step (H_j = C_j D_j) against ekf_update on the multiplied-out H."""
+    model = KalmanLSTMRegressor(n_blocks=3, n_cells=S, shortcut=True, peepholes=False,
+                                output="logistic" if logistic else "linear", epochs=1,
+                                random_state=0)
+    rng = np.random.default_rng(5)
+    X, Y = rng.uniform(-1, 1, (6, 2)), rng.uniform(0, 1, (6, 3))
+    model.fit(X, Y)  # draws the weights, groups and a covariance that is no longer diagonal
+    B, S_, n_x, m = model._args()[:4]
+    n_z = B * S_ + n_x + 1
+    w, P = model._w, model._w.size
+    s, yc, ds, dyc = np.zeros(B * S), np.zeros(B * S), np.zeros((B * S, P)), np.zeros((B * S, P))
+    out, H, tmp = np.empty(m), np.empty((m, P)), np.empty((5 + 2 * S, P))
+    for x in X[:3]:
+        kernels.step(w, *model._args(), False, x, s, yc, ds, dyc, out, H, tmp)
+    e = Y[3] - out
+    dout = out * (1 - out) if logistic else np.ones(m)
+    w1, cov1, w2, cov2 = w.copy(), model._cov.copy(), w.copy(), model._cov.copy()
+    starts, sizes = model._groups
+    assert kernels.ekf_update(w1, H.copy(), e, cov1, model._cov_off, starts, sizes, 2.0, 1e-3,
+                              model._frozen)
+    assert kernels.dekf_update_lowrank(w2, H.copy(), e, dyc, B, S, m, n_z, dout, cov2,
+                                       model._cov_off, 2.0, 1e-3, model._frozen)
+    np.testing.assert_allclose(w2, w1, rtol=1e-11, atol=1e-14)
+    np.testing.assert_allclose(cov2, cov1, rtol=1e-9, atol=1e-12)
+    assert np.array_equal(w2[model._frozen], w[model._frozen])
+
+
 def test_threaded_filter_gives_the_serial_bits():
     sizes = np.array([5, 3, 4, 2])
     starts = np.r_[0, np.cumsum(sizes)[:-1]]
