@@ -12,14 +12,14 @@ that every string 1..n is accepted (tested up to ``max_n``).
 import numpy as np
 import xarray as xr
 
-from lstm import KalmanLSTMRegressor
+from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
 from reservoir.progress import Progress
 
 from . import one_step
 from ._docstrings import fill_doc
 from .one_step import compare_with_esn
 from .results import finish
-from .sequence_tasks import anbncn
+from .sequence_tasks import anbncn, anbncn_symbols
 from .timing import Timer
 
 PUBLISHED = {"Perez-Ortiz et al. 2003 (LSTM + DEKF), best": "n = 22,000,000",
@@ -31,8 +31,8 @@ def accepted(model, n, language):
 
     Parameters
     ----------
-    model : KalmanLSTMRegressor
-        A network trained with logistic outputs.
+    model : KalmanLSTMClassifier
+        A network trained on the next-symbol sets (indicator targets).
     n : int
         The string's n.
     language : {"anbncn", "anbn"}
@@ -43,8 +43,7 @@ def accepted(model, n, language):
     accepted : bool
         True when every output thresholded at 0.5 equals the target set.
     """
-    X, Y = anbncn(n, language=language)
-    return bool(np.array_equal(model.predict(X) > 0.5, Y > 0.5))
+    return model.first_error(*anbncn_symbols(n, language=language)) < 0
 
 
 def generalisation(model, language, max_n):
@@ -52,8 +51,8 @@ def generalisation(model, language, max_n):
 
     Parameters
     ----------
-    model : KalmanLSTMRegressor
-        A network trained with logistic outputs.
+    model : KalmanLSTMClassifier
+        A network trained on the next-symbol sets.
     language : {"anbncn", "anbn"}
         Which language.
     max_n : int
@@ -84,7 +83,7 @@ def run(n_seeds=3, n_strings=10000, n_blocks=2, n_cells=1, trainer="dekf", langu
     n_blocks, n_cells : int, default=2, 1
         Network size.
     trainer : {"dekf", "ekf", "sgd"}, default="dekf"
-        Trainer of the KalmanLSTMRegressor.
+        Trainer of the KalmanLSTMClassifier.
     language : {"anbncn", "anbn"}, default="anbncn"
         Which language.
     max_n : int, default=1000
@@ -105,10 +104,10 @@ def run(n_seeds=3, n_strings=10000, n_blocks=2, n_cells=1, trainer="dekf", langu
     with Progress(n_seeds * n_strings, "strings", enabled=verbose, unit="") as bar:
         for s in range(seed, seed + n_seeds):
             rng = np.random.default_rng(s)
-            model = KalmanLSTMRegressor(n_blocks, n_cells, output="logistic", trainer=trainer,
-                                        p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0),
-                                        anneal_steps=15 * n_strings, learning_rate=0.1,
-                                        random_state=s)
+            model = KalmanLSTMClassifier(n_blocks, n_cells, trainer=trainer, p0=100.0,
+                                         q=(1e-2, 1e-6), r=(100.0, 1.0),
+                                         anneal_steps=15 * n_strings, learning_rate=0.1,
+                                         random_state=s)
             first = -1
             with Timer() as timer:
                 for i in range(1, n_strings + 1):

@@ -153,12 +153,46 @@ def embedded_reber(n_sequences, *, random_state=None):
 ANBNCN_SYMBOLS = "SabcT"
 
 
+def anbncn_symbols(n, *, language="anbncn"):
+    """The string S a^n b^n c^n T (or S a^n b^n T) as symbol indices and next-symbol sets.
+
+    The compact form of :func:`anbncn` for long strings (3 n + 1 steps take 6 bytes each instead
+    of 80): what :meth:`lstm.KalmanLSTMClassifier.first_error` reads.
+
+    Parameters
+    ----------
+    n : int
+        n >= 1.
+    language : {"anbncn", "anbn"}, default="anbncn"
+        Which language.
+
+    Returns
+    -------
+    symbols : ndarray of shape (L,), int8
+        Index in "SabcT" of every symbol but the last.
+    allowed : ndarray of shape (L, 5), bool
+        The symbols that may come next: after S, a; after an a, a or b; then b's until n of
+        them, c's (or T), and T after the last.
+    """
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}.")
+    index = {s: i for i, s in enumerate(ANBNCN_SYMBOLS)}
+    parts = "abc" if language == "anbncn" else "ab"
+    codes = np.concatenate([[index["S"]], np.repeat([index[ch] for ch in parts], n),
+                            [index["T"]]]).astype(np.int8)
+    allowed = np.zeros((codes.size - 1, 5), dtype=bool)
+    allowed[np.arange(codes.size - 1), codes[1:]] = True  # b, c, T forced once a's are counted
+    after_a = codes[:-1] == index["a"]
+    allowed[after_a, index["a"]] = True  # after an a: another a or the first b
+    allowed[after_a, index["b"]] = True
+    return codes[:-1], allowed
+
+
 def anbncn(n, *, language="anbncn"):
     """The string S a^n b^n c^n T (or S a^n b^n T) as next-symbol prediction.
 
     Gers & Schmidhuber (2001): inputs one-hot over S, a, b, c, T for every symbol but the last;
-    targets the set of symbols that may come next: after S, a; after an a, a or b; then b's until n
-    of them, c's (or T), and T after the last.
+    targets the set of symbols that may come next (see :func:`anbncn_symbols`).
 
     Parameters
     ----------
@@ -172,20 +206,5 @@ def anbncn(n, *, language="anbncn"):
     X, Y : ndarray of shape (L, 5)
         Inputs and multi-hot targets.
     """
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}.")
-    parts = "abc" if language == "anbncn" else "ab"
-    symbols = "S" + "".join(ch * n for ch in parts) + "T"
-    index = {s: i for i, s in enumerate(ANBNCN_SYMBOLS)}
-    X = np.zeros((len(symbols) - 1, 5))
-    Y = np.zeros((len(symbols) - 1, 5))
-    for t, s in enumerate(symbols[:-1]):
-        X[t, index[s]] = 1.0
-        if s == "S":
-            allowed = "a"
-        elif s == "a":
-            allowed = "ab"
-        else:
-            allowed = symbols[t + 1]  # b, c and T are forced once the a's are counted
-        Y[t, [index[a] for a in allowed]] = 1.0
-    return X, Y
+    symbols, allowed = anbncn_symbols(n, language=language)
+    return np.eye(5)[symbols], allowed.astype(np.float64)

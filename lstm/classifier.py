@@ -12,6 +12,7 @@ from reservoir.docstrings import filler
 from reservoir.validation import (check_single_sequence, check_step_weights, is_sequence_list,
                                   require_y, validate_sequences)
 
+from . import kernels
 from .estimator import FRAGMENTS, KalmanLSTMBase
 
 LABELS = """\
@@ -223,6 +224,41 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         else:
             out = [self.classes_[np.argmax(p, axis=1)] for p in seqs]
         return out if is_sequence_list(X) else out[0]
+
+    def first_error(self, symbols, allowed):
+        """First step of a symbol string whose predicted set of classes is wrong.
+
+        For grammar tasks with indicator targets: the string is given by the index of each
+        input symbol (its one-hot encoding is the input) and by the sets of allowed next
+        symbols, so that very long strings are tested without building their inputs, and the
+        test stops at the first error.
+
+        Parameters
+        ----------
+        symbols : array-like of shape (n_steps,), int
+            Index (among the ``n_features_in_`` one-hot inputs) of the symbol read at each step.
+        allowed : array-like of shape (n_steps, n_classes), bool
+            The right set of classes at each step.
+
+        Returns
+        -------
+        step : int
+            The first step whose outputs above 0.5 differ from ``allowed``, or -1 if none does
+            (the string is accepted).
+        """
+        check_is_fitted(self, "n_weights_")
+        if not self._multilabel:
+            raise ValueError("first_error needs a model fitted with indicator targets (sets of "
+                             "classes per step).")
+        symbols = np.ascontiguousarray(symbols, dtype=np.int64)
+        allowed = np.ascontiguousarray(allowed, dtype=np.bool_)
+        if symbols.ndim != 1 or allowed.shape != (symbols.size, self.classes_.size):
+            raise ValueError(f"symbols must be (n_steps,) and allowed (n_steps, "
+                             f"{self.classes_.size}); got {symbols.shape} and {allowed.shape}.")
+        if symbols.size and (symbols.min() < 0 or symbols.max() >= self.n_features_in_):
+            raise ValueError(f"symbols must be indices below n_features_in_ = "
+                             f"{self.n_features_in_}.")
+        return int(kernels.first_error(self._w, *self._args(), symbols, allowed))
 
     def score(self, X, y, sample_weight=None):
         """Accuracy over all steps of all sequences (every class right, for multi-label).

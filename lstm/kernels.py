@@ -234,6 +234,35 @@ def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, 
                      yc, u, gates, cells, out[t], dout)
 
 
+@njit(**KERNEL)
+def first_error(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, symbols,
+                allowed):
+    """First step t at which the outputs thresholded at 0.5 differ from ``allowed[t]`` (m,)
+    bool, for one-hot inputs ``symbols`` (T,) from a zero state; -1 if none does. The test of
+    a grammar string without building its (T, n_x) inputs, stopping at the first error.
+    Logistic outputs are compared through their net input (sigma(net) > 0.5 iff net > 0), which
+    saves their exponentials."""
+    nc = B * S
+    s = np.zeros(nc)
+    yc = np.zeros(nc)
+    x = np.zeros(n_x)
+    u = np.empty(n_x + nc + 1)
+    gates = np.empty((B, 3))
+    cells = np.empty((nc, 5))
+    out = np.empty(m)
+    dout = np.empty(m)
+    threshold = 0.0 if logistic_out else 0.5
+    for t in range(symbols.shape[0]):
+        x[:] = 0.0
+        x[symbols[t]] = 1.0
+        forward_step(w, B, S, n_x, m, shortcut, False, peepholes, forget, linear, x, s, yc, u,
+                     gates, cells, out, dout)
+        for k in range(m):
+            if (out[k] > threshold) != allowed[t, k]:
+                return t
+    return -1
+
+
 def _ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
     """(Decoupled) extended Kalman filter step for weight groups g (w[g_start[g]:+g_size[g]],
     covariance cov[cov_off[g]:] as (g_size, g_size)):

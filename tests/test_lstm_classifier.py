@@ -73,3 +73,24 @@ def test_bad_targets_say_what_to_do():
     clf = KalmanLSTMClassifier(**PARAMS).fit(X, y)
     with pytest.raises(ValueError, match="indicator targets"):
         clf.partial_fit(X, np.eye(3)[np.zeros(30, int)])
+
+
+def test_first_error_finds_the_first_wrong_step_without_building_inputs():
+    from experiments.sequence_tasks import anbncn_symbols
+
+    strings = [anbncn(n) for n in (1, 2, 3)]
+    clf = KalmanLSTMClassifier(**PARAMS).fit([s[0] for s in strings], [s[1] for s in strings])
+    for n in (1, 4, 12):
+        symbols, allowed = anbncn_symbols(n)
+        X, Y = anbncn(n)
+        wrong = np.flatnonzero(np.any(clf.predict(X) != Y, axis=1))
+        assert clf.first_error(symbols, allowed) == (wrong[0] if wrong.size else -1)
+        own = clf.predict(X).astype(bool)  # the model's own sets: accepted
+        assert clf.first_error(symbols, own) == -1
+    with pytest.raises(ValueError, match="allowed"):
+        clf.first_error(symbols, allowed[:-1])
+    with pytest.raises(ValueError, match="indices"):
+        clf.first_error(symbols + 5, allowed)
+    X, y = _labelled(30)
+    with pytest.raises(ValueError, match="indicator targets"):
+        KalmanLSTMClassifier(**PARAMS).fit(X, y).first_error(np.zeros(3, int), np.zeros((3, 3)))

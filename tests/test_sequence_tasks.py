@@ -57,3 +57,16 @@ def test_anbncn_next_symbol_sets():
     assert "".join(ANBNCN_SYMBOLS[i] for i in np.flatnonzero(Y[-1])) == "T" and len(X) == 5
     with pytest.raises(ValueError, match="n must be"):
         anbncn(0)
+
+
+def test_anbncn_symbols_are_the_compact_form():
+    from experiments.sequence_tasks import anbncn, anbncn_symbols
+
+    for language in ("anbncn", "anbn"):
+        for n in (1, 3, 7):
+            symbols, allowed = anbncn_symbols(n, language=language)
+            X, Y = anbncn(n, language=language)
+            np.testing.assert_array_equal(X.argmax(axis=1), symbols)
+            np.testing.assert_array_equal(Y.astype(bool), allowed)
+    with pytest.raises(ValueError, match="n must be"):
+        anbncn_symbols(0)
