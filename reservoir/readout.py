@@ -147,6 +147,7 @@ class GramRidge:
         self.n_samples = 0
         self._G = np.zeros((n_features, n_features))
         self._FtY = np.zeros((n_features, n_outputs))
+        self._eig = None  # eigendecomposition for ridge sweeps, kept until the next update
 
     def update(self, F, Y):
         """Add the rows F (T, p) with targets Y (T, m).
@@ -175,6 +176,7 @@ class GramRidge:
         self._G += FtF
         self._FtY += FtY
         self.n_samples += n_samples
+        self._eig = None
 
     def gram(self):
         """``F^T F`` (p, p) of all rows so far (a copy)."""
@@ -196,16 +198,17 @@ class GramRidge:
         ridges = _as_ridges(ridge)
         G, b = self._G, self._FtY
         c = int(self.intercept)
-        if c:  # eliminate the unpenalised intercept: centred normal equations
-            n = G[0, 0]
-            g0 = G[0, 1:]
-            Gc = G[1:, 1:] - np.outer(g0, g0) / n
-            bc = b[1:] - np.outer(g0, b[0]) / n
-        else:
-            Gc, bc = G, b
-        s, V = np.linalg.eigh(Gc)
-        s = np.maximum(s, 0.0)
-        Vtb = V.T @ bc
+        n, g0 = G[0, 0], G[0, 1:]
+        if self._eig is None:
+            if c:  # eliminate the unpenalised intercept: centred normal equations
+                Gc = G[1:, 1:] - np.outer(g0, g0) / n
+                bc = b[1:] - np.outer(g0, b[0]) / n
+            else:
+                Gc, bc = G, b
+            s, V = np.linalg.eigh(Gc)
+            s = np.maximum(s, 0.0)
+            self._eig = (s, V, V.T @ bc)
+        s, V, Vtb = self._eig
         out = np.empty((ridges.size, G.shape[0], b.shape[1]))
         for i, lam in enumerate(ridges):
             with np.errstate(divide="ignore"):

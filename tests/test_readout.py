@@ -46,6 +46,21 @@ def test_ridge_sweep_equals_single_solves(cls):
         np.testing.assert_allclose(w, acc.solve(lam), rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("cls", [QRRidge, GramRidge])
+def test_decomposition_is_reused_until_the_next_update(cls):
+    F, Y = _problem()
+    acc = _streamed(cls, F[:150], Y[:150], True, chunks=(150,))
+    first = acc.solve(1e-3)
+    cached = acc._svd if cls is QRRidge else acc._eig
+    assert cached is not None
+    acc.solve(1.0)
+    assert (acc._svd if cls is QRRidge else acc._eig) is cached  # one decomposition per sweep
+    acc.update(F[150:], Y[150:])
+    np.testing.assert_allclose(acc.solve(1e-3), naive.ridge(F, Y, 1e-3, True), rtol=1e-9,
+                               atol=1e-11)
+    assert not np.allclose(acc.solve(1e-3), first)
+
+
 def test_qr_factor_memory_does_not_grow():
     F, Y = _problem(T=1000)
     acc = _streamed(QRRidge, F, Y, True, chunks=[10] * 100)
