@@ -115,6 +115,9 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     for c, (m, acc) in enumerate(zip(models, accs)):
         m._set_readout(solutions[c])
         m._accumulator = acc
+        for k, r in enumerate(rows):
+            if r >= len(Y_seqs[0]):  # that snapshot is the final factor: reuse its solve
+                snapshots[c][k] = acc
         m.state_ = x[c].copy()
         m._after_fit(U_seqs, Y_seqs)
     return models if checkpoints is None else (models, snapshots)
