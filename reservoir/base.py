@@ -163,7 +163,7 @@ class ReservoirMixin(BaseEstimator):
         with num_threads(self.n_jobs):
             if len(U_seqs) > 1 or device == "cuda":
                 for pieces in _rounds(lengths, chunk):
-                    states, xs = self._round_inputs(pieces, drive, x0)
+                    states, xs = self._round_inputs(pieces, U_seqs, Yprev_seqs, x0)
                     _run_batch(device, args, states, xs)
                     for k, (i, a, b) in enumerate(pieces):
                         x0[i][:] = xs[k]
@@ -182,12 +182,16 @@ class ReservoirMixin(BaseEstimator):
                             kernels.run_sequence(*args, states, x0[i], states)
                         yield i, a, U_seqs[i][a:b], states
 
-    def _round_inputs(self, pieces, drive, x0):
-        """Drives (B, T, N) and initial states (B, N) of a round of pieces ``(i, a, b)``."""
+    def _round_inputs(self, pieces, U_seqs, Yprev_seqs, x0):
+        """Drives (B, T, N) and initial states (B, N) of a round of pieces ``(i, a, b)`` of
+        equal length: one GEMM for the whole round."""
         step = pieces[0][2] - pieces[0][1]
-        states = np.empty((len(pieces), step, self.reservoir_.n_reservoir), dtype=self._dtype)
-        for k, p in enumerate(pieces):
-            drive(*p, out=states[k])
+        N = self.reservoir_.n_reservoir
+        states = np.empty((len(pieces), step, N), dtype=self._dtype)
+        U = np.concatenate([U_seqs[i][a:b] for i, a, b in pieces])
+        Y_prev = None if Yprev_seqs is None else \
+            np.concatenate([Yprev_seqs[i][a:b] for i, a, b in pieces])
+        self._drive(U, Y_prev, out=states.reshape(len(pieces) * step, N))
         return states, np.stack([x0[i] for i, _, _ in pieces])
 
     def _gram_on_device(self, U_seqs, Y_seqs, Yprev_seqs, x0, bar):
@@ -201,9 +205,8 @@ class ReservoirMixin(BaseEstimator):
         lengths = [u.shape[0] for u in U_seqs]
         n_used = 0
 
-        drive = self._drive_fn(U_seqs, Yprev_seqs)
         for pieces in _rounds(lengths, self._chunk_rows()):
-            states, xs = self._round_inputs(pieces, drive, x0)
+            states, xs = self._round_inputs(pieces, U_seqs, Yprev_seqs, x0)
             d_states = cuda_kernels.run_batch(res.indptr, res.indices, res.data,
                                               self._dtype(self.leak_rate), states, xs,
                                               copy_states=False)

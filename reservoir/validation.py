@@ -33,6 +33,9 @@ def is_sequence_list(X):
 
 def check_sequence(a, *, name, dtype, allow_1d=False):
     """One sequence as a finite, C-contiguous (T, n) array; returns (array, was_1d)."""
+    if (type(a) is np.ndarray and a.dtype == dtype and a.flags.c_contiguous and a.ndim == 2
+            and a.shape[0] >= 1 and a.shape[1] >= 1 and np.isfinite(a).all()):
+        return a, False  # already what check_array would return, without its overhead
     a = check_array(a, dtype=dtype, ensure_2d=not allow_1d, ensure_all_finite=True,
                     input_name=name, ensure_min_samples=1, order="C")
     if a.ndim == 1:
