@@ -26,7 +26,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
 
 from reservoir.batch import PER_CONFIG, batchable, fit_configurations
-from reservoir.device import thread_map
+from reservoir.device import check_device, thread_map
 from reservoir.progress import Progress
 from reservoir.validation import is_sequence_list
 
@@ -88,8 +88,14 @@ def _evaluate_prefixes(estimator, group, shared_grid, X, y, folds):
             return _ridge_scores(models[c], ridges, X_test, y_test, None)
 
         out[k] = _collect(names, configs, ridges,
-                          thread_map(scores, range(len(models)), base.n_jobs), fit_each)
+                          thread_map(scores, range(len(models)), _host_threads(base)), fit_each)
     return out
+
+
+def _host_threads(estimator):
+    """Threads for scoring fitted models: one when they harvest on the GPU (one host thread
+    drives the device), else the estimator's ``n_jobs``."""
+    return 1 if check_device(estimator.device) == "cuda" else estimator.n_jobs
 
 
 def _ridge_scores(model, ridges, X, y, scoring):
@@ -135,7 +141,7 @@ def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring):
                                 y_train)
     fit_each = (time.perf_counter() - start) / len(models)
     scores = thread_map(lambda m: _ridge_scores(m, ridges, X_test, y_test, scoring), models,
-                        base.n_jobs)
+                        _host_threads(base))
     return _collect(names, configs, ridges, scores, fit_each)
 
 

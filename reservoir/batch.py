@@ -32,17 +32,19 @@ def with_ridge(model, ridge):
 
 
 def batchable(estimator):
-    """Whether :func:`fit_configurations` can run configurations of ``estimator`` side by side."""
-    return isinstance(estimator, ReservoirMixin) and not estimator._has_feedback and \
-        check_device(estimator.device) != "cuda"
+    """Whether :func:`fit_configurations` can run configurations of ``estimator`` side by side
+    (reservoir estimators without output feedback: on the CPU threads over configurations, on
+    ``device="cuda"`` one GPU launch for all of them)."""
+    return isinstance(estimator, ReservoirMixin) and not estimator._has_feedback
 
 
 def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     """Fit ``clone(estimator).set_params(**config)`` for every config; returns the fitted models.
 
-    ``configs`` are dicts over :data:`PER_CONFIG`. When the estimator has no output feedback and
-    runs on the CPU (:func:`batchable`), all configurations are harvested together (one pass over
-    X, threads over configurations); otherwise each is fitted on its own. Either way each model
+    ``configs`` are dicts over :data:`PER_CONFIG`. When the estimator has no output feedback
+    (:func:`batchable`), all configurations are harvested together: one pass over X, threads
+    over configurations on the CPU, one kernel launch for all of them on ``device="cuda"``
+    (:func:`reservoir.cuda_kernels.run_configs_kernel`); otherwise each is fitted on its own. Either way each model
     equals, to round-off, the one ``fit`` would give.
 
     ``checkpoints`` (batchable estimators, one sequence X): step counts e_k; then returns
@@ -93,6 +95,9 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     rows = [] if checkpoints is None else \
         [len(base._training_data(X[:e], None if y is None else y[:e])[1][0]) for e in checkpoints]
     snapshots = [[None] * len(rows) for _ in models]
+    on_gpu = check_device(base.device) == "cuda"
+    if on_gpu:
+        from . import cuda_kernels
     with num_threads(base.n_jobs), blas_threads(base._n_features_out()):
         for U, Y in zip(U_seqs, Y_seqs):
             x = np.zeros((C, N), dtype=dtype)
@@ -100,10 +105,15 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
                           | {U.shape[0]})
             for a, b in zip(cuts[:-1], cuts[1:]):
                 Uc = U[a:b]
-                drive = np.ascontiguousarray(Uc @ unit.W_in.T, dtype=dtype)
-                states = np.empty((C, Uc.shape[0], N), dtype=dtype)
-                kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, unit.bias,
-                                    radius, scale, leak, x, states)
+                if on_gpu:
+                    states, x = cuda_kernels.run_configs(
+                        unit.indptr, unit.indices, unit.data, unit.W_in, unit.bias,
+                        np.ascontiguousarray(Uc, dtype=dtype), radius, scale, leak, x)
+                else:
+                    drive = np.ascontiguousarray(Uc @ unit.W_in.T, dtype=dtype)
+                    states = np.empty((C, Uc.shape[0], N), dtype=dtype)
+                    kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, unit.bias,
+                                        radius, scale, leak, x, states)
                 thread_map(lambda c: models[c]._accumulate_rows(accs[c], Uc, states[c], Y, a),
                            range(C), base.n_jobs)
                 for k, r in enumerate(rows):

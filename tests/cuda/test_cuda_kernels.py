@@ -82,3 +82,25 @@ def test_estimators_on_cuda_match_cpu(solver):
     fc_cpu = ESNForecaster(device="cpu", **kw).fit(series)
     fc_gpu = ESNForecaster(device="cuda", **kw).fit(series)
     np.testing.assert_allclose(fc_gpu.forecast(4), fc_cpu.forecast(4), rtol=1e-7, atol=1e-9)
+
+
+def test_configurations_fitted_in_one_launch_match_the_cpu():
+    from sklearn.model_selection import TimeSeriesSplit
+
+    from experiments.search import grid_search
+    from reservoir import ESNForecaster
+    from reservoir.batch import fit_configurations
+
+    series = np.sin(np.arange(40) * 0.3) + 0.1 * np.cos(np.arange(40) * 1.7)
+    configs = [{"spectral_radius": 0.5, "leak_rate": 1.0}, {"spectral_radius": 1.1, "leak_rate": 0.4}]
+    kw = dict(n_reservoir=8, washout=3, ridge=1e-6, random_state=0)
+    cpu = fit_configurations(ESNForecaster(device="cpu", **kw), configs, series)
+    gpu = fit_configurations(ESNForecaster(device="cuda", **kw), configs, series)
+    for a, b in zip(cpu, gpu):
+        np.testing.assert_allclose(b.coef_, a.coef_, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(b.state_, a.state_, rtol=1e-12, atol=1e-14)
+    grid = {"spectral_radius": [0.5, 1.1], "ridge": [1e-6, 1e-2]}
+    res_cpu = grid_search(ESNForecaster(device="cpu", **kw), grid, series, cv=TimeSeriesSplit(2))
+    res_gpu = grid_search(ESNForecaster(device="cuda", **kw), grid, series, cv=TimeSeriesSplit(2))
+    np.testing.assert_allclose(res_gpu.dataset["mean_test_score"],
+                               res_cpu.dataset["mean_test_score"], rtol=1e-9)
