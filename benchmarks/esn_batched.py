@@ -16,7 +16,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from reservoir import ESNRegressor
-from timing import best_of
+from timing import interleaved_best
 
 try:
     from reservoirpy.nodes import Reservoir as RpyReservoir
@@ -30,7 +30,7 @@ def main():
     parser.add_argument("--device", default="parallel", choices=["cpu", "parallel", "cuda"])
     parser.add_argument("--batches", type=int, nargs="+", default=None)
     parser.add_argument("--steps", type=int, default=20000, help="sequence-steps per batch size")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     batches = args.batches or ([1, 64, 256, 1024, 4096] if args.device == "cuda"
                                else [1, 4, 16, 64, 256])
@@ -47,16 +47,19 @@ def main():
                                washout=0, device=args.device, dtype=dtype, random_state=0)
             esn.fit(X[0][:20], np.zeros(20))
             esn.transform(X[:2])  # compile
-            batched = B * T / best_of(lambda: esn.transform(X), args.repeat)
             k = min(B, 8)  # one by one: a few sequences are enough to time
             esn.transform(X[0])
-            single = k * T / best_of(lambda: [esn.transform(x) for x in X[:k]], args.repeat)
-            rpy = float("nan")
+            sides = [lambda: esn.transform(X), lambda: [esn.transform(x) for x in X[:k]]]
+            counts = [B * T, k * T]
             if RpyReservoir is not None:
                 node = RpyReservoir(args.n, lr=0.5, sr=0.9, rc_connectivity=0.1,
                                     input_connectivity=1.0, dtype=np.dtype(dtype).type, seed=0)
                 node.initialize(X[0][:2])
-                rpy = k * T / best_of(lambda: [node.run(x) for x in X[:k]], args.repeat)
+                sides.append(lambda: [node.run(x) for x in X[:k]])
+                counts.append(k * T)
+            rates = [n / s for n, s in zip(counts, interleaved_best(sides, args.repeat))]
+            batched, single = rates[0], rates[1]
+            rpy = rates[2] if RpyReservoir is not None else float("nan")
             print(f"{dtype:8} {B:>6} {batched:>13.3g} {single:>11.3g} {rpy:>12.3g} "
                   f"{batched / single:>13.1f} {batched / rpy:>6.1f}", flush=True)
 

@@ -17,7 +17,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from reservoir import ESNRegressor
-from timing import best_of
+from timing import interleaved_best
 
 try:
     import reservoirpy
@@ -43,7 +43,7 @@ def main():
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--quick", action="store_true", help="fewer steps, one repeat")
     args = parser.parse_args()
-    repeat = 1 if args.quick else 3
+    repeat = 1 if args.quick else 5
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"{numba.get_num_threads()} numba threads, numba {numba.__version__}, "
           f"reservoirpy {reservoirpy.__version__ if reservoirpy else 'not installed'}")
@@ -67,19 +67,21 @@ def main():
                     (lambda: esn.transform(X))
                 run()  # compile
                 total = steps * batch
-                ours = total / best_of(run, repeat)
                 res = esn.reservoir_
                 W = res.recurrent_matrix()
                 np_steps = min(steps, 2000)
-                ref = np_steps / best_of(
-                    lambda: numpy_loop(W, res.W_in, res.bias, 0.5, X[0][:np_steps]), repeat)
-                rpy = float("nan")
+                sides = [run, lambda: numpy_loop(W, res.W_in, res.bias, 0.5, X[0][:np_steps])]
+                counts = [total, np_steps]
                 if reservoirpy is not None:
                     node = RpyReservoir(N, lr=0.5, sr=0.9, rc_connectivity=0.1,
                                         input_connectivity=1.0, dtype=np.dtype(dtype).type, seed=0)
                     node.initialize(X[0][:2])
                     rpy_steps = min(steps, 2000)
-                    rpy = rpy_steps / best_of(lambda: node.run(X[0][:rpy_steps]), repeat)
+                    sides.append(lambda: node.run(X[0][:rpy_steps]))
+                    counts.append(rpy_steps)
+                rates = [n / s for n, s in zip(counts, interleaved_best(sides, repeat))]
+                ours, ref = rates[0], rates[1]
+                rpy = rates[2] if reservoirpy is not None else float("nan")
                 print(f"{dtype:8} {N:>5} {batch:>4} {ours:>11.3g} {ref:>11.3g} {rpy:>11.3g} "
                       f"{ours / ref:>8.1f} {ours / rpy:>6.1f}", flush=True)
 

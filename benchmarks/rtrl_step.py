@@ -10,7 +10,6 @@ public research code does. Run with `python benchmarks/rtrl_step.py [--sizes 16 
 import argparse
 import os
 import platform
-import time
 
 import numba
 import numpy as np
@@ -19,17 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from rtrl import kernels
 from rtrl.gradient import pack
-
-
-def interleaved_best(fns, repeat=7):
-    """Best time of each function, their runs interleaved so that they share the machine's state."""
-    best = [float("inf")] * len(fns)
-    for _ in range(repeat):
-        for k, fn in enumerate(fns):
-            t = time.perf_counter()
-            fn()
-            best[k] = min(best[k], time.perf_counter() - t)
-    return best
+from timing import interleaved_best
 
 
 @njit(cache=True)
@@ -98,7 +87,7 @@ def main():
 
         ours()
         gemm()
-        t_ours, t_gemm, t_ref = interleaved_best([ours, gemm, reference])
+        t_ours, t_gemm, t_ref = interleaved_best([ours, gemm, reference], 7)
         step, gemm_time, ref = t_ours / T, t_gemm / T, t_ref / n_ref
         print(f"{n:>4} {P:>7} {step * 1e6:>10.1f} {gemm_time * 1e6:>10.1f} {step / gemm_time:>7.2f} "
               f"{ref * 1e6:>11.1f} {ref / step:>8.1f}", flush=True)
