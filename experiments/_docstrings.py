@@ -1,8 +1,20 @@
-"""Docstring fragments shared by the experiments' ``run`` and ``summary`` functions."""
+"""Docstring fragments shared by the experiments' datasets, ``run`` and ``summary`` functions."""
 
 from reservoir.docstrings import filler
 
+_AS_XARRAY = """\
+as_xarray : bool, default=False
+    Return an ``xarray.DataArray`` (``time`` coordinate, the parameters as attributes)."""
+
 fill_doc = filler({
+    "as_xarray": _AS_XARRAY,
+    "initial_condition": """\
+random_state : int, RandomState instance or None, default=None
+    Seed of the random initial condition.
+""" + _AS_XARRAY,
+    "max_step": """\
+max_step : float, default=0.01
+    Largest RK4 step; ``dt`` is split into equal steps no longer than this.""",
     "seed": """\
 seed : int, default=0
     Seed of the data and of the model's weights.""",

@@ -9,6 +9,8 @@ import xarray as xr
 from numba import njit
 from sklearn.utils import check_random_state
 
+from ._docstrings import fill_doc
+
 LORENZ63, ROSSLER, LORENZ96 = 0, 1, 2
 
 #: Largest Lyapunov exponents (per unit of model time) of the default parameter sets.
@@ -45,6 +47,7 @@ def _mackey_glass_euler(history, n_steps, tau_steps, subsample, dt, beta, gamma,
     return out
 
 
+@fill_doc
 def mackey_glass(n_samples, *, tau=17, dt=0.1, subsample=10, beta=0.2, gamma=0.1, power=10,
                  transient=1000, squash=False, random_state=None, as_xarray=False):
     """Mackey-Glass series as in Jaeger (2001, GMD report 148).
@@ -69,10 +72,7 @@ def mackey_glass(n_samples, *, tau=17, dt=0.1, subsample=10, beta=0.2, gamma=0.1
         Samples dropped at the start.
     squash : bool, default=False
         Map the series through ``tanh(y - 1)`` (undo with :func:`mackey_glass_unsquash`).
-    random_state : int, RandomState instance or None, default=None
-        Seed of the random initial condition.
-    as_xarray : bool, default=False
-        Return an ``xarray.DataArray`` (``time`` coordinate, the parameters as attributes).
+    {initial_condition}
 
     Returns
     -------
@@ -162,6 +162,7 @@ def _integrate(system, y0, params, n_samples, dt, max_step, transient):
     return out[n_transient:]
 
 
+@fill_doc
 def lorenz63(n_samples, *, dt=0.02, sigma=10.0, rho=28.0, beta=8 / 3, max_step=0.01,
              transient=100.0, random_state=None, as_xarray=False):
     """Lorenz (1963) system sampled every ``dt`` time units, integrated by RK4.
@@ -176,14 +177,10 @@ def lorenz63(n_samples, *, dt=0.02, sigma=10.0, rho=28.0, beta=8 / 3, max_step=0
         Time between samples.
     sigma, rho, beta : float, default=10, 28, 8/3
         Parameters of the system.
-    max_step : float, default=0.01
-        Largest RK4 step; ``dt`` is split into equal steps no longer than this.
+    {max_step}
     transient : float, default=100.0
         Time units dropped at the start.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the random initial condition.
-    as_xarray : bool, default=False
-        Return an ``xarray.DataArray`` (``time`` coordinate, the parameters as attributes).
+    {initial_condition}
 
     Returns
     -------
@@ -197,6 +194,7 @@ def lorenz63(n_samples, *, dt=0.02, sigma=10.0, rho=28.0, beta=8 / 3, max_step=0
     return out
 
 
+@fill_doc
 def rossler(n_samples, *, dt=0.1, a=0.2, b=0.2, c=5.7, max_step=0.01, transient=500.0,
             random_state=None, as_xarray=False):
     """Rossler (1976) system sampled every ``dt``, by RK4 (Lyapunov exponent about 0.071).
@@ -209,14 +207,10 @@ def rossler(n_samples, *, dt=0.1, a=0.2, b=0.2, c=5.7, max_step=0.01, transient=
         Time between samples.
     a, b, c : float, default=0.2, 0.2, 5.7
         Parameters of the system.
-    max_step : float, default=0.01
-        Largest RK4 step; ``dt`` is split into equal steps no longer than this.
+    {max_step}
     transient : float, default=500.0
         Time units dropped at the start.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the random initial condition.
-    as_xarray : bool, default=False
-        Return an ``xarray.DataArray`` (``time`` coordinate, the parameters as attributes).
+    {initial_condition}
 
     Returns
     -------
@@ -230,6 +224,7 @@ def rossler(n_samples, *, dt=0.1, a=0.2, b=0.2, c=5.7, max_step=0.01, transient=
     return out
 
 
+@fill_doc
 def lorenz96(n_samples, *, n_variables=40, forcing=8.0, dt=0.01, max_step=0.01, transient=50.0,
              random_state=None, as_xarray=False):
     """Lorenz (1996) model with J = ``n_variables`` sites and forcing F, integrated by RK4.
@@ -246,14 +241,10 @@ def lorenz96(n_samples, *, n_variables=40, forcing=8.0, dt=0.01, max_step=0.01, 
         Forcing F.
     dt : float, default=0.01
         Time between samples.
-    max_step : float, default=0.01
-        Largest RK4 step; ``dt`` is split into equal steps no longer than this.
+    {max_step}
     transient : float, default=50.0
         Time units dropped at the start.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the random initial condition.
-    as_xarray : bool, default=False
-        Return an ``xarray.DataArray`` (``time`` coordinate, the parameters as attributes).
+    {initial_condition}
 
     Returns
     -------
@@ -268,6 +259,7 @@ def lorenz96(n_samples, *, n_variables=40, forcing=8.0, dt=0.01, max_step=0.01, 
     return out
 
 
+@fill_doc
 def narma(n_samples, *, order=10, transient=200, random_state=None, as_xarray=False):
     """NARMA task (Atiya & Parlos 2000) of the given order, input u ~ U[0, 0.5].
 
@@ -283,8 +275,7 @@ def narma(n_samples, *, order=10, transient=200, random_state=None, as_xarray=Fa
         Steps dropped at the start.
     random_state : int, RandomState instance or None, default=None
         Seed of the input.
-    as_xarray : bool, default=False
-        Return an ``xarray.DataArray`` (``time`` coordinate, the parameters as attributes).
+    {as_xarray}
 
     Returns
     -------

@@ -5,7 +5,7 @@ Training keeps on the GPU what grows with the number of weights P: the Jacobian 
 (n_cells x P, double-buffered), the output Jacobian H (m x P) and the group covariances (sum of
 the squared group sizes); one thread per weight column (or covariance row, grid-stride). Each
 step the host runs the O(B n_u) forward step (:func:`lstm.kernels.forward_step`), uploads what it
-recorded as one vector (``rec``: see :func:`record_layout`), inverts the m x m innovation matrix
+recorded as one vector (``rec``: see :func:`jacobian_kernel`), inverts the m x m innovation matrix
 and reads the weights back. The arithmetic mirrors :func:`lstm.kernels.step` and
 :func:`lstm.kernels.ekf_update` term by term.
 """
@@ -15,30 +15,20 @@ import math
 import numpy as np
 from numba import cuda
 
+from reservoir.cuda_kernels import grid_blocks
+
 from . import kernels
 
 THREADS = 128
-MAX_BLOCKS = 65535
-
-
-def record_layout(B, S, n_x, m):
-    """Offsets of u, x, gates (B x 3), cells (nc x 5), s, y_c and dout (m) in ``rec``, and its
-    length: the per-step values the Jacobian kernel reads."""
-    nc = B * S
-    n_u = n_x + nc + 1
-    o_x = n_u
-    o_gates = o_x + n_x
-    o_cells = o_gates + 3 * B
-    o_s = o_cells + 5 * nc
-    o_yc = o_s + nc
-    o_dout = o_yc + nc
-    return o_x, o_gates, o_cells, o_s, o_yc, o_dout, o_dout + m
 
 
 @cuda.jit
 def jacobian_kernel(w, B, S, n_x, m, shortcut, peepholes, forget, full, rec, frozen, ds_prev,
                     dyc_prev, ds, dyc, H):
     """Column p of ds, dyc (nc, P) and H (m, P) for one step; frozen columns of H are zeroed.
+
+    ``rec`` holds what :func:`lstm.kernels.forward_step` recorded, one after the other: u (n_u),
+    x (n_x), gates (B x 3), cells (nc x 5), s (nc), y_c (nc) and dout (m).
 
     The nets of block j are visited in the order of the forward step: input gate, forget gate,
     the S cells, output gate (``net`` z = 0, 1, 3.., 2 of the block's weight layout); each one's
@@ -257,9 +247,6 @@ def forward_kernel(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, l
                 out[q, t, k] = 1.0 / (1.0 + math.exp(-net)) if logistic_out else net
 
 
-def _blocks(n_items):
-    return max(1, min((n_items + THREADS - 1) // THREADS, MAX_BLOCKS))
-
 
 def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, X_seqs):
     """Outputs (n_steps, m) of every sequence of ``X_seqs``, each from a zero state, all
@@ -272,7 +259,7 @@ def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, 
     for q, x in enumerate(X_seqs):
         X[q, :len(x)] = x
     out = cuda.device_array((n, X.shape[1], m))
-    forward_kernel[_blocks(n), THREADS](
+    forward_kernel[grid_blocks(n, THREADS), THREADS](
         cuda.to_device(w), B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear,
         cuda.to_device(X), cuda.to_device(lengths), cuda.to_device(np.zeros((n, nc))),
         cuda.to_device(np.zeros((n, nc))), cuda.device_array((n, n_x + nc + 1)), out)
@@ -300,7 +287,7 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, fu
     d_bad = cuda.to_device(np.zeros(1, np.int64))
     u, gates, cells = np.empty(n_x + nc + 1), np.empty((B, 3)), np.empty((nc, 5))
     out, dout = np.empty(m), np.empty(m)
-    cols, entries = _blocks(P), _blocks(m * P)
+    cols, entries = grid_blocks(P, THREADS), grid_blocks(m * P, THREADS)
     failed = -1
     for t in range(X.shape[0]):
         kernels.forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear,
@@ -319,7 +306,7 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, fu
             r = r0 * (r1 / r0) ** frac
             q = q0 * (q1 / q0) ** frac if q0 > 0 and q1 > 0 else q0 + (q1 - q0) * frac
             hp_kernel[entries, THREADS](d_H, d_cov, d_cov_off, d_start, d_size, d_group, d_HP)
-            innovation_kernel[_blocks(m * m), THREADS](d_HP, d_H, d_inn)
+            innovation_kernel[grid_blocks(m * m, THREADS), THREADS](d_HP, d_H, d_inn)
             A = np.linalg.inv(np.eye(m) * r + d_inn.copy_to_host())
             gain_kernel[cols, THREADS](d_w, d_HP, cuda.to_device(A), cuda.to_device(A @ e),
                                        d_AHP)

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from reservoir.device import check_device
 from reservoir.docstrings import filler
 from reservoir.progress import Progress
-from reservoir.scoring import sequence_r2
+from reservoir.scoring import SequenceR2Mixin
 from reservoir.validation import (check_positive_int, check_single_sequence, check_step_weights,
                                   require_y,
                                   validate_sequences)
@@ -247,7 +247,7 @@ class KalmanLSTMBase(BaseEstimator):
 
 
 @fill_doc
-class KalmanLSTMRegressor(RegressorMixin, KalmanLSTMBase):
+class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
     """LSTM with forget gates and peepholes (Gers et al. 2002) trained online, one step at a
     time, by a decoupled (``"dekf"``: one weight group per block and per output unit) or global
     (``"ekf"``) extended Kalman filter, or by gradient descent with momentum (``"sgd"``), on the
@@ -374,19 +374,3 @@ class KalmanLSTMRegressor(RegressorMixin, KalmanLSTMBase):
         X_seqs, _, was_list = validate_sequences(self, X, None, reset=False)
         outs = [out[:, 0] if self._y_1d else out for out in self._outputs(X_seqs)]
         return outs if was_list else outs[0]
-
-    def score(self, X, y, sample_weight=None):
-        """R^2 over all steps of all sequences.
-
-        Parameters
-        ----------
-        {X_sequences}
-        {y_sequences}
-        {sample_weight_steps}
-
-        Returns
-        -------
-        score : float
-            The coefficient of determination R^2.
-        """
-        return sequence_r2(self, X, y, sample_weight)

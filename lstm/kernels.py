@@ -263,6 +263,23 @@ def first_error(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, line
     return -1
 
 
+@njit(**KERNEL)
+def _finish_group(Pg, upd, q):
+    """P_g - upd + q I, symmetrised; False if a diagonal entry is not positive."""
+    n = Pg.shape[0]
+    Pg -= upd
+    ok = True
+    for i in range(n):
+        Pg[i, i] += q
+        for jj in range(i + 1, n):
+            v = 0.5 * (Pg[i, jj] + Pg[jj, i])
+            Pg[i, jj] = v
+            Pg[jj, i] = v
+        if not Pg[i, i] > 0.0:
+            ok = False
+    return ok
+
+
 def _ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
     """(Decoupled) extended Kalman filter step for weight groups g (w[g_start[g]:+g_size[g]],
     covariance cov[cov_off[g]:] as (g_size, g_size)):
@@ -303,37 +320,12 @@ def _ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
         HPg = HP[a * m:(a + n) * m].reshape((m, n))
         # K = P H^T A, so K e = (H P)^T (A e) and K H P = (H P)^T A (H P): symmetric
         w[a:a + n] += HPg.T @ Ae
-        Pg -= HPg.T @ (A @ HPg)
-        for i in range(n):
-            Pg[i, i] += q
-            for jj in range(i + 1, n):
-                v = 0.5 * (Pg[i, jj] + Pg[jj, i])
-                Pg[i, jj] = v
-                Pg[jj, i] = v
-            if not Pg[i, i] > 0.0:
-                ok[g] = False
+        ok[g] = _finish_group(Pg, HPg.T @ (A @ HPg), q)
     return ok.all()
 
 
 ekf_update = njit(**KERNEL)(_ekf_update)
 ekf_update_parallel = njit(**PARALLEL_KERNEL)(_ekf_update)
-
-
-@njit(**KERNEL)
-def _finish_group(Pg, upd, q):
-    """P_g - upd + q I, symmetrised; False if a diagonal entry is not positive."""
-    n = Pg.shape[0]
-    Pg -= upd
-    ok = True
-    for i in range(n):
-        Pg[i, i] += q
-        for jj in range(i + 1, n):
-            v = 0.5 * (Pg[i, jj] + Pg[jj, i])
-            Pg[i, jj] = v
-            Pg[jj, i] = v
-        if not Pg[i, i] > 0.0:
-            ok = False
-    return ok
 
 
 @njit(**KERNEL)

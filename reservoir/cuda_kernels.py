@@ -137,9 +137,15 @@ def blocks_for(n):
     return max(1, min(n, MAX_BLOCKS))
 
 
+def grid_blocks(n_items, threads):
+    """Blocks of ``threads`` threads covering n_items with one thread each (capped at
+    MAX_BLOCKS: the kernels use grid-stride loops). Shared by the CUDA kernels of every package."""
+    return max(1, min((n_items + threads - 1) // threads, MAX_BLOCKS))
+
+
 def flat_launch(n_items):
     """(blocks, threads) covering n_items with one thread each (capped: the kernels stride)."""
-    return max(1, min((n_items + THREADS - 1) // THREADS, MAX_BLOCKS)), THREADS
+    return grid_blocks(n_items, THREADS), THREADS
 
 
 def run_batch(indptr, indices, data, leak, states, xs, copy_states=True):

@@ -18,6 +18,7 @@ import scipy.linalg as sla
 from numba import njit
 
 from ._config import KERNEL
+from .docstrings import filler
 
 
 def n_features(n_inputs, n_reservoir, squares, intercept):
@@ -42,7 +43,38 @@ def _as_ridges(ridge):
         raise ValueError(f"ridge must be a finite number >= 0 (or a 1-D array of them), got {ridge!r}.")
     return ridges
 
+#: Docstring sections shared by the two accumulators (same interface).
+fill_doc = filler({
+    "accumulator_parameters": """\
+Parameters
+----------
+n_features : int
+    Number of columns p of the design matrix F.
+n_outputs : int
+    Number of targets m.
+intercept : bool
+    Whether the first column of F is the constant 1 (then not penalised).""",
+    "update_parameters": """\
+Parameters
+----------
+F : ndarray of shape (T, p)
+    Design-matrix rows.
+Y : ndarray of shape (T, m)
+    Their targets.""",
+    "solve_sections": """\
+Parameters
+----------
+ridge : float or ndarray of shape (n_ridges,)
+    Penalty (>= 0), or several.
 
+Returns
+-------
+weights : ndarray of shape (p, m), or (n_ridges, p, m) for an array of ridges
+    The readout weights for each ridge value.""",
+})
+
+
+@fill_doc
 class QRRidge:
     """Streamed QR accumulator for the ridge readout.
 
@@ -50,14 +82,7 @@ class QRRidge:
     the weights (p, m), or (n_ridges, p, m) when ``ridge`` is a 1-D array. With ``intercept`` the
     first column of F is the constant 1 and is not penalised.
 
-    Parameters
-    ----------
-    n_features : int
-        Number of columns p of the design matrix F.
-    n_outputs : int
-        Number of targets m.
-    intercept : bool
-        Whether the first column of F is the constant 1 (then not penalised).
+    {accumulator_parameters}
     """
 
     def __init__(self, n_features, n_outputs, intercept):
@@ -69,12 +94,7 @@ class QRRidge:
     def update(self, F, Y):
         """Add the rows F (T, p) with targets Y (T, m).
 
-        Parameters
-        ----------
-        F : ndarray of shape (T, p)
-            Design-matrix rows.
-        Y : ndarray of shape (T, m)
-            Their targets.
+        {update_parameters}
         """
         block = np.concatenate([self._RQ, np.concatenate([F, Y], axis=1)], axis=0)
         RQ = sla.qr(block, mode="r", overwrite_a=True, check_finite=False)[0]
@@ -98,15 +118,7 @@ class QRRidge:
     def solve(self, ridge):
         """Ridge weights minimising ``||Y - F w||^2 + ridge ||w||^2`` (intercept unpenalised).
 
-        Parameters
-        ----------
-        ridge : float or ndarray of shape (n_ridges,)
-            Penalty (>= 0), or several.
-
-        Returns
-        -------
-        weights : ndarray of shape (p, m), or (n_ridges, p, m) for an array of ridges
-            The readout weights for each ridge value.
+        {solve_sections}
         """
         ridges = _as_ridges(ridge)
         if self._svd is None:
@@ -126,20 +138,14 @@ class QRRidge:
         return out if np.ndim(ridge) else out[0]
 
 
+@fill_doc
 class GramRidge:
     """Streamed Gram-matrix accumulator for the ridge readout (same interface as QRRidge).
 
     Faster than :class:`QRRidge` but loses half the digits of tiny ridge values (normal
     equations); ``solve`` uses one eigendecomposition of the centred Gram matrix for every ridge.
 
-    Parameters
-    ----------
-    n_features : int
-        Number of columns p of the design matrix F.
-    n_outputs : int
-        Number of targets m.
-    intercept : bool
-        Whether the first column of F is the constant 1 (then not penalised).
+    {accumulator_parameters}
     """
 
     def __init__(self, n_features, n_outputs, intercept):
@@ -152,12 +158,7 @@ class GramRidge:
     def update(self, F, Y):
         """Add the rows F (T, p) with targets Y (T, m).
 
-        Parameters
-        ----------
-        F : ndarray of shape (T, p)
-            Design-matrix rows.
-        Y : ndarray of shape (T, m)
-            Their targets.
+        {update_parameters}
         """
         self.add(F.T @ F, F.T @ Y, F.shape[0])
 
@@ -185,15 +186,7 @@ class GramRidge:
     def solve(self, ridge):
         """Ridge weights minimising ``||Y - F w||^2 + ridge ||w||^2`` (intercept unpenalised).
 
-        Parameters
-        ----------
-        ridge : float or ndarray of shape (n_ridges,)
-            Penalty (>= 0), or several.
-
-        Returns
-        -------
-        weights : ndarray of shape (p, m), or (n_ridges, p, m) for an array of ridges
-            The readout weights for each ridge value.
+        {solve_sections}
         """
         ridges = _as_ridges(ridge)
         G, b = self._G, self._FtY

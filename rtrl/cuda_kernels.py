@@ -9,8 +9,9 @@ coalesce. Mirrors the CPU update in :func:`rtrl.kernels.run`.
 
 from numba import cuda
 
+from reservoir.cuda_kernels import grid_blocks
+
 THREADS = 128
-MAX_BLOCKS = 65535
 
 
 @cuda.jit
@@ -40,9 +41,6 @@ def project_kernel(M, c, out):
         out[p] = acc
 
 
-def _blocks(n_items):
-    return max(1, min((n_items + THREADS - 1) // THREADS, MAX_BLOCKS))
-
 
 def sensitivity_step_device(A, M, z, D, leak):
     """One update with M a host or device array (n, P); returns M_new as a device array, so the
@@ -50,8 +48,8 @@ def sensitivity_step_device(A, M, z, D, leak):
     n, P = M.shape
     d_M = M if hasattr(M, "copy_to_host") else cuda.to_device(M)
     out = cuda.device_array((n, P), dtype=d_M.dtype)
-    sensitivity_kernel[_blocks(n * P), THREADS](cuda.to_device(A), d_M, cuda.to_device(z),
-                                                cuda.to_device(D), leak, out)
+    sensitivity_kernel[grid_blocks(n * P, THREADS), THREADS](
+        cuda.to_device(A), d_M, cuda.to_device(z), cuda.to_device(D), leak, out)
     return out
 
 
@@ -63,5 +61,5 @@ def sensitivity_step(A, M, z, D, leak):
 def project(d_M, c):
     """c^T M (P,) for sensitivities on the device; returns a host array."""
     out = cuda.device_array(d_M.shape[1], dtype=d_M.dtype)
-    project_kernel[_blocks(d_M.shape[1]), THREADS](d_M, cuda.to_device(c), out)
+    project_kernel[grid_blocks(d_M.shape[1], THREADS), THREADS](d_M, cuda.to_device(c), out)
     return out.copy_to_host()

@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 from reservoir.device import check_device
 from reservoir.docstrings import fill_doc
 from reservoir.progress import Progress
-from reservoir.scoring import sequence_r2
+from reservoir.scoring import SequenceR2Mixin
 from reservoir.validation import (check_positive_int, check_single_sequence, check_step_weights,
                                   require_y,
                                   validate_sequences)
@@ -25,7 +25,7 @@ class DivergenceError(ArithmeticError):
 
 
 @fill_doc
-class RTRLRegressor(RegressorMixin, BaseEstimator):
+class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
     """Fully recurrent network (Elman form) trained online by Real-Time Recurrent Learning.
 
     ``h(t) = (1-a) h(t-1) + a f(W_in x(t) + W_rec h(t-1) + b)``, ``y(t) = W_out h(t) + b_out``,
@@ -345,20 +345,4 @@ class RTRLRegressor(RegressorMixin, BaseEstimator):
                             bool(self.teacher_forcing), np.zeros(self.n_hidden), out)
             outs.append(out[:, 0] if self._y_1d else out)
         return outs if was_list else outs[0]
-
-    def score(self, X, y, sample_weight=None):
-        """R^2 over all steps of all sequences.
-
-        Parameters
-        ----------
-        {X_sequences}
-        {y_sequences}
-        {sample_weight_steps}
-
-        Returns
-        -------
-        score : float
-            The coefficient of determination R^2.
-        """
-        return sequence_r2(self, X, y, sample_weight)
 
