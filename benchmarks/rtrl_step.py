@@ -1,10 +1,10 @@
-"""Time per online RTRL step against the GEMM it contains and a numpy Kronecker implementation.
+"""Time per online RTRL step against the GEMM of one step and a numpy Kronecker implementation.
 
-For n hidden units (one input, one output) an exact RTRL step updates the sensitivities
+For n hidden units (one input, one output) a textbook exact RTRL step updates the sensitivities
 M (n, n * (n + 2)) with one (n x n) @ (n x P) product; this script prints the kernel's time per
-step (forward, sensitivities, gradient, Adam update), the time of that GEMM alone (the bound),
-and a straightforward numpy step that builds the immediate term with a Kronecker product, as
-public research code does. Run with `python benchmarks/rtrl_step.py [--sizes 16 32 64 128]`.
+step (forward, sensitivities, gradient, Adam update; the kernel pairs the steps, one product for
+two), the time of that GEMM alone, and a straightforward numpy step that builds the immediate
+term with a Kronecker product, as public research code does. Run with `python benchmarks/rtrl_step.py [--sizes 16 32 64 128]`.
 """
 
 import argparse
@@ -23,7 +23,7 @@ from timing import interleaved_best
 
 @njit(cache=True)
 def gemm_loop(A, M, out, reps):
-    """The bound: the sensitivity recursion's product alone, M <- A M through the same BLAS call
+    """The product of one textbook step alone, M <- A M through the same BLAS call
     as the kernel, alternating two buffers as the recursion does."""
     for _ in range(reps):
         np.dot(A, M, out)

@@ -12,9 +12,15 @@ RTRL (Williams & Zipser 1989) carries the sensitivities M(t) = dh(t)/dTheta (n, 
     M(t) = A(t) M(t-1) + a D(t) Mbar(t),   A(t) = (1 - a) I + a D(t) W_rec,   D = diag f'(net),
 
 where Mbar(t) has z(t)^T in row i of column block i and zeros elsewhere: D is folded into W_rec
-before the GEMM and the immediate term is added on the diagonal blocks only (no Kronecker
-product). The gradient is sum_t c(t)^T M(t) with c = W_out^T e, e = y - d; its propagated part
-c^T A M(t-1) is one more row of the same GEMM, so each step reads M once.
+and the immediate term is added on the diagonal blocks only (no Kronecker product). The gradient
+is sum_t c(t)^T M(t) with c = W_out^T e, e = y - d; its propagated part c^T A M(t-1) is one
+more row of the GEMM. Steps go in pairs, with one GEMM for two steps:
+
+    M(t) = [A(t) A(t-1)] M(t-2) + A(t) a D(t-1) Mbar(t-1) + a D(t) Mbar(t),
+
+where A(t) A(t-1) costs n^3, the middle term is an outer product per column block (n P), and
+the first step's gradient c^T M(t-1) = (c^T A(t-1)) M(t-2) + immediate is a GEMV; the weights
+may change between the two steps (online learning): A(t) uses the updated ones, as it must.
 """
 
 import numpy as np
@@ -108,19 +114,30 @@ def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, seed,
     y = np.empty(m)
     if method == RTRL:
         # [A; c^T A] @ M(t-1): rows :n are A M(t-1), row n is c^T A M(t-1), the gradient's
-        # propagated part, so the product reads M once (two buffers, swapped every step).
+        # propagated part (two buffers, swapped at every product).
         A = np.zeros((n + 1, n))
         buf_a = np.empty((n + 1, P))
         buf_b = np.empty((n + 1, P))
         buf_a[:n] = M
+        # steps go in pairs (see _pair_first / _pair_second): the pair's first transition
+        # A(t-1) and immediate factors s(t-1) = a D(t-1), z(t-1) wait for the second step
+        A1 = np.empty((n, n))
+        s1 = np.empty(n)
+        z1 = np.empty(nz)
+        row = np.empty(n)
+        gv = np.empty(P)
     else:
         A = np.zeros((1, 1))
         buf_a = np.empty((1, 1))
         buf_b = np.empty((1, 1))
+        A1 = np.empty((1, 1))
+        s1, z1, row, gv = np.empty(1), np.empty(1), np.empty(1), np.empty(1)
+    pending = False
+    T = X.shape[0]
     np.random.seed(seed)
     nu = np.empty(n)
     since = 0
-    for t in range(X.shape[0]):
+    for t in range(T):
         _forward(Theta, leak, act, X[t], h, z, net, fh, D)
         # output, error e (in y), loss, and c = W_out^T e
         loss = 0.0
@@ -155,15 +172,35 @@ def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, seed,
                 for k in range(n):
                     acc += c[k] * A[k, l]
                 A[n, l] = acc
-            np.dot(A, buf_a[:n], buf_b)
-            buf_a, buf_b = buf_b, buf_a
+            if pending:
+                _pair_second(A, A1, s1, z1, buf_a, buf_b, nz)
+                buf_a, buf_b = buf_b, buf_a
+                pending = False
+            elif t + 1 < T:
+                # first step of a pair: only the gradient c^T M(t) = (c^T A) M(t-1) + immediate
+                A1[:] = A[:n]
+                row[:] = A[n]
+                np.dot(row, buf_a[:n], gv)
+                for p in range(P):
+                    g[p] += gv[p]
+                for i in range(n):
+                    s1[i] = leak * D[i]
+                z1[:] = z
+                pending = True
+            else:  # a lone last step
+                np.dot(A, buf_a[:n], buf_b)
+                buf_a, buf_b = buf_b, buf_a
             for i in range(n):
                 s = leak * D[i]
                 for j in range(nz):
-                    buf_a[i, i * nz + j] += s * z[j]
-                    gTheta[i, j] += c[i] * s * z[j]
-            for p in range(P):
-                g[p] += buf_a[n, p]
+                    gTheta[i, j] += c[i] * s * z[j]  # the immediate part of the gradient
+            if not pending:  # M(t) is complete: add its immediate term and propagated gradient
+                for i in range(n):
+                    s = leak * D[i]
+                    for j in range(nz):
+                        buf_a[i, i * nz + j] += s * z[j]
+                for p in range(P):
+                    g[p] += buf_a[n, p]
         elif method == SNAP1:
             for i in range(n):
                 keep = (1.0 - leak) + leak * D[i] * Theta[i, n_in + i]
@@ -207,6 +244,27 @@ def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, seed,
     if method == RTRL:
         M[:] = buf_a[:n]  # the caller's array receives the final sensitivities
     return -1
+
+
+@njit(**KERNEL)
+def _pair_second(A, A1, s1, z1, M_prev, M_next, nz):
+    """Second step t of a pair: M(t) = A(t) A(t-1) M(t-2) + A(t) Mbar(t-1), without the
+    immediate term of step t, in rows :n of M_next; row n gets c^T of that (the gradient's
+    propagated part). A (n+1, n) holds [A(t); c^T A(t)], M_prev rows :n hold M(t-2).
+
+    One GEMM for two steps: A(t) A(t-1) is n^3, and A(t) Mbar(t-1) is, in column block i,
+    the outer product of column i of A(t) scaled by s1[i] = a D_i(t-1) with z(t-1).
+    """
+    n = A1.shape[0]
+    Phi = np.empty((n + 1, n))
+    np.dot(A, A1, Phi)
+    np.dot(Phi, M_prev[:n], M_next)
+    for k in range(n + 1):
+        for i in range(n):
+            f = A[k, i] * s1[i]
+            base = i * nz
+            for j in range(nz):
+                M_next[k, base + j] += f * z1[j]
 
 
 @njit(**KERNEL)

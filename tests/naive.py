@@ -71,6 +71,30 @@ def rtrl_sensitivities(W_in, W_rec, b, X, leak=1.0):
     return M
 
 
+def rtrl_online_sgd(W_in, W_rec, b, W_out, b_out, X, Y, lr, leak=1.0):
+    """Online RTRL with an SGD step after every time step, textbook form: the sensitivities
+    follow the recursion of :func:`rtrl_sensitivities` with the weights of each step, the
+    gradient is e^T W_out M(t) for Theta and e h^T, e for the readout. Returns the weights."""
+    W_in, W_rec, b, W_out, b_out = (a.astype(float) for a in (W_in, W_rec, b, W_out, b_out))
+    n, n_in = W_in.shape
+    h = np.zeros(n)
+    M = np.zeros((n, n * (n_in + n + 1)))
+    for x, d in zip(X, Y):
+        z = np.concatenate([x, h, [1.0]])
+        v = np.tanh(W_in @ x + W_rec @ h + b)
+        D = np.diag(1 - v ** 2)
+        M = (1 - leak) * M + leak * D @ (W_rec @ M + np.kron(np.eye(n), z[None, :]))
+        h = (1 - leak) * h + leak * v
+        e = W_out @ h + b_out - d
+        g_theta = ((W_out.T @ e) @ M).reshape(n, -1)
+        g_out = np.outer(e, h)
+        W_in = W_in - lr * g_theta[:, :n_in]
+        W_rec = W_rec - lr * g_theta[:, n_in:n_in + n]
+        b = b - lr * g_theta[:, -1]
+        W_out, b_out = W_out - lr * g_out, b_out - lr * e
+    return W_in, W_rec, b, W_out, b_out
+
+
 def lstm_outputs(w, B, S, n_x, m, X, shortcut=False, logistic_out=False, peepholes=True,
                  forget=True, yc_fixed=None, linear=False):
     """Plain-numpy LSTM (layout of lstm.kernels). With ``yc_fixed`` (T, nc) the gates and cells

@@ -70,6 +70,25 @@ def test_sensitivities_match_kronecker_reference():
     np.testing.assert_allclose(M, ref, rtol=1e-12, atol=1e-13)
 
 
+@pytest.mark.parametrize("T", [8, 9])
+def test_online_sgd_matches_textbook_rtrl(T):
+    """The kernel takes the steps in pairs (one GEMM for two); with the weights changing at
+    every step it must still follow the step-by-step recursion (even and odd lengths)."""
+    W_in, W_rec, b, W_out, b_out, X, Y = _net(T=T, scale=0.4)
+    n, n_in = W_in.shape
+    m = W_out.shape[0]
+    nz = n_in + n + 1
+    theta = pack(W_in, W_rec, b, W_out, b_out)
+    kernels.run(theta, n, n_in, m, 0.8, kernels.TANH, kernels.RTRL, X, Y, np.ones(T),
+                np.zeros(n), np.zeros((n, n * nz)), np.empty(0), np.empty(0), 0, True, 0.05,
+                kernels.SGD, np.empty(0), np.empty(0), np.zeros(1, np.int64), 0.0, 1,
+                np.zeros_like(theta), np.empty(T))
+    expected = naive.rtrl_online_sgd(W_in, W_rec, b, W_out, b_out, X, Y, 0.05, leak=0.8)
+    for got, want in zip(unpack(theta, n, n_in, m), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13)
+    assert not np.allclose(theta, pack(W_in, W_rec, b, W_out, b_out))
+
+
 def test_snap1_is_exact_when_the_recurrence_is_diagonal():
     W = list(_net(seed=3))
     W[1] = np.diag(np.diag(W[1]))
@@ -110,8 +129,8 @@ def test_online_learning_reduces_the_loss(gradient):
 def test_partial_fit_continues_the_stream_exactly():
     u, y = _task(T=200)
     whole = rtrl.RTRLRegressor(5, random_state=0).partial_fit(u, y)
-    halves = rtrl.RTRLRegressor(5, random_state=0).partial_fit(u[:80], y[:80])
-    halves.partial_fit(u[80:], y[80:])
+    halves = rtrl.RTRLRegressor(5, random_state=0).partial_fit(u[:81], y[:81])
+    halves.partial_fit(u[81:], y[81:])  # odd: the steps pair differently than in one call
     np.testing.assert_allclose(halves.W_rec_, whole.W_rec_, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(halves.W_out_, whole.W_out_, rtol=1e-12, atol=1e-14)
 
