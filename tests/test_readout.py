@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from reservoir.readout import GramRidge, QRRidge, rls_update
+from reservoir.readout import DIRECT_SOLVES, GramRidge, QRRidge, rls_update
 
 from . import naive
 
@@ -50,8 +50,16 @@ def test_ridge_sweep_equals_single_solves(cls):
 def test_decomposition_is_reused_until_the_next_update(cls):
     F, Y = _problem()
     acc = _streamed(cls, F[:150], Y[:150], True, chunks=(150,))
-    first = acc.solve(1e-3)
-    cached = acc._svd if cls is QRRidge else acc._eig
+    if cls is QRRidge:  # a few ridge values are solved one by one, then one SVD serves all
+        first = acc.solve(1e-3)
+        for lam in np.logspace(-2, 1, DIRECT_SOLVES - 1):
+            acc.solve(lam)
+        assert acc._svd is None
+        np.testing.assert_allclose(acc.solve(1e-3), first, rtol=1e-12, atol=1e-14)
+        cached = acc._svd
+    else:
+        first = acc.solve(1e-3)
+        cached = acc._eig
     assert cached is not None
     acc.solve(1.0)
     assert (acc._svd if cls is QRRidge else acc._eig) is cached  # one decomposition per sweep
@@ -59,6 +67,22 @@ def test_decomposition_is_reused_until_the_next_update(cls):
     np.testing.assert_allclose(acc.solve(1e-3), naive.ridge(F, Y, 1e-3, True), rtol=1e-9,
                                atol=1e-11)
     assert not np.allclose(acc.solve(1e-3), first)
+
+
+@pytest.mark.parametrize("intercept", [True, False])
+@pytest.mark.parametrize("lam", [1e-14, 1e-6, 10.0])
+def test_direct_qr_solve_equals_the_svd_sweep(intercept, lam):
+    """One ridge value by the QR of [R; sqrt(lam) I] against the SVD of R, down to the tiny
+    values of chaotic forecasting, on an ill-conditioned problem."""
+    F, Y = _problem()
+    F[:, 3:] *= np.logspace(0, -7, F.shape[1] - 3)
+    acc = _streamed(QRRidge, F, Y, intercept)
+    direct = acc.solve(lam)
+    assert acc._svd is None
+    sweep = acc.solve(np.full(DIRECT_SOLVES + 1, lam))[0]  # too many values: the SVD
+    assert acc._svd is not None
+    np.testing.assert_allclose(direct, sweep, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(direct, naive.ridge(F, Y, lam, intercept), rtol=1e-6, atol=1e-8)
 
 
 def test_qr_factor_memory_does_not_grow():
