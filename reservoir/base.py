@@ -279,12 +279,16 @@ class ReservoirMixin(BaseEstimator):
                   for U in U_seqs]
         for _ in self._harvest(U_seqs, None, self._zero_states(len(U_seqs)), states):
             pass
-        out = []
-        for ridge in ridges:
-            self._set_ridge(ridge)
-            out.append(self._format_output([self._readout(U, S) for U, S in zip(U_seqs, states)],
-                                           was_list))
-        return out
+        with blas_threads(self._n_features_out()):
+            weights = self._accumulator.solve(np.asarray(ridges, dtype=np.float64))  # a sweep
+        out = [[] for _ in ridges]
+        for U, S in zip(U_seqs, states):
+            F = design_matrix(U, S, self.squares, intercept=False)  # once for every ridge
+            for r, W in enumerate(weights):
+                self._set_readout(W)
+                out[r].append(F @ self.coef_.T.astype(S.dtype) + self.intercept_)
+        self.ridge = ridges[-1]
+        return [self._format_output(o, was_list) for o in out]
 
     def _set_ridge(self, ridge):
         """Re-solve the readout of a fitted model for another ``ridge``, without new states."""

@@ -1,8 +1,9 @@
 """Device selection and thread control, shared by every estimator of the package."""
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from functools import lru_cache
 
 import numba
@@ -77,12 +78,39 @@ def _controller():
     return ThreadpoolController()
 
 
+_blas_lock = threading.Lock()
+_blas_limit = {"depth": 0, "limiter": None}
+
+
+@contextmanager
+def _one_blas_thread():
+    """BLAS on one thread for the block. BLAS's thread count is global to the process, so the
+    limit is counted: threads entering and leaving it at different times keep one BLAS thread
+    until the last one leaves (a plain nested limit would restore the default under a thread
+    still in LAPACK, whose BLAS threads then spin on the cores the other threads need)."""
+    with _blas_lock:
+        if _blas_limit["depth"] == 0:
+            _blas_limit["limiter"] = _controller().limit(limits=1, user_api="blas")
+        _blas_limit["depth"] += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_limit["depth"] -= 1
+            if _blas_limit["depth"] == 0:
+                _blas_limit["limiter"].restore_original_limits()
+                _blas_limit["limiter"] = None
+
+
+@contextmanager
 def blas_threads(n_features):
     """Context for the readout's linear algebra on ``n_features`` columns: one BLAS thread when
     the matrices are small, the library's default otherwise."""
-    if n_features < SMALL_BLAS:
-        return _controller().limit(limits=1, user_api="blas")
-    return nullcontext()
+    if n_features >= SMALL_BLAS:
+        yield
+        return
+    with _one_blas_thread():
+        yield
 
 
 @lru_cache(maxsize=None)
@@ -102,4 +130,5 @@ def thread_map(fn, items, n_jobs=None):
         n = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
     if n <= 1 or len(items) <= 1:
         return [fn(x) for x in items]
-    return list(_pool(min(n, cores)).map(fn, items))
+    with _one_blas_thread():  # the threads are the parallelism: BLAS threads would compete
+        return list(_pool(min(n, cores)).map(fn, items))

@@ -17,9 +17,9 @@ number of samples, and the intercept (when there is one) is not penalised.
 
 import numpy as np
 import scipy.linalg as sla
-from scipy.linalg import lapack
 from numba import njit
 
+from . import lapack
 from ._config import KERNEL
 from .docstrings import filler
 
@@ -27,8 +27,6 @@ from .docstrings import filler
 #: updates before it switches to one SVD of R for all further values: a 302 x 302 SVD costs as
 #: much as about ten such solves.
 DIRECT_SOLVES = 8
-#: Block size of LAPACK's triangular-pentagonal QR (dtpqrt), fastest of 16/32/64 at p = 300.
-TPQRT_BLOCK = 16
 
 
 def n_features(n_inputs, n_reservoir, squares, intercept):
@@ -110,11 +108,11 @@ class QRRidge:
         if F.shape[0] == 0:
             return
         n = self.n_features + self.n_outputs
-        rows = np.empty((F.shape[0], n), order="F")
+        rows = np.empty((F.shape[0], n))
         rows[:, :self.n_features] = F
         rows[:, self.n_features:] = Y
         if self._RQ.shape[0] == n:  # a full triangle: QR of [triangle; rows] that skips its zeros
-            self._RQ = _tpqrt(self._RQ, rows, 0)
+            self._RQ = _checked(*lapack.qr_append(lapack.DTPQRT, self._RQ, rows))
         else:
             RQ = sla.qr(np.concatenate([self._RQ, rows], axis=0), mode="r", overwrite_a=True,
                         check_finite=False)[0]
@@ -167,30 +165,19 @@ class QRRidge:
         [R, Q^T Y; sqrt(lam) I, 0] (the penalised rows only: the intercept's row then fixes
         the constant, as in ``solve``)."""
         R, QtY = self.factors()
-        c, p, m = int(self.intercept), self.n_features, self.n_outputs
-        k = p - c
-        A = np.zeros((k + m, k + m), order="F")
-        A[:k, :k] = R[c:, c:]
-        A[:k, k:] = QtY[c:]
-        B = np.zeros((k, k + m), order="F")
-        B[np.arange(k), np.arange(k)] = np.sqrt(lam)
-        RQ = _tpqrt(A, B, k)
-        w = np.empty((p, m))
-        w[c:] = sla.solve_triangular(RQ[:k, :k], RQ[:k, k:], check_finite=False)
+        c = int(self.intercept)
+        w = np.empty((self.n_features, self.n_outputs))
+        w[c:] = _checked(*lapack.ridge_qr(lapack.DTPQRT, np.ascontiguousarray(R[c:, c:]),
+                                          np.ascontiguousarray(QtY[c:]), float(lam)))
         if c:
             w[0] = (QtY[0] - R[0, 1:] @ w[1:]) / R[0, 0]
         return w
 
 
-def _tpqrt(A, B, l):
-    """R of the QR factorisation of [A; B] for A (n, n) upper triangular and B (r, n) whose
-    last ``l`` rows are upper trapezoidal (LAPACK dtpqrt: the known zeros cost nothing)."""
-    n = A.shape[0]
-    R, _, _, info = lapack.dtpqrt(l, max(1, min(TPQRT_BLOCK, n, B.shape[0])), A, B,
-                                  overwrite_a=True, overwrite_b=True)
+def _checked(result, info):
     if info != 0:
-        raise np.linalg.LinAlgError(f"dtpqrt failed (info={info}).")
-    return np.triu(R)
+        raise np.linalg.LinAlgError(f"LAPACK dtpqrt failed (info={info}).")
+    return result
 
 
 @fill_doc
