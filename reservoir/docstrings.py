@@ -30,8 +30,9 @@ squares : bool, default=False
 fit_intercept : bool, default=True
     Constant term in the readout.
 solver : {"qr", "gram"}, default="qr"
-    Streamed QR factorization solved through an SVD (accurate for tiny ridge values), or the
-    normal equations (faster, for larger ridge values).""",
+    Streamed QR factorization of the features, solved by the QR of ``[R; sqrt(ridge) I]``
+    (accurate for tiny ridge values), or the normal equations (faster, for larger ridge
+    values).""",
     "run_parameters": """\
 device : {"cpu", "parallel", "cuda", "auto"}, default="cpu"
     Serial kernels, threads over sequences (or over rows of W for one sequence), an NVIDIA GPU
