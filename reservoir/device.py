@@ -130,5 +130,8 @@ def thread_map(fn, items, n_jobs=None):
         n = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
     if n <= 1 or len(items) <= 1:
         return [fn(x) for x in items]
-    with _one_blas_thread():  # the threads are the parallelism: BLAS threads would compete
+    # the threads are the parallelism: BLAS threads would compete with them. The limit is set
+    # here, in the calling thread: set from a pool thread it was seen not to take effect (once
+    # Numba's OpenMP threads had run), so the tasks' own limits only nest inside this one.
+    with _one_blas_thread():
         return list(_pool(min(n, cores)).map(fn, items))
