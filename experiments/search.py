@@ -13,6 +13,7 @@ The work is split into one task per (group of configurations, fold) and run by j
 ``joblib.parallel_backend("dask")`` by the Dask cluster's client, with no other change.
 """
 
+import copy
 import itertools
 import time
 from dataclasses import dataclass
@@ -78,18 +79,20 @@ def _evaluate_prefixes(estimator, group, shared_grid, X, y, folds):
         base.set_params(ridge=ridges[0]), configs or [{}], X[:stop],
         None if y is None else y[:stop], checkpoints=ends)
     fit_each = (time.perf_counter() - start) / (len(models) * len(folds))
-    out = {}
-    for k, (_, test) in enumerate(folds):
-        X_test = _safe_indexing(X, test)
-        y_test = None if y is None else _safe_indexing(y, test)
+    tests = [(_safe_indexing(X, test), None if y is None else _safe_indexing(y, test))
+             for _, test in folds]
 
-        def scores(c):
-            models[c]._accumulator = snapshots[c][k]
-            return _ridge_scores(models[c], ridges, X_test, y_test, None)
+    def scores(task):  # one (fold, configuration): a copy of the model with that fold's factor
+        k, c = task
+        model = copy.copy(models[c])
+        model._accumulator = snapshots[c][k]
+        return _ridge_scores(model, ridges, *tests[k], None)
 
-        out[k] = _collect(names, configs, ridges,
-                          thread_map(scores, range(len(models)), _host_threads(base)), fit_each)
-    return out
+    tasks = [(k, c) for k in range(len(folds)) for c in range(len(models))]
+    results = thread_map(scores, tasks, _host_threads(base))  # all folds at once
+    n = len(models)
+    return {k: _collect(names, configs, ridges, results[k * n:(k + 1) * n], fit_each)
+            for k in range(len(folds))}
 
 
 def _host_threads(estimator):

@@ -98,7 +98,7 @@ class QRRidge:
         self.n_samples = 0
         self._RQ = np.zeros((0, n_features + n_outputs))  # [R | Q^T Y], at most p + m rows
         self._svd = None  # SVD of R, kept for ridge sweeps until the next update
-        self._direct = 0  # ridge values solved one by one since the last update
+        self._direct = {}  # ridge value -> weights, solved one by one since the last update
 
     def update(self, F, Y):
         """Add the rows F (T, p) with targets Y (T, m).
@@ -119,7 +119,7 @@ class QRRidge:
             self._RQ = RQ[: min(RQ.shape)]
         self.n_samples += F.shape[0]
         self._svd = None
-        self._direct = 0
+        self._direct = {}
 
     def factors(self):
         """R (p, p) upper triangular with ``R^T R = F^T F``, and ``Q^T Y`` (p, m)."""
@@ -140,9 +140,11 @@ class QRRidge:
         {solve_sections}
         """
         ridges = _as_ridges(ridge)
-        if self._svd is None and np.all(ridges > 0) and self._direct + ridges.size <= DIRECT_SOLVES:
-            self._direct += ridges.size
-            out = np.stack([self._solve_direct(lam) for lam in ridges])
+        new = {float(lam) for lam in ridges} - set(self._direct)
+        if self._svd is None and np.all(ridges > 0) and len(self._direct) + len(new) <= DIRECT_SOLVES:
+            for lam in new:
+                self._direct[lam] = self._solve_direct(lam)
+            out = np.stack([self._direct[float(lam)] for lam in ridges])
             return out if np.ndim(ridge) else out[0]
         if self._svd is None:
             R, QtY = self.factors()

@@ -54,8 +54,10 @@ def test_decomposition_is_reused_until_the_next_update(cls):
         first = acc.solve(1e-3)
         for lam in np.logspace(-2, 1, DIRECT_SOLVES - 1):
             acc.solve(lam)
-        assert acc._svd is None
-        np.testing.assert_allclose(acc.solve(1e-3), first, rtol=1e-12, atol=1e-14)
+        assert acc.solve(1e-3) is not first and acc._svd is None  # solved values are kept
+        np.testing.assert_allclose(acc.solve(2e-3), naive.ridge(F[:150], Y[:150], 2e-3, True),
+                                   rtol=1e-9, atol=1e-11)  # one value too many: the SVD
+        np.testing.assert_allclose(acc.solve(1e-3), first, rtol=1e-9, atol=1e-11)
         cached = acc._svd
     else:
         first = acc.solve(1e-3)
@@ -79,7 +81,7 @@ def test_direct_qr_solve_equals_the_svd_sweep(intercept, lam):
     acc = _streamed(QRRidge, F, Y, intercept)
     direct = acc.solve(lam)
     assert acc._svd is None
-    sweep = acc.solve(np.full(DIRECT_SOLVES + 1, lam))[0]  # too many values: the SVD
+    sweep = acc.solve(lam * np.arange(1, DIRECT_SOLVES + 2))[0]  # too many values: the SVD
     assert acc._svd is not None
     np.testing.assert_allclose(direct, sweep, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(direct, naive.ridge(F, Y, lam, intercept), rtol=1e-6, atol=1e-8)
