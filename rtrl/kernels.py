@@ -119,7 +119,7 @@ def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, seed,
         buf_a = np.empty((n + 1, P))
         buf_b = np.empty((n + 1, P))
         buf_a[:n] = M
-        # steps go in pairs (see _pair_first / _pair_second): the pair's first transition
+        # steps go in pairs (see _pair_second): the pair's first transition
         # A(t-1) and immediate factors s(t-1) = a D(t-1), z(t-1) wait for the second step
         A1 = np.empty((n, n))
         s1 = np.empty(n)
