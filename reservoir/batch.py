@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 
 from . import kernels
 from ._config import CHUNK_BYTES
-from .base import ReservoirMixin
+from .base import ReservoirMixin, input_product
 from .device import blas_threads, check_device, num_threads, thread_map
 from .readout import SOLVERS
 from .weights import Reservoir, make_reservoir
@@ -110,7 +110,7 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
                         unit.indptr, unit.indices, unit.data, unit.W_in, unit.bias,
                         np.ascontiguousarray(Uc, dtype=dtype), radius, scale, leak, x)
                 else:
-                    drive = np.ascontiguousarray(Uc @ unit.W_in.T, dtype=dtype)
+                    drive = np.ascontiguousarray(input_product(Uc, unit.W_in), dtype=dtype)
                     states = np.empty((C, Uc.shape[0], N), dtype=dtype)
                     kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, unit.bias,
                                         radius, scale, leak, x, states)

@@ -3,6 +3,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from reservoir import ESNRegressor
+from reservoir.base import input_product
 from reservoir.device import check_device, cuda_status
 
 from . import naive
@@ -201,3 +202,13 @@ def test_cuda_without_gpu_says_how_to_fall_back():
     with pytest.raises(ValueError, match="needs an NVIDIA GPU.*device='parallel'"):
         _esn(device="cuda").fit(u, y)
     assert check_device("auto") == "parallel"
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_in", [1, 3])
+def test_input_product_equals_the_gemm_bit_for_bit(dtype, n_in):
+    rng = np.random.default_rng(0)
+    U, W_in = rng.normal(size=(50, n_in)).astype(dtype), rng.normal(size=(20, n_in)).astype(dtype)
+    out = np.empty((50, 20), dtype=dtype)
+    assert input_product(U, W_in, out) is out
+    np.testing.assert_array_equal(out, U @ W_in.T)
