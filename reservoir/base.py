@@ -42,7 +42,9 @@ def _rounds(lengths, chunk):
 
 
 #: Below this many sequences side by side, the batch kernel's inner loop is too short to pay:
-#: the sequences run one after the other through the single-sequence kernels instead.
+#: the sequences run one after the other through the single-sequence kernels instead (a few
+#: sequences go straight to them, chunk by chunk into their outputs, without the rounds of
+#: side-by-side pieces).
 MIN_BATCH = 8
 
 
@@ -170,7 +172,7 @@ class ReservoirMixin(BaseEstimator):
         drive = self._drive_fn(U_seqs, Yprev_seqs)
         device = check_device(self.device)
         with num_threads(self.n_jobs):
-            if len(U_seqs) > 1 or device == "cuda":
+            if len(U_seqs) >= MIN_BATCH or device == "cuda":
                 for pieces in _rounds(lengths, chunk):
                     states, xs = self._round_inputs(pieces, U_seqs, Yprev_seqs, x0)
                     _run_batch(device, args, states, xs)
