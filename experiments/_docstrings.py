@@ -6,12 +6,28 @@ _AS_XARRAY = """\
 as_xarray : bool, default=False
     Return an ``xarray.DataArray`` (``time`` coordinate, the parameters as attributes)."""
 
-fill_doc = filler({
+#: The fragments, by name (a module adds its own with ``filler({**FRAGMENTS, ...})``).
+FRAGMENTS = {
     "as_xarray": _AS_XARRAY,
     "initial_condition": """\
 random_state : int, RandomState instance or None, default=None
     Seed of the random initial condition.
 """ + _AS_XARRAY,
+    "xyz_states": """\
+Returns
+-------
+states : ndarray of shape (n_samples, 3) or xarray.DataArray
+    x, y, z.""",
+    "esn_comparison": """\
+n_reservoir : int, default=100
+    Units of the ESN.
+n_train, n_test : int, default=3000, 1000
+    Training and test steps.
+washout : int, default=100
+    Warm-up steps before scoring.""",
+    "first_seed": """\
+seed : int, default=0
+    First seed.""",
     "max_step": """\
 max_step : float, default=0.01
     Largest RK4 step; ``dt`` is split into equal steps no longer than this.""",
@@ -45,4 +61,6 @@ Returns
 -------
 ds : xarray.Dataset
     The results, with the parameters, seed and package versions as attributes.""",
-})
+}
+
+fill_doc = filler(FRAGMENTS)

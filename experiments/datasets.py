@@ -182,10 +182,7 @@ def lorenz63(n_samples, *, dt=0.02, sigma=10.0, rho=28.0, beta=8 / 3, max_step=0
         Time units dropped at the start.
     {initial_condition}
 
-    Returns
-    -------
-    states : ndarray of shape (n_samples, 3) or xarray.DataArray
-        x, y, z.
+    {xyz_states}
     """
     y0 = 1.0 + check_random_state(random_state).uniform(-0.5, 0.5, size=3)
     out = _integrate(LORENZ63, y0, [sigma, rho, beta], n_samples, dt, max_step, transient)
@@ -212,10 +209,7 @@ def rossler(n_samples, *, dt=0.1, a=0.2, b=0.2, c=5.7, max_step=0.01, transient=
         Time units dropped at the start.
     {initial_condition}
 
-    Returns
-    -------
-    states : ndarray of shape (n_samples, 3) or xarray.DataArray
-        x, y, z.
+    {xyz_states}
     """
     y0 = np.array([1.0, 1.0, 0.0]) + check_random_state(random_state).uniform(-0.5, 0.5, size=3)
     out = _integrate(ROSSLER, y0, [a, b, c], n_samples, dt, max_step, transient)

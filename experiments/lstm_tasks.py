@@ -90,8 +90,7 @@ def run(n_seeds=3, n_strings=10000, n_blocks=2, n_cells=1, trainer="dekf", langu
         Largest n tested for generalisation.
     check_every : int, default=100
         Strings between tests of the training set n = 1..10.
-    seed : int, default=0
-        First seed.
+    {first_seed}
     {verbose}
 
     Returns
@@ -214,8 +213,7 @@ def run_reber(n_seeds=10, n_strings=5000, check_every=250, n_test=200, seed=0, v
         Strings between tests.
     n_test : int, default=200
         Test strings.
-    seed : int, default=0
-        First seed.
+    {first_seed}
     {verbose}
 
     Returns

@@ -5,12 +5,14 @@ import xarray as xr
 
 from reservoir import ESNForecaster
 
+from ._docstrings import fill_doc
 from .datasets import mackey_glass
 from .metrics import nrmse
 from .results import finish
 from .timing import Timer
 
 
+@fill_doc
 def compare_with_esn(model, name, title, command, *, n_reservoir=100, n_train=3000, n_test=1000,
                      washout=100, seed=0, **attrs):
     """Fit ``model`` and a 100-unit ESN forecaster on the same steps of squashed MG17.
@@ -27,12 +29,7 @@ def compare_with_esn(model, name, title, command, *, n_reservoir=100, n_train=30
         Title of the Dataset.
     command : str
         CLI sub-command that reproduces it.
-    n_reservoir : int, default=100
-        Units of the ESN.
-    n_train, n_test : int, default=3000, 1000
-        Training and test steps.
-    washout : int, default=100
-        Warm-up steps before scoring.
+    {esn_comparison}
     seed : int, default=0
         Seed of the series and of the ESN.
     **attrs

@@ -7,14 +7,22 @@ and ``summary_*`` the lines printed by the command line.
 import numpy as np
 import xarray as xr
 
+from reservoir.docstrings import filler
 from rtrl import RTRLRegressor
 
 from . import one_step
+from ._docstrings import FRAGMENTS
 from .one_step import compare_with_esn
 from .results import finish
 from .sequence_tasks import adding_problem, binary_addition, embedded_reber
 from .timing import Timer
-from ._docstrings import fill_doc
+
+#: Parameters shared by the lectures' sequence tasks.
+fill_doc = filler({**FRAGMENTS, "rtrl_sequences": """\
+n_train, n_test : int, default=2000, 500
+    Training and test sequences.""", "rtrl_gradient": """\
+gradient : {"rtrl", "uoro", "snap1"}, default="rtrl"
+    Gradient of the RTRLRegressor."""})
 
 
 def _model(n_hidden, learning_rate, epochs, gradient, seed, verbose, **kw):
@@ -36,14 +44,12 @@ def run_adding(length=10, n_hidden=8, n_train=2000, n_test=500, epochs=30, learn
         Steps per sequence.
     n_hidden : int, default=8
         Recurrent units.
-    n_train, n_test : int, default=2000, 500
-        Training and test sequences.
+    {rtrl_sequences}
     epochs : int, default=30
         Passes over the training sequences.
     learning_rate : float, default=0.001
         Adam step size.
-    gradient : {"rtrl", "uoro", "snap1"}, default="rtrl"
-        Gradient of the RTRLRegressor.
+    {rtrl_gradient}
     {seed}
     {verbose}
 
@@ -77,14 +83,12 @@ def run_binary_addition(n_bits=8, n_hidden=8, n_train=2000, n_test=500, epochs=5
         Bits of each summand.
     n_hidden : int, default=8
         Recurrent units.
-    n_train, n_test : int, default=2000, 500
-        Training and test sequences.
+    {rtrl_sequences}
     epochs : int, default=5
         Passes over the training sequences.
     learning_rate : float, default=0.01
         Adam step size.
-    gradient : {"rtrl", "uoro", "snap1"}, default="rtrl"
-        Gradient of the RTRLRegressor.
+    {rtrl_gradient}
     {seed}
     {verbose}
 
@@ -120,14 +124,12 @@ def run_reber(n_hidden=12, n_train=2000, n_test=500, epochs=10, learning_rate=3e
     ----------
     n_hidden : int, default=12
         Recurrent units.
-    n_train, n_test : int, default=2000, 500
-        Training and test sequences.
+    {rtrl_sequences}
     epochs : int, default=10
         Passes over the training sequences.
     learning_rate : float, default=0.003
         Adam step size.
-    gradient : {"rtrl", "uoro", "snap1"}, default="rtrl"
-        Gradient of the RTRLRegressor.
+    {rtrl_gradient}
     {seed}
     {verbose}
 
@@ -163,12 +165,7 @@ def run_chaotic(n_hidden=16, n_reservoir=100, n_train=3000, n_test=1000, washout
     ----------
     n_hidden : int, default=16
         Recurrent units of the RTRL network.
-    n_reservoir : int, default=100
-        Units of the ESN.
-    n_train, n_test : int, default=3000, 1000
-        Training and test steps.
-    washout : int, default=100
-        Warm-up steps before scoring.
+    {esn_comparison}
     epochs : int, default=20
         Passes of the RTRL network over the training steps.
     learning_rate : float, default=0.0003

@@ -4,6 +4,17 @@ Reber grammar. Each returns lists of sequences (inputs, targets, per-step loss w
 import numpy as np
 from sklearn.utils import check_random_state
 
+from reservoir.docstrings import filler
+
+#: The parameters of an a^n b^n c^n string, shared by its two forms.
+fill_doc = filler({"anbncn_string": """\
+Parameters
+----------
+n : int
+    n >= 1.
+language : {"anbncn", "anbn"}, default="anbncn"
+    Which language."""})
+
 
 def adding_problem(n_sequences, length, *, random_state=None):
     """Adding problem (Hochreiter & Schmidhuber 1997, experiment 4).
@@ -153,18 +164,14 @@ def embedded_reber(n_sequences, *, random_state=None):
 ANBNCN_SYMBOLS = "SabcT"
 
 
+@fill_doc
 def anbncn_symbols(n, *, language="anbncn"):
     """The string S a^n b^n c^n T (or S a^n b^n T) as symbol indices and next-symbol sets.
 
     The compact form of :func:`anbncn` for long strings (3 n + 1 steps take 6 bytes each instead
     of 80): what :meth:`lstm.KalmanLSTMClassifier.first_error` reads.
 
-    Parameters
-    ----------
-    n : int
-        n >= 1.
-    language : {"anbncn", "anbn"}, default="anbncn"
-        Which language.
+    {anbncn_string}
 
     Returns
     -------
@@ -188,18 +195,14 @@ def anbncn_symbols(n, *, language="anbncn"):
     return codes[:-1], allowed
 
 
+@fill_doc
 def anbncn(n, *, language="anbncn"):
     """The string S a^n b^n c^n T (or S a^n b^n T) as next-symbol prediction.
 
     Gers & Schmidhuber (2001): inputs one-hot over S, a, b, c, T for every symbol but the last;
     targets the set of symbols that may come next (see :func:`anbncn_symbols`).
 
-    Parameters
-    ----------
-    n : int
-        n >= 1.
-    language : {"anbncn", "anbn"}, default="anbncn"
-        Which language.
+    {anbncn_string}
 
     Returns
     -------

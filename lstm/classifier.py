@@ -9,8 +9,8 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from reservoir.docstrings import filler
-from reservoir.validation import (check_single_sequence, check_step_weights, is_sequence_list,
-                                  require_y, validate_sequences)
+from reservoir.validation import (check_step_weights, is_sequence_list, require_y,
+                                  start_partial_fit, validate_sequences)
 
 from . import kernels
 from .estimator import FRAGMENTS, KalmanLSTMBase
@@ -159,24 +159,18 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps, n_features)
-            The sequence.
+        {X_stream}
         {labels}
         classes : array-like of shape (n_classes,), default=None
             Every class label, on the first call (by default the labels of that first ``y``).
-        sample_weight : array-like of shape (n_steps,), default=None
-            Per-step weights of the targets (0: no target at that step).
+        {sample_weight_stream}
 
         Returns
         -------
         self : KalmanLSTMClassifier
             The updated estimator.
         """
-        check_single_sequence(X)
-        require_y(self, y)
-        first = not hasattr(self, "_w")
-        if first:
-            self._check_params()
+        first = start_partial_fit(self, X, y, "_w")
         (Y,) = self._label_sequences(y, False, classes if first else None)
         (X_s,), (Y_s,), _ = validate_sequences(self, X, Y, reset=first)
         (w_s,) = check_step_weights(sample_weight, [X_s])
@@ -188,8 +182,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps, n_features), or list of such arrays
-            One input sequence, or several.
+        {X_sequences}
 
         Returns
         -------
@@ -209,8 +202,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps, n_features), or list of such arrays
-            One input sequence, or several.
+        {X_sequences}
 
         Returns
         -------
@@ -265,8 +257,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps, n_features), or list of such arrays
-            One input sequence, or several.
+        {X_sequences}
         y : array-like of shape (n_steps,) or (n_steps, n_classes), or list of such arrays
             True labels or indicator rows.
         sample_weight : array-like of shape (n_steps,), default=None

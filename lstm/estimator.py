@@ -11,9 +11,8 @@ from reservoir.device import check_device
 from reservoir.docstrings import filler
 from reservoir.progress import Progress
 from reservoir.scoring import SequenceR2Mixin
-from reservoir.validation import (check_positive_int, check_single_sequence, check_step_weights,
-                                  require_y,
-                                  validate_sequences)
+from reservoir.validation import (check_positive_int, check_step_weights, require_y,
+                                  start_partial_fit, validate_sequences)
 
 from . import kernels
 
@@ -336,23 +335,16 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps, n_features)
-            The sequence.
-        y : array-like of shape (n_steps,) or (n_steps, n_outputs)
-            Its targets.
-        sample_weight : array-like of shape (n_steps,), default=None
-            Per-step weights of the targets (0: no target at that step).
+        {X_stream}
+        {y_stream}
+        {sample_weight_stream}
 
         Returns
         -------
         self : KalmanLSTMRegressor
             The updated estimator.
         """
-        check_single_sequence(X)
-        require_y(self, y)
-        first = not hasattr(self, "_w")
-        if first:
-            self._check_params()
+        first = start_partial_fit(self, X, y, "_w")
         (X_s,), (Y_s,), _ = validate_sequences(self, X, y, reset=first)
         (w_s,) = check_step_weights(sample_weight, [X_s])
         return self._partial_fit_sequence(X_s, Y_s, w_s, first)
@@ -365,10 +357,7 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         ----------
         {X_sequences}
 
-        Returns
-        -------
-        y : ndarray of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
-            Outputs shaped like the targets given to ``fit``.
+        {predicted_outputs}
         """
         check_is_fitted(self, "n_weights_")
         X_seqs, _, was_list = validate_sequences(self, X, None, reset=False)

@@ -54,6 +54,20 @@ y : array-like of shape (n_steps,) or (n_steps, n_outputs), or list of such arra
     "sample_weight_steps": """\
 sample_weight : array-like of shape (n_steps,), or list of such arrays, default=None
     Per-step weights of the targets (0: no target at that step).""",
+    "X_stream": """\
+X : array-like of shape (n_steps, n_features)
+    One sequence: the next stretch of the input stream.""",
+    "y_stream": """\
+y : array-like of shape (n_steps,) or (n_steps, n_outputs)
+    Its targets.""",
+    "sample_weight_stream": """\
+sample_weight : array-like of shape (n_steps,), default=None
+    Per-step weights of the targets (0: no target at that step).""",
+    "predicted_outputs": """\
+Returns
+-------
+y : ndarray of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
+    Outputs shaped like the targets given to ``fit``.""",
 }
 
 

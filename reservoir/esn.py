@@ -7,7 +7,7 @@ from sklearn.utils import TransformerTags
 
 from .docstrings import fill_doc
 from .base import ReservoirMixin
-from .validation import check_single_sequence, check_washout, is_sequence_list, require_y
+from .validation import check_washout, is_sequence_list, require_y, start_partial_fit
 
 
 def _teacher(Y):
@@ -126,21 +126,16 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps, n_features)
-            The next stretch of the input stream (one sequence).
-        y : array-like of shape (n_steps,) or (n_steps, n_outputs)
-            Its targets.
+        {X_stream}
+        {y_stream}
 
         Returns
         -------
         self : ESNRegressor
             The updated estimator.
         """
-        check_single_sequence(X)
-        require_y(self, y)
-        first = not hasattr(self, "coef_")
+        first = start_partial_fit(self, X, y, "coef_")
         if first:
-            self._check_params()
             _check_forgetting(self.forgetting)
         X_seqs, y_seqs, _ = self._validate_X(X, reset=first, y=y)
         U, Y = X_seqs[0], y_seqs[0]
@@ -205,10 +200,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         ----------
         {X_sequences}
 
-        Returns
-        -------
-        y : ndarray of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
-            Outputs shaped like the targets given to ``fit``.
+        {predicted_outputs}
         """
         self._check_fitted()
         X_seqs, _, was_list = self._validate_X(X, reset=False)

@@ -146,6 +146,18 @@ def check_single_sequence(X):
                          "of the stream; call it once per piece, in time order.")
 
 
+def start_partial_fit(estimator, X, y, fitted):
+    """The checks every ``partial_fit`` starts with: one sequence, targets given, and on the
+    first call (the estimator has no attribute ``fitted`` yet) its parameters. Returns whether
+    this is the first call."""
+    check_single_sequence(X)
+    require_y(estimator, y)
+    first = not hasattr(estimator, fitted)
+    if first:
+        estimator._check_params()
+    return first
+
+
 def check_step_weights(sample_weight, X_seqs):
     """Per-step loss weights matching the sequences (finite, >= 0, not all zero); ones when
     None. Returns a list of (n_steps,) float64 arrays."""

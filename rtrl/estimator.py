@@ -9,9 +9,8 @@ from reservoir.device import check_device
 from reservoir.docstrings import fill_doc
 from reservoir.progress import Progress
 from reservoir.scoring import SequenceR2Mixin
-from reservoir.validation import (check_positive_int, check_single_sequence, check_step_weights,
-                                  require_y,
-                                  validate_sequences)
+from reservoir.validation import (check_positive_int, check_step_weights, require_y,
+                                  start_partial_fit, validate_sequences)
 
 from . import kernels
 from .gradient import ACTIVATIONS, pack, unpack
@@ -288,23 +287,16 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps, n_features)
-            The next stretch of the input stream.
-        y : array-like of shape (n_steps,) or (n_steps, n_outputs)
-            Its targets.
-        sample_weight : array-like of shape (n_steps,), default=None
-            Per-step weights of the loss (0: no target at that step).
+        {X_stream}
+        {y_stream}
+        {sample_weight_stream}
 
         Returns
         -------
         self : RTRLRegressor
             The updated estimator.
         """
-        check_single_sequence(X)
-        require_y(self, y)
-        first = not hasattr(self, "_theta")
-        if first:
-            self._check_params()
+        first = start_partial_fit(self, X, y, "_theta")
         (X_s,), (Y_s,), _ = self._validate(X, y, reset=first)
         if first:
             self._init(X_s.shape[1], Y_s.shape[1])
@@ -330,10 +322,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         ----------
         {X_sequences}
 
-        Returns
-        -------
-        y : ndarray of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
-            Outputs shaped like the targets given to ``fit``.
+        {predicted_outputs}
         """
         check_is_fitted(self, "W_out_")
         X_seqs, _, was_list = self._validate(X, None, reset=False)
