@@ -13,7 +13,6 @@ The work is split into one task per (group of configurations, fold) and run by j
 ``joblib.parallel_backend("dask")`` by the Dask cluster's client, with no other change.
 """
 
-import copy
 import itertools
 import time
 from dataclasses import dataclass
@@ -26,8 +25,8 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
 
-from reservoir.batch import PER_CONFIG, batchable, fit_configurations
-from reservoir.device import check_device, thread_map
+from reservoir.batch import PER_CONFIG, batchable, fit_configurations, predict_configurations
+from reservoir.device import blas_threads, check_device, thread_map
 from reservoir.progress import Progress
 from reservoir.validation import is_sequence_list
 
@@ -79,20 +78,28 @@ def _evaluate_prefixes(estimator, group, shared_grid, X, y, folds):
         base.set_params(ridge=ridges[0]), configs or [{}], X[:stop],
         None if y is None else y[:stop], checkpoints=ends)
     fit_each = (time.perf_counter() - start) / (len(models) * len(folds))
-    tests = [(_safe_indexing(X, test), None if y is None else _safe_indexing(y, test))
-             for _, test in folds]
+    out = {}
+    for k, (_, test) in enumerate(folds):
+        X_test = _safe_indexing(X, test)
+        y_test = None if y is None else _safe_indexing(y, test)
+        scores = _batch_scores(models, [s[k] for s in snapshots], ridges, X_test, y_test)
+        out[k] = _collect(names, configs, ridges, scores, fit_each)
+    return out
 
-    def scores(task):  # one (fold, configuration): a copy of the model with that fold's factor
-        k, c = task
-        model = copy.copy(models[c])
-        model._accumulator = snapshots[c][k]
-        return _ridge_scores(model, ridges, *tests[k], None)
 
-    tasks = [(k, c) for k in range(len(folds)) for c in range(len(models))]
-    results = thread_map(scores, tasks, _host_threads(base))  # all folds at once
-    n = len(models)
-    return {k: _collect(names, configs, ridges, results[k * n:(k + 1) * n], fit_each)
-            for k in range(len(folds))}
+def _batch_scores(models, accumulators, ridges, X, y):
+    """(score, seconds) per ridge of each model of one ``fit_configurations`` batch, with its
+    readout re-solved from ``accumulators[c]``, scored by the estimator's own score: the test
+    states of all models harvested side by side once, for every ridge."""
+    start = time.perf_counter()
+    with blas_threads(models[0]._n_features_out()):
+        weights = thread_map(lambda acc: acc.solve(np.asarray(ridges, dtype=np.float64)),
+                             accumulators, _host_threads(models[0]))
+    preds = predict_configurations(models, X, weights)
+    scores = [[float(model._score_predictions(X, y, p)) for p in model_preds]
+              for model, model_preds in zip(models, preds)]
+    seconds = (time.perf_counter() - start) / (len(models) * len(ridges))
+    return [[(score, seconds) for score in model_scores] for model_scores in scores]
 
 
 def _host_threads(estimator):
@@ -102,14 +109,7 @@ def _host_threads(estimator):
 
 
 def _ridge_scores(model, ridges, X, y, scoring):
-    """(score, seconds) of the fitted ``model`` re-solved for each ridge. With the estimator's
-    own score, the test states are harvested once for all ridges; otherwise the scorer runs
-    on each re-solved model."""
-    if scoring is None and not model._has_feedback:
-        start = time.perf_counter()
-        preds = model._predict_per_ridge(X, ridges)
-        seconds = (time.perf_counter() - start) / len(ridges)
-        return [(float(model._score_predictions(X, y, p)), seconds) for p in preds]
+    """(score, seconds) of the fitted ``model`` re-solved for each ridge, scored by ``scoring``."""
     scorer = check_scoring(model, scoring=scoring)
     out = []
     for ridge in ridges:
@@ -143,8 +143,11 @@ def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring):
     models = fit_configurations(base.set_params(ridge=ridges[0]), configs or [{}], X_train,
                                 y_train)
     fit_each = (time.perf_counter() - start) / len(models)
-    scores = thread_map(lambda m: _ridge_scores(m, ridges, X_test, y_test, scoring), models,
-                        _host_threads(base))
+    if scoring is None and batchable(base):
+        scores = _batch_scores(models, [m._accumulator for m in models], ridges, X_test, y_test)
+    else:
+        scores = thread_map(lambda m: _ridge_scores(m, ridges, X_test, y_test, scoring), models,
+                            _host_threads(base))
     return _collect(names, configs, ridges, scores, fit_each)
 
 

@@ -281,26 +281,6 @@ class ReservoirMixin(BaseEstimator):
             F = self._features(U[lo - a:hi - a], S[lo - a:hi - a])
             acc.update(F.astype(np.float64, copy=False), Y[lo:hi])
 
-    def _predict_per_ridge(self, X, ridges):
-        """``predict(X)`` for each value of ``ridges`` from one harvest of the states (models
-        without output feedback); leaves the model solved for the last ridge."""
-        self._check_fitted()
-        U_seqs, was_list = self._predict_inputs(X)
-        states = [np.empty((len(U), self.reservoir_.n_reservoir), dtype=self._dtype)
-                  for U in U_seqs]
-        for _ in self._harvest(U_seqs, None, self._zero_states(len(U_seqs)), states):
-            pass
-        with blas_threads(self._n_features_out()):
-            weights = self._accumulator.solve(np.asarray(ridges, dtype=np.float64))  # a sweep
-        out = [[] for _ in ridges]
-        for U, S in zip(U_seqs, states):
-            F = design_matrix(U, S, self.squares, intercept=False)  # once for every ridge
-            for r, W in enumerate(weights):
-                self._set_readout(W)
-                out[r].append(F @ self.coef_.T.astype(S.dtype) + self.intercept_)
-        self.ridge = ridges[-1]
-        return [self._format_output(o, was_list) for o in out]
-
     def _set_ridge(self, ridge):
         """Re-solve the readout of a fitted model for another ``ridge``, without new states."""
         with blas_threads(self._n_features_out()):

@@ -10,6 +10,7 @@ kept (:func:`with_ridge`).
 
 import copy
 
+import numba
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
@@ -18,7 +19,7 @@ from . import kernels
 from ._config import CHUNK_BYTES
 from .base import ReservoirMixin, input_product
 from .device import blas_threads, check_device, num_threads, thread_map
-from .readout import SOLVERS
+from .readout import SOLVERS, design_matrix
 from .weights import Reservoir, make_reservoir
 
 #: Parameters that may differ between the configurations of one batch.
@@ -46,6 +47,8 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     over configurations on the CPU, one kernel launch for all of them on ``device="cuda"``
     (:func:`reservoir.cuda_kernels.run_configs_kernel`); otherwise each is fitted on its own. Either way each model
     equals, to round-off, the one ``fit`` would give.
+
+    Batched models keep the shared unit reservoir for :func:`predict_configurations`.
 
     ``checkpoints`` (batchable estimators, one sequence X): step counts e_k; then returns
     ``(models, snapshots)`` with ``snapshots[c][k]`` the readout accumulator of configuration c
@@ -84,9 +87,7 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     accs = [SOLVERS[m.solver](m._n_features_out(), m.n_outputs_, m.fit_intercept)
             for m in models]
     dtype = base._dtype
-    radius = np.array([m.spectral_radius for m in models], dtype=np.float64)
-    scale = np.array([m.input_scaling for m in models], dtype=np.float64)
-    leak = np.array([m.leak_rate for m in models], dtype=np.float64)
+    radius, scale, leak = _config_arrays(models)
     C, N = len(models), base.n_reservoir
     chunk = max(1, CHUNK_BYTES // (C * N * np.dtype(dtype).itemsize))
     if checkpoints is not None and len(U_seqs) != 1:
@@ -96,8 +97,6 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
         [len(base._training_data(X[:e], None if y is None else y[:e])[1][0]) for e in checkpoints]
     snapshots = [[None] * len(rows) for _ in models]
     on_gpu = check_device(base.device) == "cuda"
-    if on_gpu:
-        from . import cuda_kernels
     with num_threads(base.n_jobs), blas_threads(base._n_features_out()):
         for U, Y in zip(U_seqs, Y_seqs):
             x = np.zeros((C, N), dtype=dtype)
@@ -105,15 +104,7 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
                           | {U.shape[0]})
             for a, b in zip(cuts[:-1], cuts[1:]):
                 Uc = U[a:b]
-                if on_gpu:
-                    states, x = cuda_kernels.run_configs(
-                        unit.indptr, unit.indices, unit.data, unit.W_in, unit.bias,
-                        np.ascontiguousarray(Uc, dtype=dtype), radius, scale, leak, x)
-                else:
-                    drive = np.ascontiguousarray(input_product(Uc, unit.W_in), dtype=dtype)
-                    states = np.empty((C, Uc.shape[0], N), dtype=dtype)
-                    kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, unit.bias,
-                                        radius, scale, leak, x, states)
+                states = _run_chunk(unit, Uc, radius, scale, leak, x, on_gpu)
                 thread_map(lambda c: models[c]._accumulate_rows(accs[c], Uc, states[c], Y, a),
                            range(C), base.n_jobs)
                 for k, r in enumerate(rows):
@@ -123,6 +114,7 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     with blas_threads(base._n_features_out()):
         solutions = thread_map(lambda c: accs[c].solve(models[c].ridge), range(C), base.n_jobs)
     for c, (m, acc) in enumerate(zip(models, accs)):
+        m._batch_unit = unit
         m._set_readout(solutions[c])
         m._accumulator = acc
         for k, r in enumerate(rows):
@@ -131,3 +123,76 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
         m.state_ = x[c].copy()
         m._after_fit(U_seqs, Y_seqs)
     return models if checkpoints is None else (models, snapshots)
+
+
+def _config_arrays(models):
+    """Spectral radius, input scaling and leak rate of each model, as arrays (C,)."""
+    return tuple(np.array([getattr(m, name) for m in models], dtype=np.float64)
+                 for name in PER_CONFIG)
+
+
+def _run_chunk(unit, U, radius, scale, leak, x, on_gpu):
+    """States (C, T, N) of the configurations over the inputs U (T, n_in) from x (C, N), which
+    ends with the final states: one kernel for all configurations."""
+    if on_gpu:
+        from . import cuda_kernels
+
+        states, x[:] = cuda_kernels.run_configs(
+            unit.indptr, unit.indices, unit.data, unit.W_in, unit.bias,
+            np.ascontiguousarray(U, dtype=x.dtype), radius, scale, leak, x)
+        return states
+    drive = np.ascontiguousarray(input_product(U, unit.W_in), dtype=x.dtype)
+    states = np.empty((len(x), U.shape[0], x.shape[1]), dtype=x.dtype)
+    kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, unit.bias, radius, scale,
+                        leak, x, states, numba.get_num_threads())
+    return states
+
+
+def predict_configurations(models, X, weights):
+    """Predictions of models fitted together by :func:`fit_configurations`, from one harvest of X
+    for all of them (side by side, as in the fit), each with several readouts.
+
+    Parameters
+    ----------
+    models : list of fitted estimators
+        Models returned by one call of :func:`fit_configurations` (batchable).
+    X : array-like or list of array-like
+        What their ``predict`` takes.
+    weights : list of ndarray of shape (n_readouts, n_features_out, n_outputs)
+        Readout weights for each model, laid out as the readout's ``solve`` returns them (e.g.
+        one per ridge value).
+
+    Returns
+    -------
+    predictions : list of lists
+        ``predictions[c][r]``: ``models[c].predict(X)`` with the readout ``weights[c][r]``.
+    """
+    base = models[0]
+    base._check_fitted()
+    unit = base._batch_unit
+    U_seqs, was_list = base._predict_inputs(X)
+    radius, scale, leak = _config_arrays(models)
+    C, N, dtype = len(models), base.n_reservoir, base._dtype
+    m = base.n_outputs_
+    c0 = int(base.fit_intercept)
+    # every readout of a model in one matrix: columns r * m .. (r + 1) * m are readout r
+    coefs = [np.ascontiguousarray(W[:, c0:].transpose(1, 0, 2).reshape(W.shape[1] - c0, -1),
+                                  dtype=dtype) for W in weights]
+    intercepts = [W[:, 0].reshape(-1) if c0 else np.zeros(W.shape[0] * m) for W in weights]
+    outs = [[np.empty((U.shape[0], coefs[c].shape[1])) for U in U_seqs] for c in range(C)]
+    chunk = max(1, CHUNK_BYTES // (C * N * np.dtype(dtype).itemsize))
+    on_gpu = check_device(base.device) == "cuda"
+    with num_threads(base.n_jobs), blas_threads(base._n_features_out()):
+        for i, U in enumerate(U_seqs):
+            x = np.zeros((C, N), dtype=dtype)
+            for a in range(0, U.shape[0], chunk):
+                Uc = U[a:a + chunk]
+                states = _run_chunk(unit, Uc, radius, scale, leak, x, on_gpu)
+
+                def readout(c):
+                    F = design_matrix(Uc, states[c], base.squares, intercept=False)
+                    outs[c][i][a:a + Uc.shape[0]] = F @ coefs[c] + intercepts[c]
+
+                thread_map(readout, range(C), base.n_jobs)
+    return [[base._format_output([o[:, r * m:(r + 1) * m] for o in outs[c]], was_list)
+             for r in range(len(weights[c]))] for c in range(C)]

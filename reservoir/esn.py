@@ -2,11 +2,11 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.metrics import r2_score
 from sklearn.utils import TransformerTags
 
 from .docstrings import fill_doc
 from .base import ReservoirMixin
+from .scoring import r2
 from .validation import check_washout, is_sequence_list, require_y, start_partial_fit
 
 
@@ -242,7 +242,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
             sample_weight = np.asarray(sample_weight)[w:]
         pred = np.concatenate([p[w:] for p in preds])
         truth = np.concatenate([np.asarray(t, dtype=float)[w:] for t in truths])
-        return r2_score(truth, pred, sample_weight=sample_weight)
+        return r2(truth, pred, sample_weight=sample_weight)
 
     def _predict_inputs(self, X):
         X_seqs, _, was_list = self._validate_X(X, reset=False)

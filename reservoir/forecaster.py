@@ -1,10 +1,10 @@
 """ESNForecaster: one-step-ahead training and closed-loop forecasting of a (multivariate) series."""
 
 import numpy as np
-from sklearn.metrics import r2_score
 
 from .docstrings import fill_doc
 from .base import ReservoirMixin
+from .scoring import r2
 from .validation import check_sequences, check_washout, is_sequence_list
 
 
@@ -146,7 +146,7 @@ class ESNForecaster(ReservoirMixin):
         w = self.washout
         check_washout([np.empty((len(p), 0)) for p in preds], w, reserved=1)
         truth = np.concatenate([np.asarray(s, dtype=float)[w + 1:] for s in seqs])
-        return r2_score(truth, np.concatenate([p[w:-1] for p in preds]))
+        return r2(truth, np.concatenate([p[w:-1] for p in preds]))
 
     def _predict_inputs(self, X):
         return self._series(X, reset=False)

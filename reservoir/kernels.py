@@ -94,6 +94,28 @@ def run_sequence_rows(indptr, indices, data, leak, drive, x, states, n_blocks):
 
 
 @njit(**KERNEL)
+def _add_row_products(indptr, indices, data, cur, i, acc):
+    """acc[b] += (W cur[:, b])[i] for every column b of cur (N, B): row i of W is read once for
+    all B columns, and the inner loop vectorizes."""
+    B = cur.shape[1]
+    k = indptr[i]
+    end = indptr[i + 1]
+    while k + 4 <= end:  # four nonzeros per pass over acc: half the loads and stores of acc
+        w0, w1, w2, w3 = data[k], data[k + 1], data[k + 2], data[k + 3]
+        r0, r1 = cur[indices[k]], cur[indices[k + 1]]
+        r2, r3 = cur[indices[k + 2]], cur[indices[k + 3]]
+        for b in range(B):
+            acc[b] += (w0 * r0[b] + w1 * r1[b]) + (w2 * r2[b] + w3 * r3[b])
+        k += 4
+    while k < end:
+        w = data[k]
+        row = cur[indices[k]]
+        for b in range(B):
+            acc[b] += w * row[b]
+        k += 1
+
+
+@njit(**KERNEL)
 def _batch_rows(indptr, indices, data, leak, cur, drive, t, nxt, states, pre, em, bits, lo, hi):
     """Step t of B sequences side by side, rows lo <= i < hi.
 
@@ -106,21 +128,7 @@ def _batch_rows(indptr, indices, data, leak, cur, drive, t, nxt, states, pre, em
     for i in range(lo, hi):
         for b in range(B):
             acc[b] = drive[b, t, i]
-        k = indptr[i]
-        end = indptr[i + 1]
-        while k + 4 <= end:  # four nonzeros per pass over acc: half the loads and stores of acc
-            w0, w1, w2, w3 = data[k], data[k + 1], data[k + 2], data[k + 3]
-            r0, r1 = cur[indices[k]], cur[indices[k + 1]]
-            r2, r3 = cur[indices[k + 2]], cur[indices[k + 3]]
-            for b in range(B):
-                acc[b] += (w0 * r0[b] + w1 * r1[b]) + (w2 * r2[b] + w3 * r3[b])
-            k += 4
-        while k < end:
-            w = data[k]
-            row = cur[indices[k]]
-            for b in range(B):
-                acc[b] += w * row[b]
-            k += 1
+        _add_row_products(indptr, indices, data, cur, i, acc)
         pre[i] = acc
     tanh_inplace(pre[lo:hi].reshape(-1), em[lo * B:hi * B], bits[lo * B:hi * B])
     keep = 1.0 - leak
@@ -215,27 +223,56 @@ def generate(indptr, indices, data, leak, drive, W_loop, W_x, W_sq, out_drive, W
         outputs[t] = y
 
 
+@njit(**KERNEL)
+def _config_group(indptr, indices, data, drive, bias, radius, in_scale, leak, x, states, c0, c1):
+    """Configurations c0 <= c < c1 of :func:`run_configs` side by side, serially: their states
+    (N, B) in working arrays, each nonzero of W read once for all of them."""
+    B = c1 - c0
+    n = x.shape[1]
+    dtype = x.dtype
+    cur = np.ascontiguousarray(x[c0:c1].T)
+    nxt = np.empty_like(cur)
+    pre = np.empty_like(cur)
+    em = np.empty(n * B, dtype=np.float64)
+    bits = np.empty(n * B, dtype=np.int64)
+    acc = np.empty(B, dtype=dtype)
+    r = radius[c0:c1].astype(dtype)
+    s = in_scale[c0:c1].astype(dtype)
+    a = leak[c0:c1].astype(dtype)
+    keep = 1.0 - a
+    for t in range(drive.shape[0]):
+        for i in range(n):
+            acc[:] = 0.0
+            _add_row_products(indptr, indices, data, cur, i, acc)
+            d = drive[t, i]
+            bi = bias[i]
+            for b in range(B):
+                pre[i, b] = r[b] * acc[b] + s[b] * d + bi
+        tanh_inplace(pre.reshape(-1), em, bits)
+        for i in range(n):
+            for b in range(B):
+                nxt[i, b] = keep[b] * cur[i, b] + a[b] * pre[i, b]
+        for b in range(B):
+            for i in range(n):
+                states[c0 + b, t, i] = nxt[i, b]
+        cur, nxt = nxt, cur
+    x[c0:c1] = cur.T
+
+
 @njit(**PARALLEL_KERNEL)
-def run_configs(indptr, indices, data, drive, bias, radius, in_scale, leak, x, states):
-    """C reservoirs sharing one sparse pattern and one input, configurations spread over threads.
+def run_configs(indptr, indices, data, drive, bias, radius, in_scale, leak, x, states, n_groups):
+    """C reservoirs sharing one sparse pattern and one input.
 
     ``data`` is W at unit spectral radius and ``drive`` (T, N) = W_in u(t) at unit input scale;
     configuration c runs x(t) = (1-a_c) x(t-1) + a_c tanh(r_c W x(t-1) + s_c drive[t] + bias)
-    with r_c = radius[c], s_c = in_scale[c], a_c = leak[c]. x (C, N): initial states, overwritten
-    by the final ones; states (C, T, N).
+    with r_c = radius[c], s_c = in_scale[c], a_c = leak[c]. The configurations are split into
+    ``n_groups`` groups run in parallel, each side by side (one pass over W a step for the
+    group; 2x faster than one sparse mat-vec per configuration). x (C, N): initial states,
+    overwritten by the final ones; states (C, T, N).
     """
-    C, n = x.shape
-    for c in prange(C):
-        xc = x[c]
-        pre = np.empty(n, dtype=x.dtype)
-        zero = np.zeros(n, dtype=x.dtype)
-        em = np.empty(n, dtype=np.float64)
-        bits = np.empty(n, dtype=np.int64)
-        r, s, a = radius[c], in_scale[c], leak[c]
-        for t in range(drive.shape[0]):
-            _csr_matvec_add(indptr, indices, data, xc, zero, pre, 0, n)
-            for i in range(n):
-                pre[i] = r * pre[i] + s * drive[t, i] + bias[i]
-            tanh_inplace(pre, em, bits)
-            _leaky(xc, pre, a, xc)
-            states[c, t] = xc
+    C = x.shape[0]
+    n_groups = max(1, min(n_groups, C))
+    bounds = np.linspace(0, C, n_groups + 1).astype(np.int64)
+    for g in prange(n_groups):
+        _config_group(indptr, indices, data, drive, bias, radius, in_scale, leak, x, states,
+                      bounds[g], bounds[g + 1])

@@ -16,7 +16,6 @@ number of samples, and the intercept (when there is one) is not penalised.
 """
 
 import numpy as np
-import scipy.linalg as sla
 from numba import njit
 
 from . import lapack
@@ -96,7 +95,8 @@ class QRRidge:
     def __init__(self, n_features, n_outputs, intercept):
         self.n_features, self.n_outputs, self.intercept = n_features, n_outputs, intercept
         self.n_samples = 0
-        self._RQ = np.zeros((0, n_features + n_outputs))  # [R | Q^T Y], at most p + m rows
+        n = n_features + n_outputs
+        self._RQ = np.zeros((n, n))  # the triangle [R | Q^T Y; 0 | *], zero before any row
         self._svd = None  # SVD of R, kept for ridge sweeps until the next update
         self._direct = {}  # ridge value -> weights, solved one by one since the last update
 
@@ -107,16 +107,11 @@ class QRRidge:
         """
         if F.shape[0] == 0:
             return
-        n = self.n_features + self.n_outputs
-        rows = np.empty((F.shape[0], n))
+        rows = np.empty((F.shape[0], self.n_features + self.n_outputs))
         rows[:, :self.n_features] = F
         rows[:, self.n_features:] = Y
-        if self._RQ.shape[0] == n:  # a full triangle: QR of [triangle; rows] that skips its zeros
-            self._RQ = _checked(*lapack.qr_append(lapack.DTPQRT, self._RQ, rows))
-        else:
-            RQ = sla.qr(np.concatenate([self._RQ, rows], axis=0), mode="r", overwrite_a=True,
-                        check_finite=False)[0]
-            self._RQ = RQ[: min(RQ.shape)]
+        # QR of [triangle; rows] that skips the triangle's zeros (without the GIL)
+        self._RQ = _checked(*lapack.qr_append(lapack.DTPQRT, self._RQ, rows))
         self.n_samples += F.shape[0]
         self._svd = None
         self._direct = {}
@@ -124,10 +119,7 @@ class QRRidge:
     def factors(self):
         """R (p, p) upper triangular with ``R^T R = F^T F``, and ``Q^T Y`` (p, m)."""
         p = self.n_features
-        full = np.zeros((p, self._RQ.shape[1]))
-        rows = min(p, self._RQ.shape[0])
-        full[:rows] = self._RQ[:rows]
-        return full[:, :p], full[:, p:]
+        return self._RQ[:p, :p].copy(), self._RQ[:p, p:].copy()
 
     def gram(self):
         """``F^T F`` (p, p) from the factor."""

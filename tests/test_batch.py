@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from reservoir import ESNForecaster, ESNRegressor
-from reservoir.batch import fit_configurations, with_ridge
+from reservoir.batch import fit_configurations, predict_configurations, with_ridge
 
 CONFIGS = [dict(spectral_radius=r, input_scaling=s, leak_rate=a)
            for r, s, a in [(0.5, 0.3, 1.0), (1.1, 1.0, 0.4), (0.9, 2.0, 0.7)]]
@@ -50,3 +50,33 @@ def test_feedback_models_fall_back_to_single_fits_and_bad_configs_raise():
     np.testing.assert_array_equal(models[0].coef_, single.coef_)
     with pytest.raises(ValueError, match="may only set"):
         fit_configurations(est, [dict(n_reservoir=10)], u, y)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_predictions_side_by_side_equal_each_models_predict(dtype):
+    u, y = _data()
+    Y = np.c_[y, np.roll(y, 1)]  # two outputs
+    est = ESNRegressor(n_reservoir=30, washout=20, ridge=1e-6, squares=True, dtype=dtype,
+                       random_state=3)
+    models = fit_configurations(est, CONFIGS, u[:200], Y[:200])
+    ridges = [1e-6, 1e-2, 1.0]
+    weights = [m._accumulator.solve(np.asarray(ridges)) for m in models]
+    X = [u[200:260], u[260:]]  # a list: one prediction per sequence
+    preds = predict_configurations(models, X, weights)
+    tol = 1e-10 if dtype == "float64" else 1e-4
+    for model, model_preds in zip(models, preds):
+        assert len(model_preds) == len(ridges)
+        for ridge, pred in zip(ridges, model_preds):
+            expected = with_ridge(model, ridge).predict(X)
+            for p, e in zip(pred, expected):
+                np.testing.assert_allclose(p, e, rtol=tol, atol=tol)
+
+
+def test_forecaster_predictions_side_by_side_keep_the_series_shape():
+    series = np.sin(np.arange(300) * 0.2)
+    models = fit_configurations(ESNForecaster(n_reservoir=20, washout=10, random_state=0),
+                                CONFIGS[:2], series[:200])
+    weights = [m._accumulator.solve(np.array([1e-8])) for m in models]
+    for model, (pred,) in zip(models, predict_configurations(models, series[200:], weights)):
+        assert pred.shape == (100,)
+        np.testing.assert_allclose(pred, model.predict(series[200:]), rtol=1e-10, atol=1e-12)

@@ -130,7 +130,8 @@ def test_float32_kernel_close_to_float64_reference():
     np.testing.assert_allclose(drive, ref, atol=2e-5)
 
 
-def test_run_configs_matches_each_scaled_reservoir():
+@pytest.mark.parametrize("n_groups", [1, 2, 3])
+def test_run_configs_matches_each_scaled_reservoir(n_groups):
     unit = _res(n=20)
     unit_data = unit.data / 0.9  # _res draws at spectral radius 0.9
     rng = np.random.default_rng(7)
@@ -140,7 +141,7 @@ def test_run_configs_matches_each_scaled_reservoir():
     x = np.zeros((3, 20))
     states = np.empty((3, 15, 20))
     kernels.run_configs(unit.indptr, unit.indices, unit_data, drive, unit.bias, radius, scale,
-                        leak, x, states)
+                        leak, x, states, n_groups)
     W = unit.recurrent_matrix().toarray() / 0.9
     for c in range(3):
         ref = naive.reservoir_states(radius[c] * W, scale[c] * unit.W_in, unit.bias, leak[c], U)
