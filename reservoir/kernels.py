@@ -93,7 +93,7 @@ def run_sequence_rows(indptr, indices, data, leak, drive, x, states, n_blocks):
         x[:] = states[drive.shape[0] - 1]
 
 
-@njit(**KERNEL)
+@njit(inline="always", **KERNEL)
 def _add_row_products(indptr, indices, data, cur, i, acc):
     """acc[b] += (W cur[:, b])[i] for every column b of cur (N, B): row i of W is read once for
     all B columns, and the inner loop vectorizes."""

@@ -47,18 +47,21 @@ def _tpqrt(fn, At, Bt, l):
 
 
 @njit(**KERNEL)
-def qr_append(fn, R, rows):
-    """R' (n, n) upper triangular with R'^T R' = R^T R + rows^T rows, for R (n, n) upper
-    triangular and rows (T, n). Returns (R', info)."""
+def qr_append(fn, R, F, Y):
+    """R' (n, n) upper triangular with R'^T R' = R^T R + [F Y]^T [F Y], for R (n, n) upper
+    triangular and new rows F (T, p), Y (T, n - p). Returns (R', info)."""
     n = R.shape[0]
+    p = F.shape[1]
     At = np.zeros((n, n))
     for i in range(n):
         for j in range(i, n):
             At[j, i] = R[i, j]
-    Bt = np.empty((n, rows.shape[0]))
-    for t in range(rows.shape[0]):
-        for j in range(n):
-            Bt[j, t] = rows[t, j]
+    Bt = np.empty((n, F.shape[0]))
+    for t in range(F.shape[0]):
+        for j in range(p):
+            Bt[j, t] = F[t, j]
+        for j in range(p, n):
+            Bt[j, t] = Y[t, j - p]
     info = _tpqrt(fn, At, Bt, 0)
     out = np.zeros((n, n))
     for i in range(n):

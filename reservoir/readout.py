@@ -107,11 +107,10 @@ class QRRidge:
         """
         if F.shape[0] == 0:
             return
-        rows = np.empty((F.shape[0], self.n_features + self.n_outputs))
-        rows[:, :self.n_features] = F
-        rows[:, self.n_features:] = Y
-        # QR of [triangle; rows] that skips the triangle's zeros (without the GIL)
-        self._RQ = _checked(*lapack.qr_append(lapack.DTPQRT, self._RQ, rows))
+        # QR of [triangle; F Y] that skips the triangle's zeros (without the GIL)
+        self._RQ = _checked(*lapack.qr_append(
+            lapack.DTPQRT, self._RQ, np.asarray(F, dtype=np.float64),
+            np.asarray(Y, dtype=np.float64).reshape(F.shape[0], self.n_outputs)))
         self.n_samples += F.shape[0]
         self._svd = None
         self._direct = {}
