@@ -16,6 +16,7 @@ number of samples, and the intercept (when there is one) is not penalised.
 """
 
 import numpy as np
+import scipy.linalg as sla
 from numba import njit
 
 from . import lapack
@@ -178,7 +179,10 @@ class GramRidge:
     """Streamed Gram-matrix accumulator for the ridge readout (same interface as QRRidge).
 
     Faster than :class:`QRRidge` but loses half the digits of tiny ridge values (normal
-    equations); ``solve`` uses one eigendecomposition of the centred Gram matrix for every ridge.
+    equations). ``solve`` takes up to :data:`DIRECT_SOLVES` ridge values between two updates
+    each by a Cholesky factorisation of the centred Gram matrix plus ``ridge I`` (0.5 ms at
+    p = 300), when ``ridge`` is above the rank cutoff (then it keeps every direction, as the
+    eigendecomposition would); other values share one eigendecomposition (10 ms).
 
     {accumulator_parameters}
     """
@@ -189,6 +193,7 @@ class GramRidge:
         self._G = np.zeros((n_features, n_features))
         self._FtY = np.zeros((n_features, n_outputs))
         self._eig = None  # eigendecomposition for ridge sweeps, kept until the next update
+        self._direct = {}  # ridge value -> weights, solved one by one since the last update
 
     def update(self, F, Y):
         """Add the rows F (T, p) with targets Y (T, m).
@@ -213,6 +218,7 @@ class GramRidge:
         self._FtY += FtY
         self.n_samples += n_samples
         self._eig = None
+        self._direct = {}
 
     def gram(self):
         """``F^T F`` (p, p) of all rows so far (a copy)."""
@@ -224,27 +230,46 @@ class GramRidge:
         {solve_sections}
         """
         ridges = _as_ridges(ridge)
-        G, b = self._G, self._FtY
-        c = int(self.intercept)
-        n, g0 = G[0, 0], G[0, 1:]
+        Gc, bc = self._centred()
+        new = {float(lam) for lam in ridges} - set(self._direct)
+        # above this bound on the cutoff every eigenvalue is kept: a Cholesky solve is the same
+        floor = np.trace(Gc) * Gc.shape[0] * np.finfo(np.float64).eps
+        if self._eig is None and all(lam > floor for lam in new) \
+                and len(self._direct) + len(new) <= DIRECT_SOLVES:
+            for lam in new:
+                factor = sla.cho_factor(Gc + lam * np.eye(Gc.shape[0]), check_finite=False)
+                self._direct[lam] = self._with_intercept(sla.cho_solve(factor, bc,
+                                                                       check_finite=False))
+            out = np.stack([self._direct[float(lam)] for lam in ridges])
+            return out if np.ndim(ridge) else out[0]
         if self._eig is None:
-            if c:  # eliminate the unpenalised intercept: centred normal equations
-                Gc = G[1:, 1:] - np.outer(g0, g0) / n
-                bc = b[1:] - np.outer(g0, b[0]) / n
-            else:
-                Gc, bc = G, b
             s, V = np.linalg.eigh(Gc)
             s = np.maximum(s, 0.0)
             self._eig = (s, V, V.T @ bc)
         s, V, Vtb = self._eig
-        out = np.empty((ridges.size, G.shape[0], b.shape[1]))
+        out = np.empty((ridges.size, self.n_features, self.n_outputs))
         for i, lam in enumerate(ridges):
             with np.errstate(divide="ignore"):
                 inv = np.where(s + lam > _cutoff(s), 1.0 / (s + lam), 0.0)
-            out[i, c:] = V @ (inv[:, None] * Vtb)
-            if c:
-                out[i, 0] = (b[0] - g0 @ out[i, 1:]) / n
+            out[i] = self._with_intercept(V @ (inv[:, None] * Vtb))
         return out if np.ndim(ridge) else out[0]
+
+    def _centred(self):
+        """The penalised block of the normal equations: with an intercept, the Gram matrix and
+        right-hand side centred (the unpenalised constant eliminated)."""
+        G, b = self._G, self._FtY
+        if not self.intercept:
+            return G, b
+        n, g0 = G[0, 0], G[0, 1:]
+        return G[1:, 1:] - np.outer(g0, g0) / n, b[1:] - np.outer(g0, b[0]) / n
+
+    def _with_intercept(self, w):
+        """Weights (p, m) from the penalised ones w: the constant fixed by the first normal
+        equation."""
+        if not self.intercept:
+            return w
+        G, b = self._G, self._FtY
+        return np.concatenate([((b[0] - G[0, 1:] @ w) / G[0, 0])[None, :], w])
 
 
 def _cutoff(values):

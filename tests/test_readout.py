@@ -50,25 +50,43 @@ def test_ridge_sweep_equals_single_solves(cls):
 def test_decomposition_is_reused_until_the_next_update(cls):
     F, Y = _problem()
     acc = _streamed(cls, F[:150], Y[:150], True, chunks=(150,))
-    if cls is QRRidge:  # a few ridge values are solved one by one, then one SVD serves all
-        first = acc.solve(1e-3)
-        for lam in np.logspace(-2, 1, DIRECT_SOLVES - 1):
-            acc.solve(lam)
-        assert acc.solve(1e-3) is not first and acc._svd is None  # solved values are kept
-        np.testing.assert_allclose(acc.solve(2e-3), naive.ridge(F[:150], Y[:150], 2e-3, True),
-                                   rtol=1e-9, atol=1e-11)  # one value too many: the SVD
-        np.testing.assert_allclose(acc.solve(1e-3), first, rtol=1e-9, atol=1e-11)
-        cached = acc._svd
-    else:
-        first = acc.solve(1e-3)
-        cached = acc._eig
+    decomposition = "_svd" if cls is QRRidge else "_eig"
+    # a few ridge values are solved one by one, then one decomposition serves all
+    first = acc.solve(1e-3)
+    for lam in np.logspace(-2, 1, DIRECT_SOLVES - 1):
+        acc.solve(lam)
+    assert acc.solve(1e-3) is not first and getattr(acc, decomposition) is None  # kept values
+    tol = dict(rtol=1e-9, atol=1e-11) if cls is QRRidge else dict(rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(acc.solve(2e-3), naive.ridge(F[:150], Y[:150], 2e-3, True),
+                               **tol)  # one value too many: the decomposition
+    np.testing.assert_allclose(acc.solve(1e-3), first, **tol)
+    cached = getattr(acc, decomposition)
     assert cached is not None
     acc.solve(1.0)
-    assert (acc._svd if cls is QRRidge else acc._eig) is cached  # one decomposition per sweep
+    assert getattr(acc, decomposition) is cached  # one decomposition per sweep
     acc.update(F[150:], Y[150:])
-    np.testing.assert_allclose(acc.solve(1e-3), naive.ridge(F, Y, 1e-3, True), rtol=1e-9,
-                               atol=1e-11)
+    np.testing.assert_allclose(acc.solve(1e-3), naive.ridge(F, Y, 1e-3, True), **tol)
     assert not np.allclose(acc.solve(1e-3), first)
+
+
+@pytest.mark.parametrize("intercept", [True, False])
+def test_gram_cholesky_solves_equal_the_eigendecomposition(intercept):
+    """Ridge values above the rank cutoff by Cholesky, the same weights as the eigenvalue sweep;
+    a ridge of 0 on a rank-deficient problem goes to the sweep (which drops the null space)."""
+    F, Y = _problem()
+    acc = _streamed(GramRidge, F, Y, intercept)
+    direct = acc.solve(np.array([1e-6, 1e-2, 10.0]))
+    assert acc._eig is None and len(acc._direct) == 3
+    acc._direct = {}
+    acc.solve(np.arange(DIRECT_SOLVES + 1.0) + 1)  # too many values: the sweep
+    assert acc._eig is not None
+    np.testing.assert_allclose(direct, acc.solve(np.array([1e-6, 1e-2, 10.0])), rtol=1e-10,
+                               atol=1e-12)
+    F[:, -1] = F[:, -2]  # rank deficient
+    fresh = _streamed(GramRidge, F, Y, intercept)
+    w0 = fresh.solve(0.0)
+    assert fresh._eig is not None and np.all(np.isfinite(w0))
+    np.testing.assert_allclose(w0[-1], w0[-2], rtol=1e-6)  # the minimum-norm split
 
 
 @pytest.mark.parametrize("intercept", [True, False])
