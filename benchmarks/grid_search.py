@@ -15,7 +15,6 @@ import argparse
 import itertools
 import os
 import platform
-import time
 
 import numba
 import numpy as np
@@ -25,6 +24,7 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from experiments.datasets import mackey_glass
 from experiments.search import grid_search
 from reservoir import ESNForecaster
+from timing import interleaved_timings
 
 try:
     from reservoirpy.nodes import Reservoir, Ridge
@@ -74,14 +74,7 @@ def main():
     }
     if Reservoir is not None:
         contenders["reservoirpy loop"] = lambda: reservoirpy_loop(series, args.n, 100, cv)
-    timings = {name: [] for name in contenders}
-    for _ in range(args.repeat):
-        for name, run in contenders.items():
-            t = time.perf_counter()
-            result = run()
-            timings[name].append(time.perf_counter() - t)
-            if name == "numba-rnn grid_search":
-                fast = result
+    timings = dict(zip(contenders, interleaved_timings(list(contenders.values()), args.repeat)))
     print(f"# {platform.machine()}, {os.cpu_count()} cores, {numba.get_num_threads()} numba "
           f"threads; 64 configurations x 3 folds, N={args.n}, {args.steps} steps, "
           f"solver={args.solver}, best and median of {args.repeat} runs")
@@ -91,6 +84,7 @@ def main():
         print(f"{name:30s} best {best:6.2f} s ({best / min(ours):5.1f}x the fast path), "
               f"median {median:6.2f} s ({median / np.median(ours):5.1f}x); runs: "
               + ", ".join(f"{t:.2f}" for t in seconds))
+    fast = grid_search(est, GRID, series, cv=cv, refit=False)
     print(f"best: {fast.best_params_} (R^2 {fast.best_score_:.10f})")
 
 
