@@ -97,6 +97,7 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
         [len(base._training_data(X[:e], None if y is None else y[:e])[1][0]) for e in checkpoints]
     snapshots = [[None] * len(rows) for _ in models]
     on_gpu = check_device(base.device) == "cuda"
+    buffer = _chunk_buffer(C, min(chunk, max(len(U) for U in U_seqs)), N, dtype, on_gpu)
     with num_threads(base.n_jobs), blas_threads(base._n_features_out()):
         for U, Y in zip(U_seqs, Y_seqs):
             x = np.zeros((C, N), dtype=dtype)
@@ -104,7 +105,7 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
                           | {U.shape[0]})
             for a, b in zip(cuts[:-1], cuts[1:]):
                 Uc = U[a:b]
-                states = _run_chunk(unit, Uc, radius, scale, leak, x, on_gpu)
+                states = _run_chunk(unit, Uc, radius, scale, leak, x, on_gpu, buffer)
                 thread_map(lambda c: models[c]._accumulate_rows(accs[c], Uc, states[c], Y, a),
                            range(C), base.n_jobs)
                 for k, r in enumerate(rows):
@@ -131,9 +132,10 @@ def _config_arrays(models):
                  for name in PER_CONFIG)
 
 
-def _run_chunk(unit, U, radius, scale, leak, x, on_gpu):
+def _run_chunk(unit, U, radius, scale, leak, x, on_gpu, buffer):
     """States (C, T, N) of the configurations over the inputs U (T, n_in) from x (C, N), which
-    ends with the final states: one kernel for all configurations."""
+    ends with the final states: one kernel for all configurations. On the CPU the states are
+    written into the flat ``buffer`` (:func:`_chunk_buffer`), reused chunk after chunk."""
     if on_gpu:
         from . import cuda_kernels
 
@@ -141,11 +143,18 @@ def _run_chunk(unit, U, radius, scale, leak, x, on_gpu):
             unit.indptr, unit.indices, unit.data, unit.W_in, unit.bias,
             np.ascontiguousarray(U, dtype=x.dtype), radius, scale, leak, x)
         return states
+    C, N = x.shape
+    states = buffer[:C * U.shape[0] * N].reshape(C, U.shape[0], N)
     drive = np.ascontiguousarray(input_product(U, unit.W_in), dtype=x.dtype)
-    states = np.empty((len(x), U.shape[0], x.shape[1]), dtype=x.dtype)
     kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, unit.bias, radius, scale,
                         leak, x, states, numba.get_num_threads())
     return states
+
+
+def _chunk_buffer(C, steps, N, dtype, on_gpu):
+    """Room for the states (C, steps, N) of :func:`_run_chunk` (None on the GPU): one buffer per
+    call, as fresh pages for every chunk cost as much as a quarter of its harvest."""
+    return None if on_gpu else np.empty(C * steps * N, dtype=dtype)
 
 
 def predict_configurations(models, X, weights):
@@ -182,12 +191,13 @@ def predict_configurations(models, X, weights):
     outs = [[np.empty((U.shape[0], coefs[c].shape[1])) for U in U_seqs] for c in range(C)]
     chunk = max(1, CHUNK_BYTES // (C * N * np.dtype(dtype).itemsize))
     on_gpu = check_device(base.device) == "cuda"
+    buffer = _chunk_buffer(C, min(chunk, max(len(U) for U in U_seqs)), N, dtype, on_gpu)
     with num_threads(base.n_jobs), blas_threads(base._n_features_out()):
         for i, U in enumerate(U_seqs):
             x = np.zeros((C, N), dtype=dtype)
             for a in range(0, U.shape[0], chunk):
                 Uc = U[a:a + chunk]
-                states = _run_chunk(unit, Uc, radius, scale, leak, x, on_gpu)
+                states = _run_chunk(unit, Uc, radius, scale, leak, x, on_gpu, buffer)
 
                 def readout(c):
                     F = design_matrix(Uc, states[c], base.squares, intercept=False)
