@@ -116,6 +116,13 @@ def build_parser():
             p.add_argument("--language", choices=["anbncn", "anbn"], default=None)
             p.add_argument("--max-n", type=_positive_int, default=None,
                            help="largest n of the generalisation test")
+            p.add_argument("--no-forget-gate", dest="forget_gate", action="store_false",
+                           default=None, help="LSTM without forget gates")
+            p.add_argument("--no-peepholes", dest="peepholes", action="store_false",
+                           default=None, help="LSTM without peephole connections")
+            p.add_argument("--jacobian", choices=["truncated", "full"], default=None)
+            p.add_argument("--input-gate-bias", type=float, default=None,
+                           help="initial input gate bias of block j is this times j + 1")
             p.set_defaults(name=name, dtype="float64")
             continue
         if name in RTRL_TASKS:
@@ -207,7 +214,9 @@ def _kwargs(args):
                         ("trials", "n_trials"), ("sizes", "sizes"), ("n_hidden", "n_hidden"),
                         ("epochs", "epochs"), ("gradient", "gradient"), ("length", "length"),
                         ("seeds", "n_seeds"), ("trainer", "trainer"), ("n_blocks", "n_blocks"),
-                        ("language", "language"), ("max_n", "max_n")):
+                        ("language", "language"), ("max_n", "max_n"),
+                        ("forget_gate", "forget_gate"), ("peepholes", "peepholes"),
+                        ("jacobian", "jacobian"), ("input_gate_bias", "input_gate_bias")):
         value = getattr(args, option, None)
         if value is not None:
             if args.name in ("anbncn", "reber-lstm") and key == "n_train":

@@ -71,7 +71,8 @@ def generalisation(model, language, max_n):
 
 @fill_doc
 def run(n_seeds=3, n_strings=10000, n_blocks=2, n_cells=1, trainer="dekf", language="anbncn",
-        max_n=1000, check_every=100, seed=0, verbose=False):
+        max_n=1000, check_every=100, forget_gate=True, peepholes=True, jacobian="truncated",
+        input_gate_bias=-0.5, seed=0, verbose=False):
     """Train one DEKF-LSTM per seed on a^n b^n c^n (n <= 10) and test its generalisation.
 
     Parameters
@@ -90,6 +91,9 @@ def run(n_seeds=3, n_strings=10000, n_blocks=2, n_cells=1, trainer="dekf", langu
         Largest n tested for generalisation.
     check_every : int, default=100
         Strings between tests of the training set n = 1..10.
+    forget_gate, peepholes, jacobian, input_gate_bias
+        Of the KalmanLSTMClassifier (docs/results.md: without forget gates and peepholes, with
+        input gates starting more closed and the full Jacobian, the networks count further).
     {first_seed}
     {verbose}
 
@@ -106,6 +110,8 @@ def run(n_seeds=3, n_strings=10000, n_blocks=2, n_cells=1, trainer="dekf", langu
             model = KalmanLSTMClassifier(n_blocks, n_cells, trainer=trainer, p0=100.0,
                                          q=(1e-2, 1e-6), r=(100.0, 1.0),
                                          anneal_steps=15 * n_strings, learning_rate=0.1,
+                                         forget_gate=forget_gate, peepholes=peepholes,
+                                         jacobian=jacobian, input_gate_bias=input_gate_bias,
                                          random_state=s)
             first = -1
             with Timer() as timer:
@@ -129,7 +135,8 @@ def run(n_seeds=3, n_strings=10000, n_blocks=2, n_cells=1, trainer="dekf", langu
     return finish(ds, f"{language} with a Kalman-trained LSTM", "anbncn", dict(
         median_generalisation=float(np.median(gen)), best_generalisation=int(gen.max()),
         language=language, n_seeds=n_seeds, n_strings=n_strings, n_blocks=n_blocks,
-        n_cells=n_cells, trainer=trainer, max_n=max_n, seed=seed))
+        n_cells=n_cells, trainer=trainer, max_n=max_n, forget_gate=int(forget_gate),
+        peepholes=int(peepholes), jacobian=jacobian, input_gate_bias=input_gate_bias, seed=seed))
 
 
 @fill_doc

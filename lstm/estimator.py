@@ -35,7 +35,10 @@ shortcut : bool, default=False
     Direct input-to-output connections.
 cell_squashing : {"tanh", "identity"}, default="tanh"
     Cell input and output squashing g and h (Gers & Schmidhuber 2001 count with identity
-    squashing on a^n b^n c^n).""", "lstm_training": """\
+    squashing on a^n b^n c^n).
+input_gate_bias : float, default=-0.5
+    Initial bias of block j's input gate: ``input_gate_bias * (j + 1)`` (gates start closed,
+    staggered; more negative values keep the cells unwritten until training opens them).""", "lstm_training": """\
 trainer : {"dekf", "ekf", "sgd"}, default="dekf"
     Decoupled or global extended Kalman filter, or gradient descent with momentum.
 jacobian : {"truncated", "full"}, default="truncated"
@@ -92,6 +95,10 @@ class KalmanLSTMBase(BaseEstimator):
                               ("cell_squashing", ("tanh", "identity"))):
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {choices}, got {getattr(self, name)!r}.")
+        bias = self.input_gate_bias
+        if not (isinstance(bias, (int, float)) and not isinstance(bias, bool)
+                and np.isfinite(bias)):
+            raise ValueError(f"input_gate_bias must be a finite number, got {bias!r}.")
         if not (isinstance(self.p0, (int, float)) and self.p0 > 0):
             raise ValueError(f"p0 must be > 0, got {self.p0!r}.")
         self._q, self._r = _schedule(self.q, "q"), _schedule(self.r, "r")
@@ -119,7 +126,7 @@ class KalmanLSTMBase(BaseEstimator):
         for j in range(B):
             off = j * PB
             pi = off + n_u * (3 + S)
-            w[off + n_u - 1] = -0.5 * (j + 1)  # input gates start closed, staggered
+            w[off + n_u - 1] = self.input_gate_bias * (j + 1)  # closed, staggered
             w[off + 2 * n_u - 1] = 1.0 + 0.5 * j  # forget gates start open
             w[off + 3 * n_u - 1] = -0.5 * (j + 1)  # output gates start closed, staggered
             if not self.forget_gate:
@@ -270,7 +277,8 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
     """
 
     def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
-                 shortcut=False, cell_squashing="tanh", output="linear", trainer="dekf", jacobian="truncated", p0=100.0,
+                 shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, output="linear",
+                 trainer="dekf", jacobian="truncated", p0=100.0,
                  q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=20000, learning_rate=0.1,
                  momentum=0.9, epochs=10, reset_state=True, device="cpu", random_state=None,
                  verbose=False):
@@ -280,6 +288,7 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         self.forget_gate = forget_gate
         self.shortcut = shortcut
         self.cell_squashing = cell_squashing
+        self.input_gate_bias = input_gate_bias
         self.output = output
         self.trainer = trainer
         self.jacobian = jacobian

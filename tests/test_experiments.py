@@ -32,6 +32,16 @@ def test_cli_end_to_end(tmp_path, capsys, argv, variable):
         assert len(list(tmp_path.glob("*.png"))) == 1
 
 
+def test_cli_anbncn_network_options(tmp_path):
+    argv = ["anbncn", "--n-train", "50", "--seeds", "1", "--max-n", "12", "--no-forget-gate",
+            "--no-peepholes", "--jacobian", "full", "--input-gate-bias", "-1.5"]
+    assert cli.main(argv + ["--out", str(tmp_path), "--quiet", "--no-plot"]) == 0
+    (nc,) = tmp_path.glob("*.nc")
+    attrs = xr.open_dataset(nc, engine="scipy").attrs
+    assert (attrs["forget_gate"], attrs["peepholes"], attrs["jacobian"]) == (0, 0, "full")
+    assert attrs["input_gate_bias"] == -1.5
+
+
 def test_cli_rejects_bad_arguments(capsys):
     for argv in (["mackey-glass", "--n-reservoir", "0"], ["no-such-experiment"],
                  ["narma", "--dtype", "float16"], ["memory-capacity", "--sizes", "-3"],

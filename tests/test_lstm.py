@@ -189,6 +189,20 @@ def test_partial_fit_continues_exactly():
     np.testing.assert_allclose(halves.coef_, whole.coef_, rtol=1e-10, atol=1e-12)
 
 
+def test_input_gate_bias_sets_the_initial_input_gates():
+    u, y = _recall(T=20)
+    kw = dict(trainer="sgd", learning_rate=0.0, momentum=0.0, epochs=1, random_state=0)
+    default = KalmanLSTMRegressor(3, 1, **kw).fit(u, y).coef_
+    closed = KalmanLSTMRegressor(3, 1, input_gate_bias=-2.0, **kw).fit(u, y).coef_
+    n_u = u.shape[1] + 3 + 1  # inputs, the 3 cell outputs, the bias
+    block = n_u * 4 + 3  # W_in, W_phi, W_out, W_c (n_u each) and 3 peepholes
+    biases = [j * block + n_u - 1 for j in range(3)]
+    np.testing.assert_array_equal(default[biases], [-0.5, -1.0, -1.5])
+    np.testing.assert_array_equal(closed[biases], [-2.0, -4.0, -6.0])
+    others = np.setdiff1d(np.arange(default.size), biases)
+    np.testing.assert_array_equal(closed[others], default[others])
+
+
 def test_divergence_and_bad_parameters():
     u, y = _recall(T=50)
     with pytest.raises(ValueError, match="trainer"):
@@ -199,6 +213,8 @@ def test_divergence_and_bad_parameters():
         KalmanLSTMRegressor(q=(1, 2, 3)).fit(u, y)
     with pytest.raises(ValueError, match="cell_squashing"):
         KalmanLSTMRegressor(cell_squashing="relu").fit(u, y)
+    with pytest.raises(ValueError, match="input_gate_bias"):
+        KalmanLSTMRegressor(input_gate_bias=np.nan).fit(u, y)
     with pytest.raises(FilterDivergenceError, match="stopped at step \\d+ of the sequence"):
         KalmanLSTMRegressor(trainer="sgd", learning_rate=1e6, random_state=0).fit(u, 1e3 * y)
 
