@@ -89,7 +89,6 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     dtype = base._dtype
     radius, scale, leak = _config_arrays(models)
     C, N = len(models), base.n_reservoir
-    chunk = max(1, CHUNK_BYTES // (C * N * np.dtype(dtype).itemsize))
     if checkpoints is not None and len(U_seqs) != 1:
         raise ValueError("checkpoints need X to be one sequence.")
     # a fit on e steps learns from the rows t < len(Y) of those steps
@@ -97,7 +96,7 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
         [len(base._training_data(X[:e], None if y is None else y[:e])[1][0]) for e in checkpoints]
     snapshots = [[None] * len(rows) for _ in models]
     on_gpu = check_device(base.device) == "cuda"
-    buffer = _chunk_buffer(C, min(chunk, max(len(U) for U in U_seqs)), N, dtype, on_gpu)
+    chunk, buffer = _chunking(C, N, dtype, U_seqs, on_gpu)
     with num_threads(base.n_jobs), blas_threads(base._n_features_out()):
         for U, Y in zip(U_seqs, Y_seqs):
             x = np.zeros((C, N), dtype=dtype)
@@ -135,7 +134,7 @@ def _config_arrays(models):
 def _run_chunk(unit, U, radius, scale, leak, x, on_gpu, buffer):
     """States (C, T, N) of the configurations over the inputs U (T, n_in) from x (C, N), which
     ends with the final states: one kernel for all configurations. On the CPU the states are
-    written into the flat ``buffer`` (:func:`_chunk_buffer`), reused chunk after chunk."""
+    written into the flat ``buffer`` (:func:`_chunking`), reused chunk after chunk."""
     if on_gpu:
         from . import cuda_kernels
 
@@ -151,10 +150,13 @@ def _run_chunk(unit, U, radius, scale, leak, x, on_gpu, buffer):
     return states
 
 
-def _chunk_buffer(C, steps, N, dtype, on_gpu):
-    """Room for the states (C, steps, N) of :func:`_run_chunk` (None on the GPU): one buffer per
-    call, as fresh pages for every chunk cost as much as a quarter of its harvest."""
-    return None if on_gpu else np.empty(C * steps * N, dtype=dtype)
+def _chunking(C, N, dtype, U_seqs, on_gpu):
+    """Steps per chunk of C configurations of N units (CHUNK_BYTES of states), and the buffer of
+    :func:`_run_chunk` for them (None on the GPU): one buffer per call, as fresh pages for
+    every chunk cost as much as a quarter of its harvest."""
+    chunk = max(1, CHUNK_BYTES // (C * N * np.dtype(dtype).itemsize))
+    steps = min(chunk, max(len(U) for U in U_seqs))
+    return chunk, None if on_gpu else np.empty(C * steps * N, dtype=dtype)
 
 
 def predict_configurations(models, X, weights):
@@ -189,9 +191,8 @@ def predict_configurations(models, X, weights):
                                   dtype=dtype) for W in weights]
     intercepts = [W[:, 0].reshape(-1) if c0 else np.zeros(W.shape[0] * m) for W in weights]
     outs = [[np.empty((U.shape[0], coefs[c].shape[1])) for U in U_seqs] for c in range(C)]
-    chunk = max(1, CHUNK_BYTES // (C * N * np.dtype(dtype).itemsize))
     on_gpu = check_device(base.device) == "cuda"
-    buffer = _chunk_buffer(C, min(chunk, max(len(U) for U in U_seqs)), N, dtype, on_gpu)
+    chunk, buffer = _chunking(C, N, dtype, U_seqs, on_gpu)
     with num_threads(base.n_jobs), blas_threads(base._n_features_out()):
         for i, U in enumerate(U_seqs):
             x = np.zeros((C, N), dtype=dtype)

@@ -132,40 +132,51 @@ class QRRidge:
         {solve_sections}
         """
         ridges = _as_ridges(ridge)
-        new = {float(lam) for lam in ridges} - set(self._direct)
-        if self._svd is None and np.all(ridges > 0) and len(self._direct) + len(new) <= DIRECT_SOLVES:
-            for lam in new:
-                self._direct[lam] = self._solve_direct(lam)
-            out = np.stack([self._direct[float(lam)] for lam in ridges])
-            return out if np.ndim(ridge) else out[0]
         if self._svd is None:
+            out = _solve_each(self, ridges, lambda new: all(lam > 0 for lam in new),
+                              self._solve_direct)
+            if out is not None:
+                return out if np.ndim(ridge) else out[0]
             R, QtY = self.factors()
             c = int(self.intercept)
             # With an intercept, the first row of [R | Q^T Y] fixes the constant once the other
             # weights are known; the other rows are an ordinary ridge problem.
             U, s, Vt = np.linalg.svd(R[c:, c:], full_matrices=False)
-            self._svd = (R, QtY, s, Vt, U.T @ QtY[c:])
-        R, QtY, s, Vt, UtY = self._svd
-        c = int(self.intercept)
-        out = np.empty((ridges.size, R.shape[0], QtY.shape[1]))
-        for i, lam in enumerate(ridges):
-            out[i, c:] = Vt.T @ (_filter(s, lam)[:, None] * UtY)
-            if c:
-                out[i, 0] = (QtY[0] - R[0, 1:] @ out[i, 1:]) / R[0, 0]
+            self._svd = (s, Vt, U.T @ QtY[c:])
+        s, Vt, UtY = self._svd
+        out = np.stack([self._with_intercept(Vt.T @ (_filter(s, lam)[:, None] * UtY))
+                        for lam in ridges])
         return out if np.ndim(ridge) else out[0]
 
     def _solve_direct(self, lam):
         """Weights (p, m) for one ridge value lam > 0 from the QR factorisation of
-        [R, Q^T Y; sqrt(lam) I, 0] (the penalised rows only: the intercept's row then fixes
-        the constant, as in ``solve``)."""
+        [R, Q^T Y; sqrt(lam) I, 0] (the penalised rows only)."""
         R, QtY = self.factors()
         c = int(self.intercept)
-        w = np.empty((self.n_features, self.n_outputs))
-        w[c:] = _checked(*lapack.ridge_qr(lapack.DTPQRT, np.ascontiguousarray(R[c:, c:]),
-                                          np.ascontiguousarray(QtY[c:]), float(lam)))
-        if c:
-            w[0] = (QtY[0] - R[0, 1:] @ w[1:]) / R[0, 0]
-        return w
+        return self._with_intercept(_checked(*lapack.ridge_qr(
+            lapack.DTPQRT, np.ascontiguousarray(R[c:, c:]), np.ascontiguousarray(QtY[c:]),
+            float(lam))))
+
+    def _with_intercept(self, w):
+        """Weights (p, m) from the penalised ones w: with an intercept, the first row of
+        [R | Q^T Y] fixes the constant once the other weights are known."""
+        if not self.intercept:
+            return w
+        R, QtY = self._RQ[0, :self.n_features], self._RQ[0, self.n_features:]
+        return np.concatenate([((QtY - R[1:] @ w) / R[0])[None, :], w])
+
+
+def _solve_each(acc, ridges, direct, solve_one):
+    """Weights (n_ridges, p, m) of an accumulator's ridge values solved one by one by
+    ``solve_one(lam)`` and kept in ``acc._direct`` until its next update, when ``direct(new)``
+    holds for the values not solved yet and at most :data:`DIRECT_SOLVES` values are solved in
+    all; None otherwise (then the caller decomposes once for every value)."""
+    new = {float(lam) for lam in ridges} - set(acc._direct)
+    if not direct(new) or len(acc._direct) + len(new) > DIRECT_SOLVES:
+        return None
+    for lam in new:
+        acc._direct[lam] = solve_one(lam)
+    return np.stack([acc._direct[float(lam)] for lam in ridges])
 
 
 def _checked(result, info):
@@ -231,18 +242,17 @@ class GramRidge:
         """
         ridges = _as_ridges(ridge)
         Gc, bc = self._centred()
-        new = {float(lam) for lam in ridges} - set(self._direct)
-        # above this bound on the cutoff every eigenvalue is kept: a Cholesky solve is the same
-        floor = np.trace(Gc) * Gc.shape[0] * np.finfo(np.float64).eps
-        if self._eig is None and all(lam > floor for lam in new) \
-                and len(self._direct) + len(new) <= DIRECT_SOLVES:
-            for lam in new:
-                factor = sla.cho_factor(Gc + lam * np.eye(Gc.shape[0]), check_finite=False)
-                self._direct[lam] = self._with_intercept(sla.cho_solve(factor, bc,
-                                                                       check_finite=False))
-            out = np.stack([self._direct[float(lam)] for lam in ridges])
-            return out if np.ndim(ridge) else out[0]
         if self._eig is None:
+            # above this bound on the cutoff every eigenvalue is kept: a Cholesky solve is the same
+            floor = np.trace(Gc) * Gc.shape[0] * np.finfo(np.float64).eps
+
+            def cholesky(lam):
+                factor = sla.cho_factor(Gc + lam * np.eye(Gc.shape[0]), check_finite=False)
+                return self._with_intercept(sla.cho_solve(factor, bc, check_finite=False))
+
+            out = _solve_each(self, ridges, lambda new: all(lam > floor for lam in new), cholesky)
+            if out is not None:
+                return out if np.ndim(ridge) else out[0]
             s, V = np.linalg.eigh(Gc)
             s = np.maximum(s, 0.0)
             self._eig = (s, V, V.T @ bc)
