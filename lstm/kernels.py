@@ -21,6 +21,8 @@ original LSTM (the recurrent inputs y_c(t-1) of the gates and cells are treated 
 derivatives flow through the cell states only).
 """
 
+import types
+
 import numpy as np
 from numba import njit, prange
 
@@ -324,8 +326,18 @@ def _ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
     return ok.all()
 
 
-ekf_update = njit(**KERNEL)(_ekf_update)
-ekf_update_parallel = njit(**PARALLEL_KERNEL)(_ekf_update)
+def _named(fn, name):
+    """A copy of ``fn`` called ``name``: Numba's on-disk cache is keyed by the function's name and
+    signature but not by ``parallel``, so two compilations of one function would share (and
+    swap) their cache entries, and the serial kernel could load the threaded one."""
+    copy = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = name
+    copy.__doc__ = fn.__doc__
+    return copy
+
+
+ekf_update = njit(**KERNEL)(_named(_ekf_update, "ekf_update"))
+ekf_update_parallel = njit(**PARALLEL_KERNEL)(_named(_ekf_update, "ekf_update_parallel"))
 
 
 @njit(**KERNEL)

@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -227,3 +231,34 @@ def test_cuda_without_gpu_raises(cls):
         cls(device="cuda").fit(X, np.r_[np.zeros(5), np.ones(5)].astype(int))
     with pytest.raises(ValueError, match="device must be"):
         cls(device="gpu").fit(X, np.zeros(10, dtype=int))
+
+
+THREADS_USED = """
+import numba
+import numpy as np
+from lstm import kernels
+n, m = 3, 2
+getattr(kernels, "{name}")(np.zeros(n), np.ones((m, n)), np.ones(m), np.eye(n).ravel(),
+                           np.array([0]), np.array([0]), np.array([n]), 1.0, 0.0,
+                           np.zeros(n, dtype=np.bool_))
+try:
+    numba.threading_layer()
+    print("threads")
+except ValueError:  # no parallel region ran
+    print("serial")
+"""
+
+
+def test_serial_filter_does_not_load_the_threaded_one_from_the_cache(tmp_path):
+    # Numba's on-disk cache is not keyed by parallel=True: compiled from one function, the
+    # serial filter loaded the threaded one cached before it and ran a parallel region a step
+    # (1.0 instead of 0.6 ms a training string; 6 ms with two trainings on two cores).
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+
+    def run(name):
+        done = subprocess.run([sys.executable, "-c", THREADS_USED.format(name=name)], env=env,
+                              capture_output=True, text=True, check=True)
+        return done.stdout.split()[-1]
+
+    assert run("ekf_update_parallel") == "threads"
+    assert run("ekf_update") == "serial"
