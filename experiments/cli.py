@@ -116,10 +116,10 @@ def build_parser():
             p.add_argument("--language", choices=["anbncn", "anbn"], default=None)
             p.add_argument("--max-n", type=_positive_int, default=None,
                            help="largest n of the generalisation test")
-            p.add_argument("--no-forget-gate", dest="forget_gate", action="store_false",
-                           default=None, help="LSTM without forget gates")
-            p.add_argument("--no-peepholes", dest="peepholes", action="store_false",
-                           default=None, help="LSTM without peephole connections")
+            p.add_argument("--forget-gate", action=argparse.BooleanOptionalAction, default=None,
+                           help="LSTM with forget gates (default: without)")
+            p.add_argument("--peepholes", action=argparse.BooleanOptionalAction, default=None,
+                           help="LSTM with peephole connections (default: without)")
             p.add_argument("--jacobian", choices=["truncated", "full"], default=None)
             p.add_argument("--input-gate-bias", type=float, default=None,
                            help="initial input gate bias of block j is this times j + 1")

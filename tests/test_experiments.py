@@ -33,13 +33,16 @@ def test_cli_end_to_end(tmp_path, capsys, argv, variable):
 
 
 def test_cli_anbncn_network_options(tmp_path):
-    argv = ["anbncn", "--n-train", "50", "--seeds", "1", "--max-n", "12", "--no-forget-gate",
-            "--no-peepholes", "--jacobian", "full", "--input-gate-bias", "-1.5"]
-    assert cli.main(argv + ["--out", str(tmp_path), "--quiet", "--no-plot"]) == 0
-    (nc,) = tmp_path.glob("*.nc")
-    attrs = xr.open_dataset(nc, engine="scipy").attrs
-    assert (attrs["forget_gate"], attrs["peepholes"], attrs["jacobian"]) == (0, 0, "full")
-    assert attrs["input_gate_bias"] == -1.5
+    def attrs(options, out):
+        argv = ["anbncn", "--n-train", "50", "--seeds", "1", "--max-n", "12", *options]
+        assert cli.main(argv + ["--out", str(out), "--quiet", "--no-plot"]) == 0
+        (nc,) = out.glob("*.nc")
+        a = xr.open_dataset(nc, engine="scipy").attrs
+        return a["forget_gate"], a["peepholes"], a["jacobian"], a["input_gate_bias"]
+
+    assert attrs([], tmp_path / "default") == (0, 0, "full", -1.5)
+    assert attrs(["--forget-gate", "--peepholes", "--jacobian", "truncated",
+                  "--input-gate-bias", "-0.5"], tmp_path / "gers") == (1, 1, "truncated", -0.5)
 
 
 def test_cli_rejects_bad_arguments(capsys):
