@@ -59,10 +59,10 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
     """
 
     def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
-                 shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, trainer="dekf",
-                 jacobian="truncated", p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=20000,
-                 learning_rate=0.1, momentum=0.9, epochs=10, reset_state=True, device="cpu",
-                 random_state=None, verbose=False):
+                 shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, init_scale=0.1,
+                 trainer="dekf", jacobian="truncated", p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0),
+                 anneal_steps=20000, learning_rate=0.1, momentum=0.9, epochs=10, reset_state=True,
+                 device="cpu", random_state=None, verbose=False):
         self.n_blocks = n_blocks
         self.n_cells = n_cells
         self.peepholes = peepholes
@@ -70,6 +70,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         self.shortcut = shortcut
         self.cell_squashing = cell_squashing
         self.input_gate_bias = input_gate_bias
+        self.init_scale = init_scale
         self.trainer = trainer
         self.jacobian = jacobian
         self.p0 = p0

@@ -38,7 +38,10 @@ cell_squashing : {"tanh", "identity"}, default="tanh"
     squashing on a^n b^n c^n).
 input_gate_bias : float, default=-0.5
     Initial bias of block j's input gate: ``input_gate_bias * (j + 1)`` (gates start closed,
-    staggered; more negative values keep the cells unwritten until training opens them).""", "lstm_training": """\
+    staggered; more negative values keep the cells unwritten until training opens them).
+init_scale : float, default=0.1
+    The memory blocks' weights (gates and cell inputs; the gate biases are set as above) start
+    uniform in [-init_scale, init_scale]; the output layer's in [-0.1, 0.1].""", "lstm_training": """\
 trainer : {"dekf", "ekf", "sgd"}, default="dekf"
     Decoupled or global extended Kalman filter, or gradient descent with momentum.
 jacobian : {"truncated", "full"}, default="truncated"
@@ -99,6 +102,10 @@ class KalmanLSTMBase(BaseEstimator):
         if not (isinstance(bias, (int, float)) and not isinstance(bias, bool)
                 and np.isfinite(bias)):
             raise ValueError(f"input_gate_bias must be a finite number, got {bias!r}.")
+        scale = self.init_scale
+        if not (isinstance(scale, (int, float)) and not isinstance(scale, bool)
+                and np.isfinite(scale) and scale >= 0):
+            raise ValueError(f"init_scale must be a finite number >= 0, got {scale!r}.")
         if not (isinstance(self.p0, (int, float)) and self.p0 > 0):
             raise ValueError(f"p0 must be > 0, got {self.p0!r}.")
         self._q, self._r = _schedule(self.q, "q"), _schedule(self.r, "r")
@@ -121,7 +128,9 @@ class KalmanLSTMBase(BaseEstimator):
     def _init(self, n_x, m):
         rng = check_random_state(self.random_state)
         B, S, nc, n_u, PB, n_z, P = self._layout(n_x, m)
-        w = rng.uniform(-0.1, 0.1, size=P)
+        s = float(self.init_scale)
+        w = np.concatenate([rng.uniform(-s, s, size=B * PB),
+                            rng.uniform(-0.1, 0.1, size=P - B * PB)])  # the same stream
         frozen = np.zeros(P, dtype=np.bool_)
         for j in range(B):
             off = j * PB
@@ -277,8 +286,8 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
     """
 
     def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
-                 shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, output="linear",
-                 trainer="dekf", jacobian="truncated", p0=100.0,
+                 shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, init_scale=0.1,
+                 output="linear", trainer="dekf", jacobian="truncated", p0=100.0,
                  q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=20000, learning_rate=0.1,
                  momentum=0.9, epochs=10, reset_state=True, device="cpu", random_state=None,
                  verbose=False):
@@ -289,6 +298,7 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         self.shortcut = shortcut
         self.cell_squashing = cell_squashing
         self.input_gate_bias = input_gate_bias
+        self.init_scale = init_scale
         self.output = output
         self.trainer = trainer
         self.jacobian = jacobian

@@ -38,11 +38,13 @@ def test_cli_anbncn_network_options(tmp_path):
         assert cli.main(argv + ["--out", str(out), "--quiet", "--no-plot"]) == 0
         (nc,) = out.glob("*.nc")
         a = xr.open_dataset(nc, engine="scipy").attrs
-        return a["forget_gate"], a["peepholes"], a["jacobian"], a["input_gate_bias"]
+        return tuple(a[k] for k in ("forget_gate", "peepholes", "jacobian", "input_gate_bias",
+                                    "init_scale", "r_end"))
 
-    assert attrs([], tmp_path / "default") == (0, 0, "full", -1.5)
-    assert attrs(["--forget-gate", "--peepholes", "--jacobian", "truncated",
-                  "--input-gate-bias", "-0.5"], tmp_path / "gers") == (1, 1, "truncated", -0.5)
+    assert attrs([], tmp_path / "default") == (0, 0, "full", -1.5, 1e-3, 1e-3)
+    gers = ["--forget-gate", "--peepholes", "--jacobian", "truncated", "--input-gate-bias",
+            "-0.5", "--init-scale", "0.1", "--r-end", "1"]
+    assert attrs(gers, tmp_path / "gers") == (1, 1, "truncated", -0.5, 0.1, 1.0)
 
 
 def test_cli_rejects_bad_arguments(capsys):

@@ -207,6 +207,21 @@ def test_input_gate_bias_sets_the_initial_input_gates():
     np.testing.assert_array_equal(closed[others], default[others])
 
 
+def test_init_scale_sets_the_range_of_the_blocks_initial_weights():
+    u, y = _recall(T=20)
+    kw = dict(trainer="sgd", learning_rate=0.0, momentum=0.0, epochs=1, random_state=0)
+    default = KalmanLSTMRegressor(3, 1, **kw).fit(u, y).coef_
+    block = (u.shape[1] + 3 + 1) * 4 + 3
+    for scale in (0.0, 1e-3, 2.0):
+        w = KalmanLSTMRegressor(3, 1, init_scale=scale, **kw).fit(u, y).coef_
+        np.testing.assert_array_equal(w[3 * block:], default[3 * block:])  # the output layer
+        changed = w[:3 * block] != default[:3 * block]  # all but the gate biases and peepholes
+        np.testing.assert_allclose(w[:3 * block][changed], default[:3 * block][changed] * scale / 0.1)
+        assert changed.sum() == 3 * (block - 3 - 3)
+    with pytest.raises(ValueError, match="init_scale"):
+        KalmanLSTMRegressor(init_scale=-1.0).fit(u, y)
+
+
 def test_divergence_and_bad_parameters():
     u, y = _recall(T=50)
     with pytest.raises(ValueError, match="trainer"):
