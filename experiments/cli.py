@@ -123,6 +123,10 @@ def build_parser():
             p.add_argument("--jacobian", choices=["truncated", "full"], default=None)
             p.add_argument("--input-gate-bias", type=float, default=None,
                            help="initial input gate bias of block j is this times j + 1")
+            p.add_argument("--init-scale", type=float, default=None,
+                           help="initial weights of the blocks are uniform in +-this")
+            p.add_argument("--r-end", type=float, default=None,
+                           help="the filter's measurement noise is annealed from 100 to this")
             p.set_defaults(name=name, dtype="float64")
             continue
         if name in RTRL_TASKS:
@@ -216,7 +220,8 @@ def _kwargs(args):
                         ("seeds", "n_seeds"), ("trainer", "trainer"), ("n_blocks", "n_blocks"),
                         ("language", "language"), ("max_n", "max_n"),
                         ("forget_gate", "forget_gate"), ("peepholes", "peepholes"),
-                        ("jacobian", "jacobian"), ("input_gate_bias", "input_gate_bias")):
+                        ("jacobian", "jacobian"), ("input_gate_bias", "input_gate_bias"),
+                        ("init_scale", "init_scale"), ("r_end", "r_end")):
         value = getattr(args, option, None)
         if value is not None:
             if args.name in ("anbncn", "reber-lstm") and key == "n_train":
