@@ -129,8 +129,9 @@ class KalmanLSTMBase(BaseEstimator):
         rng = check_random_state(self.random_state)
         B, S, nc, n_u, PB, n_z, P = self._layout(n_x, m)
         s = float(self.init_scale)
+        # two draws from one stream: init_scale=0.1 gives the weights of a single draw
         w = np.concatenate([rng.uniform(-s, s, size=B * PB),
-                            rng.uniform(-0.1, 0.1, size=P - B * PB)])  # the same stream
+                            rng.uniform(-0.1, 0.1, size=P - B * PB)])
         frozen = np.zeros(P, dtype=np.bool_)
         for j in range(B):
             off = j * PB
