@@ -84,7 +84,7 @@ def run(n_seeds=3, n_strings=50000, n_blocks=2, n_cells=1, trainer="dekf", langu
     n_seeds : int, default=3
         Number of networks, one per seed.
     n_strings : int, default=50000
-        Training strings per network (about 35 s with the full Jacobian).
+        Training strings per network (under a minute with the full Jacobian).
     n_blocks, n_cells : int, default=2, 1
         Network size.
     trainer : {"dekf", "ekf", "sgd"}, default="dekf"

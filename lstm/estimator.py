@@ -11,8 +11,8 @@ from reservoir.device import check_device
 from reservoir.docstrings import filler
 from reservoir.progress import Progress
 from reservoir.scoring import SequenceR2Mixin
-from reservoir.validation import (check_positive_int, check_step_weights, require_y,
-                                  start_partial_fit, validate_sequences)
+from reservoir.validation import (check_positive_int, check_range, check_step_weights,
+                                  require_y, start_partial_fit, validate_sequences)
 
 from . import kernels
 
@@ -98,14 +98,8 @@ class KalmanLSTMBase(BaseEstimator):
                               ("cell_squashing", ("tanh", "identity"))):
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {choices}, got {getattr(self, name)!r}.")
-        bias = self.input_gate_bias
-        if not (isinstance(bias, (int, float)) and not isinstance(bias, bool)
-                and np.isfinite(bias)):
-            raise ValueError(f"input_gate_bias must be a finite number, got {bias!r}.")
-        scale = self.init_scale
-        if not (isinstance(scale, (int, float)) and not isinstance(scale, bool)
-                and np.isfinite(scale) and scale >= 0):
-            raise ValueError(f"init_scale must be a finite number >= 0, got {scale!r}.")
+        check_range("input_gate_bias", self.input_gate_bias, -np.inf, np.inf, True, True)
+        check_range("init_scale", self.init_scale, 0.0, np.inf, hi_open=True)
         if not (isinstance(self.p0, (int, float)) and self.p0 > 0):
             raise ValueError(f"p0 must be > 0, got {self.p0!r}.")
         self._q, self._r = _schedule(self.q, "q"), _schedule(self.r, "r")

@@ -11,17 +11,8 @@ from ._config import CHUNK_BYTES
 from .device import blas_threads, check_device, num_threads
 from .progress import Progress
 from .readout import SOLVERS, design_matrix, n_features, rls_update
-from .validation import check_dtype, check_positive_int, validate_sequences
+from .validation import check_dtype, check_positive_int, check_range, validate_sequences
 from .weights import make_reservoir
-
-
-def _check_range(name, value, lo, hi, lo_open=False, hi_open=False):
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    ok = ok and np.isfinite(value)
-    ok = ok and (value > lo if lo_open else value >= lo) and (value < hi if hi_open else value <= hi)
-    if not ok:
-        lb, rb = "(" if lo_open else "[", ")" if hi_open else "]"
-        raise ValueError(f"{name} must be a number in {lb}{lo}, {hi}{rb}, got {value!r}.")
 
 
 def _rounds(lengths, chunk):
@@ -90,12 +81,12 @@ class ReservoirMixin(BaseEstimator):
         check_device(self.device)
         self._dtype = check_dtype(self.dtype)
         check_positive_int("n_reservoir", self.n_reservoir)
-        _check_range("spectral_radius", self.spectral_radius, 0.0, np.inf, hi_open=True)
-        _check_range("leak_rate", self.leak_rate, 0.0, 1.0, lo_open=True)
-        _check_range("density", self.density, 0.0, 1.0, lo_open=True)
-        _check_range("input_density", self.input_density, 0.0, 1.0, lo_open=True)
+        check_range("spectral_radius", self.spectral_radius, 0.0, np.inf, hi_open=True)
+        check_range("leak_rate", self.leak_rate, 0.0, 1.0, lo_open=True)
+        check_range("density", self.density, 0.0, 1.0, lo_open=True)
+        check_range("input_density", self.input_density, 0.0, 1.0, lo_open=True)
         for name in ("input_scaling", "bias_scaling", "feedback_scaling"):
-            _check_range(name, getattr(self, name), 0.0, np.inf, hi_open=True)
+            check_range(name, getattr(self, name), 0.0, np.inf, hi_open=True)
         if self.solver not in SOLVERS:
             raise ValueError(f"solver must be one of {tuple(SOLVERS)}, got {self.solver!r}.")
         ridges = np.atleast_1d(np.asarray(self.ridge, dtype=float))
