@@ -10,7 +10,7 @@ that every string 1..n is accepted (tested up to ``max_n``).
 
 The default network is the one that generalised furthest here (docs/results.md): the 1997 cell
 (no forget gates, no peepholes), input gates starting closed, small initial weights in the
-blocks, the full Jacobian, R annealed to 1e-3, 50,000 strings.
+blocks, the full Jacobian, R annealed to 1e-7, 50,000 strings.
 """
 
 import numpy as np
@@ -76,7 +76,7 @@ def generalisation(model, language, max_n):
 @fill_doc
 def run(n_seeds=3, n_strings=50000, n_blocks=2, n_cells=1, trainer="dekf", language="anbncn",
         max_n=100000, check_every=100, forget_gate=False, peepholes=False, jacobian="full",
-        input_gate_bias=-1.5, init_scale=1e-3, r_end=1e-3, seed=0, verbose=False):
+        input_gate_bias=-1.5, init_scale=1e-3, r_end=1e-7, seed=0, verbose=False):
     """Train one DEKF-LSTM per seed on a^n b^n c^n (n <= 10) and test its generalisation.
 
     Parameters
@@ -104,7 +104,7 @@ def run(n_seeds=3, n_strings=50000, n_blocks=2, n_cells=1, trainer="dekf", langu
         Of the KalmanLSTMClassifier (its default is -0.5).
     init_scale : float, default=1e-3
         Of the KalmanLSTMClassifier (its default is 0.1).
-    r_end : float, default=1e-3
+    r_end : float, default=1e-7
         The filter's measurement noise R is annealed from 100 to this.
     {first_seed}
     {verbose}
