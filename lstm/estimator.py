@@ -98,10 +98,10 @@ class KalmanLSTMBase(BaseEstimator):
                               ("cell_squashing", ("tanh", "identity"))):
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {choices}, got {getattr(self, name)!r}.")
-        check_range("input_gate_bias", self.input_gate_bias, -np.inf, np.inf, True, True)
+        check_range("input_gate_bias", self.input_gate_bias, -np.inf, np.inf, lo_open=True,
+                    hi_open=True)
         check_range("init_scale", self.init_scale, 0.0, np.inf, hi_open=True)
-        if not (isinstance(self.p0, (int, float)) and self.p0 > 0):
-            raise ValueError(f"p0 must be > 0, got {self.p0!r}.")
+        check_range("p0", self.p0, 0.0, np.inf, lo_open=True, hi_open=True)
         self._q, self._r = _schedule(self.q, "q"), _schedule(self.r, "r")
         if min(self._r) <= 0:
             raise ValueError(f"r must be > 0 (the measurement noise), got {self.r!r}.")
