@@ -127,6 +127,8 @@ def build_parser():
                            help="initial weights of the blocks are uniform in +-this")
             p.add_argument("--r-end", type=float, default=None,
                            help="the filter's measurement noise is annealed from 100 to this")
+            p.add_argument("--q-end", type=float, default=None,
+                           help="the filter's process noise is annealed from 1e-2 to this")
             p.set_defaults(name=name, dtype="float64")
             continue
         if name in RTRL_TASKS:
@@ -221,7 +223,8 @@ def _kwargs(args):
                         ("language", "language"), ("max_n", "max_n"),
                         ("forget_gate", "forget_gate"), ("peepholes", "peepholes"),
                         ("jacobian", "jacobian"), ("input_gate_bias", "input_gate_bias"),
-                        ("init_scale", "init_scale"), ("r_end", "r_end")):
+                        ("init_scale", "init_scale"), ("r_end", "r_end"),
+                        ("q_end", "q_end")):
         value = getattr(args, option, None)
         if value is not None:
             if args.name in ("anbncn", "reber-lstm") and key == "n_train":

@@ -39,12 +39,12 @@ def test_cli_anbncn_network_options(tmp_path):
         (nc,) = out.glob("*.nc")
         a = xr.open_dataset(nc, engine="scipy").attrs
         return tuple(a[k] for k in ("forget_gate", "peepholes", "jacobian", "input_gate_bias",
-                                    "init_scale", "r_end"))
+                                    "init_scale", "r_end", "q_end"))
 
-    assert attrs([], tmp_path / "default") == (0, 0, "full", -1.5, 1e-3, 1e-7)
+    assert attrs([], tmp_path / "default") == (0, 0, "full", -1.5, 1e-3, 1e-9, 1e-5)
     gers = ["--forget-gate", "--peepholes", "--jacobian", "truncated", "--input-gate-bias",
-            "-0.5", "--init-scale", "0.1", "--r-end", "1"]
-    assert attrs(gers, tmp_path / "gers") == (1, 1, "truncated", -0.5, 0.1, 1.0)
+            "-0.5", "--init-scale", "0.1", "--r-end", "1", "--q-end", "1e-6"]
+    assert attrs(gers, tmp_path / "gers") == (1, 1, "truncated", -0.5, 0.1, 1.0, 1e-6)
 
 
 def test_cli_rejects_bad_arguments(capsys):
