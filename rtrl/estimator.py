@@ -9,7 +9,7 @@ from reservoir.device import check_device
 from reservoir.docstrings import fill_doc
 from reservoir.progress import Progress
 from reservoir.scoring import SequenceR2Mixin
-from reservoir.validation import (check_positive_int, check_step_weights, require_y,
+from reservoir.validation import (check_positive_int, check_range, check_step_weights, require_y,
                                   start_partial_fit, validate_sequences)
 
 from . import kernels
@@ -117,10 +117,8 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {tuple(choices)}, got "
                                  f"{getattr(self, name)!r}.")
-        if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}.")
-        if not (isinstance(self.leak_rate, (int, float)) and 0 < self.leak_rate <= 1):
-            raise ValueError(f"leak_rate must be in (0, 1], got {self.leak_rate!r}.")
+        check_range("learning_rate", self.learning_rate, 0.0, np.inf, lo_open=True, hi_open=True)
+        check_range("leak_rate", self.leak_rate, 0.0, 1.0, lo_open=True)
         if self.clip is not None and not (isinstance(self.clip, (int, float)) and self.clip > 0):
             raise ValueError(f"clip must be None or > 0, got {self.clip!r}.")
         if self.device not in ("cpu", "cuda"):
