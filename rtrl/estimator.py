@@ -119,8 +119,8 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
                                  f"{getattr(self, name)!r}.")
         check_range("learning_rate", self.learning_rate, 0.0, np.inf, lo_open=True, hi_open=True)
         check_range("leak_rate", self.leak_rate, 0.0, 1.0, lo_open=True)
-        if self.clip is not None and not (isinstance(self.clip, (int, float)) and self.clip > 0):
-            raise ValueError(f"clip must be None or > 0, got {self.clip!r}.")
+        if self.clip is not None:
+            check_range("clip", self.clip, 0.0, np.inf, lo_open=True, hi_open=True)
         if self.device not in ("cpu", "cuda"):
             raise ValueError(f"device must be 'cpu' or 'cuda', got {self.device!r}.")
         if self.device == "cuda":
