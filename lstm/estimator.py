@@ -105,10 +105,7 @@ class KalmanLSTMBase(BaseEstimator):
         self._q, self._r = _schedule(self.q, "q"), _schedule(self.r, "r")
         if min(self._r) <= 0:
             raise ValueError(f"r must be > 0 (the measurement noise), got {self.r!r}.")
-        if self.device not in ("cpu", "cuda"):
-            raise ValueError(f"device must be 'cpu' or 'cuda', got {self.device!r}.")
-        if self.device == "cuda":
-            check_device("cuda")  # a clear error when there is no GPU
+        check_device(self.device, ("cpu", "cuda"))  # a clear error when there is no GPU
 
     # --------------------------------------------------------------------------- layout
     def _layout(self, n_x, m):

@@ -25,24 +25,30 @@ def cuda_status():
     return False, "no CUDA GPU or driver was found"
 
 
-def check_device(device):
-    """Validate ``device`` and return the device to run on.
+#: What to use instead of a missing GPU, for each device an estimator may accept.
+_FALLBACKS = {"parallel": "device='parallel' (all CPU cores)", "cpu": "device='cpu'",
+              "auto": "device='auto' to take the GPU only when there is one"}
+
+
+def check_device(device, choices=DEVICES):
+    """Validate ``device`` against ``choices`` (the estimator's devices) and return the device
+    to run on.
 
     ``"cpu"`` runs serial kernels, ``"parallel"`` spreads sequences (or rows of the recurrent
-    matrix, for a single sequence) over threads, ``"cuda"`` runs the reservoir on an NVIDIA GPU
-    (the ``cuda`` extra), ``"auto"`` picks ``"cuda"`` when a GPU is usable, else ``"parallel"``.
+    matrix, for a single sequence) over threads, ``"cuda"`` runs on an NVIDIA GPU (the ``cuda``
+    extra), ``"auto"`` picks ``"cuda"`` when a GPU is usable, else ``"parallel"``.
     """
-    if device not in DEVICES:
-        raise ValueError(f"device must be one of {DEVICES}, got {device!r}.")
+    if device not in choices:
+        raise ValueError(f"device must be one of {choices}, got {device!r}.")
     if device in ("cuda", "auto"):
         available, reason = cuda_status()
         if available:
             return "cuda"
         if device == "cuda":
+            instead = " or ".join(text for d, text in _FALLBACKS.items() if d in choices)
             raise ValueError(
                 f"device='cuda' needs an NVIDIA GPU with its driver and the numba-cuda package "
-                f"(pip install 'numba-rnn[cuda]'), but {reason}. Use device='parallel' (all CPU "
-                "cores) or 'cpu', or device='auto' to take the GPU only when there is one.")
+                f"(pip install 'numba-rnn[cuda]'), but {reason}. Use {instead}.")
         return "parallel"
     return device
 

@@ -121,13 +121,10 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         check_range("leak_rate", self.leak_rate, 0.0, 1.0, lo_open=True)
         if self.clip is not None:
             check_range("clip", self.clip, 0.0, np.inf, lo_open=True, hi_open=True)
-        if self.device not in ("cpu", "cuda"):
-            raise ValueError(f"device must be 'cpu' or 'cuda', got {self.device!r}.")
-        if self.device == "cuda":
-            if self.gradient != "rtrl":
-                raise ValueError("device='cuda' runs exact RTRL only; UORO and SnAp-1 cost O(n^2) "
-                                 "a step and run on the CPU (device='cpu').")
-            check_device("cuda")  # a clear error when there is no GPU
+        if self.device == "cuda" and self.gradient != "rtrl":
+            raise ValueError("device='cuda' runs exact RTRL only; UORO and SnAp-1 cost O(n^2) "
+                             "a step and run on the CPU (device='cpu').")
+        check_device(self.device, ("cpu", "cuda"))  # a clear error when there is no GPU
 
     def _validate(self, X, y, reset):
         return validate_sequences(self, X, y, reset=reset)

@@ -242,8 +242,9 @@ def test_divergence_and_bad_parameters():
 @pytest.mark.parametrize("cls", [KalmanLSTMRegressor, KalmanLSTMClassifier])
 def test_cuda_without_gpu_raises(cls):
     X = np.zeros((10, 1))
-    with pytest.raises(ValueError, match="needs an NVIDIA GPU"):
+    with pytest.raises(ValueError, match="needs an NVIDIA GPU") as err:
         cls(device="cuda").fit(X, np.r_[np.zeros(5), np.ones(5)].astype(int))
+    assert str(err.value).endswith("Use device='cpu'.")  # the only other device it takes
     with pytest.raises(ValueError, match="device must be"):
         cls(device="gpu").fit(X, np.zeros(10, dtype=int))
 

@@ -227,5 +227,6 @@ def test_sample_weight_zero_steps_do_not_count():
 
 @pytest.mark.skipif(cuda_status()[0], reason="a GPU is available here")
 def test_cuda_without_gpu_raises():
-    with pytest.raises(ValueError, match="needs an NVIDIA GPU"):
+    with pytest.raises(ValueError, match="needs an NVIDIA GPU") as err:
         rtrl.RTRLRegressor(device="cuda").fit(*_task(T=20))
+    assert str(err.value).endswith("Use device='cpu'.")  # the only other device it takes
