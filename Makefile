@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/esn_harvest.py
 	$(PY) benchmarks/esn_batched.py
 	$(PY) benchmarks/rtrl_step.py
+	$(PY) benchmarks/lstm_dekf_step.py
 	$(PY) benchmarks/grid_search.py
 
 clean:
