@@ -13,10 +13,13 @@ The default network is the one that generalised furthest here (docs/results.md):
 blocks, the full Jacobian, R annealed to 1e-9 and Q to 1e-5, 50,000 strings.
 """
 
+import os
+
 import numpy as np
 import xarray as xr
 
 from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
+from reservoir.device import thread_map
 from reservoir.progress import Progress
 
 from . import one_step
@@ -50,8 +53,12 @@ def accepted(model, n, language):
     return model.first_error(*anbncn_symbols(n, language=language)) < 0
 
 
-def generalisation(model, language, max_n):
+def generalisation(model, language, max_n, n_jobs=None):
     """Largest n <= max_n with every string 1..n accepted (0 if n = 1 fails).
+
+    The strings are tested a few per thread at a time, in order of n, and the test stops at the
+    first batch with a rejected string: n_jobs cores cut the time of a long test about n_jobs
+    times (testing every string 1..N runs about 1.5 N^2 steps).
 
     Parameters
     ----------
@@ -61,15 +68,22 @@ def generalisation(model, language, max_n):
         Which language.
     max_n : int
         Where the test stops.
+    n_jobs : int or None, default=None
+        Threads (None: all cores; negative: all but ``-n_jobs - 1``).
 
     Returns
     -------
     n : int
         The generalisation.
     """
+    batch = 4 * (os.cpu_count() or 1)
     n = 0
-    while n < max_n and accepted(model, n + 1, language):
-        n += 1
+    while n < max_n:
+        ns = range(n + 1, min(n + batch, max_n) + 1)
+        ok = thread_map(lambda k: accepted(model, k, language), ns, n_jobs)
+        if not all(ok):
+            return ns[ok.index(False)] - 1
+        n = ns[-1]
     return n
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from experiments import cli, lorenz, mackey_glass, memory, narma
+from experiments import cli, lorenz, lstm_tasks, mackey_glass, memory, narma
 from experiments.results import plain_attrs, save
 
 
@@ -91,3 +91,20 @@ def test_cli_search_writes_dataset_and_heatmap(tmp_path, capsys):
             cli.main(bad)
     with pytest.raises(SystemExit, match="unknown parameter"):
         cli.main(["search", "narma", "--grid", "no_such=1,2", "--out", str(tmp_path)])
+
+
+class _Rejects:
+    """Stands for a trained network that rejects the strings of the given n."""
+
+    def __init__(self, rejected):
+        self.rejected = set(rejected)
+
+    def first_error(self, symbols, allowed):
+        return 0 if (len(symbols) - 1) // 3 in self.rejected else -1  # S a^n b^n c^n
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, 3])
+@pytest.mark.parametrize("rejected, expected", [
+    ((), 50), ((1,), 0), ((7, 40), 6), ((40, 7), 6), ((9, 10), 8), ((50,), 49), ((51,), 50)])
+def test_generalisation_stops_before_the_first_rejected_n(rejected, expected, n_jobs):
+    assert lstm_tasks.generalisation(_Rejects(rejected), "anbncn", 50, n_jobs=n_jobs) == expected
