@@ -56,9 +56,9 @@ def accepted(model, n, language):
 def generalisation(model, language, max_n, n_jobs=None):
     """Largest n <= max_n with every string 1..n accepted (0 if n = 1 fails).
 
-    The strings are tested a few per thread at a time, in order of n, and the test stops at the
-    first batch with a rejected string: n_jobs cores cut the time of a long test about n_jobs
-    times (testing every string 1..N runs about 1.5 N^2 steps).
+    The strings are tested in batches of a few per core, in order of n, on ``n_jobs`` threads,
+    and the test stops at the first batch with a rejected string (testing every string 1..N
+    runs about 1.5 N^2 steps).
 
     Parameters
     ----------
