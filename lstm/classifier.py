@@ -13,7 +13,7 @@ from reservoir.validation import (check_step_weights, is_sequence_list, require_
                                   start_partial_fit, validate_sequences)
 
 from . import kernels
-from .estimator import FRAGMENTS, KalmanLSTMBase
+from .estimator import FIXED, FRAGMENTS, KalmanLSTMBase
 
 LABELS = """\
 y : array-like of shape (n_steps,) or (n_steps, n_classes), or list of such arrays
@@ -172,7 +172,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         self : KalmanLSTMClassifier
             The updated estimator.
         """
-        first = start_partial_fit(self, X, y, "_w")
+        first = start_partial_fit(self, X, y, "_w", FIXED)
         (Y,) = self._label_sequences(y, False, classes if first else None)
         (X_s,), (Y_s,), _ = validate_sequences(self, X, Y, reset=first)
         (w_s,) = check_step_weights(sample_weight, [X_s])

@@ -18,6 +18,9 @@ from . import kernels
 
 TRAINERS = ("dekf", "ekf", "sgd")
 JACOBIANS = ("truncated", "full")
+#: Parameters that shape the network and its filter, or only draw them: fixed once it is built.
+FIXED = ("n_blocks", "n_cells", "peepholes", "forget_gate", "shortcut", "trainer",
+         "input_gate_bias", "init_scale", "p0", "random_state")
 #: Multiply-adds of a filter update (outputs x sum of squared group sizes) from which its groups
 #: run on threads.
 PARALLEL_FILTER_WORK = 1e5
@@ -155,6 +158,7 @@ class KalmanLSTMBase(BaseEstimator):
         self._count = np.zeros(1, np.int64)
         self.n_outputs_ = m
         self.n_weights_ = P
+        self._built_with = {k: getattr(self, k) for k in FIXED}
         self.loss_curve_ = []
 
     def _zero_state(self):
@@ -355,7 +359,7 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         self : KalmanLSTMRegressor
             The updated estimator.
         """
-        first = start_partial_fit(self, X, y, "_w")
+        first = start_partial_fit(self, X, y, "_w", FIXED)
         (X_s,), (Y_s,), _ = validate_sequences(self, X, y, reset=first)
         (w_s,) = check_step_weights(sample_weight, [X_s])
         return self._partial_fit_sequence(X_s, Y_s, w_s, first)

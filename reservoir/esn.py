@@ -139,9 +139,6 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
             _check_forgetting(self.forgetting)
         X_seqs, y_seqs, _ = self._validate_X(X, reset=first, y=y)
         U, Y = X_seqs[0], y_seqs[0]
-        if Y.shape[1] != getattr(self, "n_outputs_", Y.shape[1]):
-            raise ValueError(f"y has {Y.shape[1]} outputs but the model was fitted with "
-                             f"{self.n_outputs_}.")
         if first:
             check_washout(X_seqs, self.washout)
             self._build(U.shape[1], Y.shape[1])

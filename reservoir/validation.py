@@ -119,7 +119,7 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
 
     As scikit-learn's ``validate_data``: with ``reset`` it sets ``n_features_in_`` (and
     ``feature_names_in_`` for data frames) and records in ``estimator._y_1d`` whether y was 1-D;
-    otherwise it checks X against them. Returns (X_seqs, y_seqs or None, was_list), y as float64
+    otherwise it checks X against them, and y against ``n_outputs_``. Returns (X_seqs, y_seqs or None, was_list), y as float64
     (n_steps, n_outputs) arrays paired step by step with X.
     """
     if is_sequence_list(X):
@@ -146,6 +146,9 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
     check_paired(X_seqs, y_seqs)
     if reset:
         estimator._y_1d = y_1d
+    elif hasattr(estimator, "n_outputs_") and y_seqs[0].shape[1] != estimator.n_outputs_:
+        raise ValueError(f"y has {y_seqs[0].shape[1]} outputs but the model was fitted with "
+                         f"{estimator.n_outputs_}.")
     return X_seqs, y_seqs, is_sequence_list(X)
 
 
@@ -156,15 +159,29 @@ def check_single_sequence(X):
                          "of the stream; call it once per piece, in time order.")
 
 
-def start_partial_fit(estimator, X, y, fitted):
+def start_partial_fit(estimator, X, y, fitted, fixed=None):
     """The checks every ``partial_fit`` starts with: one sequence, targets given, and on the
     first call (the estimator has no attribute ``fitted`` yet) its parameters. Returns whether
-    this is the first call."""
+    this is the first call.
+
+    With ``fixed``, the names of the parameters that shape the network or only draw it, the
+    parameters are checked on every call (so a new learning rate or noise level is checked, and
+    used), and those in ``fixed`` must keep the values recorded in ``estimator._built_with`` when
+    the network was built: ``partial_fit`` continues that network.
+    """
     check_single_sequence(X)
     require_y(estimator, y)
     first = not hasattr(estimator, fitted)
-    if first:
+    if first or fixed is not None:
         estimator._check_params()
+    if not first and fixed is not None:
+        built = estimator._built_with
+        changed = [f"{k} from {built[k]!r} to {getattr(estimator, k)!r}" for k in fixed
+                   if getattr(estimator, k) != built[k]]
+        if changed:
+            raise ValueError(f"{', '.join(changed)} since the network was built: partial_fit "
+                             "continues that network. Call fit (or partial_fit on a clone) to "
+                             "build a new one.")
     return first
 
 

@@ -17,6 +17,9 @@ from .gradient import ACTIVATIONS, pack, unpack
 
 GRADIENTS = {"rtrl": kernels.RTRL, "uoro": kernels.UORO, "snap1": kernels.SNAP1}
 OPTIMIZERS = {"sgd": kernels.SGD, "adam": kernels.ADAM}
+#: Parameters that shape the network and its sensitivities, or only draw it: fixed once it is
+#: built.
+FIXED = ("n_hidden", "gradient", "teacher_forcing", "recurrent_scale", "random_state")
 
 
 class DivergenceError(ArithmeticError):
@@ -144,6 +147,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         self._seed = int(rng.randint(2 ** 31 - 1))
         self.n_outputs_ = m
         self._n_inputs = n_inputs
+        self._built_with = {k: getattr(self, k) for k in FIXED}
         self.loss_curve_ = []
 
     def _fresh_state(self):
@@ -291,16 +295,13 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         self : RTRLRegressor
             The updated estimator.
         """
-        first = start_partial_fit(self, X, y, "_theta")
+        first = start_partial_fit(self, X, y, "_theta", FIXED)
         (X_s,), (Y_s,), _ = self._validate(X, y, reset=first)
         if first:
             self._init(X_s.shape[1], Y_s.shape[1])
         if first or self.reset_state:
             self._state = self._fresh_state()
             self._y_prev = np.zeros(self.n_outputs_)
-        elif Y_s.shape[1] != self.n_outputs_:
-            raise ValueError(f"y has {Y_s.shape[1]} outputs but the model was fitted with "
-                             f"{self.n_outputs_}.")
         (w_s,) = check_step_weights(sample_weight, [X_s])
         losses = self._train(X_s, Y_s, w_s, self._state, self._y_prev)
         self.loss_curve_.append(float(losses.mean()))

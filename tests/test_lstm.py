@@ -193,6 +193,25 @@ def test_partial_fit_continues_exactly():
     np.testing.assert_allclose(halves.coef_, whole.coef_, rtol=1e-10, atol=1e-12)
 
 
+def test_partial_fit_uses_new_filter_settings_and_keeps_the_network():
+    u, y = _recall(T=60)
+    kw = dict(r=(1.0, 1.0), q=(1e-4, 1e-4), random_state=0)
+    same = KalmanLSTMRegressor(2, 1, **kw).partial_fit(u[:30], y[:30])
+    other = KalmanLSTMRegressor(2, 1, **kw).partial_fit(u[:30], y[:30])
+    same.partial_fit(u[30:], y[30:])
+    other.set_params(r=(1e-3, 1e-3)).partial_fit(u[30:], y[30:])  # the new R is used
+    assert np.abs(other.coef_ - same.coef_).max() > 1e-6
+    with pytest.raises(ValueError, match="r must be"):
+        other.set_params(r=-1.0).partial_fit(u, y)
+    with pytest.raises(ValueError, match="n_blocks from 2 to 3 since the network was built"):
+        other.set_params(r=1.0, n_blocks=3).partial_fit(u, y)
+    with pytest.raises(ValueError, match="y has 2 outputs but the model was fitted with 1"):
+        same.partial_fit(u, np.c_[y, y])
+    fitted = KalmanLSTMRegressor(2, 1, epochs=1, **kw).fit(u, y)
+    with pytest.raises(ValueError, match="trainer from 'dekf' to 'ekf'"):
+        fitted.set_params(trainer="ekf").partial_fit(u, y)
+
+
 def test_input_gate_bias_sets_the_initial_input_gates():
     u, y = _recall(T=20)
     kw = dict(trainer="sgd", learning_rate=0.0, momentum=0.0, epochs=1, random_state=0)

@@ -135,6 +135,21 @@ def test_partial_fit_continues_the_stream_exactly():
     np.testing.assert_allclose(halves.W_out_, whole.W_out_, rtol=1e-12, atol=1e-14)
 
 
+def test_partial_fit_checks_new_parameters_and_keeps_the_network():
+    u, y = _task(T=40)
+    model = rtrl.RTRLRegressor(5, random_state=0).partial_fit(u, y)
+    with pytest.raises(ValueError, match="learning_rate"):
+        model.set_params(learning_rate=-1.0).partial_fit(u, y)
+    with pytest.raises(ValueError, match="n_hidden from 5 to 6 since the network was built"):
+        model.set_params(learning_rate=0.01, n_hidden=6).partial_fit(u, y)
+    with pytest.raises(ValueError, match="gradient from 'rtrl' to 'uoro'"):
+        model.set_params(n_hidden=5, gradient="uoro").partial_fit(u, y)
+    model.set_params(gradient="rtrl", reset_state=True)
+    with pytest.raises(ValueError, match="y has 2 outputs but the model was fitted with 1"):
+        model.partial_fit(u, np.c_[y, y])
+    model.partial_fit(u, y)
+
+
 def test_update_every_k_and_clipping():
     u, y = _task(T=10)
     sgd = dict(optimizer="sgd", learning_rate=1.0, epochs=1, random_state=0)
