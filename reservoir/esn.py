@@ -135,8 +135,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
             The updated estimator.
         """
         first = start_partial_fit(self, X, y, "coef_")
-        if first:
-            _check_forgetting(self.forgetting)
+        _check_forgetting(self.forgetting)  # every call: it may be set between calls
         X_seqs, y_seqs, _ = self._validate_X(X, reset=first, y=y)
         U, Y = X_seqs[0], y_seqs[0]
         if first:

@@ -189,6 +189,13 @@ def test_partial_fit_needs_positive_ridge():
         _esn(ridge=0.0).partial_fit(u, y)
 
 
+def test_partial_fit_checks_a_forgetting_factor_set_between_calls():
+    u, y = _task()
+    esn = _esn().partial_fit(u[:100], y[:100])
+    with pytest.raises(ValueError, match="forgetting must be a number in"):
+        esn.set_params(forgetting=1.5).partial_fit(u[100:], y[100:])
+
+
 def test_verbose_fit_draws_a_progress_bar(capsys):
     u, y = _task()
     _esn(verbose=True).fit(u, y)
