@@ -37,6 +37,9 @@ def _rounds(lengths, chunk):
 #: sequences go straight to them, chunk by chunk into their outputs, without the rounds of
 #: side-by-side pieces).
 MIN_BATCH = 8
+#: Parameters that draw the reservoir: fixed once it is built (``partial_fit`` continues it).
+FIXED = ("n_reservoir", "spectral_radius", "density", "input_density", "input_scaling",
+         "bias_scaling", "feedback_scaling", "dtype", "random_state")
 
 
 def _run_batch(device, args, states, xs):
@@ -113,13 +116,19 @@ class ReservoirMixin(BaseEstimator):
 
     # ----------------------------------------------------------------------- the reservoir
     def _build(self, n_inputs, n_outputs):
-        self.reservoir_ = make_reservoir(
+        self._set_reservoir(make_reservoir(
             self.n_reservoir, n_inputs, n_outputs, spectral_radius_=self.spectral_radius,
             density=self.density, input_scaling=self.input_scaling,
             input_density=self.input_density, bias_scaling=self.bias_scaling,
             feedback_scaling=self.feedback_scaling,
-            random_state=check_random_state(self.random_state), dtype=self._dtype)
+            random_state=check_random_state(self.random_state), dtype=self._dtype), n_outputs)
+
+    def _set_reservoir(self, reservoir, n_outputs):
+        """Take ``reservoir`` as this estimator's, for ``n_outputs`` outputs, and record the
+        parameters it was drawn with."""
+        self.reservoir_ = reservoir
         self.n_outputs_ = n_outputs
+        self._built_with = {k: getattr(self, k) for k in FIXED}
 
     @property
     def _has_feedback(self):

@@ -79,11 +79,10 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     for m in models:
         for attr in ("_P", "_W", "_accumulator"):
             m.__dict__.pop(attr, None)
-        m.reservoir_ = Reservoir(unit.indptr, unit.indices,
-                                 (unit.data * m.spectral_radius).astype(unit.data.dtype),
-                                 (unit.W_in * m.input_scaling).astype(unit.W_in.dtype),
-                                 unit.bias, unit.W_fb * 0)
-        m.n_outputs_ = Y_seqs[0].shape[1]
+        m._set_reservoir(Reservoir(unit.indptr, unit.indices,
+                                   (unit.data * m.spectral_radius).astype(unit.data.dtype),
+                                   (unit.W_in * m.input_scaling).astype(unit.W_in.dtype),
+                                   unit.bias, unit.W_fb * 0), Y_seqs[0].shape[1])
     accs = [SOLVERS[m.solver](m._n_features_out(), m.n_outputs_, m.fit_intercept)
             for m in models]
     dtype = base._dtype

@@ -5,7 +5,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils import TransformerTags
 
 from .docstrings import fill_doc
-from .base import ReservoirMixin
+from .base import FIXED, ReservoirMixin
 from .scoring import r2
 from .validation import check_washout, is_sequence_list, require_y, start_partial_fit
 
@@ -134,7 +134,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         self : ESNRegressor
             The updated estimator.
         """
-        first = start_partial_fit(self, X, y, "coef_")
+        first = start_partial_fit(self, X, y, "coef_", FIXED)
         _check_forgetting(self.forgetting)  # every call: it may be set between calls
         X_seqs, y_seqs, _ = self._validate_X(X, reset=first, y=y)
         U, Y = X_seqs[0], y_seqs[0]

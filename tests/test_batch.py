@@ -80,3 +80,13 @@ def test_forecaster_predictions_side_by_side_keep_the_series_shape():
     for model, (pred,) in zip(models, predict_configurations(models, series[200:], weights)):
         assert pred.shape == (100,)
         np.testing.assert_allclose(pred, model.predict(series[200:]), rtol=1e-10, atol=1e-12)
+
+
+def test_batched_models_continue_online_like_individual_fits():
+    u, y = _data()
+    est = ESNRegressor(n_reservoir=30, washout=20, ridge=1e-6, random_state=3)
+    (model,) = fit_configurations(est, CONFIGS[:1], u[:200], y[:200])
+    single = ESNRegressor(**{**est.get_params(), **CONFIGS[0]}).fit(u[:200], y[:200])
+    model.partial_fit(u[200:], y[200:])
+    single.partial_fit(u[200:], y[200:])
+    np.testing.assert_allclose(model.coef_, single.coef_, rtol=1e-8, atol=1e-8)

@@ -194,6 +194,9 @@ def test_partial_fit_checks_a_forgetting_factor_set_between_calls():
     esn = _esn().partial_fit(u[:100], y[:100])
     with pytest.raises(ValueError, match="forgetting must be a number in"):
         esn.set_params(forgetting=1.5).partial_fit(u[100:], y[100:])
+    with pytest.raises(ValueError, match="spectral_radius from 0.9 to 0.5 since the network"):
+        esn.set_params(forgetting=1.0, spectral_radius=0.5).partial_fit(u[100:], y[100:])
+    esn.set_params(spectral_radius=0.9, ridge=1e-3).partial_fit(u[100:], y[100:])
 
 
 def test_verbose_fit_draws_a_progress_bar(capsys):
