@@ -119,8 +119,8 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
 
     As scikit-learn's ``validate_data``: with ``reset`` it sets ``n_features_in_`` (and
     ``feature_names_in_`` for data frames) and records in ``estimator._y_1d`` whether y was 1-D;
-    otherwise it checks X against them, and y against ``n_outputs_``. Returns (X_seqs, y_seqs or None, was_list), y as float64
-    (n_steps, n_outputs) arrays paired step by step with X.
+    otherwise it checks X against them, and y against ``n_outputs_``. Returns (X_seqs, y_seqs or
+    None, was_list), y as float64 (n_steps, n_outputs) arrays paired step by step with X.
     """
     if is_sequence_list(X):
         X_seqs, _, _ = check_sequences(X, name="X", dtype=dtype)
@@ -159,22 +159,18 @@ def check_single_sequence(X):
                          "of the stream; call it once per piece, in time order.")
 
 
-def start_partial_fit(estimator, X, y, fitted, fixed=None):
-    """The checks every ``partial_fit`` starts with: one sequence, targets given, and on the
-    first call (the estimator has no attribute ``fitted`` yet) its parameters. Returns whether
-    this is the first call.
-
-    With ``fixed``, the names of the parameters that shape the network or only draw it, the
-    parameters are checked on every call (so a new learning rate or noise level is checked, and
-    used), and those in ``fixed`` must keep the values recorded in ``estimator._built_with`` when
-    the network was built: ``partial_fit`` continues that network.
-    """
+def start_partial_fit(estimator, X, y, fitted, fixed):
+    """The checks every ``partial_fit`` starts with: one sequence, targets given, and the
+    parameters, on every call (a value set between calls is checked before it is used). After
+    the first call (once the estimator has the attribute ``fitted``), the parameters named in
+    ``fixed``, those that shape or draw the network, must keep the values recorded in
+    ``estimator._built_with`` when it was built: ``partial_fit`` continues that network.
+    Returns whether this is the first call."""
     check_single_sequence(X)
     require_y(estimator, y)
     first = not hasattr(estimator, fitted)
-    if first or fixed is not None:
-        estimator._check_params()
-    if not first and fixed is not None:
+    estimator._check_params()
+    if not first:
         built = estimator._built_with
         changed = [f"{k} from {built[k]!r} to {getattr(estimator, k)!r}" for k in fixed
                    if getattr(estimator, k) != built[k]]

@@ -209,7 +209,8 @@ def test_verbose_fit_draws_a_progress_bar(capsys):
 @pytest.mark.skipif(cuda_status()[0], reason="a GPU is available here")
 def test_cuda_without_gpu_says_how_to_fall_back():
     u, y = _task()
-    with pytest.raises(ValueError, match="needs an NVIDIA GPU.*Use device='parallel' .* or device='cpu' or device='auto'"):
+    fallbacks = "Use device='parallel' .* or device='cpu' or device='auto'"
+    with pytest.raises(ValueError, match=f"needs an NVIDIA GPU.*{fallbacks}"):
         _esn(device="cuda").fit(u, y)
     assert check_device("auto") == "parallel"
 
