@@ -189,7 +189,7 @@ def covariance_kernel(cov, cov_off, g_start, g_size, group, HP, AHP, q, cov_new,
 
 
 @cuda.jit
-def forward_kernel(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, X, lengths,
+def forward_kernel(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, X, lengths,
                    s, yc, u, out):
     """Outputs out (n_seq, T, m) of padded sequences X (n_seq, T, n_x) of the given lengths, one
     thread per sequence, each from the state (s, yc) (n_seq, nc) with scratch u (n_seq, n_u)."""
@@ -223,7 +223,12 @@ def forward_kernel(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, l
                     net = 0.0
                     for i in range(n_u):
                         net += w[c_off + i] * u[q, i]
-                    g = net if linear else math.tanh(net)
+                    if squash == kernels.IDENTITY:
+                        g = net
+                    elif squash == kernels.LOGISTIC:
+                        g = 2.0 * math.tanh(0.5 * net)
+                    else:
+                        g = math.tanh(net)
                     s[q, j * S + v] = y_phi * s[q, j * S + v] + y_in * g
                 net_o = 0.0
                 for i in range(n_u):
@@ -234,7 +239,13 @@ def forward_kernel(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, l
                 y_out = 1.0 / (1.0 + math.exp(-net_o))
                 for v in range(S):
                     sv = s[q, j * S + v]
-                    yc[q, j * S + v] = y_out * (sv if linear else math.tanh(sv))
+                    if squash == kernels.IDENTITY:
+                        hs = sv
+                    elif squash == kernels.LOGISTIC:
+                        hs = math.tanh(0.5 * sv)
+                    else:
+                        hs = math.tanh(sv)
+                    yc[q, j * S + v] = y_out * hs
             o_off = B * PB
             for k in range(m):
                 row = o_off + k * n_z
@@ -248,7 +259,7 @@ def forward_kernel(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, l
 
 
 
-def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, X_seqs):
+def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, X_seqs):
     """Outputs (n_steps, m) of every sequence of ``X_seqs``, each from a zero state, all
     sequences at once (one GPU thread each)."""
     import numpy as np
@@ -260,14 +271,14 @@ def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, 
         X[q, :len(x)] = x
     out = cuda.device_array((n, X.shape[1], m))
     forward_kernel[grid_blocks(n, THREADS), THREADS](
-        cuda.to_device(w), B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear,
+        cuda.to_device(w), B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash,
         cuda.to_device(X), cuda.to_device(lengths), cuda.to_device(np.zeros((n, nc))),
         cuda.to_device(np.zeros((n, nc))), cuda.device_array((n, n_x + nc + 1)), out)
     host = out.copy_to_host()
     return [host[q, :lengths[q]] for q in range(n)]
 
 
-def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, full, X, Y, weights,
+def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, full, X, Y, weights,
           s, yc, ds, dyc, trainer, cov, cov_off, g_start, g_size, frozen, r0, r1, q0, q1, anneal,
           count, lr, momentum, velocity, out_all, parallel_filter=False):
     """:func:`lstm.kernels.train` with the Jacobian and the filter on the GPU: same arguments
@@ -290,7 +301,7 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, fu
     cols, entries = grid_blocks(P, THREADS), grid_blocks(m * P, THREADS)
     failed = -1
     for t in range(X.shape[0]):
-        kernels.forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear,
+        kernels.forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash,
                              X[t], s, yc, u, gates, cells, out, dout)
         out_all[t] = out
         rec = np.concatenate([u, X[t], gates.ravel(), cells.ravel(), s, yc, dout])

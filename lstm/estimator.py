@@ -18,6 +18,7 @@ from . import kernels
 
 TRAINERS = ("dekf", "ekf", "sgd")
 JACOBIANS = ("truncated", "full")
+SQUASHINGS = {"tanh": kernels.TANH, "identity": kernels.IDENTITY, "logistic": kernels.LOGISTIC}
 #: Parameters that shape the network and its filter, or only draw them: fixed once it is built.
 FIXED = ("n_blocks", "n_cells", "peepholes", "forget_gate", "shortcut", "trainer",
          "input_gate_bias", "init_scale", "p0", "random_state")
@@ -36,9 +37,10 @@ forget_gate : bool, default=True
     Forget gates (``peepholes=False, forget_gate=False`` is the 1997 LSTM).
 shortcut : bool, default=False
     Direct input-to-output connections.
-cell_squashing : {"tanh", "identity"}, default="tanh"
-    Cell input and output squashing g and h (Gers & Schmidhuber 2001 count with identity
-    squashing on a^n b^n c^n).
+cell_squashing : {"tanh", "identity", "logistic"}, default="tanh"
+    Cell input and output squashing g and h: tanh; the identity (Gers & Schmidhuber 2001 count
+    with it on a^n b^n c^n); or the centred logistics of the 1997 LSTM, g = 4 sigma - 2 in
+    (-2, 2) and h = 2 sigma - 1 in (-1, 1).
 input_gate_bias : float, default=-0.5
     Initial bias of block j's input gate: ``input_gate_bias * (j + 1)`` (gates start closed,
     staggered; more negative values keep the cells unwritten until training opens them).
@@ -98,7 +100,7 @@ class KalmanLSTMBase(BaseEstimator):
         for name in ("n_blocks", "n_cells", "epochs"):
             check_positive_int(name, getattr(self, name))
         for name, choices in (("trainer", TRAINERS), ("jacobian", JACOBIANS),
-                              ("cell_squashing", ("tanh", "identity"))):
+                              ("cell_squashing", tuple(SQUASHINGS))):
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {choices}, got {getattr(self, name)!r}.")
         check_range("input_gate_bias", self.input_gate_bias, -np.inf, np.inf, lo_open=True,
@@ -170,7 +172,7 @@ class KalmanLSTMBase(BaseEstimator):
     def _args(self):
         return (self.n_blocks, self.n_cells, self.n_features_in_, self.n_outputs_,
                 bool(self.shortcut), self._logistic_output(), bool(self.peepholes),
-                bool(self.forget_gate), self.cell_squashing == "identity")
+                bool(self.forget_gate), SQUASHINGS[self.cell_squashing])
 
     # -------------------------------------------------------------------------- training
     def _train(self, X, Y, w, state):

@@ -6,9 +6,12 @@ Network (Gers, Schraudolph & Schmidhuber 2002): B blocks of S cells; with u(t) =
 
     input gate   y_in  = sigma(W_in_j u + sum_v p_in_jv s_jv(t-1))
     forget gate  y_phi = sigma(W_phi_j u + sum_v p_phi_jv s_jv(t-1))      (1 without forget gate)
-    cell v       s_jv(t) = y_phi s_jv(t-1) + y_in g(W_c_jv u),  g = tanh (or identity)
+    cell v       s_jv(t) = y_phi s_jv(t-1) + y_in g(W_c_jv u)
     output gate  y_out = sigma(W_out_j u + sum_v p_out_jv s_jv(t))
-    cell output  y_c_jv = y_out h(s_jv(t)),  h = tanh (or identity: ``linear`` cells)
+    cell output  y_c_jv = y_out h(s_jv(t))
+
+with the cell squashings (``squash``) g = h = tanh (TANH), g = h = identity (IDENTITY), or the
+centred logistics of the 1997 LSTM, g = 4 sigma - 2 and h = 2 sigma - 1 (LOGISTIC),
 
 and outputs o_k = f(W_o_k [y_c; x (with shortcuts); 1]), f linear or logistic. Peepholes
 (p_*) can be switched off (zero and frozen).
@@ -29,9 +32,37 @@ from numba import njit, prange
 from reservoir._config import KERNEL, PARALLEL_KERNEL
 
 
+#: Cell squashings, the kernels' ``squash``.
+TANH, IDENTITY, LOGISTIC = 0, 1, 2
+
+
 @njit(**KERNEL)
 def _sigmoid(v):
     return 1.0 / (1.0 + np.exp(-v))
+
+
+@njit(**KERNEL)
+def squash_g(x, squash):
+    """The cell input squashing g(x) and its derivative."""
+    if squash == IDENTITY:
+        return x, 1.0
+    if squash == LOGISTIC:
+        g = 2.0 * np.tanh(0.5 * x)  # 4 sigma(x) - 2, in (-2, 2)
+        return g, 1.0 - 0.25 * g * g
+    g = np.tanh(x)
+    return g, 1.0 - g * g
+
+
+@njit(**KERNEL)
+def squash_h(x, squash):
+    """The cell output squashing h(x) and its derivative."""
+    if squash == IDENTITY:
+        return x, 1.0
+    if squash == LOGISTIC:
+        h = np.tanh(0.5 * x)  # 2 sigma(x) - 1, in (-1, 1)
+        return h, 0.5 * (1.0 - h * h)
+    h = np.tanh(x)
+    return h, 1.0 - h * h
 
 
 @njit(**KERNEL)
@@ -69,7 +100,7 @@ def _gate(w, off, lo, hi, u, d, dyc_prev, n_x, nc, full, peepholes, p_off, c0, S
 
 
 @njit(**KERNEL)
-def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, full, x, s, yc, ds,
+def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, full, x, s, yc, ds,
          dyc, out, H, tmp):
     """One time step: updates s, yc (nc,) and ds, dyc (nc, P) in place, writes the outputs
     ``out`` (m,) and their Jacobian ``H`` (m, P). ``tmp`` is scratch of shape (5 + 2 S, P).
@@ -108,8 +139,7 @@ def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, ful
         for v in range(S):
             c = j * S + v
             net = _net(w, off + n_u * (3 + v), lo, u, d_net, dyc_prev, n_x, nc, full)
-            g = net if linear else np.tanh(net)
-            g_prime = 1.0 if linear else 1.0 - g * g
+            g, g_prime = squash_g(net, squash)
             s[c] = y_phi * s_prev[c] + y_in * g
             ds[c, lo:hi] = d_phi * s_prev[c] + y_phi * ds_prev[c, lo:hi] + d_in * g + \
                 (y_in * g_prime) * d_net
@@ -118,8 +148,7 @@ def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, ful
                       j * S, S, s, ds)
         for v in range(S):
             c = j * S + v
-            hs = s[c] if linear else np.tanh(s[c])
-            h_prime = 1.0 if linear else 1.0 - hs * hs
+            hs, h_prime = squash_h(s[c], squash)
             yc[c] = y_out * hs
             dyc[c, lo:hi] = d_out * hs + (y_out * h_prime) * ds[c, lo:hi]
     # output layer
@@ -150,7 +179,7 @@ def step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, ful
 
 
 @njit(**KERNEL)
-def forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, x, s, yc, u,
+def forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, x, s, yc, u,
                  gates, cells, out, dout):
     """One step without Jacobian: updates s, yc (nc,) in place and writes the outputs ``out``
     (m,). Records what the Jacobian of the step needs: ``u`` (n_u,) = [x; y_c(t-1); 1],
@@ -183,10 +212,10 @@ def forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, lin
             net = 0.0
             for i in range(n_u):
                 net += w[c_off + i] * u[i]
-            g = net if linear else np.tanh(net)
+            g, g_prime = squash_g(net, squash)
             cells[c, 0] = s[c]
             cells[c, 1] = g
-            cells[c, 2] = 1.0 if linear else 1.0 - g * g
+            cells[c, 2] = g_prime
             s[c] = y_phi * s[c] + y_in * g
         net_o = 0.0
         for i in range(n_u):
@@ -200,9 +229,9 @@ def forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, lin
         gates[j, 2] = y_out
         for v in range(S):
             c = j * S + v
-            hs = s[c] if linear else np.tanh(s[c])
+            hs, h_prime = squash_h(s[c], squash)
             cells[c, 3] = hs
-            cells[c, 4] = 1.0 if linear else 1.0 - hs * hs
+            cells[c, 4] = h_prime
             yc[c] = y_out * hs
     o_off = B * PB
     for k in range(m):
@@ -223,7 +252,7 @@ def forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, lin
 
 
 @njit(**KERNEL)
-def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, X, s, yc, out):
+def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, X, s, yc, out):
     """Outputs (T, m) for inputs X (T, n_x) from state (s, yc), updated in place; no Jacobian
     (the fast path of prediction and of long generalisation tests)."""
     nc = B * S
@@ -232,12 +261,12 @@ def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, 
     cells = np.empty((nc, 5))
     dout = np.empty(m)
     for t in range(X.shape[0]):
-        forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, X[t], s,
+        forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, X[t], s,
                      yc, u, gates, cells, out[t], dout)
 
 
 @njit(**KERNEL)
-def first_error(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, symbols,
+def first_error(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, symbols,
                 allowed):
     """First step t at which the outputs thresholded at 0.5 differ from ``allowed[t]`` (m,)
     bool, for one-hot inputs ``symbols`` (T,) from a zero state; -1 if none does. The test of
@@ -257,7 +286,7 @@ def first_error(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, line
     for t in range(symbols.shape[0]):
         x[:] = 0.0
         x[symbols[t]] = 1.0
-        forward_step(w, B, S, n_x, m, shortcut, False, peepholes, forget, linear, x, s, yc, u,
+        forward_step(w, B, S, n_x, m, shortcut, False, peepholes, forget, squash, x, s, yc, u,
                      gates, cells, out, dout)
         for k in range(m):
             if (out[k] > threshold) != allowed[t, k]:
@@ -421,7 +450,7 @@ def dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off, r, q, fr
 
 
 @njit(**KERNEL)
-def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, full, X, Y, weights,
+def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, full, X, Y, weights,
           s, yc, ds, dyc, trainer, cov, cov_off, g_start, g_size, frozen, r0, r1, q0, q1,
           anneal, count, lr, momentum, velocity, out_all, parallel_filter):
     """Online training over X (T, n_x), targets Y (T, m), per-step weights (T,) (0: no target).
@@ -446,7 +475,7 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, fu
     lowrank = not full and g_start.shape[0] == B + m and S < m
     dout = np.ones(m)
     for t in range(X.shape[0]):
-        step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, linear, full, X[t], s, yc,
+        step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, full, X[t], s, yc,
              ds, dyc, out, H, tmp)
         out_all[t] = out
         if weights[t] == 0.0:

@@ -96,10 +96,13 @@ def rtrl_online_sgd(W_in, W_rec, b, W_out, b_out, X, Y, lr, leak=1.0):
 
 
 def lstm_outputs(w, B, S, n_x, m, X, shortcut=False, logistic_out=False, peepholes=True,
-                 forget=True, yc_fixed=None, linear=False):
+                 forget=True, yc_fixed=None, squash="tanh"):
     """Plain-numpy LSTM (layout of lstm.kernels). With ``yc_fixed`` (T, nc) the gates and cells
-    see those recurrent inputs instead of the network's own y_c(t-1). Returns (outputs, yc)."""
+    see those recurrent inputs instead of the network's own y_c(t-1). ``squash``: "tanh",
+    "identity" or "logistic" (g = 4 sigma - 2, h = 2 sigma - 1). Returns (outputs, yc)."""
     sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    g, h = {"tanh": (np.tanh, np.tanh), "identity": (lambda v: v, lambda v: v),
+            "logistic": (lambda v: 4 * sig(v) - 2, lambda v: 2 * sig(v) - 1)}[squash]
     nc = B * S
     n_u = n_x + nc + 1
     PB = n_u * (3 + S) + 3 * S
@@ -118,10 +121,9 @@ def lstm_outputs(w, B, S, n_x, m, X, shortcut=False, logistic_out=False, peephol
             y_in = sig(blk[:n_u] @ u + peepholes * (p_in @ s[cells]))
             y_phi = sig(blk[n_u:2 * n_u] @ u + peepholes * (p_phi @ s[cells])) if forget else 1.0
             Wc = blk[3 * n_u:(3 + S) * n_u].reshape(S, n_u)
-            squash = (lambda v: v) if linear else np.tanh
-            s_new[cells] = y_phi * s[cells] + y_in * squash(Wc @ u)
+            s_new[cells] = y_phi * s[cells] + y_in * g(Wc @ u)
             y_out = sig(blk[2 * n_u:3 * n_u] @ u + peepholes * (p_out @ s_new[cells]))
-            yc_new[cells] = y_out * squash(s_new[cells])
+            yc_new[cells] = y_out * h(s_new[cells])
         s, yc = s_new, yc_new
         Wo = w[B * PB:].reshape(m, n_z)
         z = np.concatenate([yc] + ([x] if shortcut else []) + [[1.0]])

@@ -58,7 +58,7 @@ def _lstm_signatures():
         "innovation_kernel": (mat, mat, mat),
         "gain_kernel": (v, mat, mat, v, mat),
         "covariance_kernel": (v, i64, i64, i64, i64, mat, mat, f, v, i64),
-        "forward_kernel": (v, i, i, i, i, b, b, b, b, b, cube, i64, mat, mat, mat, cube),
+        "forward_kernel": (v, i, i, i, i, b, b, b, b, i, cube, i64, mat, mat, mat, cube),
     }
 
 

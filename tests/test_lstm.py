@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lstm import FilterDivergenceError, KalmanLSTMClassifier, KalmanLSTMRegressor, kernels
+from lstm.estimator import SQUASHINGS
 from reservoir.device import cuda_status
 
 from . import naive
@@ -21,7 +22,7 @@ def _setup(B=2, S=2, n_x=2, m=2, shortcut=True, seed=0, T=7):
 
 
 def _run(w, B, S, n_x, m, X, full, **kw):
-    opts = dict(shortcut=True, logistic_out=False, peepholes=True, forget=True, linear=False)
+    opts = dict(shortcut=True, logistic_out=False, peepholes=True, forget=True, squash="tanh")
     opts.update(kw)
     nc, P = B * S, w.shape[0]
     s, yc, ds, dyc = np.zeros(nc), np.zeros(nc), np.zeros((nc, P)), np.zeros((nc, P))
@@ -30,47 +31,50 @@ def _run(w, B, S, n_x, m, X, full, **kw):
     outs = []
     for x in X:
         kernels.step(w, B, S, n_x, m, opts["shortcut"], opts["logistic_out"], opts["peepholes"],
-                     opts["forget"], opts["linear"], full, x, s, yc, ds, dyc, out, H, tmp)
+                     opts["forget"], SQUASHINGS[opts["squash"]], full, x, s, yc, ds, dyc, out, H,
+                     tmp)
         outs.append(out.copy())
     return np.array(outs), H
 
 
 @pytest.mark.parametrize("kw", [{}, dict(logistic_out=True, peepholes=False),
-                                dict(forget=False, shortcut=False), dict(linear=True)])
+                                dict(forget=False, shortcut=False), dict(squash="identity"),
+                                dict(squash="logistic")])
 def test_forward_kernels_match_naive(kw):
     w, X = _setup(shortcut=kw.get("shortcut", True))
-    opts = dict(shortcut=True, logistic_out=False, peepholes=True, forget=True, linear=False)
+    opts = dict(shortcut=True, logistic_out=False, peepholes=True, forget=True, squash="tanh")
     opts.update(kw)
     outs, _ = _run(w, 2, 2, 2, 2, X, True, **kw)
     ref, _ = naive.lstm_outputs(w, 2, 2, 2, 2, X, shortcut=opts["shortcut"],
                                 logistic_out=opts["logistic_out"], peepholes=opts["peepholes"],
-                                forget=opts["forget"], linear=opts["linear"])
+                                forget=opts["forget"], squash=opts["squash"])
     np.testing.assert_allclose(outs, ref, rtol=1e-12, atol=1e-13)
     fast = np.empty_like(outs)
     kernels.forward(w, 2, 2, 2, 2, opts["shortcut"], opts["logistic_out"], opts["peepholes"],
-                    opts["forget"], opts["linear"], X, np.zeros(4), np.zeros(4), fast)
+                    opts["forget"], SQUASHINGS[opts["squash"]], X, np.zeros(4), np.zeros(4),
+                    fast)
     np.testing.assert_allclose(fast, ref, rtol=1e-12, atol=1e-13)
 
 
-def _fd(w, X, fixed=None, eps=1e-6, linear=False):
+def _fd(w, X, fixed=None, eps=1e-6, squash="tanh"):
     J = np.empty((2, w.size))
     for p in range(w.size):
         wp, wm = w.copy(), w.copy()
         wp[p] += eps
         wm[p] -= eps
         up = naive.lstm_outputs(wp, 2, 2, 2, 2, X, shortcut=True, yc_fixed=fixed,
-                                linear=linear)[0][-1]
+                                squash=squash)[0][-1]
         down = naive.lstm_outputs(wm, 2, 2, 2, 2, X, shortcut=True, yc_fixed=fixed,
-                                  linear=linear)[0][-1]
+                                  squash=squash)[0][-1]
         J[:, p] = (up - down) / (2 * eps)
     return J
 
 
-@pytest.mark.parametrize("linear", [False, True])
-def test_full_jacobian_equals_finite_differences(linear):
+@pytest.mark.parametrize("squash", ["tanh", "identity", "logistic"])
+def test_full_jacobian_equals_finite_differences(squash):
     w, X = _setup()
-    _, H = _run(w, 2, 2, 2, 2, X, True, linear=linear)
-    np.testing.assert_allclose(H, _fd(w, X, linear=linear), rtol=1e-5, atol=1e-8)
+    _, H = _run(w, 2, 2, 2, 2, X, True, squash=squash)
+    np.testing.assert_allclose(H, _fd(w, X, squash=squash), rtol=1e-5, atol=1e-8)
 
 
 def test_truncated_jacobian_equals_finite_differences_with_recurrent_inputs_fixed():

@@ -17,8 +17,10 @@ def _model(**kw):
 @pytest.mark.parametrize("kw", [dict(), dict(jacobian="full"),
                                 dict(peepholes=False, forget_gate=False),
                                 dict(shortcut=True, output="logistic"),
-                                dict(cell_squashing="identity", jacobian="full")],
-                         ids=["truncated", "full", "lstm1997", "shortcut-logistic", "identity"])
+                                dict(cell_squashing="identity", jacobian="full"),
+                                dict(cell_squashing="logistic", jacobian="full")],
+                         ids=["truncated", "full", "lstm1997", "shortcut-logistic", "identity",
+                              "logistic"])
 def test_jacobian_kernel_matches_the_cpu_step(kw):
     from numba import cuda
 
@@ -46,6 +48,15 @@ def test_jacobian_kernel_matches_the_cpu_step(kw):
         np.testing.assert_allclose(ds2, ds, rtol=1e-10, atol=1e-14)
         np.testing.assert_allclose(dyc2, dyc, rtol=1e-10, atol=1e-14)
         np.testing.assert_allclose(d_H.copy_to_host(), H, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("squash", ["tanh", "identity", "logistic"])
+def test_forward_kernel_matches_the_cpu(squash):
+    model, X, _ = _model(cell_squashing=squash)
+    cpu = model.predict([X, X[:4]])
+    gpu = model.set_params(device="cuda").predict([X, X[:4]])
+    for a, b in zip(gpu, cpu):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize("trainer", ["dekf", "ekf", "sgd"])
