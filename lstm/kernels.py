@@ -11,9 +11,8 @@ Network (Gers, Schraudolph & Schmidhuber 2002): B blocks of S cells; with u(t) =
     cell output  y_c_jv = y_out h(s_jv(t))
 
 with the cell squashings (``squash``) g = h = tanh (TANH), g = h = identity (IDENTITY), or the
-centred logistics of the 1997 LSTM, g = 4 sigma - 2 and h = 2 sigma - 1 (LOGISTIC),
-
-and outputs o_k = f(W_o_k [y_c; x (with shortcuts); 1]), f linear or logistic. Peepholes
+centred logistics of the 1997 LSTM, g = 4 sigma - 2 and h = 2 sigma - 1 (LOGISTIC), and
+outputs o_k = f(W_o_k [y_c; x (with shortcuts); 1]), f linear or logistic. Peepholes
 (p_*) can be switched off (zero and frozen).
 
 Weights live in one flat vector. Block j occupies ``PB = n_u (3 + S) + 3 S`` entries from j * PB:
