@@ -189,12 +189,13 @@ def summary(ds):
 
 
 @fill_doc
-def run_chaotic(n_blocks=4, n_train=3000, n_test=1000, washout=100, epochs=5, n_reservoir=100,
+def run_chaotic(n_blocks=4, n_train=3000, n_test=1000, washout=100, epochs=10, n_reservoir=100,
                 seed=0, verbose=False):
     """Squashed Mackey-Glass one step ahead: a DEKF-trained LSTM beside an ESN.
 
-    Both train on the same steps; test NRMSE after a warm-up of ``washout`` steps (epochs chosen on
-    seed 5).
+    Both train on the same steps; test NRMSE after a warm-up of ``washout`` steps. The LSTM's
+    filter (full Jacobian, P0 = 3, R 1 -> 1e-3, Q 1e-3 -> 1e-7 annealed over all epochs) was
+    chosen on seeds 0-5 among 72 settings and checked on seeds 6-15 (docs/results.md).
 
     Parameters
     ----------
@@ -204,7 +205,7 @@ def run_chaotic(n_blocks=4, n_train=3000, n_test=1000, washout=100, epochs=5, n_
         Training and test steps.
     washout : int, default=100
         Warm-up steps before scoring.
-    epochs : int, default=5
+    epochs : int, default=10
         Passes of the LSTM over the training steps.
     n_reservoir : int, default=100
         Units of the ESN.
@@ -213,9 +214,10 @@ def run_chaotic(n_blocks=4, n_train=3000, n_test=1000, washout=100, epochs=5, n_
 
     {returns_dataset}
     """
-    net = KalmanLSTMRegressor(n_blocks, 1, shortcut=True, r=(1.0, 1e-2), q=(1e-3, 1e-7),
-                              anneal_steps=epochs * n_train, epochs=epochs, reset_state=False,
-                              random_state=seed, verbose=verbose)
+    net = KalmanLSTMRegressor(n_blocks, 1, shortcut=True, jacobian="full", p0=3.0,
+                              r=(1.0, 1e-3), q=(1e-3, 1e-7), anneal_steps=epochs * n_train,
+                              epochs=epochs, reset_state=False, random_state=seed,
+                              verbose=verbose)
     return compare_with_esn(net, "lstm", "Mackey-Glass one-step forecasting: DEKF-LSTM vs ESN",
                             "lstm-vs-esn", n_reservoir=n_reservoir, n_train=n_train,
                             n_test=n_test, washout=washout, seed=seed, n_blocks=n_blocks,
