@@ -10,6 +10,9 @@ import sys
 
 import numpy as np
 
+from lstm import FilterDivergenceError
+from rtrl import DivergenceError
+
 from . import lorenz, lstm_tasks, mackey_glass, memory, narma, rtrl_tasks
 from .results import save
 
@@ -261,10 +264,14 @@ def main(argv=None):
         Exit status (0 on success).
     """
     args = build_parser().parse_args(argv)
-    if args.name == "search":
-        return _search(args)
-    task = EXPERIMENTS[args.name]
-    ds = task.run(**_kwargs(args))
+    try:
+        if args.name == "search":
+            return _search(args)
+        task = EXPERIMENTS[args.name]
+        ds = task.run(**_kwargs(args))
+    except (ValueError, DivergenceError, FilterDivergenceError) as err:
+        # a bad option value or a diverged training: its message, without a traceback
+        raise SystemExit(f"numba-rnn {args.name}: error: {err}") from err
     print(task.summary(ds))
     stem = args.out / f"{args.name.replace('-', '_')}_{args.dtype}_seed{args.seed}"
     print(f"  results: {save(ds, stem.with_suffix('.nc'))}")

@@ -89,6 +89,9 @@ def test_cli_search_writes_dataset_and_heatmap(tmp_path, capsys):
                 ["search", "narma", "--grid", "ridge=1:2:x"]):
         with pytest.raises(SystemExit):
             cli.main(bad)
+    with pytest.raises(SystemExit, match="numba-rnn search: error: spectral_radius must be"):
+        cli.main(["search", "narma", "--grid", "spectral_radius=-1,1", "--out", str(tmp_path),
+                  "--quiet", "--no-plot"])
     with pytest.raises(SystemExit, match="unknown parameter"):
         cli.main(["search", "narma", "--grid", "no_such=1,2", "--out", str(tmp_path)])
 
@@ -108,3 +111,10 @@ class _Rejects:
     ((), 50), ((1,), 0), ((7, 40), 6), ((40, 7), 6), ((9, 10), 8), ((50,), 49), ((51,), 50)])
 def test_generalisation_stops_before_the_first_rejected_n(rejected, expected, n_jobs):
     assert lstm_tasks.generalisation(_Rejects(rejected), "anbncn", 50, n_jobs=n_jobs) == expected
+
+
+def test_cli_reports_a_bad_value_without_a_traceback(tmp_path):
+    argv = ["anbncn", "--r-end", "-1", "--n-train", "10", "--seeds", "1", "--quiet", "--no-plot",
+            "--out", str(tmp_path)]
+    with pytest.raises(SystemExit, match="numba-rnn anbncn: error: r must be a number >= 0"):
+        cli.main(argv)
