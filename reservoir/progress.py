@@ -8,15 +8,15 @@ class Progress:
     """``with Progress(total, "harvest", enabled=True) as bar: bar.update(n)``.
 
     Redraws at most every ``interval`` seconds on ``stream`` (stderr) and ends with a newline;
-    by default every 0.2 s on a terminal and every 10 s elsewhere (a log file keeps a few
-    redraws a minute, not five a second). Disabled bars cost one comparison per update.
+    by default every 0.2 s on a terminal and every second elsewhere (a log file or a notebook:
+    a log keeps one redraw a second, not five). Disabled bars cost one comparison per update.
     """
 
     def __init__(self, total, desc, *, enabled=True, unit="steps", stream=None, interval=None):
         self.total, self.desc, self.enabled, self.unit = total, desc, enabled, unit
         self.stream = stream or sys.stderr
         if interval is None:
-            interval = 0.2 if getattr(self.stream, "isatty", lambda: False)() else 10.0
+            interval = 0.2 if getattr(self.stream, "isatty", lambda: False)() else 1.0
         self.interval = interval
         self.done = self._drawn = 0
         self._start = self._last = time.perf_counter()
