@@ -12,7 +12,8 @@ from reservoir.docstrings import filler
 from reservoir.progress import Progress
 from reservoir.scoring import SequenceR2Mixin
 from reservoir.validation import (check_positive_int, check_range, check_step_weights,
-                                  require_y, start_partial_fit, validate_sequences)
+                                  record_built, require_y, start_partial_fit,
+                                  validate_sequences)
 
 from . import kernels
 
@@ -160,7 +161,7 @@ class KalmanLSTMBase(BaseEstimator):
         self._count = np.zeros(1, np.int64)
         self.n_outputs_ = m
         self.n_weights_ = P
-        self._built_with = {k: getattr(self, k) for k in FIXED}
+        record_built(self, FIXED)
         self.loss_curve_ = []
 
     def _zero_state(self):

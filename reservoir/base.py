@@ -11,7 +11,8 @@ from ._config import CHUNK_BYTES
 from .device import blas_threads, check_device, num_threads
 from .progress import Progress
 from .readout import SOLVERS, design_matrix, n_features, rls_update
-from .validation import check_dtype, check_positive_int, check_range, validate_sequences
+from .validation import (check_dtype, check_positive_int, check_range, record_built,
+                         validate_sequences)
 from .weights import make_reservoir
 
 
@@ -128,7 +129,7 @@ class ReservoirMixin(BaseEstimator):
         parameters it was drawn with."""
         self.reservoir_ = reservoir
         self.n_outputs_ = n_outputs
-        self._built_with = {k: getattr(self, k) for k in FIXED}
+        record_built(self, FIXED)
 
     @property
     def _has_feedback(self):

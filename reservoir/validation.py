@@ -159,12 +159,18 @@ def check_single_sequence(X):
                          "of the stream; call it once per piece, in time order.")
 
 
+def record_built(estimator, fixed):
+    """Record the values of the parameters named in ``fixed`` that the network is being built
+    with, which :func:`start_partial_fit` holds later calls to."""
+    estimator._built_with = {k: getattr(estimator, k) for k in fixed}
+
+
 def start_partial_fit(estimator, X, y, fitted, fixed):
     """The checks every ``partial_fit`` starts with: one sequence, targets given, and the
     parameters, on every call (a value set between calls is checked before it is used). After
     the first call (once the estimator has the attribute ``fitted``), the parameters named in
-    ``fixed``, those that shape or draw the network, must keep the values recorded in
-    ``estimator._built_with`` when it was built: ``partial_fit`` continues that network.
+    ``fixed``, those that shape or draw the network, must keep the values that
+    :func:`record_built` recorded when it was built: ``partial_fit`` continues that network.
     Returns whether this is the first call."""
     check_single_sequence(X)
     require_y(estimator, y)

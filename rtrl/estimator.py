@@ -9,8 +9,9 @@ from reservoir.device import check_device
 from reservoir.docstrings import fill_doc
 from reservoir.progress import Progress
 from reservoir.scoring import SequenceR2Mixin
-from reservoir.validation import (check_positive_int, check_range, check_step_weights, require_y,
-                                  start_partial_fit, validate_sequences)
+from reservoir.validation import (check_positive_int, check_range, check_step_weights,
+                                  record_built, require_y, start_partial_fit,
+                                  validate_sequences)
 
 from . import kernels
 from .gradient import ACTIVATIONS, pack, unpack
@@ -147,7 +148,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         self._seed = int(rng.randint(2 ** 31 - 1))
         self.n_outputs_ = m
         self._n_inputs = n_inputs
-        self._built_with = {k: getattr(self, k) for k in FIXED}
+        record_built(self, FIXED)
         self.loss_curve_ = []
 
     def _fresh_state(self):
