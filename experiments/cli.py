@@ -1,4 +1,4 @@
-"""numba-rnn: reproductions of published reservoir-computing results.
+"""numba-rnn: reproductions of published results with ESNs, RTRL and Kalman-trained LSTMs.
 
 Each sub-command runs one experiment, prints its figures beside the published ones, writes the
 results as a netCDF file (an xarray.Dataset) and, unless --no-plot, a PNG figure.
