@@ -11,7 +11,7 @@ from reservoir import ESNForecaster, ESNRegressor
 from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
 from rtrl import RTRLRegressor
 
-STATEFUL = ("a reservoir is a dynamical system: each output depends on the steps before it, so "
+STATEFUL = ("a recurrent network is a dynamical system: each output depends on the steps before it, so "
             "predictions on a subset or permutation of the rows legitimately differ")
 
 EXPECTED_FAILURES = {
