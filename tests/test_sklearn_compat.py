@@ -11,8 +11,8 @@ from reservoir import ESNForecaster, ESNRegressor
 from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
 from rtrl import RTRLRegressor
 
-STATEFUL = ("a recurrent network is a dynamical system: each output depends on the steps before it, so "
-            "predictions on a subset or permutation of the rows legitimately differ")
+STATEFUL = ("a recurrent network is a dynamical system: each output depends on the steps before "
+            "it, so predictions on a subset or permutation of the rows legitimately differ")
 
 EXPECTED_FAILURES = {
     "check_methods_subset_invariance": STATEFUL,
