@@ -3,7 +3,9 @@
 For 2..16 blocks of one cell (5 inputs and outputs, as in a^n b^n c^n, truncated Jacobian,
 decoupled EKF with one group per block and per output), prints the Numba kernel's time per
 step and that of a straightforward numpy implementation of the same step, run in the same
-process. Run with `python benchmarks/lstm_dekf_step.py [--blocks 2 4 8 16]`.
+process; and the time of the node-decoupled filter (``trainer="ndekf"``: one group per gate,
+cell input, peephole set and output unit) on the same network. Run with
+`python benchmarks/lstm_dekf_step.py [--blocks 2 4 8 16]`.
 """
 
 import argparse
@@ -90,22 +92,25 @@ def main():
     args = parser.parse_args()
     print(f"# {platform.machine()}, {os.cpu_count()} cores, numba {numba.__version__}")
     print(f"{'blocks':>6} {'weights':>8} {'numba (us/step)':>16} {'numpy (us/step)':>16} "
-          f"{'x numpy':>8}")
+          f"{'x numpy':>8} {'ndekf (us/step)':>16}")
     rng = np.random.default_rng(0)
     n_x = m = 5
     T = 2000
     X = np.eye(5)[rng.integers(0, 5, size=T)]
     Y = (rng.random((T, 5)) < 0.4).astype(float)
     for B in args.blocks:
-        model = KalmanLSTMRegressor(B, 1, output="logistic", q=1e-4, r=1.0, epochs=1,
-                                    random_state=0)
-        model.partial_fit(X[:10], Y[:10])  # compile
-        best = float("inf")
-        for _ in range(3):
-            t = time.perf_counter()
-            model.partial_fit(X, Y)
-            best = min(best, (time.perf_counter() - t) / T)
-        w = model.coef_
+        times, models = {}, {}
+        for trainer in ("dekf", "ndekf"):
+            model = KalmanLSTMRegressor(B, 1, output="logistic", trainer=trainer, q=1e-4, r=1.0,
+                                        epochs=1, random_state=0)
+            model.partial_fit(X[:10], Y[:10])  # compile
+            models[trainer], times[trainer] = model, float("inf")
+            for _ in range(3):
+                t = time.perf_counter()
+                model.partial_fit(X, Y)
+                times[trainer] = min(times[trainer], (time.perf_counter() - t) / T)
+        best = times["dekf"]
+        w = models["dekf"].coef_
         n_u = n_x + B + 1
         PB = 4 * n_u + 3
         state = (np.zeros(B), np.zeros(B), np.zeros((B, w.size)))
@@ -116,8 +121,8 @@ def main():
         for i in range(n_ref):
             state = numpy_step(w, B, n_x, m, X[i], Y[i], state, cov_blocks, cov_out, 1.0, 1e-4)
         ref = (time.perf_counter() - t) / n_ref
-        print(f"{B:>6} {w.size:>8} {best * 1e6:>16.1f} {ref * 1e6:>16.1f} {ref / best:>8.1f}",
-              flush=True)
+        print(f"{B:>6} {w.size:>8} {best * 1e6:>16.1f} {ref * 1e6:>16.1f} {ref / best:>8.1f} "
+              f"{times['ndekf'] * 1e6:>16.1f}", flush=True)
 
 
 if __name__ == "__main__":

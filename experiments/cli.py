@@ -11,6 +11,7 @@ import sys
 import numpy as np
 
 from lstm import FilterDivergenceError
+from lstm.estimator import TRAINERS
 from rtrl import DivergenceError
 
 from . import lorenz, lstm_tasks, mackey_glass, memory, narma, rtrl_tasks
@@ -44,7 +45,7 @@ EXPERIMENTS = {
                          rtrl_tasks.run_chaotic.__doc__),
     "anbncn": _module(lstm_tasks, "Kalman-trained LSTM on a^n b^n c^n: generalisation"),
     "reber-lstm": _Task(lstm_tasks.run_reber, lstm_tasks.summary_reber,
-                        "embedded Reber grammar: DEKF-LSTM vs SGD-LSTM vs RTRL",
+                        "embedded Reber grammar: DEKF-, NDEKF- and SGD-LSTM vs RTRL",
                         lstm_tasks.run_reber.__doc__),
     "lstm-vs-esn": _Task(lstm_tasks.run_chaotic, lstm_tasks.summary_chaotic,
                          "Mackey-Glass one-step forecasts: DEKF-LSTM vs ESN",
@@ -115,7 +116,7 @@ def build_parser():
             continue
         if name == "anbncn":
             p.add_argument("--seeds", type=_positive_int, default=None, help="networks trained")
-            p.add_argument("--trainer", choices=["dekf", "ekf", "sgd"], default=None)
+            p.add_argument("--trainer", choices=TRAINERS, default=None)
             p.add_argument("--language", choices=["anbncn", "anbn"], default=None)
             p.add_argument("--max-n", type=_positive_int, default=None,
                            help="largest n of the generalisation test")

@@ -102,7 +102,7 @@ def run(n_seeds=3, n_strings=50000, n_blocks=2, n_cells=1, trainer="dekf", langu
         Training strings per network (under a minute with the full Jacobian).
     n_blocks, n_cells : int, default=2, 1
         Network size.
-    trainer : {"dekf", "ekf", "sgd"}, default="dekf"
+    trainer : {"dekf", "ndekf", "ekf", "sgd"}, default="dekf"
         Trainer of the KalmanLSTMClassifier.
     language : {"anbncn", "anbn"}, default="anbncn"
         Which language.
@@ -236,10 +236,11 @@ def summary_chaotic(ds):
 
 @fill_doc
 def run_reber(n_seeds=10, n_strings=5000, check_every=250, n_test=200, seed=0, verbose=False):
-    """Embedded Reber grammar: DEKF-LSTM, SGD-LSTM and RTRL trained online, string by string.
+    """Embedded Reber grammar: DEKF-LSTM, NDEKF-LSTM, SGD-LSTM and RTRL trained online.
 
     As tabled in the lectures (Hochreiter & Schmidhuber 1997): DEKF-LSTM (4 blocks x 2 cells),
-    SGD-LSTM (the same network, gradient descent with momentum) and RTRL (12 units). A run succeeds
+    NDEKF-LSTM (the same network, node-decoupled filter), SGD-LSTM (the same network, gradient
+    descent with momentum) and RTRL (12 units), string by string. A run succeeds
     when all ``n_test`` test strings are predicted correctly (outputs above 0.5 exactly the possible
     next symbols at every step).
 
@@ -277,7 +278,7 @@ def run_reber(n_seeds=10, n_strings=5000, check_every=250, n_test=200, seed=0, v
                                    q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=10 * n_strings,
                                    learning_rate=0.1, momentum=0.9, random_state=s)
 
-    trainers = ("dekf", "sgd", "rtrl")
+    trainers = ("dekf", "ndekf", "sgd", "rtrl")
     strings = np.full((len(trainers), n_seeds), -1, dtype=np.int32)
     with Progress(len(trainers) * n_seeds * n_strings, "strings", enabled=verbose, unit="") as bar:
         for a, trainer in enumerate(trainers):
@@ -296,7 +297,7 @@ def run_reber(n_seeds=10, n_strings=5000, check_every=250, n_test=200, seed=0, v
                                             {"long_name": "training strings until every test "
                                                           "string was right (-1: never)"})},
                     coords={"trainer": list(trainers), "seed": np.arange(seed, seed + n_seeds)})
-    return finish(ds, "Embedded Reber grammar: DEKF-LSTM, SGD-LSTM, RTRL", "reber-lstm", dict(
+    return finish(ds, "Embedded Reber grammar: DEKF-LSTM, NDEKF-LSTM, SGD-LSTM, RTRL", "reber-lstm", dict(
         n_seeds=n_seeds, n_strings=n_strings, n_test=n_test, seed=seed,
         **{f"success_rate_{t}": float(ok[a].mean()) for a, t in enumerate(trainers)}))
 

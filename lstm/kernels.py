@@ -458,7 +458,7 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, fu
     to q1 over ``anneal`` updates (``count`` [1] holds the updates so far); trainer 1: gradient
     descent with momentum (``velocity``) on the same Jacobian. The state (s, yc, ds, dyc) is
     carried in place; out_all (T, m) receives the outputs before each update;
-    the decoupled filter of the truncated Jacobian uses the structure of H
+    the block-decoupled filter of the truncated Jacobian uses the structure of H
     (:func:`dekf_update_lowrank`) when blocks have fewer cells than there are outputs, and
     otherwise ``parallel_filter`` runs the filter's groups on threads
     (:func:`ekf_update_parallel`).
@@ -471,7 +471,9 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, fu
     e = np.empty(m)
     tmp = np.empty((5 + 2 * S, P))
     n_z = B * S + (n_x if shortcut else 0) + 1
-    lowrank = not full and g_start.shape[0] == B + m and S < m
+    # the block-decoupled layout: one group per block, then one per output unit
+    lowrank = (not full and S < m and g_start.shape[0] == B + m
+               and g_size[0] == (P - m * n_z) // B)
     dout = np.ones(m)
     for t in range(X.shape[0]):
         step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, full, X[t], s, yc,

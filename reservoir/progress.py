@@ -43,6 +43,14 @@ class Progress:
         width = 30
         filled = int(round(width * min(frac, 1.0)))
         bar = "#" * filled + "." * (width - filled)
-        self.stream.write(f"\r{self.desc} [{bar}] {100 * frac:5.1f}% {self.done:.3g}/"
-                          f"{self.total:.3g} {self.unit} {now - self._start:.1f}s")
+        self.stream.write(f"\r{self.desc} [{bar}] {100 * frac:5.1f}% {_count(self.done)}/"
+                          f"{_count(self.total)} {self.unit} {now - self._start:.1f}s")
         self.stream.flush()
+
+
+def _count(n):
+    """A count as people read it: 5410, 15.2k, 200k, 3.5M, 1.2G."""
+    for at, scale, suffix in ((1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if n >= at:
+            return f"{n / scale:.4g}{suffix}"
+    return f"{n:.0f}"

@@ -131,3 +131,32 @@ def lstm_outputs(w, B, S, n_x, m, X, shortcut=False, logistic_out=False, peephol
         outs.append(sig(o) if logistic_out else o)
         ycs.append(yc)
     return np.array(outs), np.array(ycs)
+
+
+def lstm_node_groups(B, S, n_x, m, shortcut=False):
+    """Index arrays of the node-decoupled filter's weight groups, named from the layout of
+    :func:`lstm_outputs`: per block its input, forget and output gate rows and each cell input
+    row, then its input-, forget- and output-gate peepholes; then each output unit's row."""
+    nc = B * S
+    n_u = n_x + nc + 1
+    PB = n_u * (3 + S) + 3 * S
+    n_z = nc + (n_x if shortcut else 0) + 1
+    groups = []
+    for j in range(B):
+        rows = [np.arange(j * PB + k * n_u, j * PB + (k + 1) * n_u) for k in range(3 + S)]
+        peep = j * PB + n_u * (3 + S)
+        groups += rows + [np.arange(peep + k * S, peep + (k + 1) * S) for k in range(3)]
+    return groups + [np.arange(B * PB + k * n_z, B * PB + (k + 1) * n_z) for k in range(m)]
+
+
+def decoupled_ekf(w, H, e, Ps, groups, r, q, frozen):
+    """One decoupled EKF step in plain numpy: A = (r I + sum_g H_g P_g H_g^T)^-1,
+    K_g = P_g H_g^T A, w_g += K_g e, P_g -= K_g H_g P_g - q I (frozen weights: zero columns
+    of H). Updates w and the list of covariances Ps in place."""
+    H = np.where(frozen, 0.0, H)
+    A = np.linalg.inv(r * np.eye(len(e)) + sum(H[:, g] @ P @ H[:, g].T
+                                               for g, P in zip(groups, Ps)))
+    for g, P in zip(groups, Ps):
+        K = P @ H[:, g].T @ A
+        w[g] += K @ e
+        P -= K @ H[:, g] @ P - q * np.eye(len(g))

@@ -151,6 +151,32 @@ def test_low_rank_dekf_equals_the_generic_filter(S, logistic):
     assert np.array_equal(w2[model._frozen], w[model._frozen])
 
 
+@pytest.mark.parametrize("jacobian", ["truncated", "full"])
+def test_node_decoupled_filter_equals_a_naive_one(jacobian):
+    """trainer="ndekf": the step's Jacobian filtered by plain numpy over the groups named from
+    the naive network's layout (one per gate, cell input, peephole set and output unit)."""
+    rng = np.random.default_rng(7)
+    X, Y = rng.uniform(-1, 1, (12, 2)), rng.uniform(-1, 1, (12, 3))
+    kw = dict(n_blocks=2, n_cells=2, shortcut=True, jacobian=jacobian, p0=10.0, r=(1.0, 1.0),
+              q=(1e-3, 1e-3), epochs=1, random_state=0)
+    start = KalmanLSTMRegressor(trainer="sgd", learning_rate=0.0, momentum=0.0, **kw).fit(X, Y)
+    model = KalmanLSTMRegressor(trainer="ndekf", **kw).fit(X, Y)
+    B, S, n_x, m = model._args()[:4]
+    groups = naive.lstm_node_groups(B, S, n_x, m, shortcut=True)
+    assert np.array_equal(np.concatenate(groups), np.arange(model.n_weights_))
+    assert [g.size for g in groups] == list(model._groups[1])
+    w, P = start._w.copy(), start._w.size
+    Ps = [10.0 * np.eye(g.size) for g in groups]
+    s, yc, ds, dyc = np.zeros(B * S), np.zeros(B * S), np.zeros((B * S, P)), np.zeros((B * S, P))
+    out, H, tmp = np.empty(m), np.empty((m, P)), np.empty((5 + 2 * S, P))
+    for x, y in zip(X, Y):
+        kernels.step(w, *model._args(), jacobian == "full", x, s, yc, ds, dyc, out, H, tmp)
+        naive.decoupled_ekf(w, H, y - out, Ps, groups, 1.0, 1e-3, model._frozen)
+    np.testing.assert_allclose(model._w, w, rtol=1e-9, atol=1e-12)
+    blockwise = KalmanLSTMRegressor(trainer="dekf", **kw).fit(X, Y)
+    assert not np.allclose(blockwise._w, w, rtol=1e-6)  # a different filter
+
+
 def test_threaded_filter_gives_the_serial_bits():
     sizes = np.array([5, 3, 4, 2])
     starts = np.r_[0, np.cumsum(sizes)[:-1]]
@@ -178,7 +204,7 @@ def _recall(T=600, seed=0):
     return u, np.r_[0.0, u[:-1, 0]]
 
 
-@pytest.mark.parametrize("trainer", ["dekf", "ekf", "sgd"])
+@pytest.mark.parametrize("trainer", ["dekf", "ndekf", "ekf", "sgd"])
 def test_training_reduces_the_error(trainer):
     u, y = _recall()
     kw = dict(learning_rate=0.01) if trainer == "sgd" else dict(r=(1.0, 1.0), q=(1e-4, 1e-6))
@@ -186,6 +212,8 @@ def test_training_reduces_the_error(trainer):
     assert model.loss_curve_[-1] < model.loss_curve_[0]
     if trainer == "dekf":  # the filter learns this in a few hundred steps, SGD does not
         assert model.score(*_recall(seed=1)) > 0.95
+    if trainer == "ndekf":  # without the correlations within a block: slower (R^2 0.84 here)
+        assert model.score(*_recall(seed=1)) > 0.7
 
 
 def test_partial_fit_continues_exactly():

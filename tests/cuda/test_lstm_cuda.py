@@ -59,7 +59,7 @@ def test_forward_kernel_matches_the_cpu(squash):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("trainer", ["dekf", "ekf", "sgd"])
+@pytest.mark.parametrize("trainer", ["dekf", "ndekf", "ekf", "sgd"])
 def test_training_on_cuda_matches_cpu(trainer):
     rng = np.random.default_rng(1)
     X = rng.uniform(-1, 1, size=(8, 1))
