@@ -386,66 +386,120 @@ def _downdate_rank1(Pg, v, q):
 
 
 @njit(**KERNEL)
-def dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off, r, q, frozen):
-    """The decoupled EKF step of :func:`ekf_update` for the layout of ``trainer="dekf"`` with the
-    truncated Jacobian (groups: the B blocks, then the m output units), using the structure of H
-    instead of multiplying it out.
+def dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off, g_start, g_size, r, q,
+                        frozen):
+    """The decoupled EKF step of :func:`ekf_update` with the truncated Jacobian, for groups that
+    each lie in one block or are one output unit's weights (``trainer="dekf"``: the B blocks,
+    then the m output units; ``"ndekf"``: the blocks' nodes, then the output units), using the
+    structure of H instead of multiplying it out.
 
-    The outputs see block j only through its S cell outputs, so its columns of H factor as
-    H_j = C_j D_j with D_j = dy_c/dw of its cells (S x n_j) and C_j[k, v] = dout_k w_o[k, jS+v]
-    (m x S); an output unit's group touches only that output's row of H (rank 1). With S < m every
-    product then shrinks by m/S: D_j P_j (S x n_j) replaces H_j P_j, and
-    P_j -= (D_j P_j)^T (C_j^T A C_j) (D_j P_j). Same result as :func:`ekf_update` to round-off
-    (tested). Returns False if a covariance lost positive definiteness.
+    The outputs see block j only through its S cell outputs, so the columns of H of a group g
+    in block j factor as H_g = C_j D_g with D_g = dy_c/dw of the block's cells (S x n_g) and
+    C_j[k, v] = dout_k w_o[k, jS+v] (m x S); an output unit's group touches only that output's
+    row of H (rank 1). With S < m every product then shrinks by m/S: D_g P_g (S x n_g) replaces
+    H_g P_g, and P_g -= (D_g P_g)^T (C_j^T A C_j) (D_g P_g). Same result as :func:`ekf_update`
+    to round-off (tested). Returns False if a covariance lost positive definiteness.
     """
-    PB = (w.shape[0] - m * n_z) // B
-    o_off = B * PB
-    parts = np.zeros((B + m, m, m))
-    DPs = np.empty((B, S, PB))
+    n_g = g_start.shape[0]
+    o_off = w.shape[0] - m * n_z
+    PB = o_off // B
+    DPs = np.empty(S * o_off)  # D_g P_g of the block groups, (S, n_g) at offset S * start
+    Dbuf = np.empty(S * PB)
+    vbuf = np.empty(max(PB, n_z))
+    HPo = np.empty((m, n_z))
+    inner = np.zeros((B, S, S))  # sum over block j's groups of D_g P_g D_g^T
+    A = np.eye(m) * r
+    for g in range(n_g):  # loops, not BLAS calls: the nodes' groups are many and small
+        a, n = g_start[g], g_size[g]
+        Pg = cov[cov_off[g]:cov_off[g] + n * n].reshape((n, n))
+        if a < o_off:
+            j = a // PB
+            D = Dbuf[:S * n].reshape((S, n))
+            DP = DPs[S * a:S * (a + n)].reshape((S, n))
+            for v in range(S):
+                for p in range(n):
+                    D[v, p] = 0.0 if frozen[a + p] else dyc[j * S + v, a + p]
+            for v in range(S):
+                DP[v] = 0.0
+                for p in range(n):  # row by row of P_g (a loop without a reduction)
+                    d = D[v, p]
+                    for i in range(n):
+                        DP[v, i] += d * Pg[p, i]
+            for v in range(S):
+                for v2 in range(S):
+                    acc = 0.0
+                    for i in range(n):
+                        acc += DP[v, i] * D[v2, i]
+                    inner[j, v, v2] += acc
+        else:
+            k = (a - o_off) // n_z
+            HPo[k] = 0.0
+            for p in range(n):
+                h = H[k, a + p]
+                for i in range(n):
+                    HPo[k, i] += h * Pg[p, i]
+            acc = 0.0
+            for i in range(n):
+                acc += HPo[k, i] * H[k, a + i]
+            A[k, k] += acc
     Cs = np.empty((B, m, S))
     for j in range(B):
-        a = j * PB
-        D = np.ascontiguousarray(dyc[j * S:(j + 1) * S, a:a + PB])
-        for p in range(PB):
-            if frozen[a + p]:
-                D[:, p] = 0.0
-        Pj = cov[cov_off[j]:cov_off[j] + PB * PB].reshape((PB, PB))
-        DPs[j] = D @ Pj
         for k in range(m):
             for v in range(S):
                 Cs[j, k, v] = dout[k] * w[o_off + k * n_z + j * S + v]
-        parts[j] = Cs[j] @ (DPs[j] @ D.T) @ Cs[j].T
-    HPo = np.empty((m, n_z))
-    for k in range(m):
-        a = o_off + k * n_z
-        Pk = cov[cov_off[B + k]:cov_off[B + k] + n_z * n_z].reshape((n_z, n_z))
-        h = np.ascontiguousarray(H[k, a:a + n_z])
-        HPo[k] = h @ Pk
-        parts[B + k, k, k] = HPo[k] @ h
-    A = np.eye(m) * r
-    for g in range(B + m):
-        A += parts[g]
+        A += Cs[j] @ inner[j] @ Cs[j].T
     A = np.linalg.inv(A)
     Ae = A @ e
-    ok = True
+    Ms = np.empty((B, S, S))  # C_j^T A C_j
+    CAe = np.empty((B, S))  # C_j^T A e
     for j in range(B):
-        a = j * PB
-        Pj = cov[cov_off[j]:cov_off[j] + PB * PB].reshape((PB, PB))
-        DP = DPs[j]
         C = np.ascontiguousarray(Cs[j])
-        w[a:a + PB] += DP.T @ (C.T @ Ae)
-        M = C.T @ A @ C
-        if S == 1:  # M is a number >= 0 (A is positive definite)
-            ok &= _downdate_rank1(Pj, np.sqrt(max(M[0, 0], 0.0)) * DP[0], q)
+        Ms[j] = C.T @ A @ C
+        CAe[j] = C.T @ Ae
+    ok = True
+    for g in range(n_g):
+        a, n = g_start[g], g_size[g]
+        Pg = cov[cov_off[g]:cov_off[g] + n * n].reshape((n, n))
+        v = vbuf[:n]
+        if a < o_off:
+            j = a // PB
+            DP = DPs[S * a:S * (a + n)].reshape((S, n))
+            for i in range(n):
+                acc = 0.0
+                for k in range(S):
+                    acc += DP[k, i] * CAe[j, k]
+                w[a + i] += acc
+            if S == 1:  # M is a number >= 0 (A is positive definite)
+                c = np.sqrt(max(Ms[j, 0, 0], 0.0))
+                for i in range(n):
+                    v[i] = c * DP[0, i]
+                ok &= _downdate_rank1(Pg, v, q)
+            else:
+                ok &= _finish_group(Pg, DP.T @ (Ms[j] @ DP), q)
         else:
-            ok &= _finish_group(Pj, DP.T @ (M @ DP), q)
-    for k in range(m):
-        a = o_off + k * n_z
-        Pk = cov[cov_off[B + k]:cov_off[B + k] + n_z * n_z].reshape((n_z, n_z))
-        hp = HPo[k]
-        w[a:a + n_z] += hp * Ae[k]
-        ok &= _downdate_rank1(Pk, np.sqrt(A[k, k]) * hp, q)
+            k = (a - o_off) // n_z
+            c = np.sqrt(A[k, k])
+            for i in range(n):
+                w[a + i] += HPo[k, i] * Ae[k]
+                v[i] = c * HPo[k, i]
+            ok &= _downdate_rank1(Pg, v, q)
     return ok
+
+
+@njit(**KERNEL)
+def _groups_within_units(g_start, g_size, P, B, m, n_z):
+    """Whether every filter group lies in one block or is exactly one output unit's weights
+    (the layouts :func:`dekf_update_lowrank` takes)."""
+    o_off = P - m * n_z
+    PB = o_off // B
+    for g in range(g_start.shape[0]):
+        a, n = g_start[g], g_size[g]
+        if a < o_off:
+            if (a + n - 1) // PB != a // PB or a + n > o_off:
+                return False
+        elif (a - o_off) % n_z != 0 or n != n_z:
+            return False
+    return True
 
 
 @njit(**KERNEL)
@@ -458,7 +512,7 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, fu
     to q1 over ``anneal`` updates (``count`` [1] holds the updates so far); trainer 1: gradient
     descent with momentum (``velocity``) on the same Jacobian. The state (s, yc, ds, dyc) is
     carried in place; out_all (T, m) receives the outputs before each update;
-    the block-decoupled filter of the truncated Jacobian uses the structure of H
+    the decoupled filters of the truncated Jacobian use the structure of H
     (:func:`dekf_update_lowrank`) when blocks have fewer cells than there are outputs, and
     otherwise ``parallel_filter`` runs the filter's groups on threads
     (:func:`ekf_update_parallel`).
@@ -471,9 +525,7 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, fu
     e = np.empty(m)
     tmp = np.empty((5 + 2 * S, P))
     n_z = B * S + (n_x if shortcut else 0) + 1
-    # the block-decoupled layout: one group per block, then one per output unit
-    lowrank = (not full and S < m and g_start.shape[0] == B + m
-               and g_size[0] == (P - m * n_z) // B)
+    lowrank = not full and S < m and _groups_within_units(g_start, g_size, P, B, m, n_z)
     dout = np.ones(m)
     for t in range(X.shape[0]):
         step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, full, X[t], s, yc,
@@ -492,8 +544,8 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, fu
                 if logistic_out:
                     for k in range(m):
                         dout[k] = out[k] * (1.0 - out[k])
-                ok = dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off, r, q,
-                                         frozen)
+                ok = dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off,
+                                         g_start, g_size, r, q, frozen)
             elif parallel_filter:
                 ok = ekf_update_parallel(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen)
             else:

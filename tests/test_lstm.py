@@ -122,12 +122,15 @@ def test_decoupled_groups_equal_global_when_h_is_block_diagonal():
     np.testing.assert_allclose(w1, w2, rtol=1e-12)
 
 
-@pytest.mark.parametrize("S, logistic", [(1, True), (2, False), (1, False)])
-def test_low_rank_dekf_equals_the_generic_filter(S, logistic):
-    """The structured DEKF step (H_j = C_j D_j) against ekf_update on the multiplied-out H."""
+@pytest.mark.parametrize("S, logistic, trainer", [(1, True, "dekf"), (2, False, "dekf"),
+                                                  (1, False, "dekf"), (1, True, "ndekf"),
+                                                  (2, False, "ndekf")])
+def test_low_rank_dekf_equals_the_generic_filter(S, logistic, trainer):
+    """The structured decoupled step (H_g = C_j D_g) against ekf_update on the multiplied-out H,
+    for the groups of the block- and the node-decoupled filter."""
     model = KalmanLSTMRegressor(n_blocks=3, n_cells=S, shortcut=True, peepholes=False,
-                                output="logistic" if logistic else "linear", epochs=1,
-                                random_state=0)
+                                output="logistic" if logistic else "linear", trainer=trainer,
+                                epochs=1, random_state=0)
     rng = np.random.default_rng(5)
     X, Y = rng.uniform(-1, 1, (6, 2)), rng.uniform(0, 1, (6, 3))
     model.fit(X, Y)  # draws the weights, groups and a covariance that is no longer diagonal
@@ -145,7 +148,7 @@ def test_low_rank_dekf_equals_the_generic_filter(S, logistic):
     assert kernels.ekf_update(w1, H.copy(), e, cov1, model._cov_off, starts, sizes, 2.0, 1e-3,
                               model._frozen)
     assert kernels.dekf_update_lowrank(w2, H.copy(), e, dyc, B, S, m, n_z, dout, cov2,
-                                       model._cov_off, 2.0, 1e-3, model._frozen)
+                                       model._cov_off, starts, sizes, 2.0, 1e-3, model._frozen)
     np.testing.assert_allclose(w2, w1, rtol=1e-11, atol=1e-14)
     np.testing.assert_allclose(cov2, cov1, rtol=1e-9, atol=1e-12)
     assert np.array_equal(w2[model._frozen], w[model._frozen])
@@ -175,6 +178,21 @@ def test_node_decoupled_filter_equals_a_naive_one(jacobian):
     np.testing.assert_allclose(model._w, w, rtol=1e-9, atol=1e-12)
     blockwise = KalmanLSTMRegressor(trainer="dekf", **kw).fit(X, Y)
     assert not np.allclose(blockwise._w, w, rtol=1e-6)  # a different filter
+
+
+def test_structured_filter_takes_only_groups_within_a_block_or_an_output_unit():
+    X, Y = np.zeros((2, 2)), np.zeros((2, 3))
+    B, m, n_z = 2, 3, 2 * 1 + 1
+    for trainer, structured in (("dekf", True), ("ndekf", True), ("ekf", False)):
+        model = KalmanLSTMRegressor(B, 1, trainer=trainer, epochs=1, random_state=0).fit(X, Y)
+        assert kernels._groups_within_units(*model._groups, model.n_weights_, B, m,
+                                            n_z) == structured
+    P = model.n_weights_
+    PB = (P - m * n_z) // B
+    split = np.array([0, PB - 1]), np.array([PB - 1, 1])  # block 0 in two groups
+    straddling = np.array([0, PB - 1]), np.array([PB - 1, 2])  # the 2nd reaches into block 1
+    assert kernels._groups_within_units(*split, P, B, m, n_z)
+    assert not kernels._groups_within_units(*straddling, P, B, m, n_z)
 
 
 def test_threaded_filter_gives_the_serial_bits():
