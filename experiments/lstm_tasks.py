@@ -297,7 +297,8 @@ def run_reber(n_seeds=10, n_strings=5000, check_every=250, n_test=200, seed=0, v
                                             {"long_name": "training strings until every test "
                                                           "string was right (-1: never)"})},
                     coords={"trainer": list(trainers), "seed": np.arange(seed, seed + n_seeds)})
-    return finish(ds, "Embedded Reber grammar: DEKF-LSTM, NDEKF-LSTM, SGD-LSTM, RTRL", "reber-lstm", dict(
+    title = "Embedded Reber grammar: DEKF-LSTM, NDEKF-LSTM, SGD-LSTM, RTRL"
+    return finish(ds, title, "reber-lstm", dict(
         n_seeds=n_seeds, n_strings=n_strings, n_test=n_test, seed=seed,
         **{f"success_rate_{t}": float(ok[a].mean()) for a, t in enumerate(trainers)}))
 
