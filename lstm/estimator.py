@@ -167,8 +167,7 @@ class KalmanLSTMBase(BaseEstimator):
         if self.trainer == "ekf":
             sizes = [B * PB + m * n_z]
         elif self.trainer == "ndekf":  # per block: gates i, f, o, S cell inputs, 3 peephole sets
-            sizes = ([n_u] * (3 + S) + [S] * 3) * B
-            sizes += [n_z] * m
+            sizes = ([n_u] * (3 + S) + [S] * 3) * B + [n_z] * m
         else:
             sizes = [PB] * B + [n_z] * m
         return np.array(sizes, dtype=np.int64)
@@ -209,7 +208,7 @@ class KalmanLSTMBase(BaseEstimator):
             train = kernels.train
         return train(
             self._w, *self._args(), self.jacobian == "full", X, Y, w, state["s"], state["yc"],
-            state["ds"], state["dyc"], 0 if self.trainer != "sgd" else 1, self._cov,
+            state["ds"], state["dyc"], int(self.trainer == "sgd"), self._cov,
             self._cov_off, self._groups[0], self._groups[1], self._frozen, self._r[0],
             self._r[1], self._q[0], self._q[1], float(self.anneal_steps), self._count,
             float(self.learning_rate), float(self.momentum), self._velocity, out,

@@ -386,6 +386,16 @@ def _downdate_rank1(Pg, v, q):
 
 
 @njit(**KERNEL)
+def _vec_times(d, Pg, out):
+    """out = d P_g, P_g taken row by row (a loop without a reduction, which vectorises)."""
+    out[:] = 0.0
+    for p in range(Pg.shape[0]):
+        dp = d[p]
+        for i in range(Pg.shape[1]):
+            out[i] += dp * Pg[p, i]
+
+
+@njit(**KERNEL)
 def dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off, g_start, g_size, r, q,
                         frozen):
     """The decoupled EKF step of :func:`ekf_update` with the truncated Jacobian, for groups that
@@ -420,11 +430,7 @@ def dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off, g_start,
                 for p in range(n):
                     D[v, p] = 0.0 if frozen[a + p] else dyc[j * S + v, a + p]
             for v in range(S):
-                DP[v] = 0.0
-                for p in range(n):  # row by row of P_g (a loop without a reduction)
-                    d = D[v, p]
-                    for i in range(n):
-                        DP[v, i] += d * Pg[p, i]
+                _vec_times(D[v], Pg, DP[v])
             for v in range(S):
                 for v2 in range(S):
                     acc = 0.0
@@ -433,11 +439,7 @@ def dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off, g_start,
                     inner[j, v, v2] += acc
         else:
             k = (a - o_off) // n_z
-            HPo[k] = 0.0
-            for p in range(n):
-                h = H[k, a + p]
-                for i in range(n):
-                    HPo[k, i] += h * Pg[p, i]
+            _vec_times(H[k, a:a + n], Pg, HPo[k])
             acc = 0.0
             for i in range(n):
                 acc += HPo[k, i] * H[k, a + i]
