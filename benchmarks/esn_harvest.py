@@ -15,9 +15,9 @@ import platform
 import numba
 import numpy as np
 from threadpoolctl import threadpool_limits
+from timing import interleaved_best
 
 from reservoir import ESNRegressor
-from timing import interleaved_best
 
 try:
     import reservoirpy

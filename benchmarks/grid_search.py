@@ -20,11 +20,11 @@ import numba
 import numpy as np
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+from timing import interleaved_timings
 
 from experiments.datasets import mackey_glass
 from experiments.search import grid_search
 from reservoir import ESNForecaster
-from timing import interleaved_timings
 
 try:
     from reservoirpy.nodes import Reservoir, Ridge

@@ -4,7 +4,8 @@ For n hidden units (one input, one output) a textbook exact RTRL step updates th
 M (n, n * (n + 2)) with one (n x n) @ (n x P) product; this script prints the kernel's time per
 step (forward, sensitivities, gradient, Adam update; the kernel pairs the steps, one product for
 two), the time of that GEMM alone, and a straightforward numpy step that builds the immediate
-term with a Kronecker product, as public research code does. Run with `python benchmarks/rtrl_step.py [--sizes 16 32 64 128]`.
+term with a Kronecker product, as public research code does. Run with
+`python benchmarks/rtrl_step.py [--sizes 16 32 64 128]`.
 """
 
 import argparse
@@ -15,10 +16,10 @@ import numba
 import numpy as np
 from numba import njit
 from threadpoolctl import threadpool_limits
+from timing import interleaved_best
 
 from rtrl import kernels
 from rtrl.gradient import pack
-from timing import interleaved_best
 
 
 @njit(cache=True)
@@ -65,7 +66,8 @@ def main():
 
         def ours():
             theta = theta0.copy()
-            kernels.run(theta, n, 1, 1, 1.0, kernels.TANH, kernels.RTRL, X, Y, np.ones(T), np.zeros(n),
+            kernels.run(theta, n, 1, 1, 1.0, kernels.TANH, kernels.RTRL, X, Y, np.ones(T),
+                        np.zeros(n),
                         np.zeros((n, P)), np.empty(0), np.empty(0), 0, True, 1e-4,
                         kernels.ADAM, np.zeros_like(theta), np.zeros_like(theta),
                         np.zeros(1, np.int64), 0.0, 1, np.zeros_like(theta), np.empty(T))
@@ -89,7 +91,8 @@ def main():
         gemm()
         t_ours, t_gemm, t_ref = interleaved_best([ours, gemm, reference], 7)
         step, gemm_time, ref = t_ours / T, t_gemm / T, t_ref / n_ref
-        print(f"{n:>4} {P:>7} {step * 1e6:>10.1f} {gemm_time * 1e6:>10.1f} {step / gemm_time:>7.2f} "
+        print(f"{n:>4} {P:>7} {step * 1e6:>10.1f} {gemm_time * 1e6:>10.1f} "
+              f"{step / gemm_time:>7.2f} "
               f"{ref * 1e6:>11.1f} {ref / step:>8.1f}", flush=True)
 
 

@@ -2,6 +2,7 @@
 
 import pathlib
 import sys
+from importlib import metadata
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -10,7 +11,7 @@ sys.path.insert(0, str(ROOT / "docs"))
 project = "numba-rnn"
 author = "numba-rnn developers"
 copyright = "2026, numba-rnn developers"
-release = "0.1.0"
+release = metadata.version("numba-rnn")  # the one source: pyproject.toml
 
 extensions = [
     "myst_parser",

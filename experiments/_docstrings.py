@@ -1,6 +1,6 @@
 """Docstring fragments shared by the experiments' datasets, ``run`` and ``summary`` functions."""
 
-from reservoir.docstrings import filler
+from reservoir.common.docstrings import filler
 
 _AS_XARRAY = """\
 as_xarray : bool, default=False

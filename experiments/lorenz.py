@@ -11,13 +11,13 @@ import numpy as np
 import xarray as xr
 
 from reservoir import ESNForecaster
-from reservoir.progress import Progress
+from reservoir.common.progress import Progress
 
+from ._docstrings import fill_doc
 from .datasets import LYAPUNOV_EXPONENTS, lorenz63
 from .metrics import valid_prediction_time
 from .results import finish
 from .timing import Timer
-from ._docstrings import fill_doc
 
 #: Chosen on a series drawn with seed 7 (not a test seed).
 PARAMS = dict(spectral_radius=0.4, leak_rate=0.5, input_scaling=0.5, bias_scaling=0.5,

@@ -19,8 +19,8 @@ import numpy as np
 import xarray as xr
 
 from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
-from reservoir.device import thread_map
-from reservoir.progress import Progress
+from reservoir.common.device import thread_map
+from reservoir.common.progress import Progress
 
 from . import one_step
 from ._docstrings import fill_doc
@@ -180,7 +180,8 @@ def summary(ds):
     learned = ds["learned_after"].values
     lines = [f"{a['language']}: LSTM ({a['n_blocks']} blocks x {a['n_cells']} cells, "
              f"{a['trainer']}), {a['n_strings']} training strings (n <= 10), {a['n_seeds']} seeds",
-             f"  training set learned after: {', '.join(str(v) if v >= 0 else 'never' for v in learned)}"
+             "  training set learned after: "
+             f"{', '.join(str(v) if v >= 0 else 'never' for v in learned)}"
              " strings",
              f"  generalisation: median n = {a['median_generalisation']:.0f}, best n = "
              f"{a['best_generalisation']} (tested up to {a['max_n']})"]
@@ -315,7 +316,8 @@ def summary_reber(ds):
         runs = ds["strings_to_success"].sel(trainer=t).values
         done = runs[runs >= 0]
         mean = f"{done.mean():.0f}" if done.size else "-"
-        lines.append(f"  {t:5s} success {a['success_rate_' + t]:.0%}, mean strings to success {mean}")
+        lines.append(f"  {t:5s} success {a['success_rate_' + t]:.0%}, "
+                     f"mean strings to success {mean}")
     lines.append("  published: LSTM 97-100% after 8,440-39,740 strings; RTRL (12 units) succeeds "
                  "in some fraction of runs (Hochreiter & Schmidhuber 1997)")
     return "\n".join(lines)

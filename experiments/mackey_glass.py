@@ -10,12 +10,12 @@ import numpy as np
 import xarray as xr
 
 from reservoir import ESNForecaster
-from reservoir.progress import Progress
+from reservoir.common.progress import Progress
 
+from ._docstrings import fill_doc
 from .datasets import mackey_glass, mackey_glass_unsquash
 from .results import finish
 from .timing import Timer
-from ._docstrings import fill_doc
 
 PUBLISHED = {
     "Jaeger 2001 (400 units, 3000 training steps)": 2.8e-4,

@@ -8,12 +8,12 @@ import numpy as np
 import xarray as xr
 
 from reservoir import ESNRegressor
-from reservoir.progress import Progress
+from reservoir.common.progress import Progress
 
+from ._docstrings import fill_doc
 from .datasets import memory_task
 from .metrics import memory_capacity
 from .results import finish
-from ._docstrings import fill_doc
 
 #: Input scaling of each regime: tanh reservoirs lose memory to their nonlinearity; with tiny
 #: inputs the same reservoir is nearly linear.

@@ -10,11 +10,11 @@ import xarray as xr
 
 from reservoir import ESNRegressor
 
+from ._docstrings import fill_doc
 from .datasets import narma
 from .metrics import nrmse
 from .results import finish
 from .timing import Timer
-from ._docstrings import fill_doc
 
 #: Chosen on a series drawn with seed 11 (not a test seed): small inputs keep the reservoir
 #: near its linear regime, the bias gives tanh the even terms that the products u(t-9) u(t) need.

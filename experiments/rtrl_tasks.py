@@ -7,7 +7,7 @@ and ``summary_*`` the lines printed by the command line.
 import numpy as np
 import xarray as xr
 
-from reservoir.docstrings import filler
+from reservoir.common.docstrings import filler
 from rtrl import RTRLRegressor
 
 from . import one_step

@@ -26,9 +26,9 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
 
 from reservoir.batch import PER_CONFIG, batchable, fit_configurations, predict_configurations
-from reservoir.device import blas_threads, check_device, thread_map
-from reservoir.progress import Progress
-from reservoir.validation import is_sequence_list
+from reservoir.common.device import blas_threads, check_device, thread_map
+from reservoir.common.progress import Progress
+from reservoir.common.validation import is_sequence_list
 
 from .results import finish
 

@@ -4,7 +4,7 @@ Reber grammar. Each returns lists of sequences (inputs, targets, per-step loss w
 import numpy as np
 from sklearn.utils import check_random_state
 
-from reservoir.docstrings import filler
+from reservoir.common.docstrings import filler
 
 #: The parameters of an a^n b^n c^n string, shared by its two forms.
 fill_doc = filler({"anbncn_string": """\

@@ -8,9 +8,14 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from reservoir.docstrings import filler
-from reservoir.validation import (check_step_weights, is_sequence_list, require_y,
-                                  start_partial_fit, validate_sequences)
+from reservoir.common.docstrings import filler
+from reservoir.common.validation import (
+    check_step_weights,
+    is_sequence_list,
+    require_y,
+    start_partial_fit,
+    validate_sequences,
+)
 
 from . import kernels
 from .estimator import FIXED, FRAGMENTS, KalmanLSTMBase

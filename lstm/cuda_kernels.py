@@ -15,11 +15,10 @@ import math
 import numpy as np
 from numba import cuda
 
-from reservoir.cuda_kernels import grid_blocks
+from reservoir.common import config
+from reservoir.common.cuda import flat_launch, grid_blocks
 
 from . import kernels
-
-THREADS = 128
 
 
 @cuda.jit
@@ -272,7 +271,7 @@ def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, 
     for q, x in enumerate(X_seqs):
         X[q, :len(x)] = x
     out = cuda.device_array((n, X.shape[1], m))
-    forward_kernel[grid_blocks(n, THREADS), THREADS](
+    forward_kernel[flat_launch(n)](
         cuda.to_device(w), B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash,
         cuda.to_device(X), cuda.to_device(lengths), cuda.to_device(np.zeros((n, nc))),
         cuda.to_device(np.zeros((n, nc))), cuda.device_array((n, n_x + nc + 1)), out)
@@ -300,14 +299,15 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, fu
     d_bad = cuda.to_device(np.zeros(1, np.int64))
     u, gates, cells = np.empty(n_x + nc + 1), np.empty((B, 3)), np.empty((nc, 5))
     out, dout = np.empty(m), np.empty(m)
-    cols, entries = grid_blocks(P, THREADS), grid_blocks(m * P, THREADS)
+    threads = config.CUDA_THREADS
+    cols, entries = grid_blocks(P), grid_blocks(m * P)
     failed = -1
     for t in range(X.shape[0]):
         kernels.forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash,
                              X[t], s, yc, u, gates, cells, out, dout)
         out_all[t] = out
         rec = np.concatenate([u, X[t], gates.ravel(), cells.ravel(), s, yc, dout])
-        jacobian_kernel[cols, THREADS](d_w, B, S, n_x, m, shortcut, peepholes, forget, full,
+        jacobian_kernel[cols, threads](d_w, B, S, n_x, m, shortcut, peepholes, forget, full,
                                        cuda.to_device(rec), d_frozen, d_ds, d_dyc, d_ds2, d_dyc2,
                                        d_H)
         d_ds, d_ds2, d_dyc, d_dyc2 = d_ds2, d_ds, d_dyc2, d_dyc
@@ -318,12 +318,12 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, fu
             frac = min(count[0] / anneal, 1.0) if anneal > 0 else 1.0
             r = r0 * (r1 / r0) ** frac
             q = q0 * (q1 / q0) ** frac if q0 > 0 and q1 > 0 else q0 + (q1 - q0) * frac
-            hp_kernel[entries, THREADS](d_H, d_cov, d_cov_off, d_start, d_size, d_group, d_HP)
-            innovation_kernel[grid_blocks(m * m, THREADS), THREADS](d_HP, d_H, d_inn)
+            hp_kernel[entries, threads](d_H, d_cov, d_cov_off, d_start, d_size, d_group, d_HP)
+            innovation_kernel[flat_launch(m * m)](d_HP, d_H, d_inn)
             A = np.linalg.inv(np.eye(m) * r + d_inn.copy_to_host())
-            gain_kernel[cols, THREADS](d_w, d_HP, cuda.to_device(A), cuda.to_device(A @ e),
+            gain_kernel[cols, threads](d_w, d_HP, cuda.to_device(A), cuda.to_device(A @ e),
                                        d_AHP)
-            covariance_kernel[cols, THREADS](d_cov, d_cov_off, d_start, d_size, d_group, d_HP,
+            covariance_kernel[cols, threads](d_cov, d_cov_off, d_start, d_size, d_group, d_HP,
                                              d_AHP, q, d_cov2, d_bad)
             d_cov, d_cov2 = d_cov2, d_cov
             new = d_w.copy_to_host()

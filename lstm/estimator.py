@@ -7,13 +7,19 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from reservoir.device import check_device
-from reservoir.docstrings import filler
-from reservoir.progress import Progress
-from reservoir.scoring import SequenceR2Mixin
-from reservoir.validation import (check_positive_int, check_range, check_step_weights,
-                                  record_built, require_y, start_partial_fit,
-                                  validate_sequences)
+from reservoir.common.device import check_device
+from reservoir.common.docstrings import filler
+from reservoir.common.progress import Progress
+from reservoir.common.scoring import SequenceR2Mixin
+from reservoir.common.validation import (
+    check_positive_int,
+    check_range,
+    check_step_weights,
+    record_built,
+    require_y,
+    start_partial_fit,
+    validate_sequences,
+)
 
 from . import kernels
 
@@ -47,7 +53,8 @@ input_gate_bias : float, default=-0.5
     staggered; more negative values keep the cells unwritten until training opens them).
 init_scale : float, default=0.1
     The memory blocks' weights (gates and cell inputs; the gate biases are set as above) start
-    uniform in [-init_scale, init_scale]; the output layer's in [-0.1, 0.1].""", "lstm_training": """\
+    uniform in [-init_scale, init_scale]; the output layer's in [-0.1, 0.1].""",
+    "lstm_training": """\
 trainer : {"dekf", "ndekf", "ekf", "sgd"}, default="dekf"
     Extended Kalman filter decoupled by block (one weight group per memory block and per
     output unit) or by node (one group per gate, cell input and output unit, a gate's peephole
@@ -221,7 +228,8 @@ class KalmanLSTMBase(BaseEstimator):
         through the generic filter: 181 us a step serial, 490 us threaded)."""
         sizes = self._groups[1]
         return (self.trainer == "dekf" and sizes.size > 1 and numba.get_num_threads() > 1
-                and float(np.sum(sizes.astype(np.float64) ** 2)) * self.n_outputs_ >= PARALLEL_FILTER_WORK)
+                and float(np.sum(sizes.astype(np.float64) ** 2)) * self.n_outputs_
+                >= PARALLEL_FILTER_WORK)
 
     def _fit_sequences(self, X_seqs, y_seqs, w_seqs):
         """``epochs`` passes over validated sequences (targets (n_steps, n_outputs) floats)."""

@@ -28,8 +28,7 @@ import types
 import numpy as np
 from numba import njit, prange
 
-from reservoir._config import KERNEL, PARALLEL_KERNEL
-
+from reservoir.common.config import KERNEL, PARALLEL_KERNEL
 
 #: Cell squashings, the kernels' ``squash``.
 TANH, IDENTITY, LOGISTIC = 0, 1, 2

@@ -7,12 +7,17 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import kernels
-from ._config import CHUNK_BYTES
-from .device import blas_threads, check_device, num_threads
-from .progress import Progress
+from .common.config import CHUNK_BYTES
+from .common.device import blas_threads, check_device, num_threads
+from .common.progress import Progress
+from .common.validation import (
+    check_dtype,
+    check_positive_int,
+    check_range,
+    record_built,
+    validate_sequences,
+)
 from .readout import SOLVERS, design_matrix, n_features, rls_update
-from .validation import (check_dtype, check_positive_int, check_range, record_built,
-                         validate_sequences)
 from .weights import make_reservoir
 
 
@@ -326,7 +331,8 @@ class ReservoirMixin(BaseEstimator):
             hi = a + S.shape[0]
             if hi > lo:
                 F = self._features(Uc[lo - a:], S[lo - a:]).astype(np.float64)
-                rls_update(self._P, self._W, F, np.ascontiguousarray(Y[lo:hi]), float(self.forgetting))
+                rls_update(self._P, self._W, F, np.ascontiguousarray(Y[lo:hi]),
+                           float(self.forgetting))
         self._set_readout(self._W)
         self.state_ = x0[0]
 

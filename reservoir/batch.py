@@ -16,9 +16,9 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from . import kernels
-from ._config import CHUNK_BYTES
 from .base import ReservoirMixin, input_product
-from .device import blas_threads, check_device, num_threads, thread_map
+from .common.config import CHUNK_BYTES
+from .common.device import blas_threads, check_device, num_threads, thread_map
 from .readout import SOLVERS, design_matrix
 from .weights import Reservoir, make_reservoir
 
@@ -45,8 +45,8 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     ``configs`` are dicts over :data:`PER_CONFIG`. When the estimator has no output feedback
     (:func:`batchable`), all configurations are harvested together: one pass over X, threads
     over configurations on the CPU, one kernel launch for all of them on ``device="cuda"``
-    (:func:`reservoir.cuda_kernels.run_configs_kernel`); otherwise each is fitted on its own. Either way each model
-    equals, to round-off, the one ``fit`` would give.
+    (:func:`reservoir.cuda_kernels.run_configs_kernel`); otherwise each is fitted on its own.
+    Either way each model equals, to round-off, the one ``fit`` would give.
 
     Batched models keep the shared unit reservoir for :func:`predict_configurations`.
 

@@ -12,9 +12,7 @@ import math
 import numpy as np
 from numba import cuda
 
-#: Threads per block (units of one reservoir in parallel) and the most blocks of a launch.
-THREADS = 128
-MAX_BLOCKS = 65535
+from .common.cuda import flat_launch, row_launch
 
 
 @cuda.jit
@@ -132,29 +130,13 @@ def _on_device(a):
     return a if hasattr(a, "copy_to_host") else cuda.to_device(a)
 
 
-def blocks_for(n):
-    """Blocks of a launch with one block per sequence (capped: the kernels stride)."""
-    return max(1, min(n, MAX_BLOCKS))
-
-
-def grid_blocks(n_items, threads):
-    """Blocks of ``threads`` threads covering n_items with one thread each (capped at
-    MAX_BLOCKS: the kernels use grid-stride loops). Shared by the CUDA kernels of every package."""
-    return max(1, min((n_items + threads - 1) // threads, MAX_BLOCKS))
-
-
-def flat_launch(n_items):
-    """(blocks, threads) covering n_items with one thread each (capped: the kernels stride)."""
-    return grid_blocks(n_items, THREADS), THREADS
-
-
 def run_batch(indptr, indices, data, leak, states, xs, copy_states=True):
     """Host wrapper of :func:`run_batch_kernel`: states (B, T, N) holds the drives and receives
     the states (unless ``copy_states`` is False), xs (B, N) the initial then final states.
     Returns the states on the device."""
     d_states = cuda.to_device(states)
     d_x = cuda.to_device(xs)
-    run_batch_kernel[blocks_for(states.shape[0]), THREADS](
+    run_batch_kernel[row_launch(states.shape[0])](
         cuda.to_device(indptr), cuda.to_device(indices), cuda.to_device(data), leak, d_states,
         d_x, d_states)
     if copy_states:
@@ -168,7 +150,7 @@ def run_configs(indptr, indices, data, W_in, bias, U, radius, in_scale, leak, x0
     C, N = x0.shape
     d_states = cuda.device_array((C, U.shape[0], N), dtype=x0.dtype)
     d_x = cuda.to_device(x0)
-    run_configs_kernel[blocks_for(C), THREADS](
+    run_configs_kernel[row_launch(C)](
         cuda.to_device(indptr), cuda.to_device(indices), cuda.to_device(data),
         cuda.to_device(W_in), cuda.to_device(bias), cuda.to_device(U),
         cuda.to_device(np.asarray(radius, np.float64)),

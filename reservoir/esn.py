@@ -4,10 +4,10 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils import TransformerTags
 
-from .docstrings import fill_doc
 from .base import FIXED, ReservoirMixin
-from .scoring import r2
-from .validation import check_washout, is_sequence_list, require_y, start_partial_fit
+from .common.scoring import r2
+from .common.validation import check_washout, is_sequence_list, require_y, start_partial_fit
+from .docstrings import fill_doc
 
 
 def _teacher(Y):

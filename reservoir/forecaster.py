@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from .docstrings import fill_doc
 from .base import ReservoirMixin
-from .scoring import r2
-from .validation import check_sequences, check_washout, is_sequence_list
+from .common.scoring import r2
+from .common.validation import check_sequences, check_washout, is_sequence_list
+from .docstrings import fill_doc
 
 
 @fill_doc

@@ -11,7 +11,8 @@ arrays and scalars only, and write states into ``states``, which may be the same
 
 One sequence: :func:`run_sequence` (serial) and :func:`run_sequence_rows` (rows over threads).
 Many sequences: :func:`run_batch` and :func:`run_batch_parallel` keep the states of B sequences
-side by side, (N, B) in working arrays, turning the mat-vec into a sparse x dense product that reads W once a step.
+side by side, (N, B) in working arrays, turning the mat-vec into a sparse x dense product that
+reads W once a step.
 Many configurations of one sparse pattern (spectral radius, input scaling and leak rate per
 configuration, one input): :func:`run_configs`, groups of configurations side by side the same
 way, one group per thread.
@@ -20,8 +21,8 @@ way, one group per thread.
 import numpy as np
 from numba import njit, prange
 
-from ._config import KERNEL, PARALLEL_KERNEL
 from .activations import tanh_inplace
+from .common.config import KERNEL, PARALLEL_KERNEL
 
 
 @njit(**KERNEL)

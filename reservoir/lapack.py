@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 from numba.extending import get_cython_function_address
 
-from ._config import KERNEL
+from .common.config import KERNEL
 
 _DOUBLE = ctypes.POINTER(ctypes.c_double)
 _INT = ctypes.POINTER(ctypes.c_int)

@@ -20,8 +20,8 @@ import scipy.linalg as sla
 from numba import njit
 
 from . import lapack
-from ._config import KERNEL
-from .docstrings import filler
+from .common.config import KERNEL
+from .common.docstrings import filler
 
 #: Ridge values a QRRidge solves one by one (each by a QR of [R; sqrt(ridge) I]) between two
 #: updates before it switches to one SVD of R for all further values: a 302 x 302 SVD costs as
@@ -48,7 +48,8 @@ def design_matrix(inputs, states, squares, intercept):
 def _as_ridges(ridge):
     ridges = np.atleast_1d(np.asarray(ridge, dtype=np.float64))
     if ridges.ndim != 1 or np.any(~np.isfinite(ridges)) or np.any(ridges < 0):
-        raise ValueError(f"ridge must be a finite number >= 0 (or a 1-D array of them), got {ridge!r}.")
+        raise ValueError("ridge must be a finite number >= 0 (or a 1-D array of them), got "
+                         f"{ridge!r}.")
     return ridges
 
 #: Docstring sections shared by the two accumulators (same interface).
@@ -303,7 +304,8 @@ def rls_update(P, W, F, Y, forgetting):
 
     P (p, p) is the inverse correlation matrix, W (p, m) the readout weights; ``forgetting`` in
     (0, 1] discounts old samples. Per row f with target y:
-    ``k = P f / (forgetting + f^T P f)``, ``W += k (y - W^T f)^T``, ``P = (P - k (P f)^T) / forgetting``.
+    ``k = P f / (forgetting + f^T P f)``, ``W += k (y - W^T f)^T``,
+    ``P = (P - k (P f)^T) / forgetting``.
     """
     p = P.shape[0]
     m = W.shape[1]

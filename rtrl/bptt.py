@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from reservoir.docstrings import filler
+from reservoir.common.docstrings import filler
 
 
 def _f(net, activation):

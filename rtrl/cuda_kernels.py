@@ -9,9 +9,7 @@ coalesce. Mirrors the CPU update in :func:`rtrl.kernels.run`.
 
 from numba import cuda
 
-from reservoir.cuda_kernels import grid_blocks
-
-THREADS = 128
+from reservoir.common.cuda import flat_launch
 
 
 @cuda.jit
@@ -48,7 +46,7 @@ def sensitivity_step_device(A, M, z, D, leak):
     n, P = M.shape
     d_M = M if hasattr(M, "copy_to_host") else cuda.to_device(M)
     out = cuda.device_array((n, P), dtype=d_M.dtype)
-    sensitivity_kernel[grid_blocks(n * P, THREADS), THREADS](
+    sensitivity_kernel[flat_launch(n * P)](
         cuda.to_device(A), d_M, cuda.to_device(z), cuda.to_device(D), leak, out)
     return out
 
@@ -61,5 +59,5 @@ def sensitivity_step(A, M, z, D, leak):
 def project(d_M, c):
     """c^T M (P,) for sensitivities on the device; returns a host array."""
     out = cuda.device_array(d_M.shape[1], dtype=d_M.dtype)
-    project_kernel[grid_blocks(d_M.shape[1], THREADS), THREADS](d_M, cuda.to_device(c), out)
+    project_kernel[flat_launch(d_M.shape[1])](d_M, cuda.to_device(c), out)
     return out.copy_to_host()

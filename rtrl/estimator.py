@@ -5,13 +5,19 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from reservoir.device import check_device
-from reservoir.docstrings import fill_doc
-from reservoir.progress import Progress
-from reservoir.scoring import SequenceR2Mixin
-from reservoir.validation import (check_positive_int, check_range, check_step_weights,
-                                  record_built, require_y, start_partial_fit,
-                                  validate_sequences)
+from reservoir.common.device import check_device
+from reservoir.common.docstrings import fill_doc
+from reservoir.common.progress import Progress
+from reservoir.common.scoring import SequenceR2Mixin
+from reservoir.common.validation import (
+    check_positive_int,
+    check_range,
+    check_step_weights,
+    record_built,
+    require_y,
+    start_partial_fit,
+    validate_sequences,
+)
 
 from . import kernels
 from .gradient import ACTIVATIONS, pack, unpack

@@ -26,7 +26,7 @@ may change between the two steps (online learning): A(t) uses the updated ones, 
 import numpy as np
 from numba import njit
 
-from reservoir._config import KERNEL
+from reservoir.common.config import KERNEL
 
 TANH, LOGISTIC = 0, 1
 SGD, ADAM = 0, 1

@@ -1,4 +1,5 @@
-"""Plain-numpy reference implementations, written for clarity, that the kernels are tested against."""
+"""Plain-numpy reference implementations, written for clarity, that the kernels are tested
+against."""
 
 import numpy as np
 
@@ -24,7 +25,8 @@ def features(U, S, squares=False, intercept=True):
 
 
 def ridge(F, Y, lam, intercept=True):
-    """argmin ||Y - F w||^2 + lam ||w[1:] if intercept else w||^2, by lstsq on the augmented system."""
+    """argmin ||Y - F w||^2 + lam ||w[1:] if intercept else w||^2, by lstsq on the augmented
+    system."""
     p = F.shape[1]
     pen = np.sqrt(lam) * np.eye(p)
     if intercept:

@@ -3,7 +3,7 @@ import threading
 import numpy as np
 from threadpoolctl import threadpool_info
 
-from reservoir.device import SMALL_BLAS, blas_threads, thread_map
+from reservoir.common.device import SMALL_BLAS, blas_threads, thread_map
 
 
 def _blas_threads_now():

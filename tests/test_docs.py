@@ -13,13 +13,19 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 PACKAGES = ["reservoir", "rtrl", "lstm", "experiments"]
+#: Packages of optional extras that a page's examples may import: the page is skipped without them.
+EXTRAS = {"matplotlib": "plot", "dask": "distributed", "distributed": "distributed"}
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if BLOCK.search(p.read_text())],
                          ids=lambda p: p.name)
 def test_code_blocks_run(page):
+    blocks = BLOCK.findall(page.read_text())
+    for module, extra in EXTRAS.items():
+        if re.search(rf"^\s*(from|import) {module}\b", "\n".join(blocks), re.M):
+            pytest.importorskip(module, reason=f"{page.name}'s examples need the {extra} extra")
     namespace = {}
-    for block in BLOCK.findall(page.read_text()):
+    for block in blocks:
         exec(compile(block, str(page), "exec"), namespace)
 
 
@@ -27,7 +33,7 @@ def _modules():
     for name in PACKAGES:
         package = importlib.import_module(name)
         yield package
-        for info in pkgutil.iter_modules(package.__path__, name + "."):
+        for info in pkgutil.walk_packages(package.__path__, name + "."):
             if not info.name.endswith("__main__"):
                 yield importlib.import_module(info.name)
 

@@ -4,7 +4,7 @@ from sklearn.exceptions import NotFittedError
 
 from reservoir import ESNRegressor
 from reservoir.base import input_product
-from reservoir.device import check_device, cuda_status
+from reservoir.common.device import check_device, cuda_status
 
 from . import naive
 

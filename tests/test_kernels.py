@@ -137,7 +137,8 @@ def test_run_configs_matches_each_scaled_reservoir(n_groups):
     rng = np.random.default_rng(7)
     U = rng.normal(size=(15, 2))
     drive = np.ascontiguousarray(U @ unit.W_in.T)
-    radius, scale, leak = np.array([0.5, 1.1, 0.9]), np.array([0.2, 1.0, 3.0]), np.array([1, .3, .6])
+    radius, scale = np.array([0.5, 1.1, 0.9]), np.array([0.2, 1.0, 3.0])
+    leak = np.array([1, .3, .6])
     x = np.zeros((3, 20))
     states = np.empty((3, 15, 20))
     kernels.run_configs(unit.indptr, unit.indices, unit_data, drive, unit.bias, radius, scale,

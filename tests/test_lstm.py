@@ -7,7 +7,7 @@ import pytest
 
 from lstm import FilterDivergenceError, KalmanLSTMClassifier, KalmanLSTMRegressor, kernels
 from lstm.estimator import SQUASHINGS
-from reservoir.device import cuda_status
+from reservoir.common.device import cuda_status
 
 from . import naive
 
@@ -285,7 +285,8 @@ def test_init_scale_sets_the_range_of_the_blocks_initial_weights():
         w = KalmanLSTMRegressor(3, 1, init_scale=scale, **kw).fit(u, y).coef_
         np.testing.assert_array_equal(w[3 * block:], default[3 * block:])  # the output layer
         changed = w[:3 * block] != default[:3 * block]  # all but the gate biases and peepholes
-        np.testing.assert_allclose(w[:3 * block][changed], default[:3 * block][changed] * scale / 0.1)
+        np.testing.assert_allclose(w[:3 * block][changed],
+                                   default[:3 * block][changed] * scale / 0.1)
         assert changed.sum() == 3 * (block - 3 - 3)
     with pytest.raises(ValueError, match="init_scale"):
         KalmanLSTMRegressor(init_scale=-1.0).fit(u, y)

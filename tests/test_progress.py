@@ -1,7 +1,7 @@
 import io
 import time
 
-from reservoir.progress import Progress, _count
+from reservoir.common.progress import Progress, _count
 
 
 class _Terminal(io.StringIO):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import rtrl
-from reservoir.device import cuda_status
+from reservoir.common.device import cuda_status
 from rtrl import kernels
 from rtrl.gradient import ACTIVATIONS, pack, unpack
 

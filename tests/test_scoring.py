@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import r2_score
 
-from reservoir.scoring import r2
+from reservoir.common.scoring import r2
 
 
 @pytest.mark.parametrize("shape", [(50,), (50, 1), (50, 3)])

@@ -46,16 +46,25 @@ def test_forecaster_search_with_scoring_equals_grid_search_cv():
     _compare(result, GridSearchCV(est, grid, cv=CV).fit(series))
 
 
-def test_results_save_to_netcdf_and_plot(tmp_path):
+def _small_search():
     u, y = _task()
-    result = grid_search(ESNRegressor(n_reservoir=20, washout=10, random_state=0),
-                         {"spectral_radius": [0.5, 0.9, 1.3], "ridge": [1e-6, 1e-3]}, u, y, cv=CV,
-                         verbose=False)
+    return grid_search(ESNRegressor(n_reservoir=20, washout=10, random_state=0),
+                       {"spectral_radius": [0.5, 0.9, 1.3], "ridge": [1e-6, 1e-3]}, u, y, cv=CV,
+                       verbose=False)
+
+
+def test_results_save_to_netcdf(tmp_path):
+    result = _small_search()
     back = xr.open_dataset(save(result.dataset, tmp_path / "grid.nc"), engine="scipy")
     xr.testing.assert_allclose(back, result.dataset)
     assert back.attrs["best_spectral_radius"] == result.best_params_["spectral_radius"]
+
+
+def test_results_plot_as_heatmap(tmp_path):
+    pytest.importorskip("matplotlib", reason="the heat map needs the plot extra")
     from experiments import plots
 
+    result = _small_search()
     assert plots.heatmap(result.dataset, "spectral_radius", "ridge", tmp_path / "h.png").exists()
 
 

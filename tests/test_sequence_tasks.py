@@ -1,8 +1,13 @@
 import numpy as np
 import pytest
 
-from experiments.sequence_tasks import (REBER_SYMBOLS, _REBER, adding_problem, binary_addition,
-                                        embedded_reber)
+from experiments.sequence_tasks import (
+    _REBER,
+    REBER_SYMBOLS,
+    adding_problem,
+    binary_addition,
+    embedded_reber,
+)
 
 
 def test_adding_problem_targets():

@@ -7,8 +7,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from reservoir import ESNForecaster, ESNRegressor
 from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
+from reservoir import ESNForecaster, ESNRegressor
 from rtrl import RTRLRegressor
 
 STATEFUL = ("a recurrent network is a dynamical system: each output depends on the steps before "

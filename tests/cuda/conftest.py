@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from reservoir.device import cuda_status
+from reservoir.common.device import cuda_status
 
 if not cuda_status()[0]:
     pytest.skip("no CUDA GPU, and NUMBA_ENABLE_CUDASIM is not set", allow_module_level=True)
@@ -19,12 +19,6 @@ if not cuda_status()[0]:
 def few_threads(monkeypatch):
     """The simulator runs a Python thread per CUDA thread: keep blocks small."""
     if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
-        from reservoir import cuda_kernels
+        from reservoir.common import config
 
-        monkeypatch.setattr(cuda_kernels, "THREADS", 8)
-        from rtrl import cuda_kernels as rtrl_cuda
-
-        monkeypatch.setattr(rtrl_cuda, "THREADS", 8)
-        from lstm import cuda_kernels as lstm_cuda
-
-        monkeypatch.setattr(lstm_cuda, "THREADS", 8)
+        monkeypatch.setattr(config, "CUDA_THREADS", 8)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from reservoir import ESNForecaster, ESNRegressor, cuda_kernels, kernels
-from reservoir.device import check_device
+from reservoir.common.device import check_device
 from reservoir.weights import make_reservoir
 
 
@@ -92,7 +92,8 @@ def test_configurations_fitted_in_one_launch_match_the_cpu():
     from reservoir.batch import fit_configurations
 
     series = np.sin(np.arange(40) * 0.3) + 0.1 * np.cos(np.arange(40) * 1.7)
-    configs = [{"spectral_radius": 0.5, "leak_rate": 1.0}, {"spectral_radius": 1.1, "leak_rate": 0.4}]
+    configs = [{"spectral_radius": 0.5, "leak_rate": 1.0},
+               {"spectral_radius": 1.1, "leak_rate": 0.4}]
     kw = dict(n_reservoir=8, washout=3, ridge=1e-6, random_state=0)
     cpu = fit_configurations(ESNForecaster(device="cpu", **kw), configs, series)
     gpu = fit_configurations(ESNForecaster(device="cuda", **kw), configs, series)

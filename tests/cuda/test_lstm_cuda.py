@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor, cuda_kernels, kernels
+from reservoir.common import config
 
 
 def _model(**kw):
@@ -40,7 +41,7 @@ def test_jacobian_kernel_matches_the_cpu_step(kw):
         kernels.forward_step(w, *args, x, s2, yc2, u, gates, cells, out, dout)
         rec = np.concatenate([u, x, gates.ravel(), cells.ravel(), s2, yc2, dout])
         d_ds, d_dyc, d_H = (cuda.device_array_like(a) for a in (ds2, dyc2, H))
-        cuda_kernels.jacobian_kernel[4, cuda_kernels.THREADS](
+        cuda_kernels.jacobian_kernel[4, config.CUDA_THREADS](
             cuda.to_device(w), B, S, n_x, m, args[4], args[6], args[7], full, cuda.to_device(rec),
             cuda.to_device(frozen), cuda.to_device(ds2), cuda.to_device(dyc2), d_ds, d_dyc, d_H)
         ds2, dyc2 = d_ds.copy_to_host(), d_dyc.copy_to_host()

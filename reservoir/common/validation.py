@@ -17,7 +17,8 @@ def check_range(name, value, lo, hi, lo_open=False, hi_open=False):
     """A real hyperparameter must be a finite number in [lo, hi] (bounds open as told)."""
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     ok = ok and np.isfinite(value)
-    ok = ok and (value > lo if lo_open else value >= lo) and (value < hi if hi_open else value <= hi)
+    ok = ok and (value > lo if lo_open else value >= lo)
+    ok = ok and (value < hi if hi_open else value <= hi)
     if not ok:
         lb, rb = "(" if lo_open else "[", ")" if hi_open else "]"
         raise ValueError(f"{name} must be a number in {lb}{lo}, {hi}{rb}, got {value!r}.")

@@ -12,3 +12,9 @@ PARALLEL_KERNEL = dict(KERNEL, parallel=True)
 
 #: Bytes of reservoir states held at once while streaming a long sequence into the readout.
 CHUNK_BYTES = 32 * 2**20
+
+#: Threads per block of the CUDA kernels (units of one reservoir, or entries of a matrix, in
+#: parallel), and the most blocks of a launch (the kernels use grid-stride loops, so any grid
+#: size is correct). Read at launch time: the simulator tests lower the thread count.
+CUDA_THREADS = 128
+CUDA_MAX_BLOCKS = 65535

@@ -55,7 +55,8 @@ def check_device(device, choices=DEVICES):
 
 @contextmanager
 def num_threads(n_jobs):
-    """Run the block with ``n_jobs`` Numba threads (None: all; negative: all but ``-n_jobs - 1``)."""
+    """Run the block with ``n_jobs`` Numba threads (None: all; negative: all but
+    ``-n_jobs - 1``)."""
     if n_jobs is None:
         yield
         return

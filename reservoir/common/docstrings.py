@@ -1,0 +1,62 @@
+"""Docstring fragments shared by the estimators of every family (numpydoc sections), and
+:func:`filler`, which makes a ``fill_doc`` decorator from them and a family's own fragments."""
+
+import textwrap
+
+FRAGMENTS = {
+    "X_sequences": """\
+X : array-like of shape (n_steps, n_features), or list of such arrays
+    One input sequence, or several of different lengths.""",
+    "y_sequences": """\
+y : array-like of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
+    Targets for every step of every sequence of ``X``.""",
+    "sample_weight_steps": """\
+sample_weight : array-like of shape (n_steps,), or list of such arrays, default=None
+    Per-step weights of the targets (0: no target at that step).""",
+    "X_stream": """\
+X : array-like of shape (n_steps, n_features)
+    One sequence: the next stretch of the input stream.""",
+    "y_stream": """\
+y : array-like of shape (n_steps,) or (n_steps, n_outputs)
+    Its targets.""",
+    "sample_weight_stream": """\
+sample_weight : array-like of shape (n_steps,), default=None
+    Per-step weights of the targets (0: no target at that step).""",
+    "predicted_outputs": """\
+Returns
+-------
+y : ndarray of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
+    Outputs shaped like the targets given to ``fit``.""",
+}
+
+
+def _fill(doc, fragments):
+    lines = []
+    for line in doc.splitlines():
+        key = line.strip()[1:-1] if line.strip().startswith("{") else None
+        if key in fragments:
+            indent = line[:len(line) - len(line.lstrip())]
+            lines.append(textwrap.indent(fragments[key], indent))
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def filler(fragments):
+    """A decorator like :func:`fill_doc` that knows ``fragments`` besides the shared ones."""
+    known = {**FRAGMENTS, **fragments}
+
+    def fill(obj):
+        obj.__doc__ = _fill(obj.__doc__, known)
+        if isinstance(obj, type):
+            for member in vars(obj).values():
+                if callable(member) and member.__doc__:
+                    member.__doc__ = _fill(member.__doc__, known)
+        return obj
+
+    return fill
+
+
+#: Replace every ``{name}`` line of the docstrings of an object (and of the methods of a class)
+#: by the fragment ``name``, indented like that line; returns the object.
+fill_doc = filler({})
