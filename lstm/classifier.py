@@ -18,7 +18,7 @@ from reservoir.common.validation import (
 )
 
 from . import kernels
-from .estimator import FIXED, FRAGMENTS, KalmanLSTMBase
+from .estimator import CONSTRAINTS, FIXED, FRAGMENTS, KalmanLSTMBase
 
 LABELS = """\
 y : array-like of shape (n_steps,) or (n_steps, n_classes), or list of such arrays
@@ -62,6 +62,8 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
     >>> model.predict(X).shape
     (7, 5)
     """
+
+    _parameter_constraints = CONSTRAINTS
 
     def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
                  shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, init_scale=0.1,

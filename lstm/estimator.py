@@ -1,10 +1,13 @@
 """KalmanLSTMRegressor: an LSTM trained online by (decoupled) extended Kalman filtering, and the
 network and filter mechanics it shares with KalmanLSTMClassifier."""
 
+from numbers import Real
+
 import numba
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from reservoir.common.device import check_device
@@ -12,8 +15,11 @@ from reservoir.common.docstrings import filler
 from reservoir.common.progress import Progress
 from reservoir.common.scoring import SequenceR2Mixin
 from reservoir.common.validation import (
-    check_positive_int,
-    check_range,
+    COUNT,
+    FINITE,
+    NON_NEGATIVE,
+    NON_NEGATIVE_INT,
+    POSITIVE,
     check_step_weights,
     record_built,
     require_y,
@@ -94,12 +100,33 @@ class FilterDivergenceError(ArithmeticError):
     """The filter lost positive definiteness or produced non-finite weights."""
 
 
-def _schedule(value, name):
+def _schedule(estimator, name, positive=False):
+    """The noise level ``name`` of ``estimator``, or its (start, end) pair, as (start, end)
+    floats."""
+    value = getattr(estimator, name)
     pair = tuple(value) if np.ndim(value) else (value, value)
-    if len(pair) != 2 or not all(isinstance(v, (int, float)) and np.isfinite(v) and v >= 0
+    if len(pair) != 2 or not all(isinstance(v, Real) and not isinstance(v, bool)
+                                 and np.isfinite(v) and (v > 0 if positive else v >= 0)
                                  for v in pair):
-        raise ValueError(f"{name} must be a number >= 0 or a (start, end) pair, got {value!r}.")
+        bound = "> 0" if positive else ">= 0"
+        raise ValueError(f"The {name!r} parameter of {type(estimator).__name__} must be a finite "
+                         f"number {bound} or a (start, end) pair of them. Got {value!r} instead.")
     return float(pair[0]), float(pair[1])
+
+
+#: Declared parameters of the Kalman LSTM estimators (scikit-learn's ``_parameter_constraints``);
+#: ``q`` and ``r`` as pairs are checked by :func:`_schedule`.
+CONSTRAINTS = {
+    "n_blocks": COUNT, "n_cells": COUNT, "peepholes": ["boolean"], "forget_gate": ["boolean"],
+    "shortcut": ["boolean"], "cell_squashing": [StrOptions(set(SQUASHINGS))],
+    "input_gate_bias": FINITE, "init_scale": NON_NEGATIVE, "trainer": [StrOptions(set(TRAINERS))],
+    "jacobian": [StrOptions(set(JACOBIANS))], "p0": POSITIVE,
+    "q": NON_NEGATIVE + ["array-like"], "r": POSITIVE + ["array-like"],
+    "anneal_steps": NON_NEGATIVE_INT, "learning_rate": NON_NEGATIVE,
+    "momentum": [Interval(Real, 0, 1, closed="left")], "epochs": COUNT,
+    "reset_state": ["boolean"], "device": [StrOptions({"cpu", "cuda"})],
+    "random_state": ["random_state"], "verbose": ["verbose"],
+}
 
 
 class KalmanLSTMBase(BaseEstimator):
@@ -107,19 +134,10 @@ class KalmanLSTMBase(BaseEstimator):
 
     # ------------------------------------------------------------------------ validation
     def _check_params(self):
-        for name in ("n_blocks", "n_cells", "epochs"):
-            check_positive_int(name, getattr(self, name))
-        for name, choices in (("trainer", TRAINERS), ("jacobian", JACOBIANS),
-                              ("cell_squashing", tuple(SQUASHINGS))):
-            if getattr(self, name) not in choices:
-                raise ValueError(f"{name} must be one of {choices}, got {getattr(self, name)!r}.")
-        check_range("input_gate_bias", self.input_gate_bias, -np.inf, np.inf, lo_open=True,
-                    hi_open=True)
-        check_range("init_scale", self.init_scale, 0.0, np.inf, hi_open=True)
-        check_range("p0", self.p0, 0.0, np.inf, lo_open=True, hi_open=True)
-        self._q, self._r = _schedule(self.q, "q"), _schedule(self.r, "r")
-        if min(self._r) <= 0:
-            raise ValueError(f"r must be > 0 (the measurement noise), got {self.r!r}.")
+        """The declared parameters (``_parameter_constraints``), the noise schedules, then the
+        device."""
+        self._validate_params()
+        self._q, self._r = _schedule(self, "q"), _schedule(self, "r", positive=True)
         check_device(self.device, ("cpu", "cuda"))  # a clear error when there is no GPU
 
     # --------------------------------------------------------------------------- layout
@@ -302,6 +320,8 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         Numbers of inputs and outputs.
     """
 
+    _parameter_constraints = {**CONSTRAINTS, "output": [StrOptions({"linear", "logistic"})]}
+
     def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
                  shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, init_scale=0.1,
                  output="linear", trainer="dekf", jacobian="truncated", p0=100.0,
@@ -335,11 +355,6 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
-
-    def _check_params(self):
-        super()._check_params()
-        if self.output not in ("linear", "logistic"):
-            raise ValueError(f"output must be one of ('linear', 'logistic'), got {self.output!r}.")
 
     def _logistic_output(self):
         return self.output == "logistic"

@@ -4,16 +4,21 @@ import numba
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import kernels
 from .common.config import CHUNK_BYTES
-from .common.device import blas_threads, check_device, num_threads
+from .common.device import DEVICES, blas_threads, check_device, num_threads
 from .common.progress import Progress
 from .common.validation import (
+    COUNT,
+    DTYPE,
+    FRACTION,
+    N_JOBS,
+    NON_NEGATIVE,
+    NON_NEGATIVE_INT,
     check_dtype,
-    check_positive_int,
-    check_range,
     record_built,
     validate_sequences,
 )
@@ -46,6 +51,17 @@ MIN_BATCH = 8
 #: Parameters that draw the reservoir: fixed once it is built (``partial_fit`` continues it).
 FIXED = ("n_reservoir", "spectral_radius", "density", "input_density", "input_scaling",
          "bias_scaling", "feedback_scaling", "dtype", "random_state")
+
+
+#: Declared parameters of the ESN estimators (scikit-learn's ``_parameter_constraints``).
+CONSTRAINTS = {
+    "n_reservoir": COUNT, "spectral_radius": NON_NEGATIVE, "leak_rate": FRACTION,
+    "input_scaling": NON_NEGATIVE, "bias_scaling": NON_NEGATIVE, "density": FRACTION,
+    "input_density": FRACTION, "ridge": NON_NEGATIVE, "washout": NON_NEGATIVE_INT,
+    "squares": ["boolean"], "fit_intercept": ["boolean"], "solver": [StrOptions(set(SOLVERS))],
+    "device": [StrOptions(set(DEVICES))], "dtype": DTYPE, "n_jobs": N_JOBS,
+    "random_state": ["random_state"], "verbose": ["verbose"],
+}
 
 
 def _run_batch(device, args, states, xs):
@@ -87,20 +103,10 @@ class ReservoirMixin(BaseEstimator):
 
     # ----------------------------------------------------------------- parameters and input
     def _check_params(self):
+        """The declared parameters (``_parameter_constraints``), then the device's availability."""
+        self._validate_params()
         check_device(self.device)
         self._dtype = check_dtype(self.dtype)
-        check_positive_int("n_reservoir", self.n_reservoir)
-        check_range("spectral_radius", self.spectral_radius, 0.0, np.inf, hi_open=True)
-        check_range("leak_rate", self.leak_rate, 0.0, 1.0, lo_open=True)
-        check_range("density", self.density, 0.0, 1.0, lo_open=True)
-        check_range("input_density", self.input_density, 0.0, 1.0, lo_open=True)
-        for name in ("input_scaling", "bias_scaling", "feedback_scaling"):
-            check_range(name, getattr(self, name), 0.0, np.inf, hi_open=True)
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {tuple(SOLVERS)}, got {self.solver!r}.")
-        ridges = np.atleast_1d(np.asarray(self.ridge, dtype=float))
-        if ridges.ndim != 1 or not np.all(np.isfinite(ridges)) or np.any(ridges < 0):
-            raise ValueError(f"ridge must be a finite number >= 0, got {self.ridge!r}.")
 
     def _validate_X(self, X, reset, y=None):
         """Validate X (and y when given); returns (X_seqs, y_seqs or None, was_list)."""
@@ -316,7 +322,7 @@ class ReservoirMixin(BaseEstimator):
         p = self._n_features_out()
         c = int(self.fit_intercept)
         if not hasattr(self, "_P"):
-            ridge = float(np.max(self.ridge))
+            ridge = float(self.ridge)
             if ridge <= 0:
                 raise ValueError("partial_fit needs ridge > 0: it starts recursive least squares "
                                  "from P = I / ridge.")

@@ -4,9 +4,16 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.utils import TransformerTags
 
-from .base import FIXED, ReservoirMixin
+from .base import CONSTRAINTS, FIXED, ReservoirMixin
 from .common.scoring import r2
-from .common.validation import check_washout, is_sequence_list, require_y, start_partial_fit
+from .common.validation import (
+    FRACTION,
+    NON_NEGATIVE,
+    check_washout,
+    is_sequence_list,
+    require_y,
+    start_partial_fit,
+)
 from .docstrings import fill_doc
 
 
@@ -58,6 +65,9 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
     >>> model.predict(u[:-1]).shape
     (499,)
     """
+
+    _parameter_constraints = {**CONSTRAINTS, "feedback_scaling": NON_NEGATIVE,
+                              "forgetting": FRACTION}
 
     def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
                  bias_scaling=0.5, density=0.1, input_density=1.0, feedback_scaling=0.0,
@@ -135,7 +145,6 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
             The updated estimator.
         """
         first = start_partial_fit(self, X, y, "coef_", FIXED)
-        _check_forgetting(self.forgetting)  # every call: it may be set between calls
         X_seqs, y_seqs, _ = self._validate_X(X, reset=first, y=y)
         U, Y = X_seqs[0], y_seqs[0]
         if first:
@@ -260,8 +269,3 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
                                        np.zeros((self.n_outputs_,) * 2), x, y_prev,
                                        states=states if return_states else None))
         return np.concatenate(states) if return_states else np.concatenate(outs)
-
-
-def _check_forgetting(value):
-    if not (isinstance(value, (int, float)) and 0 < value <= 1):
-        raise ValueError(f"forgetting must be a number in (0, 1], got {value!r}.")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import ReservoirMixin
+from .base import CONSTRAINTS, ReservoirMixin
 from .common.scoring import r2
 from .common.validation import check_sequences, check_washout, is_sequence_list
 from .docstrings import fill_doc
@@ -36,6 +36,8 @@ class ESNForecaster(ReservoirMixin):
     state_ : ndarray of shape (n_reservoir,)
         Reservoir state at the end of the last training series (where ``forecast`` starts).
     """
+
+    _parameter_constraints = CONSTRAINTS
 
     def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
                  bias_scaling=0.5, density=0.1, input_density=1.0, ridge=1e-8, washout=100,

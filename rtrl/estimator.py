@@ -1,8 +1,11 @@
 """RTRLRegressor: a fully recurrent network trained online, step by step."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from reservoir.common.device import check_device
@@ -10,8 +13,10 @@ from reservoir.common.docstrings import fill_doc
 from reservoir.common.progress import Progress
 from reservoir.common.scoring import SequenceR2Mixin
 from reservoir.common.validation import (
-    check_positive_int,
-    check_range,
+    COUNT,
+    FRACTION,
+    NON_NEGATIVE,
+    POSITIVE,
     check_step_weights,
     record_built,
     require_y,
@@ -93,6 +98,16 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         Numbers of inputs and outputs.
     """
 
+    _parameter_constraints = {
+        "n_hidden": COUNT, "learning_rate": POSITIVE, "optimizer": [StrOptions(set(OPTIMIZERS))],
+        "epochs": COUNT, "gradient": [StrOptions(set(GRADIENTS))], "leak_rate": FRACTION,
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "clip": [Interval(Real, 0, None, closed="neither"), None], "update_every": COUNT,
+        "teacher_forcing": ["boolean"], "recurrent_scale": NON_NEGATIVE,
+        "reset_state": ["boolean"], "device": [StrOptions({"cpu", "cuda"})],
+        "random_state": ["random_state"], "verbose": ["verbose"],
+    }
+
     def __init__(self, n_hidden=16, *, learning_rate=1e-2, optimizer="adam", epochs=10,
                  gradient="rtrl", leak_rate=1.0, activation="tanh", clip=None, update_every=1,
                  teacher_forcing=False, recurrent_scale=0.9, reset_state=False, device="cpu",
@@ -120,17 +135,8 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------------ validation
     def _check_params(self):
-        for name in ("n_hidden", "epochs", "update_every"):
-            check_positive_int(name, getattr(self, name))
-        for name, choices in (("gradient", GRADIENTS), ("optimizer", OPTIMIZERS),
-                              ("activation", ACTIVATIONS)):
-            if getattr(self, name) not in choices:
-                raise ValueError(f"{name} must be one of {tuple(choices)}, got "
-                                 f"{getattr(self, name)!r}.")
-        check_range("learning_rate", self.learning_rate, 0.0, np.inf, lo_open=True, hi_open=True)
-        check_range("leak_rate", self.leak_rate, 0.0, 1.0, lo_open=True)
-        if self.clip is not None:
-            check_range("clip", self.clip, 0.0, np.inf, lo_open=True, hi_open=True)
+        """The declared parameters (``_parameter_constraints``), then the device."""
+        self._validate_params()
         if self.device == "cuda" and self.gradient != "rtrl":
             raise ValueError("device='cuda' runs exact RTRL only; UORO and SnAp-1 cost O(n^2) "
                              "a step and run on the CPU (device='cpu').")

@@ -156,8 +156,8 @@ def test_bad_input_raises_clear_errors(X, y, match):
 
 
 @pytest.mark.parametrize("params, match", [
-    (dict(device="gpu"), "device must be one of"),
-    (dict(dtype="float16"), "dtype must be"),
+    (dict(device="gpu"), "The .device. parameter of ESNRegressor must be a str among"),
+    (dict(dtype="float16"), "The .dtype. parameter of ESNRegressor must be"),
     (dict(leak_rate=0.0), "leak_rate"),
     (dict(spectral_radius=-1.0), "spectral_radius"),
     (dict(ridge=-1.0), "ridge"),
@@ -192,7 +192,8 @@ def test_partial_fit_needs_positive_ridge():
 def test_partial_fit_checks_a_forgetting_factor_set_between_calls():
     u, y = _task()
     esn = _esn().partial_fit(u[:100], y[:100])
-    with pytest.raises(ValueError, match="forgetting must be a number in"):
+    with pytest.raises(ValueError, match=r"The .forgetting. parameter of ESNRegressor must be a "
+                       r"float in the range \(0.0, 1.0\]"):
         esn.set_params(forgetting=1.5).partial_fit(u[100:], y[100:])
     with pytest.raises(ValueError, match="spectral_radius from 0.9 to 0.5 since the network"):
         esn.set_params(forgetting=1.0, spectral_radius=0.5).partial_fit(u[100:], y[100:])

@@ -99,7 +99,8 @@ def test_cli_search_writes_dataset_and_heatmap(tmp_path, capsys):
                 ["search", "narma", "--grid", "ridge=1:2:x"]):
         with pytest.raises(SystemExit):
             cli.main(bad)
-    with pytest.raises(SystemExit, match="numba-rnn search: error: spectral_radius must be"):
+    with pytest.raises(SystemExit, match="numba-rnn search: error: The .spectral_radius. "
+                       "parameter of ESNRegressor must be"):
         cli.main(["search", "narma", "--grid", "spectral_radius=-1,1", "--out", str(tmp_path),
                   "--quiet", "--no-plot"])
     with pytest.raises(SystemExit, match="unknown parameter"):
@@ -126,5 +127,6 @@ def test_generalisation_stops_before_the_first_rejected_n(rejected, expected, n_
 def test_cli_reports_a_bad_value_without_a_traceback(tmp_path):
     argv = ["anbncn", "--r-end", "-1", "--n-train", "10", "--seeds", "1", "--quiet", "--no-plot",
             "--out", str(tmp_path)]
-    with pytest.raises(SystemExit, match="numba-rnn anbncn: error: r must be a number >= 0"):
+    with pytest.raises(SystemExit, match="numba-rnn anbncn: error: The .r. parameter of "
+                       "KalmanLSTMClassifier must be a finite number > 0"):
         cli.main(argv)

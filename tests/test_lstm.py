@@ -251,7 +251,7 @@ def test_partial_fit_uses_new_filter_settings_and_keeps_the_network():
     same.partial_fit(u[30:], y[30:])
     other.set_params(r=(1e-3, 1e-3)).partial_fit(u[30:], y[30:])  # the new R is used
     assert np.abs(other.coef_ - same.coef_).max() > 1e-6
-    with pytest.raises(ValueError, match="r must be"):
+    with pytest.raises(ValueError, match="The .r. parameter"):
         other.set_params(r=-1.0).partial_fit(u, y)
     with pytest.raises(ValueError, match="n_blocks from 2 to 3 since the network was built"):
         other.set_params(r=1.0, n_blocks=3).partial_fit(u, y)
@@ -296,9 +296,9 @@ def test_divergence_and_bad_parameters():
     u, y = _recall(T=50)
     with pytest.raises(ValueError, match="trainer"):
         KalmanLSTMRegressor(trainer="ukf").fit(u, y)
-    with pytest.raises(ValueError, match="r must be > 0"):
+    with pytest.raises(ValueError, match="The .r. parameter of KalmanLSTMRegressor must be"):
         KalmanLSTMRegressor(r=0.0).fit(u, y)
-    with pytest.raises(ValueError, match="q must be"):
+    with pytest.raises(ValueError, match="The .q. parameter"):
         KalmanLSTMRegressor(q=(1, 2, 3)).fit(u, y)
     with pytest.raises(ValueError, match="cell_squashing"):
         KalmanLSTMRegressor(cell_squashing="relu").fit(u, y)
@@ -315,7 +315,7 @@ def test_cuda_without_gpu_raises(cls):
     with pytest.raises(ValueError, match="needs an NVIDIA GPU") as err:
         cls(device="cuda").fit(X, np.r_[np.zeros(5), np.ones(5)].astype(int))
     assert str(err.value).endswith("Use device='cpu'.")  # the only other device it takes
-    with pytest.raises(ValueError, match="device must be"):
+    with pytest.raises(ValueError, match="The .device. parameter"):
         cls(device="gpu").fit(X, np.zeros(10, dtype=int))
 
 

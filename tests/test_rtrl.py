@@ -191,7 +191,8 @@ def test_sequence_lists_and_multioutput():
 
 
 @pytest.mark.parametrize("params, match", [
-    (dict(gradient="bptt"), "gradient must be"), (dict(optimizer="rmsprop"), "optimizer"),
+    (dict(gradient="bptt"), "The .gradient. parameter of RTRLRegressor must be a str among"),
+    (dict(optimizer="rmsprop"), "optimizer"),
     (dict(learning_rate=0), "learning_rate"), (dict(learning_rate=float("inf")), "learning_rate"),
     (dict(leak_rate=float("nan")), "leak_rate"), (dict(n_hidden=0), "n_hidden"),
     (dict(clip=-1.0), "clip"), (dict(leak_rate=2.0), "leak_rate"), (dict(device="gpu"), "device"),

@@ -5,6 +5,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
+from numbers import Integral
 
 import numba
 
@@ -61,7 +62,7 @@ def num_threads(n_jobs):
         yield
         return
     available = numba.config.NUMBA_NUM_THREADS
-    if not isinstance(n_jobs, (int,)) or isinstance(n_jobs, bool) or n_jobs == 0:
+    if not isinstance(n_jobs, Integral) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValueError(f"n_jobs must be None or a nonzero integer, got {n_jobs!r}.")
     n = n_jobs if n_jobs > 0 else max(1, available + 1 + n_jobs)
     previous = numba.get_num_threads()

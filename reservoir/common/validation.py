@@ -1,27 +1,36 @@
-"""Validation of time-series input: one sequence (T, n_features) or a list of them."""
+"""Validation of parameters (building blocks of the estimators' declared
+``_parameter_constraints``) and of time-series input: one sequence (T, n_features) or a list of
+them."""
+
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_array
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import validate_data
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 
-
-def check_positive_int(name, value):
-    """A hyperparameter that counts something (units, epochs, ...) must be an integer >= 1."""
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-
-
-def check_range(name, value, lo, hi, lo_open=False, hi_open=False):
-    """A real hyperparameter must be a finite number in [lo, hi] (bounds open as told)."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    ok = ok and np.isfinite(value)
-    ok = ok and (value > lo if lo_open else value >= lo)
-    ok = ok and (value < hi if hi_open else value <= hi)
-    if not ok:
-        lb, rb = "(" if lo_open else "[", ")" if hi_open else "]"
-        raise ValueError(f"{name} must be a number in {lb}{lo}, {hi}{rb}, got {value!r}.")
+# Constraints shared by the estimators' ``_parameter_constraints`` (scikit-learn's declared
+# parameters: ``Integral`` and ``Real`` accept numpy scalars; the real intervals exclude NaN and
+# the infinities, and the error names the parameter and its allowed range).
+#: An integer >= 1 (units, epochs, ...).
+COUNT = [Interval(Integral, 1, None, closed="left")]
+#: An integer >= 0.
+NON_NEGATIVE_INT = [Interval(Integral, 0, None, closed="left")]
+#: A finite real >= 0.
+NON_NEGATIVE = [Interval(Real, 0, None, closed="left")]
+#: A finite real > 0.
+POSITIVE = [Interval(Real, 0, None, closed="neither")]
+#: A real in (0, 1] (leak rates, densities, forgetting factors).
+FRACTION = [Interval(Real, 0, 1, closed="right")]
+#: Any finite real.
+FINITE = [Interval(Real, None, None, closed="neither")]
+#: Threads: None (all cores), a positive count, or -k for all cores but k - 1.
+N_JOBS = [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"),
+          None]
+#: Precision of the states.
+DTYPE = [StrOptions(set(DTYPES)), Options(type, {np.float64, np.float32})]
 
 
 def check_dtype(dtype):
