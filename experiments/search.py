@@ -4,7 +4,8 @@
 grid, folds and seeds) but exploits the structure of reservoirs:
 
 * configurations that differ only in ``ridge`` share one harvest of the states and one
-  factorization of the readout; every ridge value is a re-solve (``reservoir.batch.with_ridge``);
+  factorization of the readout; every ridge value is a re-solve of the fitted model's public
+  ``readout_`` (``readout_.coef_for(ridges)``, ``with_ridge(ridge)``), no estimator is changed;
 * configurations that differ only in ``spectral_radius``, ``input_scaling`` and ``leak_rate``
   share one sparse pattern and run side by side in one batched kernel
   (``reservoir.batch.fit_configurations``).
@@ -87,16 +88,17 @@ def _evaluate_prefixes(estimator, group, shared_grid, X, y, folds):
     return out
 
 
-def _batch_scores(models, accumulators, ridges, X, y):
+def _batch_scores(models, readouts, ridges, X, y):
     """(score, seconds) per ridge of each model of one ``fit_configurations`` batch, with its
-    readout re-solved from ``accumulators[c]``, scored by the estimator's own score: the test
-    states of all models harvested side by side once, for every ridge."""
+    readout re-solved from ``readouts[c]`` (a :class:`reservoir.Readout`), scored by the
+    estimator's own score: the test states of all models harvested side by side once, for every
+    ridge."""
     start = time.perf_counter()
-    with blas_threads(models[0]._n_features_out()):
-        weights = thread_map(lambda acc: acc.solve(np.asarray(ridges, dtype=np.float64)),
-                             accumulators, _host_threads(models[0]))
+    with blas_threads(models[0].coef_.shape[1]):
+        weights = thread_map(lambda readout: readout.coef_for(np.asarray(ridges, np.float64)),
+                             readouts, _host_threads(models[0]))
     preds = predict_configurations(models, X, weights)
-    scores = [[float(model._score_predictions(X, y, p)) for p in model_preds]
+    scores = [[float(model.score_predictions(X, y, p)) for p in model_preds]
               for model, model_preds in zip(models, preds)]
     seconds = (time.perf_counter() - start) / (len(models) * len(ridges))
     return [[(score, seconds) for score in model_scores] for model_scores in scores]
@@ -114,8 +116,7 @@ def _ridge_scores(model, ridges, X, y, scoring):
     out = []
     for ridge in ridges:
         start = time.perf_counter()
-        model._set_ridge(ridge)
-        out.append((float(scorer(model, X, y)), time.perf_counter() - start))
+        out.append((float(scorer(model.with_ridge(ridge), X, y)), time.perf_counter() - start))
     return out
 
 
@@ -144,7 +145,7 @@ def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring):
                                 y_train)
     fit_each = (time.perf_counter() - start) / len(models)
     if scoring is None and batchable(base):
-        scores = _batch_scores(models, [m._accumulator for m in models], ridges, X_test, y_test)
+        scores = _batch_scores(models, [m.readout_ for m in models], ridges, X_test, y_test)
     else:
         scores = thread_map(lambda m: _ridge_scores(m, ridges, X_test, y_test, scoring), models,
                             _host_threads(base))

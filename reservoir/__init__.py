@@ -2,8 +2,8 @@
 
 from .esn import ESNRegressor
 from .forecaster import ESNForecaster
-from .readout import GramRidge, QRRidge
+from .readout import GramRidge, QRRidge, Readout
 from .weights import Reservoir, make_reservoir, spectral_radius
 
-__all__ = ["ESNRegressor", "ESNForecaster", "GramRidge", "QRRidge", "Reservoir", "make_reservoir",
-           "spectral_radius"]
+__all__ = ["ESNRegressor", "ESNForecaster", "GramRidge", "QRRidge", "Readout", "Reservoir",
+           "make_reservoir", "spectral_radius"]

@@ -1,6 +1,7 @@
 """Machinery shared by the ESN estimators: building, running and reading out a reservoir."""
 
-import numba
+import copy
+
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
@@ -8,8 +9,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import kernels
-from .common.config import CHUNK_BYTES
-from .common.device import DEVICES, blas_threads, check_device, num_threads
+from .common.device import DEVICES, blas_threads, check_device
 from .common.progress import Progress
 from .common.validation import (
     COUNT,
@@ -22,32 +22,10 @@ from .common.validation import (
     record_built,
     validate_sequences,
 )
-from .readout import SOLVERS, design_matrix, n_features, rls_update
+from .harvest import Harvester, Pack, backend
+from .readout import SOLVERS, Readout, design_matrix, n_features, rls_update
 from .weights import make_reservoir
 
-
-def _rounds(lengths, chunk):
-    """Yield lists of pieces ``(i, a, b)`` covering sequences of the given lengths.
-
-    In each round every unfinished sequence advances by the same number of steps (so the pieces
-    run side by side in a batch kernel), at most ``chunk`` steps in all.
-    """
-    cursors = [0] * len(lengths)
-    active = [i for i, n in enumerate(lengths) if n > 0]
-    while active:
-        step = max(1, chunk // len(active))
-        step = min([step] + [lengths[i] - cursors[i] for i in active])
-        yield [(i, cursors[i], cursors[i] + step) for i in active]
-        for i in active:
-            cursors[i] += step
-        active = [i for i in active if cursors[i] < lengths[i]]
-
-
-#: Below this many sequences side by side, the batch kernel's inner loop is too short to pay:
-#: the sequences run one after the other through the single-sequence kernels instead (a few
-#: sequences go straight to them, chunk by chunk into their outputs, without the rounds of
-#: side-by-side pieces).
-MIN_BATCH = 8
 #: Parameters that draw the reservoir: fixed once it is built (``partial_fit`` continues it).
 FIXED = ("n_reservoir", "spectral_radius", "density", "input_density", "input_scaling",
          "bias_scaling", "feedback_scaling", "dtype", "random_state")
@@ -64,37 +42,15 @@ CONSTRAINTS = {
 }
 
 
-def _run_batch(device, args, states, xs):
-    """Run the batch kernel of ``device`` on states (B, T, N) holding the drives, xs (B, N)."""
-    if device == "cuda":
-        from . import cuda_kernels
-
-        cuda_kernels.run_batch(*args, states, xs)
-    elif len(xs) < MIN_BATCH:
-        for S, x in zip(states, xs):
-            if device == "parallel":
-                kernels.run_sequence_rows(*args, S, x, S, numba.get_num_threads())
-            else:
-                kernels.run_sequence(*args, S, x, S)
-    elif device == "parallel":
-        kernels.run_batch_parallel(*args, states, xs, states, numba.get_num_threads())
-    else:
-        kernels.run_batch(*args, states, xs, states)
-
-
-def input_product(U, W_in, out=None):
-    """U @ W_in.T for U (T, n_in) and W_in (N, n_in), into ``out`` (T, N) when given. One input
-    (a univariate series) is a broadcast product, the same bits as the GEMM at a third of its
-    time (NumPy's matmul with an inner dimension of 1 runs at 1.5 ns an element)."""
-    if U.shape[1] == 1:
-        return np.multiply(U, W_in[:, 0], out=out)
-    return np.matmul(U, W_in.T, out=out)
-
-
 class ReservoirMixin(BaseEstimator):
     """Shared fit/run logic; subclasses declare the parameters in ``__init__``.
 
+    :func:`reservoir.batch.fit_configurations` fits many of them through the same steps as
+    ``fit``: ``_training_data`` (validation), ``_training_rows`` and ``_add_rows`` (the readout's
+    rows), ``_fitted_from`` (the fitted state).
+
     Fitted attributes set here: ``reservoir_`` (:class:`~reservoir.weights.Reservoir`),
+    ``readout_`` (:class:`~reservoir.readout.Readout`, the factorized training rows of ``fit``),
     ``coef_`` (n_outputs, n_features_out), ``intercept_`` (n_outputs,), ``n_outputs_``,
     ``state_`` (n_reservoir,) the state at the end of the last sequence seen.
     """
@@ -115,14 +71,25 @@ class ReservoirMixin(BaseEstimator):
     # ----------------------------------------------------------------------------- fitting
     def _fit(self, X, y):
         """fit: validate (``_training_data`` of the subclass), draw the reservoir, harvest the
-        states into the readout, then ``_after_fit``."""
+        states into the readout (:meth:`_harvest_readout`), then :meth:`_fitted_from`."""
         self._check_params()
         U_seqs, Y_seqs, Yprev_seqs = self._training_data(X, y)
-        for attr in ("_P", "_W", "_accumulator"):
-            self.__dict__.pop(attr, None)
         self._build(U_seqs[0].shape[1], Y_seqs[0].shape[1])
         with blas_threads(self._n_features_out()):
-            self._fit_readout(U_seqs, Y_seqs, Yprev_seqs)
+            readout, state = self._harvest_readout(U_seqs, Y_seqs, Yprev_seqs)
+        return self._fitted_from(self.reservoir_, readout, state, U_seqs, Y_seqs)
+
+    def _fitted_from(self, reservoir, readout, state, U_seqs, Y_seqs):
+        """The end of every fit (this estimator's, and :func:`reservoir.batch.fit_configurations`'
+        for each configuration): take ``reservoir``, the :class:`~reservoir.readout.Readout`
+        ``readout`` of the training rows and the final ``state``, solve for ``ridge``."""
+        for attr in ("_P", "_W"):  # a new fit restarts partial_fit's RLS
+            self.__dict__.pop(attr, None)
+        self._set_reservoir(reservoir, Y_seqs[0].shape[1])
+        self.readout_ = readout
+        with blas_threads(self._n_features_out()):
+            self.coef_, self.intercept_ = readout.coef_for(self.ridge)
+        self.state_ = state
         self._after_fit(U_seqs, Y_seqs)
         return self
 
@@ -146,113 +113,42 @@ class ReservoirMixin(BaseEstimator):
     def _has_feedback(self):
         return self.feedback_scaling > 0
 
-    def _drive(self, U, Y_prev, out=None):
-        """W_in u(t) + W_fb y(t-1) + b for a chunk: U (T, n_in), Y_prev (T, m) or None.
+    def _harvester(self):
+        """The harvest engine of this call: the fitted reservoir on the device resolved now."""
+        return Harvester(self.reservoir_, self.leak_rate, self._dtype,
+                         backend(self.device, self.n_jobs))
 
-        Written into ``out`` (T, N) when given.
-        """
-        res = self.reservoir_
-        drive = input_product(U.astype(self._dtype, copy=False), res.W_in, out)
-        drive += res.bias
-        if Y_prev is not None:
-            drive += Y_prev.astype(self._dtype, copy=False) @ res.W_fb.T
-        return drive
+    def _run(self, U_seqs, Yprev_seqs=None, x=None):
+        """Harvest validated sequences from zero states (or ``x``, packed order): returns the
+        :class:`~reservoir.harvest.Pack`, the packed inputs and the engine's piece iterator."""
+        engine = self._harvester()
+        pack = Pack.of(U_seqs)
+        U = pack.rows(U_seqs, dtype=self._dtype)
+        Y_prev = None if Yprev_seqs is None else pack.rows(Yprev_seqs, dtype=self._dtype)
+        return pack, U, engine.run(pack, U, Y_prev, x)
 
-    def _drive_fn(self, U_seqs, Yprev_seqs):
-        """``drive(i, a, b, out=None)``: the drive of steps a..b of sequence i."""
-        def drive(i, a, b, out=None):
-            return self._drive(U_seqs[i][a:b], None if Yprev_seqs is None else Yprev_seqs[i][a:b],
-                               out)
+    def _states(self, U_seqs):
+        """Reservoir states of every sequence from a zero state, (T_i, N) each."""
+        pack, _, pieces = self._run(U_seqs)
+        out = np.empty((pack.n_rows, self.reservoir_.n_reservoir), dtype=self._dtype)
+        for piece in pieces:
+            out[piece.rows] = piece.states
+        return pack.split(out)
 
-        return drive
+    def _outputs(self, U_seqs):
+        """Readout outputs of every sequence from a zero state, (T_i, n_outputs) float64 each."""
+        pack, U, pieces = self._run(U_seqs)
+        out = np.empty((pack.n_rows, self.n_outputs_))
+        for piece in pieces:
+            out[piece.rows] = self._readout(U[piece.rows], piece.states)
+        return pack.split(out)
 
-    def _chunk_rows(self):
-        return max(1, CHUNK_BYTES // (self.reservoir_.n_reservoir * np.dtype(self._dtype).itemsize))
-
-    def _harvest(self, U_seqs, Yprev_seqs, x0, outs=None):
-        """Yield ``(i, t0, U_chunk, states_chunk)`` covering every sequence, in bounded memory.
-
-        Chunks of one sequence come in time order; ``x0`` (list of (N,) arrays) holds the initial
-        states and ends with the final ones. The yielded states are only valid until the next one,
-        unless ``outs`` (list of (T_i, N) arrays) is given: then they are also written there.
-        """
-        res = self.reservoir_
-        args = (res.indptr, res.indices, res.data, self._dtype(self.leak_rate))
-        chunk = self._chunk_rows()
-        lengths = [u.shape[0] for u in U_seqs]
-
-        drive = self._drive_fn(U_seqs, Yprev_seqs)
-        device = check_device(self.device)
-        with num_threads(self.n_jobs):
-            if len(U_seqs) >= MIN_BATCH or device == "cuda":
-                for pieces in _rounds(lengths, chunk):
-                    states, xs = self._round_inputs(pieces, U_seqs, Yprev_seqs, x0)
-                    _run_batch(device, args, states, xs)
-                    for k, (i, a, b) in enumerate(pieces):
-                        x0[i][:] = xs[k]
-                        if outs is not None:
-                            outs[i][a:b] = states[k]
-                        yield i, a, U_seqs[i][a:b], states[k]
-            else:
-                for i, n in enumerate(lengths):
-                    for a in range(0, n, chunk):
-                        b = min(a + chunk, n)
-                        states = drive(i, a, b, None if outs is None else outs[i][a:b])
-                        if device == "parallel":
-                            kernels.run_sequence_rows(*args, states, x0[i], states,
-                                                      numba.get_num_threads())
-                        else:
-                            kernels.run_sequence(*args, states, x0[i], states)
-                        yield i, a, U_seqs[i][a:b], states
-
-    def _round_inputs(self, pieces, U_seqs, Yprev_seqs, x0):
-        """Drives (B, T, N) and initial states (B, N) of a round of pieces ``(i, a, b)`` of
-        equal length: one GEMM for the whole round."""
-        step = pieces[0][2] - pieces[0][1]
-        N = self.reservoir_.n_reservoir
-        states = np.empty((len(pieces), step, N), dtype=self._dtype)
-        U = np.concatenate([U_seqs[i][a:b] for i, a, b in pieces])
-        Y_prev = None if Yprev_seqs is None else \
-            np.concatenate([Yprev_seqs[i][a:b] for i, a, b in pieces])
-        self._drive(U, Y_prev, out=states.reshape(len(pieces) * step, N))
-        return states, np.stack([x0[i] for i, _, _ in pieces])
-
-    def _gram_on_device(self, U_seqs, Y_seqs, Yprev_seqs, x0, bar):
-        """Harvest on the GPU and accumulate the readout's Gram matrix there (``solver="gram"``):
-        only the (p + m) x (p + m) result comes back. Returns a filled GramRidge."""
-        from . import cuda_kernels
-
-        res = self.reservoir_
-        p, m = self._n_features_out(), self.n_outputs_
-        gram = cuda_kernels.DeviceGram(p + m, self.fit_intercept, self.squares)
-        lengths = [u.shape[0] for u in U_seqs]
-        n_used = 0
-
-        for pieces in _rounds(lengths, self._chunk_rows()):
-            states, xs = self._round_inputs(pieces, U_seqs, Yprev_seqs, x0)
-            d_states = cuda_kernels.run_batch(res.indptr, res.indices, res.data,
-                                              self._dtype(self.leak_rate), states, xs,
-                                              copy_states=False)
-            step = states.shape[1]
-            U = np.zeros((len(pieces), step, self.n_features_in_))
-            Y = np.zeros((len(pieces), step, m))
-            lo, hi = np.zeros(len(pieces), np.int64), np.zeros(len(pieces), np.int64)
-            for k, (i, a, b) in enumerate(pieces):
-                x0[i][:] = xs[k]
-                U[k] = U_seqs[i][a:b]
-                y = Y_seqs[i][a:min(b, Y_seqs[i].shape[0])]
-                Y[k, :len(y)] = y
-                lo[k], hi[k] = max(0, self.washout - a), min(step, Y_seqs[i].shape[0] - a)
-                n_used += max(0, hi[k] - lo[k])
-                bar.update(step)
-            gram.add(d_states, U, Y, lo, hi)
-        G = gram.result()
-        acc = SOLVERS["gram"](p, m, self.fit_intercept)
-        acc.add(G[:p, :p], G[:p, p:], n_used)
-        return acc
-
-    def _zero_states(self, n):
-        return [np.zeros(self.reservoir_.n_reservoir, dtype=self._dtype) for _ in range(n)]
+    def _final_state(self, U):
+        """The reservoir state after one validated sequence U, from a zero state."""
+        x = np.zeros((1, self.reservoir_.n_reservoir), dtype=self._dtype)
+        for _ in self._run([U], x=x)[2]:
+            pass
+        return x[0]
 
     # ------------------------------------------------------------------------- the readout
     def _features(self, U, S):
@@ -262,43 +158,78 @@ class ReservoirMixin(BaseEstimator):
         return n_features(self.n_features_in_, self.reservoir_.n_reservoir, self.squares,
                           self.fit_intercept)
 
-    def _fit_readout(self, U_seqs, Y_seqs, Yprev_seqs):
-        """Ridge readout over all sequences after their washout; rows beyond len(Y) unused."""
-        x0 = self._zero_states(len(U_seqs))
-        total = sum(u.shape[0] for u in U_seqs)
-        with Progress(total, f"{type(self).__name__}.fit", enabled=bool(self.verbose)) as bar:
-            if self.solver == "gram" and check_device(self.device) == "cuda":
-                acc = self._gram_on_device(U_seqs, Y_seqs, Yprev_seqs, x0, bar)
-            else:
-                acc = self._accumulate(U_seqs, Y_seqs, Yprev_seqs, x0, bar)
-        self._set_readout(acc.solve(self.ridge))
-        self._accumulator = acc  # R (or F^T F) of the readout: ridge sweeps, RLS start
-        self.state_ = x0[-1]
-        return x0
+    def _harvest_readout(self, U_seqs, Y_seqs, Yprev_seqs):
+        """Stream the readout rows of all sequences (after their washout, and only steps with a
+        target) into the solver's accumulator, harvesting on the engine's device; with
+        ``solver="gram"`` on the GPU the Gram matrix is accumulated there too. Returns the
+        :class:`~reservoir.readout.Readout` and the final state of the last sequence."""
+        engine = self._harvester()
+        pack = Pack.of(U_seqs)
+        U = pack.rows(U_seqs, dtype=self._dtype)
+        Y = pack.rows(Y_seqs, dtype=np.float64)
+        Y_prev = None if Yprev_seqs is None else pack.rows(Yprev_seqs, dtype=self._dtype)
+        use = self._training_rows(pack, Y_seqs)
+        p, m = self._n_features_out(), self.n_outputs_
+        on_device = self.solver == "gram" and engine.backend.name == "cuda"
+        if on_device:
+            from .cuda_kernels import DeviceGram
 
-    def _accumulate(self, U_seqs, Y_seqs, Yprev_seqs, x0, bar):
-        """Harvest on the host and stream the readout rows into the solver's accumulator."""
-        acc = SOLVERS[self.solver](self._n_features_out(), self.n_outputs_, self.fit_intercept)
-        for i, a, U, S in self._harvest(U_seqs, Yprev_seqs, x0):
-            self._accumulate_rows(acc, U, S, Y_seqs[i], a)
-            bar.update(S.shape[0])
-        return acc
+            gram = DeviceGram(p + m, self.fit_intercept, self.squares)
+        acc = SOLVERS[self.solver](p, m, self.fit_intercept)
+        x = np.zeros((len(U_seqs), self.reservoir_.n_reservoir), dtype=self._dtype)
+        with Progress(pack.n_rows, f"{type(self).__name__}.fit",
+                      enabled=bool(self.verbose)) as bar:
+            for piece in engine.run(pack, U, Y_prev, x, on_device=on_device):
+                rows, sel = piece.rows, use[piece.rows]
+                if on_device:
+                    gram.add(piece.states, U[rows], Y[rows], sel)
+                else:
+                    self._add_rows(acc, U[rows], piece.states, Y[rows], sel)
+                bar.update(rows.stop - rows.start)
+        if on_device:
+            G = gram.result()
+            acc.add(G[:p, :p], G[:p, p:], int(use.sum()))
+        return Readout(acc), x[pack.position(len(U_seqs) - 1)].copy()
 
-    def _accumulate_rows(self, acc, U, S, Y, a):
-        """Add the rows of a chunk (inputs U, states S, starting at step a of a sequence with
-        targets Y) to ``acc``, leaving out the washout and the steps beyond len(Y)."""
-        lo = max(a, self.washout)
-        hi = min(a + S.shape[0], Y.shape[0])
-        if hi > lo:
-            F = self._features(U[lo - a:hi - a], S[lo - a:hi - a])
-            acc.update(F.astype(np.float64, copy=False), Y[lo:hi])
+    def _training_rows(self, pack, Y_seqs):
+        """Which packed rows the readout learns from, (n_rows,) bool: after the washout, and
+        only steps with a target (Y_seqs[i] may be a step shorter than its inputs)."""
+        return (pack.steps >= self.washout) & (pack.steps < pack.per_row([len(y) for y in Y_seqs]))
 
-    def _set_ridge(self, ridge):
-        """Re-solve the readout of a fitted model for another ``ridge``, without new states."""
+    def _add_rows(self, acc, U, S, Y, use):
+        """Add the readout rows of inputs U (T, n_in), states S (T, N) and targets Y (T, m) where
+        ``use`` (T,) holds to the accumulator ``acc``."""
+        if use.all():
+            acc.update(self._features(U, S).astype(np.float64, copy=False), Y)
+        elif use.any():
+            acc.update(self._features(U[use], S[use]).astype(np.float64, copy=False), Y[use])
+
+    def with_ridge(self, ridge):
+        """This fitted model with its readout solved for another ``ridge``, without new states.
+
+        The readout kept by ``fit`` (``readout_``) gives the weights of any ridge value; a sweep
+        of many values shares one factorization. ``self`` is not changed.
+
+        Parameters
+        ----------
+        ridge : float
+            The new penalty (>= 0).
+
+        Returns
+        -------
+        model : estimator
+            A copy with ``ridge`` set and its ``coef_`` and ``intercept_`` solved for it
+            (sharing ``reservoir_`` and ``readout_`` with ``self``).
+        """
+        check_is_fitted(self, "readout_")
+        model = copy.deepcopy(self, {id(self.reservoir_): self.reservoir_,
+                                     id(self.readout_): self.readout_})
+        model.set_params(ridge=ridge)._validate_params()
+        for attr in ("_P", "_W"):  # partial_fit's RLS restarts from the new readout
+            model.__dict__.pop(attr, None)
         with blas_threads(self._n_features_out()):
-            self._set_readout(self._accumulator.solve(ridge))
-        self.ridge = ridge
-        return self
+            model.coef_, model.intercept_ = self.readout_.coef_for(ridge)
+        return model
 
     def _set_readout(self, W):
         """Store weights W (p, m) laid out as [intercept?, inputs, states, squares]."""
@@ -326,21 +257,22 @@ class ReservoirMixin(BaseEstimator):
             if ridge <= 0:
                 raise ValueError("partial_fit needs ridge > 0: it starts recursive least squares "
                                  "from P = I / ridge.")
-            self._P = np.linalg.inv(self._accumulator.gram() + ridge * np.eye(p)) \
-                if hasattr(self, "_accumulator") \
+            self._P = np.linalg.inv(self.readout_.gram() + ridge * np.eye(p)) \
+                if hasattr(self, "readout_") \
                 else np.eye(p) / ridge
             self._W = np.zeros((p, self.n_outputs_)) if not hasattr(self, "coef_") else \
                 np.concatenate([self.intercept_[None, :]] * c + [self.coef_.T])
-        x0 = [self.state_]
-        for _, a, Uc, S in self._harvest([U], None if Y_prev is None else [Y_prev], x0):
+        x = self.state_[None, :].copy()
+        pack, Uc, pieces = self._run([U], None if Y_prev is None else [Y_prev], x)
+        for piece in pieces:
+            a, b = piece.rows.start, piece.rows.stop
             lo = max(a, skip)
-            hi = a + S.shape[0]
-            if hi > lo:
-                F = self._features(Uc[lo - a:], S[lo - a:]).astype(np.float64)
-                rls_update(self._P, self._W, F, np.ascontiguousarray(Y[lo:hi]),
+            if b > lo:
+                F = self._features(Uc[lo:b], piece.states[lo - a:]).astype(np.float64)
+                rls_update(self._P, self._W, F, np.ascontiguousarray(Y[lo:b]),
                            float(self.forgetting))
         self._set_readout(self._W)
-        self.state_ = x0[0]
+        self.state_ = x[0]
 
     def _generate(self, drive, W_loop, out_drive, W_out_loop, x, y_prev, states=None):
         """Closed-loop run (see :func:`reservoir.kernels.generate`); returns outputs (T, m).

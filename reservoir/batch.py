@@ -2,10 +2,10 @@
 
 Reservoirs that differ only in ``spectral_radius``, ``input_scaling`` and ``leak_rate`` share
 their random draws (see :mod:`reservoir.weights`), so they can run side by side on one sparse
-pattern: :func:`fit_configurations` harvests all of them in one pass over the data (threads over
-configurations) and streams each one's states into its own readout. Ridge values need no new
-states at all: a fitted model re-solves its readout for another ``ridge`` from the factor it
-kept (:func:`with_ridge`).
+pattern: :func:`fit_configurations` harvests all of them in one pass over the data (packed as by
+:class:`reservoir.harvest.Pack`; threads over configurations on the CPU, one launch a piece on
+the GPU) and streams each one's states into its own readout. Ridge values need no new states at
+all: a fitted model's ``readout_`` gives the weights of any ridge value (``with_ridge``).
 """
 
 import copy
@@ -16,27 +16,24 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from . import kernels
-from .base import ReservoirMixin, input_product
 from .common.config import CHUNK_BYTES
 from .common.device import blas_threads, check_device, num_threads, thread_map
-from .readout import SOLVERS, design_matrix
+from .harvest import Pack, input_product
+from .readout import SOLVERS, Readout, design_matrix, n_features
 from .weights import Reservoir, make_reservoir
 
 #: Parameters that may differ between the configurations of one batch.
 PER_CONFIG = ("spectral_radius", "input_scaling", "leak_rate")
 
 
-def with_ridge(model, ridge):
-    """A copy of the fitted reservoir model ``model`` with its readout re-solved for ``ridge``
-    (no new states: from the QR factor or Gram matrix kept by ``fit``)."""
-    return copy.deepcopy(model)._set_ridge(ridge)
-
-
 def batchable(estimator):
     """Whether :func:`fit_configurations` can run configurations of ``estimator`` side by side
     (reservoir estimators without output feedback: on the CPU threads over configurations, on
     ``device="cuda"`` one GPU launch for all of them)."""
-    return isinstance(estimator, ReservoirMixin) and not estimator._has_feedback
+    from .base import ReservoirMixin
+
+    return isinstance(estimator, ReservoirMixin) and \
+        not estimator.get_params().get("feedback_scaling", 0.0) > 0
 
 
 def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
@@ -44,16 +41,16 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
 
     ``configs`` are dicts over :data:`PER_CONFIG`. When the estimator has no output feedback
     (:func:`batchable`), all configurations are harvested together: one pass over X, threads
-    over configurations on the CPU, one kernel launch for all of them on ``device="cuda"``
-    (:func:`reservoir.cuda_kernels.run_configs_kernel`); otherwise each is fitted on its own.
-    Either way each model equals, to round-off, the one ``fit`` would give.
+    over configurations on the CPU, one kernel launch a piece for all of them on
+    ``device="cuda"`` (:func:`reservoir.cuda_kernels.run_configs_kernel`); otherwise each is
+    fitted on its own. Either way each model equals, to round-off, the one ``fit`` would give.
 
     Batched models keep the shared unit reservoir for :func:`predict_configurations`.
 
     ``checkpoints`` (batchable estimators, one sequence X): step counts e_k; then returns
-    ``(models, snapshots)`` with ``snapshots[c][k]`` the readout accumulator of configuration c
-    as a fit on ``X[:e_k]`` would leave it, so expanding-window folds (``TimeSeriesSplit``)
-    share one harvest.
+    ``(models, snapshots)`` with ``snapshots[c][k]`` the :class:`~reservoir.readout.Readout` of
+    configuration c as a fit on ``X[:e_k]`` would leave it, so expanding-window folds
+    (``TimeSeriesSplit``) share one harvest.
     """
     configs = [dict(c) for c in configs]
     extra = set().union(*configs) - set(PER_CONFIG) if configs else set()
@@ -71,94 +68,106 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
         return [m.fit(X, y) for m in models]
     data = [m._training_data(X, y) for m in models]  # validation, n_features_in_, ...
     U_seqs, Y_seqs, _ = data[0]
+    if checkpoints is not None and len(U_seqs) != 1:
+        raise ValueError("checkpoints need X to be one sequence.")
+    dtype = base._dtype
     unit = make_reservoir(
         base.n_reservoir, U_seqs[0].shape[1], Y_seqs[0].shape[1], spectral_radius_=1.0,
         density=base.density, input_scaling=1.0, input_density=base.input_density,
         bias_scaling=base.bias_scaling, random_state=check_random_state(base.random_state),
-        dtype=base._dtype)
-    for m in models:
-        for attr in ("_P", "_W", "_accumulator"):
-            m.__dict__.pop(attr, None)
-        m._set_reservoir(Reservoir(unit.indptr, unit.indices,
-                                   (unit.data * m.spectral_radius).astype(unit.data.dtype),
-                                   (unit.W_in * m.input_scaling).astype(unit.W_in.dtype),
-                                   unit.bias, unit.W_fb * 0), Y_seqs[0].shape[1])
-    accs = [SOLVERS[m.solver](m._n_features_out(), m.n_outputs_, m.fit_intercept)
-            for m in models]
-    dtype = base._dtype
-    radius, scale, leak = _config_arrays(models)
-    C, N = len(models), base.n_reservoir
-    if checkpoints is not None and len(U_seqs) != 1:
-        raise ValueError("checkpoints need X to be one sequence.")
+        dtype=dtype)
     # a fit on e steps learns from the rows t < len(Y) of those steps
     rows = [] if checkpoints is None else \
         [len(base._training_data(X[:e], None if y is None else y[:e])[1][0]) for e in checkpoints]
-    snapshots = [[None] * len(rows) for _ in models]
-    on_gpu = check_device(base.device) == "cuda"
-    chunk, buffer = _chunking(C, N, dtype, U_seqs, on_gpu)
-    with num_threads(base.n_jobs), blas_threads(base._n_features_out()):
-        for U, Y in zip(U_seqs, Y_seqs):
-            x = np.zeros((C, N), dtype=dtype)
-            cuts = sorted(set(range(0, U.shape[0], chunk)) | {r for r in rows if r < U.shape[0]}
-                          | {U.shape[0]})
-            for a, b in zip(cuts[:-1], cuts[1:]):
-                Uc = U[a:b]
-                states = _run_chunk(unit, Uc, radius, scale, leak, x, on_gpu, buffer)
-                thread_map(lambda c: models[c]._accumulate_rows(accs[c], Uc, states[c], Y, a),
-                           range(C), base.n_jobs)
-                for k, r in enumerate(rows):
-                    if a < r <= b or (r <= 0 and a == 0):
-                        for c in range(C):
-                            snapshots[c][k] = copy.deepcopy(accs[c])
-    with blas_threads(base._n_features_out()):
-        solutions = thread_map(lambda c: accs[c].solve(models[c].ridge), range(C), base.n_jobs)
+    accs = [SOLVERS[m.solver](n_features(U_seqs[0].shape[1], unit.n_reservoir, m.squares,
+                                         m.fit_intercept), Y_seqs[0].shape[1], m.fit_intercept)
+            for m in models]
+    snapshots = [[Readout(copy.deepcopy(a)) if r <= 0 else None for r in rows] for a in accs]
+    pack = Pack.of(U_seqs)
+    U = pack.rows(U_seqs, dtype=dtype)
+    Y = pack.rows(Y_seqs, dtype=np.float64)
+    use = base._training_rows(pack, Y_seqs)
+    runner = _ConfigRunner(unit, models)
+    with num_threads(base.n_jobs), blas_threads(accs[0].n_features):
+        for piece, states in runner.run(pack, U, cuts=rows):
+            r = piece.rows
+            thread_map(lambda c: models[c]._add_rows(accs[c], U[r], states[c], Y[r], use[r]),
+                       range(len(models)), base.n_jobs)
+            for k, cut in enumerate(rows):
+                if cut == r.stop and cut < pack.n_rows:
+                    for c in range(len(models)):
+                        snapshots[c][k] = Readout(copy.deepcopy(accs[c]))
+    final = runner.final(pack, len(U_seqs) - 1)
     for c, (m, acc) in enumerate(zip(models, accs)):
+        reservoir = Reservoir(unit.indptr, unit.indices,
+                              (unit.data * m.spectral_radius).astype(unit.data.dtype),
+                              (unit.W_in * m.input_scaling).astype(unit.W_in.dtype),
+                              unit.bias, unit.W_fb * 0)
+        readout = Readout(acc)
+        m._fitted_from(reservoir, readout, final[c].copy(), U_seqs, Y_seqs)
         m._batch_unit = unit
-        m._set_readout(solutions[c])
-        m._accumulator = acc
-        for k, r in enumerate(rows):
-            if r >= len(Y_seqs[0]):  # that snapshot is the final factor: reuse its solve
-                snapshots[c][k] = acc
-        m.state_ = x[c].copy()
-        m._after_fit(U_seqs, Y_seqs)
+        for k, cut in enumerate(rows):
+            if cut >= pack.n_rows:  # that snapshot is the final readout
+                snapshots[c][k] = readout
     return models if checkpoints is None else (models, snapshots)
 
 
-def _config_arrays(models):
-    """Spectral radius, input scaling and leak rate of each model, as arrays (C,)."""
-    return tuple(np.array([getattr(m, name) for m in models], dtype=np.float64)
-                 for name in PER_CONFIG)
+class _ConfigRunner:
+    """Runs C configurations of one unit reservoir over packed sequences, piece by piece, on the
+    device of the first model (:func:`reservoir.kernels.run_configs` or its CUDA twin)."""
 
+    def __init__(self, unit, models):
+        base = models[0]
+        self.unit, self.dtype, self.n_jobs = unit, base._dtype, base.n_jobs
+        self.on_gpu = check_device(base.device) == "cuda"
+        self.config = tuple(np.array([getattr(m, name) for m in models], dtype=np.float64)
+                            for name in PER_CONFIG)
+        C, N = len(models), base.n_reservoir
+        self.max_rows = max(1, CHUNK_BYTES // (C * N * np.dtype(self.dtype).itemsize))
+        self.shape = (C, N)
+        self._final = {}
 
-def _run_chunk(unit, U, radius, scale, leak, x, on_gpu, buffer):
-    """States (C, T, N) of the configurations over the inputs U (T, n_in) from x (C, N), which
-    ends with the final states: one kernel for all configurations. On the CPU the states are
-    written into the flat ``buffer`` (:func:`_chunking`), reused chunk after chunk."""
-    if on_gpu:
-        from . import cuda_kernels
+    def run(self, pack, U, cuts=()):
+        """Yield ``(piece, states)`` with states (C, rows of the piece, N), valid until the next
+        piece. Final states are kept for :meth:`final`."""
+        C, N = self.shape
+        buffer = None if self.on_gpu else \
+            np.empty(C * min(self.max_rows, pack.n_rows) * N, dtype=self.dtype)
+        carry = None  # the state of a sequence cut in time, (C, N)
+        for piece in pack.pieces(self.max_rows, cuts):
+            k0, k1 = piece.seqs.start, piece.seqs.stop
+            x = np.zeros((C, k1 - k0, N), dtype=self.dtype)
+            if piece.rows.start > pack.starts[k0]:
+                x[:, 0] = carry
+            states = self._run_piece(U[piece.rows], piece.starts, x, buffer)
+            if piece.rows.stop < pack.starts[k0 + 1]:
+                carry = x[:, 0].copy()
+            for k in range(k0, k1):
+                self._final[k] = x[:, k - k0]
+            yield piece, states
 
-        states, x[:] = cuda_kernels.run_configs(
-            unit.indptr, unit.indices, unit.data, unit.W_in, unit.bias,
-            np.ascontiguousarray(U, dtype=x.dtype), radius, scale, leak, x)
+    def final(self, pack, i):
+        """Final states (C, N) of the caller's sequence i."""
+        return self._final[pack.position(i)]
+
+    def _run_piece(self, U, starts, x, buffer):
+        unit, (radius, scale, leak) = self.unit, self.config
+        if self.on_gpu:
+            from . import cuda_kernels
+
+            states, x[:] = cuda_kernels.run_configs(
+                unit.indptr, unit.indices, unit.data, unit.W_in, unit.bias,
+                np.ascontiguousarray(U, dtype=self.dtype), starts, radius, scale, leak, x)
+            return states
+        C, _, N = x.shape
+        states = buffer[:C * U.shape[0] * N].reshape(C, U.shape[0], N)
+        drive = np.ascontiguousarray(input_product(U, unit.W_in), dtype=self.dtype)
+        kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, starts, unit.bias,
+                            radius, scale, leak, x, states, numba.get_num_threads())
         return states
-    C, N = x.shape
-    states = buffer[:C * U.shape[0] * N].reshape(C, U.shape[0], N)
-    drive = np.ascontiguousarray(input_product(U, unit.W_in), dtype=x.dtype)
-    kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, unit.bias, radius, scale,
-                        leak, x, states, numba.get_num_threads())
-    return states
 
 
-def _chunking(C, N, dtype, U_seqs, on_gpu):
-    """Steps per chunk of C configurations of N units (CHUNK_BYTES of states), and the buffer of
-    :func:`_run_chunk` for them (None on the GPU): one buffer per call, as fresh pages for
-    every chunk cost as much as a quarter of its harvest."""
-    chunk = max(1, CHUNK_BYTES // (C * N * np.dtype(dtype).itemsize))
-    steps = min(chunk, max(len(U) for U in U_seqs))
-    return chunk, None if on_gpu else np.empty(C * steps * N, dtype=dtype)
-
-
-def predict_configurations(models, X, weights):
+def predict_configurations(models, X, readouts):
     """Predictions of models fitted together by :func:`fit_configurations`, from one harvest of X
     for all of them (side by side, as in the fit), each with several readouts.
 
@@ -168,41 +177,36 @@ def predict_configurations(models, X, weights):
         Models returned by one call of :func:`fit_configurations` (batchable).
     X : array-like or list of array-like
         What their ``predict`` takes.
-    weights : list of ndarray of shape (n_readouts, n_features_out, n_outputs)
-        Readout weights for each model, laid out as the readout's ``solve`` returns them (e.g.
-        one per ridge value).
+    readouts : list of (coef, intercept) pairs
+        For each model, readout weights ``coef`` (n_readouts, n_outputs, n_features_out) and
+        ``intercept`` (n_readouts, n_outputs), as ``readout_.coef_for(ridges)`` returns them.
 
     Returns
     -------
     predictions : list of lists
-        ``predictions[c][r]``: ``models[c].predict(X)`` with the readout ``weights[c][r]``.
+        ``predictions[c][r]``: ``models[c].predict(X)`` with the readout r of ``readouts[c]``.
     """
     base = models[0]
     base._check_fitted()
-    unit = base._batch_unit
     U_seqs, was_list = base._predict_inputs(X)
-    radius, scale, leak = _config_arrays(models)
-    C, N, dtype = len(models), base.n_reservoir, base._dtype
-    m = base.n_outputs_
-    c0 = int(base.fit_intercept)
+    dtype, m = base._dtype, base.n_outputs_
     # every readout of a model in one matrix: columns r * m .. (r + 1) * m are readout r
-    coefs = [np.ascontiguousarray(W[:, c0:].transpose(1, 0, 2).reshape(W.shape[1] - c0, -1),
-                                  dtype=dtype) for W in weights]
-    intercepts = [W[:, 0].reshape(-1) if c0 else np.zeros(W.shape[0] * m) for W in weights]
-    outs = [[np.empty((U.shape[0], coefs[c].shape[1])) for U in U_seqs] for c in range(C)]
-    on_gpu = check_device(base.device) == "cuda"
-    chunk, buffer = _chunking(C, N, dtype, U_seqs, on_gpu)
-    with num_threads(base.n_jobs), blas_threads(base._n_features_out()):
-        for i, U in enumerate(U_seqs):
-            x = np.zeros((C, N), dtype=dtype)
-            for a in range(0, U.shape[0], chunk):
-                Uc = U[a:a + chunk]
-                states = _run_chunk(unit, Uc, radius, scale, leak, x, on_gpu, buffer)
+    coefs = [np.ascontiguousarray(coef.transpose(2, 0, 1).reshape(coef.shape[2], -1), dtype=dtype)
+             for coef, _ in readouts]
+    intercepts = [intercept.reshape(-1) for _, intercept in readouts]
+    pack = Pack.of(U_seqs)
+    U = pack.rows(U_seqs, dtype=dtype)
+    outs = [np.empty((pack.n_rows, coef.shape[1])) for coef in coefs]
+    runner = _ConfigRunner(base._batch_unit, models)
+    with num_threads(base.n_jobs), blas_threads(coefs[0].shape[0]):
+        for piece, states in runner.run(pack, U):
+            r = piece.rows
 
-                def readout(c):
-                    F = design_matrix(Uc, states[c], base.squares, intercept=False)
-                    outs[c][i][a:a + Uc.shape[0]] = F @ coefs[c] + intercepts[c]
+            def readout(c):
+                F = design_matrix(U[r], states[c], base.squares, intercept=False)
+                outs[c][r] = F @ coefs[c] + intercepts[c]
 
-                thread_map(readout, range(C), base.n_jobs)
-    return [[base._format_output([o[:, r * m:(r + 1) * m] for o in outs[c]], was_list)
-             for r in range(len(weights[c]))] for c in range(C)]
+            thread_map(readout, range(len(models)), base.n_jobs)
+    return [[base._format_output([o[:, j * m:(j + 1) * m] for o in pack.split(outs[c])],
+                                 was_list)
+             for j in range(len(readouts[c][0]))] for c in range(len(models))]

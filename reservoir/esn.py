@@ -150,7 +150,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         if first:
             check_washout(X_seqs, self.washout)
             self._build(U.shape[1], Y.shape[1])
-            self.state_ = self._zero_states(1)[0]
+            self.state_ = np.zeros(self.n_reservoir, dtype=self._dtype)
             self.last_output_ = np.zeros(Y.shape[1])
         Y_prev = np.concatenate([self.last_output_[None, :], Y[:-1]])
         self._partial_fit_readout(U, Y, Y_prev if self._has_feedback else None,
@@ -192,10 +192,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         if self._has_feedback:
             outs = [self._closed_loop(U, return_states=True) for U in X_seqs]
         else:
-            outs = [np.empty((U.shape[0], self.reservoir_.n_reservoir), dtype=self._dtype)
-                    for U in X_seqs]
-            for _ in self._harvest(X_seqs, None, self._zero_states(len(X_seqs)), outs):
-                pass
+            outs = self._states(X_seqs)
         return outs if was_list else outs[0]
 
     def predict(self, X):
@@ -209,12 +206,8 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         """
         self._check_fitted()
         X_seqs, _, was_list = self._validate_X(X, reset=False)
-        if self._has_feedback:
-            outs = [self._closed_loop(U) for U in X_seqs]
-        else:
-            outs = [np.empty((U.shape[0], self.n_outputs_)) for U in X_seqs]
-            for i, a, U, S in self._harvest(X_seqs, None, self._zero_states(len(X_seqs))):
-                outs[i][a:a + S.shape[0]] = self._readout(U, S)
+        outs = [self._closed_loop(U) for U in X_seqs] if self._has_feedback else \
+            self._outputs(X_seqs)
         return self._format_output(outs, was_list)
 
     def score(self, X, y, sample_weight=None):
@@ -232,10 +225,27 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         score : float
             The coefficient of determination R^2.
         """
-        return self._score_predictions(X, y, self.predict(X), sample_weight)
+        return self.score_predictions(X, y, self.predict(X), sample_weight)
 
-    def _score_predictions(self, X, y, preds, sample_weight=None):
-        truths = y
+    def score_predictions(self, X, y, predictions, sample_weight=None):
+        """The score :meth:`score` gives, for predictions of X already made (by another readout
+        of this reservoir, say: the grid search scores many ridge values so).
+
+        Parameters
+        ----------
+        {X_sequences}
+        {y_sequences}
+        predictions : ndarray or list of ndarray
+            What :meth:`predict` would return for X.
+        sample_weight : array-like of shape (n_steps,), default=None
+            Weights of the steps of a single sequence.
+
+        Returns
+        -------
+        score : float
+            The coefficient of determination R^2 after the washout.
+        """
+        preds, truths = predictions, y
         if not is_sequence_list(X):
             preds, truths = [preds], [y]
         w = self.washout
@@ -257,13 +267,13 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         """Run one sequence feeding back the model's own outputs."""
         res = self.reservoir_
         W_u, _, _ = self._readout_weights()
-        x = self._zero_states(1)[0]
+        x = np.zeros(res.n_reservoir, dtype=self._dtype)
         y_prev = np.zeros(self.n_outputs_, dtype=self._dtype)
-        chunk = self._chunk_rows()
+        engine = self._harvester()
         outs, states = [], []
-        for a in range(0, U.shape[0], chunk):
-            Uc = U[a:a + chunk]
-            drive = self._drive(Uc, None)
+        for a in range(0, U.shape[0], engine.max_rows):
+            Uc = U[a:a + engine.max_rows]
+            drive = engine.drive(Uc)
             out_drive = Uc @ W_u.T + self.intercept_.astype(self._dtype)
             outs.append(self._generate(drive, res.W_fb, out_drive,
                                        np.zeros((self.n_outputs_,) * 2), x, y_prev,

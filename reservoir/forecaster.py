@@ -119,10 +119,7 @@ class ESNForecaster(ReservoirMixin):
         """
         self._check_fitted()
         seqs, was_list = self._series(X, reset=False)
-        outs = [np.empty(s.shape, dtype=np.float64) for s in seqs]
-        for i, a, U, S in self._harvest(seqs, None, self._zero_states(len(seqs))):
-            outs[i][a:a + S.shape[0]] = self._readout(U, S)
-        return self._format_output(outs, was_list)
+        return self._format_output(self._outputs(seqs), was_list)
 
     def score(self, X, y=None):
         """R^2 of the one-step-ahead predictions of s(washout+1..T-1).
@@ -141,10 +138,27 @@ class ESNForecaster(ReservoirMixin):
         score : float
             The coefficient of determination R^2.
         """
-        return self._score_predictions(X, y, self.predict(X))
+        return self.score_predictions(X, y, self.predict(X))
 
-    def _score_predictions(self, X, y, preds):
-        seqs, preds = (X, preds) if is_sequence_list(X) else ([X], [preds])
+    def score_predictions(self, X, y, predictions):
+        """The score :meth:`score` gives, for one-step predictions of X already made (by another
+        readout of this reservoir, say: the grid search scores many ridge values so).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
+            One series, or several of different lengths.
+        y : None
+            Ignored.
+        predictions : ndarray or list of ndarray
+            What :meth:`predict` would return for X.
+
+        Returns
+        -------
+        score : float
+            The coefficient of determination R^2 after the washout.
+        """
+        seqs, preds = (X, predictions) if is_sequence_list(X) else ([X], [predictions])
         w = self.washout
         check_washout([np.empty((len(p), 0)) for p in preds], w, reserved=1)
         truth = np.concatenate([np.asarray(s, dtype=float)[w + 1:] for s in seqs])
@@ -181,10 +195,7 @@ class ESNForecaster(ReservoirMixin):
             if is_sequence_list(context):
                 raise ValueError("context must be one series, not a list.")
             (ctx,), _ = self._series(context, reset=False)
-            x0 = self._zero_states(1)
-            for _ in self._harvest([ctx], None, x0):
-                pass
-            x, u = x0[0], ctx[-1].copy()
+            x, u = self._final_state(ctx), ctx[-1].copy()
         first = self._readout(u[None, :], x[None, :])[0].astype(self._dtype)
         res = self.reservoir_
         W_u, _, _ = self._readout_weights()

@@ -10,12 +10,13 @@ arrays and scalars only, and write states into ``states``, which may be the same
 ``drive`` (each row is read before it is overwritten), so a chunk needs one buffer.
 
 One sequence: :func:`run_sequence` (serial) and :func:`run_sequence_rows` (rows over threads).
-Many sequences: :func:`run_batch` and :func:`run_batch_parallel` keep the states of B sequences
-side by side, (N, B) in working arrays, turning the mat-vec into a sparse x dense product that
-reads W once a step.
+Many sequences, packed (their steps concatenated, longest sequence first, with row offsets
+``starts``): :func:`run_packed` and :func:`run_packed_parallel` keep the states of the running
+sequences side by side, (N, B) in working arrays, turning the mat-vec into a sparse x dense
+product that reads W once a step for all of them.
 Many configurations of one sparse pattern (spectral radius, input scaling and leak rate per
-configuration, one input): :func:`run_configs`, groups of configurations side by side the same
-way, one group per thread.
+configuration, the same packed inputs): :func:`run_configs`, groups of configurations side by
+side the same way, one group per thread.
 """
 
 import numpy as np
@@ -120,18 +121,20 @@ def _add_row_products(indptr, indices, data, cur, i, acc):
 
 
 @njit(**KERNEL)
-def _batch_rows(indptr, indices, data, leak, cur, drive, t, nxt, states, pre, em, bits, lo, hi):
-    """Step t of B sequences side by side, rows lo <= i < hi.
+def _packed_step(indptr, indices, data, leak, cur, drive, starts, t, nxt, states, pre, em, bits,
+                 lo, hi):
+    """Step t of the B active sequences of a pack side by side, rows lo <= i < hi.
 
-    cur, nxt, pre: (N, B) working arrays with the states of all sequences of one unit in a row,
-    so each nonzero of W is read once for all B sequences and the inner loop vectorizes.
-    drive, states: (B, T, N). em (float64) and bits (int64) are scratch arrays of N * B elements.
+    cur, nxt, pre: (N, B) working arrays with the states of all active sequences of one unit in a
+    row, so each nonzero of W is read once for all B sequences and the inner loop vectorizes.
+    drive, states: (n_rows, N) packed, step t of sequence b in row ``starts[b] + t``. em (float64)
+    and bits (int64) are scratch arrays of N * B elements.
     """
     B = cur.shape[1]
     acc = np.empty(B, dtype=pre.dtype)  # a local buffer: LLVM knows it aliases nothing
     for i in range(lo, hi):
         for b in range(B):
-            acc[b] = drive[b, t, i]
+            acc[b] = drive[starts[b] + t, i]
         _add_row_products(indptr, indices, data, cur, i, acc)
         pre[i] = acc
     tanh_inplace(pre[lo:hi].reshape(-1), em[lo * B:hi * B], bits[lo * B:hi * B])
@@ -140,48 +143,70 @@ def _batch_rows(indptr, indices, data, leak, cur, drive, t, nxt, states, pre, em
         for b in range(B):
             nxt[i, b] = keep * cur[i, b] + leak * pre[i, b]
     for b in range(B):
+        row = starts[b] + t
         for i in range(lo, hi):
-            states[b, t, i] = nxt[i, b]
+            states[row, i] = nxt[i, b]
 
 
 @njit(**KERNEL)
-def _batch_buffers(x):
-    """Working arrays of the batch kernels for initial states x (B, N): the states as (N, B),
-    the next states, the pre-activations, and the tanh scratch arrays."""
-    B, n = x.shape
-    cur = np.ascontiguousarray(x.T)
+def _buffers(cur):
+    """Working arrays of the packed kernels for the states cur (N, B): cur itself, the next
+    states, the pre-activations, and the tanh scratch arrays."""
+    n, B = cur.shape
     return (cur, np.empty_like(cur), np.empty_like(cur), np.empty(n * B, dtype=np.float64),
             np.empty(n * B, dtype=np.int64))
 
 
 @njit(**KERNEL)
-def run_batch(indptr, indices, data, leak, drive, x, states):
-    """Run B sequences of equal length side by side, serially.
+def _retire(starts, t, cur, x):
+    """Sequences of a pack that ended before step t (lengths sorted longest first: the last
+    columns) write their final states into x; returns how many are still running."""
+    B = cur.shape[1]
+    while B > 0 and starts[B] - starts[B - 1] <= t:
+        B -= 1
+        x[B] = cur[:, B]
+    return B
 
-    drive, states: (B, T, N) (may be the same array); x: (B, N) initial states, overwritten by
-    the final ones.
+
+@njit(**KERNEL)
+def run_packed(indptr, indices, data, leak, drive, starts, x, states):
+    """Run the B sequences of a pack side by side, serially.
+
+    drive, states: (n_rows, N) (may be the same array), sequence b in rows
+    ``starts[b] .. starts[b + 1]``, the sequences sorted longest first so that the running ones
+    are always the first (the working arrays shrink as sequences end); x: (B, N) initial states,
+    overwritten by the final ones.
     """
     n = x.shape[1]
-    cur, nxt, pre, em, bits = _batch_buffers(x)
-    for t in range(drive.shape[1]):
-        _batch_rows(indptr, indices, data, leak, cur, drive, t, nxt, states, pre, em, bits, 0, n)
+    cur, nxt, pre, em, bits = _buffers(np.ascontiguousarray(x.T))
+    T = starts[1] - starts[0] if x.shape[0] > 0 else 0
+    for t in range(T):
+        B = _retire(starts, t, cur, x)
+        if B < cur.shape[1]:
+            cur, nxt, pre, em, bits = _buffers(np.ascontiguousarray(cur[:, :B]))
+        _packed_step(indptr, indices, data, leak, cur, drive, starts, t, nxt, states, pre, em,
+                     bits, 0, n)
         cur, nxt = nxt, cur
-    x[:] = cur.T
+    _retire(starts, T, cur, x)
 
 
 @njit(**PARALLEL_KERNEL)
-def run_batch_parallel(indptr, indices, data, leak, drive, x, states, n_blocks):
-    """As :func:`run_batch`, each step split into ``n_blocks`` blocks of rows run in parallel."""
+def run_packed_parallel(indptr, indices, data, leak, drive, starts, x, states, n_blocks):
+    """As :func:`run_packed`, each step split into ``n_blocks`` blocks of rows run in parallel."""
     n = x.shape[1]
     n_blocks = max(1, min(n_blocks, n))
     bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
-    cur, nxt, pre, em, bits = _batch_buffers(x)
-    for t in range(drive.shape[1]):
+    cur, nxt, pre, em, bits = _buffers(np.ascontiguousarray(x.T))
+    T = starts[1] - starts[0] if x.shape[0] > 0 else 0
+    for t in range(T):
+        B = _retire(starts, t, cur, x)
+        if B < cur.shape[1]:
+            cur, nxt, pre, em, bits = _buffers(np.ascontiguousarray(cur[:, :B]))
         for blk in prange(n_blocks):
-            _batch_rows(indptr, indices, data, leak, cur, drive, t, nxt, states, pre, em, bits,
-                        bounds[blk], bounds[blk + 1])
+            _packed_step(indptr, indices, data, leak, cur, drive, starts, t, nxt, states, pre,
+                         em, bits, bounds[blk], bounds[blk + 1])
         cur, nxt = nxt, cur
-    x[:] = cur.T
+    _retire(starts, T, cur, x)
 
 
 @njit(**KERNEL)
@@ -228,13 +253,15 @@ def generate(indptr, indices, data, leak, drive, W_loop, W_x, W_sq, out_drive, W
 
 
 @njit(**KERNEL)
-def _config_group(indptr, indices, data, drive, bias, radius, in_scale, leak, x, states, c0, c1):
-    """Configurations c0 <= c < c1 of :func:`run_configs` side by side, serially: their states
-    (N, B) in working arrays, each nonzero of W read once for all of them."""
+def _config_group(indptr, indices, data, drive, starts, bias, radius, in_scale, leak, x, states,
+                  c0, c1):
+    """Configurations c0 <= c < c1 of :func:`run_configs` side by side, serially, one sequence
+    of the pack after the other: their states (N, B) in working arrays, each nonzero of W read
+    once for all of them."""
     B = c1 - c0
-    n = x.shape[1]
+    n = x.shape[2]
     dtype = x.dtype
-    cur = np.ascontiguousarray(x[c0:c1].T)
+    cur = np.empty((n, B), dtype=dtype)
     nxt = np.empty_like(cur)
     pre = np.empty_like(cur)
     em = np.empty(n * B, dtype=np.float64)
@@ -244,39 +271,43 @@ def _config_group(indptr, indices, data, drive, bias, radius, in_scale, leak, x,
     s = in_scale[c0:c1].astype(dtype)
     a = leak[c0:c1].astype(dtype)
     keep = 1.0 - a
-    for t in range(drive.shape[0]):
-        for i in range(n):
-            acc[:] = 0.0
-            _add_row_products(indptr, indices, data, cur, i, acc)
-            d = drive[t, i]
-            bi = bias[i]
-            for b in range(B):
-                pre[i, b] = r[b] * acc[b] + s[b] * d + bi
-        tanh_inplace(pre.reshape(-1), em, bits)
-        for i in range(n):
-            for b in range(B):
-                nxt[i, b] = keep[b] * cur[i, b] + a[b] * pre[i, b]
-        for b in range(B):
+    for q in range(starts.shape[0] - 1):
+        cur[:] = x[c0:c1, q].T
+        for t in range(starts[q], starts[q + 1]):
             for i in range(n):
-                states[c0 + b, t, i] = nxt[i, b]
-        cur, nxt = nxt, cur
-    x[c0:c1] = cur.T
+                acc[:] = 0.0
+                _add_row_products(indptr, indices, data, cur, i, acc)
+                d = drive[t, i]
+                bi = bias[i]
+                for b in range(B):
+                    pre[i, b] = r[b] * acc[b] + s[b] * d + bi
+            tanh_inplace(pre.reshape(-1), em, bits)
+            for i in range(n):
+                for b in range(B):
+                    nxt[i, b] = keep[b] * cur[i, b] + a[b] * pre[i, b]
+            for b in range(B):
+                for i in range(n):
+                    states[c0 + b, t, i] = nxt[i, b]
+            cur, nxt = nxt, cur
+        x[c0:c1, q] = cur.T
 
 
 @njit(**PARALLEL_KERNEL)
-def run_configs(indptr, indices, data, drive, bias, radius, in_scale, leak, x, states, n_groups):
-    """C reservoirs sharing one sparse pattern and one input.
+def run_configs(indptr, indices, data, drive, starts, bias, radius, in_scale, leak, x, states,
+                n_groups):
+    """C reservoirs sharing one sparse pattern, run over the same packed sequences.
 
-    ``data`` is W at unit spectral radius and ``drive`` (T, N) = W_in u(t) at unit input scale;
-    configuration c runs x(t) = (1-a_c) x(t-1) + a_c tanh(r_c W x(t-1) + s_c drive[t] + bias)
-    with r_c = radius[c], s_c = in_scale[c], a_c = leak[c]. The configurations are split into
-    ``n_groups`` groups run in parallel, each side by side (one pass over W a step for the
-    group; 2x faster than one sparse mat-vec per configuration). x (C, N): initial states,
-    overwritten by the final ones; states (C, T, N).
+    ``data`` is W at unit spectral radius and ``drive`` (n_rows, N) = W_in u(t) at unit input
+    scale, sequence q in rows ``starts[q] .. starts[q + 1]``; configuration c runs
+    x(t) = (1-a_c) x(t-1) + a_c tanh(r_c W x(t-1) + s_c drive[t] + bias) with r_c = radius[c],
+    s_c = in_scale[c], a_c = leak[c]. The configurations are split into ``n_groups`` groups run
+    in parallel, each side by side (one pass over W a step for the group; 2x faster than one
+    sparse mat-vec per configuration). x (C, n_sequences, N): initial states, overwritten by the
+    final ones; states (C, n_rows, N).
     """
     C = x.shape[0]
     n_groups = max(1, min(n_groups, C))
     bounds = np.linspace(0, C, n_groups + 1).astype(np.int64)
     for g in prange(n_groups):
-        _config_group(indptr, indices, data, drive, bias, radius, in_scale, leak, x, states,
-                      bounds[g], bounds[g + 1])
+        _config_group(indptr, indices, data, drive, starts, bias, radius, in_scale, leak, x,
+                      states, bounds[g], bounds[g + 1])

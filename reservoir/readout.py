@@ -298,6 +298,62 @@ def _filter(s, lam):
 SOLVERS = {"qr": QRRidge, "gram": GramRidge}
 
 
+class Readout:
+    """A fitted ridge readout (``readout_`` of the ESN estimators): the accumulated training rows
+    (a :class:`QRRidge` factor or :class:`GramRidge` matrix), from which the weights of any ridge
+    value follow without new states; a sweep of many values shares one factorization.
+
+    Parameters
+    ----------
+    accumulator : QRRidge or GramRidge
+        The accumulated design rows ``[1?, u(t), x(t), squares?]`` and their targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reservoir import ESNRegressor
+    >>> u = np.random.default_rng(0).uniform(-1, 1, size=(300, 1))
+    >>> model = ESNRegressor(n_reservoir=50, washout=20, random_state=0).fit(u[:-1], u[1:, 0])
+    >>> coef, intercept = model.readout_.coef_for([1e-8, 1e-4, 1e-2])
+    >>> coef.shape, intercept.shape
+    ((3, 1, 51), (3, 1))
+    """
+
+    def __init__(self, accumulator):
+        self.accumulator = accumulator
+
+    @property
+    def n_samples(self):
+        """Number of training rows accumulated."""
+        return self.accumulator.n_samples
+
+    def gram(self):
+        """``F^T F`` (p, p) of the training rows."""
+        return self.accumulator.gram()
+
+    def coef_for(self, ridge):
+        """Readout weights for one ridge value or several.
+
+        Parameters
+        ----------
+        ridge : float or array-like of shape (n_ridges,)
+            Penalties (>= 0).
+
+        Returns
+        -------
+        coef : ndarray of shape (n_outputs, n_features_out), or (n_ridges, ...) for several
+            Weights of the features (the estimator's ``coef_``).
+        intercept : ndarray of shape (n_outputs,), or (n_ridges, n_outputs) for several
+            Constant terms (zeros without an intercept).
+        """
+        W = self.accumulator.solve(np.asarray(ridge, dtype=np.float64) if np.ndim(ridge)
+                                   else ridge)
+        c = int(self.accumulator.intercept)
+        coef = np.ascontiguousarray(np.swapaxes(W[..., c:, :], -1, -2))
+        intercept = W[..., 0, :].copy() if c else np.zeros(W.shape[:-2] + W.shape[-1:])
+        return coef, intercept
+
+
 @njit(**KERNEL)
 def rls_update(P, W, F, Y, forgetting):
     """Recursive least squares over the rows of F (T, p) and Y (T, m), in place.

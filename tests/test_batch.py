@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from reservoir import ESNForecaster, ESNRegressor
-from reservoir.batch import fit_configurations, predict_configurations, with_ridge
+from reservoir.batch import fit_configurations, predict_configurations
 
 CONFIGS = [dict(spectral_radius=r, input_scaling=s, leak_rate=a)
            for r, s, a in [(0.5, 0.3, 1.0), (1.1, 1.0, 0.4), (0.9, 2.0, 0.7)]]
@@ -36,7 +36,7 @@ def test_batched_forecasters_and_ridge_path():
     single = ESNForecaster(**{**est.get_params(), **CONFIGS[1]}).fit(series)
     np.testing.assert_allclose(models[1].forecast(10), single.forecast(10), rtol=1e-7, atol=1e-9)
     for ridge in (1e-3, 1.0):
-        swept = with_ridge(models[1], ridge)
+        swept = models[1].with_ridge(ridge)
         refit = ESNForecaster(**{**est.get_params(), **CONFIGS[1], "ridge": ridge}).fit(series)
         np.testing.assert_allclose(swept.coef_, refit.coef_, rtol=1e-8, atol=1e-10)
         assert swept.ridge == ridge and models[1].ridge == est.ridge
@@ -60,14 +60,14 @@ def test_predictions_side_by_side_equal_each_models_predict(dtype):
                        random_state=3)
     models = fit_configurations(est, CONFIGS, u[:200], Y[:200])
     ridges = [1e-6, 1e-2, 1.0]
-    weights = [m._accumulator.solve(np.asarray(ridges)) for m in models]
+    weights = [m.readout_.coef_for(ridges) for m in models]
     X = [u[200:260], u[260:]]  # a list: one prediction per sequence
     preds = predict_configurations(models, X, weights)
     tol = 1e-10 if dtype == "float64" else 1e-4
     for model, model_preds in zip(models, preds):
         assert len(model_preds) == len(ridges)
         for ridge, pred in zip(ridges, model_preds):
-            expected = with_ridge(model, ridge).predict(X)
+            expected = model.with_ridge(ridge).predict(X)
             for p, e in zip(pred, expected):
                 np.testing.assert_allclose(p, e, rtol=tol, atol=tol)
 
@@ -76,7 +76,7 @@ def test_forecaster_predictions_side_by_side_keep_the_series_shape():
     series = np.sin(np.arange(300) * 0.2)
     models = fit_configurations(ESNForecaster(n_reservoir=20, washout=10, random_state=0),
                                 CONFIGS[:2], series[:200])
-    weights = [m._accumulator.solve(np.array([1e-8])) for m in models]
+    weights = [m.readout_.coef_for([1e-8]) for m in models]
     for model, (pred,) in zip(models, predict_configurations(models, series[200:], weights)):
         assert pred.shape == (100,)
         np.testing.assert_allclose(pred, model.predict(series[200:]), rtol=1e-10, atol=1e-12)

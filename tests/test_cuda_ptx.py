@@ -16,13 +16,15 @@ def arr(dtype, ndim):
 
 
 KERNELS = {
-    "run_batch_kernel": lambda f: (u32, u32, arr(f, 1), f, arr(f, 3), arr(f, 2), arr(f, 3)),
-    "run_configs_kernel": lambda f: (u32, u32, arr(f, 1), arr(f, 2), arr(f, 1), arr(f, 2),
+    "run_packed_kernel": lambda f: (u32, u32, arr(f, 1), f, arr(f, 2), i64, arr(f, 2),
+                                    arr(f, 2)),
+    "run_configs_kernel": lambda f: (u32, u32, arr(f, 1), arr(f, 2), arr(f, 1), arr(f, 2), i64,
                                      arr(types.float64, 1), arr(types.float64, 1),
-                                     arr(types.float64, 1), arr(f, 2), arr(f, 3)),
-    "features_kernel": lambda f: (arr(f, 3), arr(types.float64, 3), arr(types.float64, 3), i64,
-                                  i64, types.boolean, types.boolean, arr(types.float64, 3)),
-    "gram_kernel": lambda f: (arr(types.float64, 3), arr(types.float64, 3)),
+                                     arr(types.float64, 1), arr(f, 3), arr(f, 3)),
+    "features_kernel": lambda f: (arr(f, 2), arr(types.float64, 2), arr(types.float64, 2),
+                                  arr(types.int8, 1), types.boolean, types.boolean,
+                                  arr(types.float64, 2)),
+    "gram_kernel": lambda f: (arr(types.float64, 2), arr(types.float64, 2)),
 }
 
 

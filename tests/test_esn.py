@@ -3,8 +3,8 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from reservoir import ESNRegressor
-from reservoir.base import input_product
 from reservoir.common.device import check_device, cuda_status
+from reservoir.harvest import input_product
 
 from . import naive
 
@@ -73,11 +73,34 @@ def test_devices_agree_and_parallel_uses_row_kernel_for_one_sequence():
 def test_streaming_chunks_give_the_same_readout(monkeypatch):
     u, y = _task(T=500)
     whole = _esn().fit(u, y)
-    import reservoir.base
-    monkeypatch.setattr(reservoir.base, "CHUNK_BYTES", 40 * 8 * 7)  # 7 steps a chunk
+    import reservoir.harvest
+    monkeypatch.setattr(reservoir.harvest, "CHUNK_BYTES", 40 * 8 * 7)  # 7 steps a chunk
     chunked = _esn().fit(u, y)
     np.testing.assert_allclose(whole.coef_, chunked.coef_, rtol=1e-9, atol=1e-11)
     np.testing.assert_array_equal(whole.transform(u), chunked.transform(u))
+
+
+@pytest.mark.parametrize("device", ["cpu", "parallel"])
+def test_packed_pieces_across_and_within_sequences_give_the_same_model(monkeypatch, device):
+    """Twelve sequences of 7-40 steps (some shorter than the washout's neighbours), harvested
+    in pieces of 16 rows (several short sequences a piece; the long ones cut in time): the same
+    readout as the naive fit, and each sequence's states as when run alone."""
+    lengths = [40, 7, 33, 7, 25, 12, 30, 11, 18, 21, 16, 9]
+    seqs = [_task(T, seed=s) for s, T in enumerate(lengths, start=1)]
+    X, y = [s[0] for s in seqs], [s[1] for s in seqs]
+    whole = _esn(washout=5, device=device).fit(X, y)
+    import reservoir.harvest
+    monkeypatch.setattr(reservoir.harvest, "CHUNK_BYTES", 40 * 8 * 16)
+    pieces = _esn(washout=5, device=device).fit(X, y)
+    W = _naive_fit(pieces, X, y)
+    for model in (whole, pieces):
+        np.testing.assert_allclose(model.intercept_, W[0], rtol=1e-7, atol=1e-9)
+        np.testing.assert_allclose(model.coef_, W[1:].T, rtol=1e-7, atol=1e-9)
+    states = pieces.transform(X)
+    for U, S, S_whole in zip(X, states, whole.transform(X)):
+        np.testing.assert_allclose(S, pieces.transform(U), rtol=1e-13, atol=1e-14)
+        np.testing.assert_allclose(S, S_whole, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(pieces.state_, S[-1], rtol=1e-13, atol=1e-14)
 
 
 def test_gram_solver_agrees_with_qr_for_moderate_ridge():

@@ -73,27 +73,30 @@ def test_states_may_overwrite_drive_and_rows_kernel_is_identical():
     np.testing.assert_array_equal(x, rows[-1])
 
 
-@pytest.mark.parametrize("B", [1, 5])
-def test_batch_kernels_serial_and_parallel_identical_and_match_naive(B):
+@pytest.mark.parametrize("lengths", [[17], [17, 17, 17, 17, 17], [17, 12, 12, 5, 1, 1]])
+def test_packed_kernels_serial_and_parallel_identical_and_match_naive(lengths):
+    """Sequences of different lengths side by side, longest first: each ends at its own step,
+    leaving its final state, while the others go on."""
     res = _res()
     rng = np.random.default_rng(4)
-    T = 17
-    Us = [rng.normal(size=(T, 2)) for _ in range(B)]
-    x0 = rng.normal(size=(B, 30)) * 0.1
+    Us = [rng.normal(size=(T, 2)) for T in lengths]
+    starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    x0 = rng.normal(size=(len(lengths), 30)) * 0.1
     args = (res.indptr, res.indices, res.data, 0.7)
     out = {}
-    for name, extra in (("run_batch", ()), ("run_batch_parallel", (3,))):
-        drive = np.stack([_drive(res, U) for U in Us])
+    for name, extra in (("run_packed", ()), ("run_packed_parallel", (3,))):
+        drive = np.concatenate([_drive(res, U) for U in Us])
         xs = x0.copy()
-        getattr(kernels, name)(*args, drive, xs, drive, *extra)
+        getattr(kernels, name)(*args, drive, starts, xs, drive, *extra)
         out[name] = (drive, xs)
-    np.testing.assert_array_equal(out["run_batch"][0], out["run_batch_parallel"][0])
-    np.testing.assert_array_equal(out["run_batch"][1], out["run_batch_parallel"][1])
+    np.testing.assert_array_equal(out["run_packed"][0], out["run_packed_parallel"][0])
+    np.testing.assert_array_equal(out["run_packed"][1], out["run_packed_parallel"][1])
     W = res.recurrent_matrix().toarray()
     for b, U in enumerate(Us):
         ref = naive.reservoir_states(W, res.W_in, res.bias, 0.7, U, x0=x0[b])
-        np.testing.assert_allclose(out["run_batch"][0][b], ref, rtol=1e-13, atol=1e-14)
-        np.testing.assert_allclose(out["run_batch"][1][b], ref[-1], rtol=1e-13, atol=1e-14)
+        rows = slice(starts[b], starts[b + 1])
+        np.testing.assert_allclose(out["run_packed"][0][rows], ref, rtol=1e-13, atol=1e-14)
+        np.testing.assert_allclose(out["run_packed"][1][b], ref[-1], rtol=1e-13, atol=1e-14)
 
 
 @pytest.mark.parametrize("n_sq", [0, 15])
@@ -132,19 +135,25 @@ def test_float32_kernel_close_to_float64_reference():
 
 @pytest.mark.parametrize("n_groups", [1, 2, 3])
 def test_run_configs_matches_each_scaled_reservoir(n_groups):
+    """Three configurations over two packed sequences (15 and 6 steps), each from its state."""
     unit = _res(n=20)
     unit_data = unit.data / 0.9  # _res draws at spectral radius 0.9
     rng = np.random.default_rng(7)
-    U = rng.normal(size=(15, 2))
-    drive = np.ascontiguousarray(U @ unit.W_in.T)
+    Us = [rng.normal(size=(15, 2)), rng.normal(size=(6, 2))]
+    starts = np.array([0, 15, 21], np.int64)
+    drive = np.ascontiguousarray(np.concatenate(Us) @ unit.W_in.T)
     radius, scale = np.array([0.5, 1.1, 0.9]), np.array([0.2, 1.0, 3.0])
     leak = np.array([1, .3, .6])
-    x = np.zeros((3, 20))
-    states = np.empty((3, 15, 20))
-    kernels.run_configs(unit.indptr, unit.indices, unit_data, drive, unit.bias, radius, scale,
-                        leak, x, states, n_groups)
+    x0 = rng.normal(size=(3, 2, 20)) * 0.1
+    x = x0.copy()
+    states = np.empty((3, 21, 20))
+    kernels.run_configs(unit.indptr, unit.indices, unit_data, drive, starts, unit.bias, radius,
+                        scale, leak, x, states, n_groups)
     W = unit.recurrent_matrix().toarray() / 0.9
     for c in range(3):
-        ref = naive.reservoir_states(radius[c] * W, scale[c] * unit.W_in, unit.bias, leak[c], U)
-        np.testing.assert_allclose(states[c], ref, rtol=1e-12, atol=1e-13)
-        np.testing.assert_array_equal(x[c], states[c, -1])
+        for q, U in enumerate(Us):
+            ref = naive.reservoir_states(radius[c] * W, scale[c] * unit.W_in, unit.bias, leak[c],
+                                         U, x0=x0[c, q])
+            np.testing.assert_allclose(states[c, starts[q]:starts[q + 1]], ref, rtol=1e-12,
+                                       atol=1e-13)
+            np.testing.assert_array_equal(x[c, q], states[c, starts[q + 1] - 1])

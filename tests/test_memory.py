@@ -4,12 +4,12 @@ import tracemalloc
 
 import numpy as np
 
-import reservoir.base
+import reservoir.harvest
 from reservoir import ESNRegressor
 
 
 def test_fit_memory_does_not_grow_with_length(monkeypatch):
-    monkeypatch.setattr(reservoir.base, "CHUNK_BYTES", 2**20)  # 1 MiB of states a chunk
+    monkeypatch.setattr(reservoir.harvest, "CHUNK_BYTES", 2**20)  # 1 MiB of states a chunk
     T, N = 100_000, 50
     u = np.random.default_rng(0).uniform(-1, 1, size=(T, 1))
     y = np.roll(u[:, 0], 1)

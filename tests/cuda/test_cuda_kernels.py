@@ -16,50 +16,54 @@ def _res(n=12, n_in=2, dtype=np.float64, **scales):
 
 
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
-def test_run_batch_matches_cpu(dtype, tol):
+def test_run_packed_matches_cpu(dtype, tol):
+    """Three sequences of 5, 3 and 2 steps in one launch, each from its own state."""
     res = _res(dtype=dtype)
     rng = np.random.default_rng(0)
-    drive = (rng.normal(size=(3, 5, 12)) @ np.eye(12)).astype(dtype)
+    starts = np.array([0, 5, 8, 10], np.int64)
+    drive = rng.normal(size=(10, 12)).astype(dtype)
     x0 = (0.1 * rng.normal(size=(3, 12))).astype(dtype)
     args = (res.indptr, res.indices, res.data, dtype(0.6))
     cpu_states, cpu_x = drive.copy(), x0.copy()
-    kernels.run_batch(*args, cpu_states, cpu_x, cpu_states)
-    gpu_states, gpu_x = drive.copy(), x0.copy()
-    cuda_kernels.run_batch(*args, gpu_states, gpu_x)
+    kernels.run_packed(*args, cpu_states, starts, cpu_x, cpu_states)
+    gpu_x = x0.copy()
+    gpu_states = cuda_kernels.run_packed(*args, drive.copy(), starts, gpu_x)
     np.testing.assert_allclose(gpu_states, cpu_states, rtol=tol, atol=tol)
     np.testing.assert_allclose(gpu_x, cpu_x, rtol=tol, atol=tol)
 
 
 def test_run_configs_matches_cpu_reservoirs_of_each_configuration():
+    """Two configurations over two packed sequences (6 and 3 steps)."""
     unit = _res(spectral_radius_=1.0, input_scaling=1.0, bias_scaling=0.3)
-    U = np.random.default_rng(1).uniform(-1, 1, size=(6, 2))
+    U = np.random.default_rng(1).uniform(-1, 1, size=(9, 2))
+    starts = np.array([0, 6, 9], np.int64)
     radius, scale, leak = [0.5, 1.2], [0.1, 2.0], [1.0, 0.4]
     states, x = cuda_kernels.run_configs(unit.indptr, unit.indices, unit.data, unit.W_in,
-                                         unit.bias, U, radius, scale, leak, np.zeros((2, 12)))
+                                         unit.bias, U, starts, radius, scale, leak,
+                                         np.zeros((2, 2, 12)))
     for c in range(2):
         res = _res(spectral_radius_=radius[c], input_scaling=scale[c], bias_scaling=0.3)
-        ref = np.ascontiguousarray(U @ res.W_in.T + res.bias)
-        xc = np.zeros(12)
-        kernels.run_sequence(res.indptr, res.indices, res.data, leak[c], ref, xc, ref)
-        np.testing.assert_allclose(states[c], ref, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(x[c], xc, rtol=1e-12, atol=1e-12)
+        for q in range(2):
+            rows = slice(starts[q], starts[q + 1])
+            ref = np.ascontiguousarray(U[rows] @ res.W_in.T + res.bias)
+            xc = np.zeros(12)
+            kernels.run_sequence(res.indptr, res.indices, res.data, leak[c], ref, xc, ref)
+            np.testing.assert_allclose(states[c, rows], ref, rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(x[c, q], xc, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("intercept, squares", [(True, False), (False, True)])
 def test_device_gram_matches_numpy(intercept, squares):
     rng = np.random.default_rng(2)
-    B, T, N, n_in, m = 2, 5, 6, 2, 1
-    S, U, Y = rng.normal(size=(B, T, N)), rng.normal(size=(B, T, n_in)), rng.normal(size=(B, T, m))
-    lo, hi = np.array([1, 0]), np.array([5, 3])
+    T, N, n_in, m = 10, 6, 2, 1
+    S, U, Y = rng.normal(size=(T, N)), rng.normal(size=(T, n_in)), rng.normal(size=(T, m))
+    use = np.array([0, 1, 1, 1, 1, 1, 0, 1, 1, 0], bool)
     q = intercept + n_in + N + squares * 3 + m
     gram = cuda_kernels.DeviceGram(q, intercept, squares)
-    gram.add(S, U, Y, lo, hi)
-    rows = []
-    for b in range(B):
-        for t in range(lo[b], hi[b]):
-            rows.append(np.concatenate([[1.0] * intercept, U[b, t], S[b, t],
-                                        S[b, t, ::2] ** 2 if squares else [], Y[b, t]]))
-    A = np.array(rows)
+    gram.add(S, U, Y, use)
+    A = np.array([np.concatenate([[1.0] * intercept, U[t], S[t],
+                                  S[t, ::2] ** 2 if squares else [], Y[t]])
+                  for t in range(T) if use[t]])
     np.testing.assert_allclose(gram.result(), A.T @ A, rtol=1e-12, atol=1e-12)
 
 
@@ -70,7 +74,7 @@ def test_auto_picks_cuda():
 @pytest.mark.parametrize("solver", ["qr", "gram"])
 def test_estimators_on_cuda_match_cpu(solver):
     rng = np.random.default_rng(3)
-    X = [rng.uniform(-1, 1, size=(n, 1)) for n in (14, 9)]
+    X = [rng.uniform(-1, 1, size=(n, 1)) for n in (14, 9, 5, 11, 9, 6, 7, 8, 12)]
     y = [np.r_[0.0, x[:-1, 0]] for x in X]
     kw = dict(n_reservoir=10, density=0.3, washout=3, ridge=1e-6, solver=solver, random_state=0)
     cpu = ESNRegressor(device="cpu", **kw).fit(X, y)
