@@ -68,7 +68,7 @@ def main():
             theta = theta0.copy()
             kernels.run(theta, n, 1, 1, 1.0, kernels.TANH, kernels.RTRL, X, Y, np.ones(T),
                         np.zeros(n),
-                        np.zeros((n, P)), np.empty(0), np.empty(0), 0, True, 1e-4,
+                        np.zeros((n, P)), np.empty(0), np.empty(0), np.empty((0, 0)), True, 1e-4,
                         kernels.ADAM, np.zeros_like(theta), np.zeros_like(theta),
                         np.zeros(1, np.int64), 0.0, 1, np.zeros_like(theta), np.empty(T))
 

@@ -27,7 +27,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
 
 from reservoir.batch import PER_CONFIG, batchable, fit_configurations, predict_configurations
-from reservoir.common.device import blas_threads, check_device, thread_map
+from reservoir.common.device import blas_threads, resolve, thread_map
 from reservoir.common.progress import Progress
 from reservoir.common.validation import is_sequence_list
 
@@ -105,9 +105,9 @@ def _batch_scores(models, readouts, ridges, X, y):
 
 
 def _host_threads(estimator):
-    """Threads for scoring fitted models: one when they harvest on the GPU (one host thread
-    drives the device), else the estimator's ``n_jobs``."""
-    return 1 if check_device(estimator.device) == "cuda" else estimator.n_jobs
+    """Threads for scoring fitted models: those of the estimator's device (one on ``"cpu"`` and
+    on the GPU, where one host thread drives the device; ``n_jobs`` on ``"parallel"``)."""
+    return resolve(estimator.device, estimator.n_jobs).workers
 
 
 def _ridge_scores(model, ridges, X, y, scoring):

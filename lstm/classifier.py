@@ -69,7 +69,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
                  shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, init_scale=0.1,
                  trainer="dekf", jacobian="truncated", p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0),
                  anneal_steps=20000, learning_rate=0.1, momentum=0.9, epochs=10, reset_state=True,
-                 device="cpu", random_state=None, verbose=False):
+                 device="cpu", n_jobs=None, random_state=None, verbose=False):
         self.n_blocks = n_blocks
         self.n_cells = n_cells
         self.peepholes = peepholes
@@ -89,6 +89,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         self.epochs = epochs
         self.reset_state = reset_state
         self.device = device
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 

@@ -333,11 +333,12 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, fu
             w[:] = new
         else:
             H = d_H.copy_to_host()
-            velocity[:] = np.where(frozen, velocity, momentum * velocity + lr * (e @ H))
-            new = np.where(frozen, w, w + velocity)
-            if not np.all(np.isfinite(new)):
+            step = np.where(frozen, velocity, momentum * velocity + lr * (e @ H))
+            new = np.where(frozen, w, w + step)
+            if not np.all(np.isfinite(new)):  # weights and velocity left before the step
                 failed = t
                 break
+            velocity[:] = step
             w[:] = new
             d_w = cuda.to_device(w)
         count[0] += 1

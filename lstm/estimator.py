@@ -10,13 +10,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from reservoir.common.device import check_device
+from reservoir.common.device import DEVICES, resolve
 from reservoir.common.docstrings import filler
 from reservoir.common.progress import Progress
 from reservoir.common.scoring import SequenceR2Mixin
 from reservoir.common.validation import (
     COUNT,
     FINITE,
+    N_JOBS,
     NON_NEGATIVE,
     NON_NEGATIVE_INT,
     POSITIVE,
@@ -85,10 +86,15 @@ epochs : int, default=10
 reset_state : bool, default=True
     Start every sequence of ``fit``, and every ``partial_fit`` call, from a zero state (else
     the state carries over, a stream).
-device : {"cpu", "cuda"}, default="cpu"
-    "cuda" keeps the Jacobian, the output Jacobian and the filter's covariances on an NVIDIA GPU
-    (the ``cuda`` extra), one thread per weight; the forward step runs on the host. It pays for
-    large networks, where the O(sum of squared group sizes) covariance update dominates.
+device : {"cpu", "parallel", "cuda", "auto"}, default="cpu"
+    As in every family (docs/devices.md): the CPU kernels on one thread, or on ``n_jobs``
+    threads (the decoupled filter runs its groups on them from 8 blocks of one cell), or
+    "cuda", which keeps the Jacobian, the output Jacobian and the filter's covariances on an
+    NVIDIA GPU (the ``cuda`` extra), one thread per weight, the forward step on the host (it
+    pays for large networks, where the O(sum of squared group sizes) covariance update
+    dominates), or "auto" (cuda when a GPU is usable, else parallel).
+n_jobs : int or None, default=None
+    Threads of ``device="parallel"`` (None: all cores).
 random_state : int, RandomState instance or None, default=None
     Seed of the initial weights.
 verbose : bool, default=False
@@ -124,7 +130,7 @@ CONSTRAINTS = {
     "q": NON_NEGATIVE + ["array-like"], "r": POSITIVE + ["array-like"],
     "anneal_steps": NON_NEGATIVE_INT, "learning_rate": NON_NEGATIVE,
     "momentum": [Interval(Real, 0, 1, closed="left")], "epochs": COUNT,
-    "reset_state": ["boolean"], "device": [StrOptions({"cpu", "cuda"})],
+    "reset_state": ["boolean"], "device": [StrOptions(set(DEVICES))], "n_jobs": N_JOBS,
     "random_state": ["random_state"], "verbose": ["verbose"],
 }
 
@@ -138,7 +144,7 @@ class KalmanLSTMBase(BaseEstimator):
         device."""
         self._validate_params()
         self._q, self._r = _schedule(self, "q"), _schedule(self, "r", positive=True)
-        check_device(self.device, ("cpu", "cuda"))  # a clear error when there is no GPU
+        resolve(self.device, self.n_jobs)  # a clear error when there is no GPU
 
     # --------------------------------------------------------------------------- layout
     def _layout(self, n_x, m):
@@ -209,10 +215,11 @@ class KalmanLSTMBase(BaseEstimator):
                 bool(self.forget_gate), SQUASHINGS[self.cell_squashing])
 
     # -------------------------------------------------------------------------- training
-    def _train(self, X, Y, w, state):
+    def _train(self, X, Y, w, state, device):
         out = np.empty((len(X), self.n_outputs_))
         try:
-            step = self._run_filter(X, Y, w, state, out)
+            with device.threads():
+                step = self._run_filter(X, Y, w, state, out, device)
             where = f"at step {step} of the sequence"
         except np.linalg.LinAlgError:  # (R + sum H P H^T) singular: the filter broke down
             step, where = 0, "(the innovation matrix R + H P H^T became singular)"
@@ -224,14 +231,14 @@ class KalmanLSTMBase(BaseEstimator):
         mask = w > 0
         return float(np.mean(np.sum((out[mask] - Y[mask]) ** 2, axis=1))) if mask.any() else 0.0
 
-    def _run_filter(self, X, Y, w, state, out):
-        if self.device == "cuda":
-            from . import cuda_kernels
-
-            train = cuda_kernels.train
+    def _run_filter(self, X, Y, w, state, out, device):
+        """One pass of the filter over a sequence on ``device`` (:mod:`lstm.kernels` or its
+        mirror :mod:`lstm.cuda_kernels`, the same ``train``)."""
+        if device.name == "cuda":
+            from . import cuda_kernels as run_on
         else:
-            train = kernels.train
-        return train(
+            run_on = kernels
+        return run_on.train(
             self._w, *self._args(), self.jacobian == "full", X, Y, w, state["s"], state["yc"],
             state["ds"], state["dyc"], int(self.trainer == "sgd"), self._cov,
             self._cov_off, self._groups[0], self._groups[1], self._frozen, self._r[0],
@@ -249,8 +256,13 @@ class KalmanLSTMBase(BaseEstimator):
                 and float(np.sum(sizes.astype(np.float64) ** 2)) * self.n_outputs_
                 >= PARALLEL_FILTER_WORK)
 
+    def _device(self):
+        """The device of this call, resolved once (``device`` and ``n_jobs``)."""
+        return resolve(self.device, self.n_jobs)
+
     def _fit_sequences(self, X_seqs, y_seqs, w_seqs):
         """``epochs`` passes over validated sequences (targets (n_steps, n_outputs) floats)."""
+        device = self._device()
         self._init(X_seqs[0].shape[1], y_seqs[0].shape[1])
         state = self._zero_state()
         total = self.epochs * sum(len(x) for x in X_seqs)
@@ -260,7 +272,7 @@ class KalmanLSTMBase(BaseEstimator):
                 for X_s, Y_s, w_s in zip(X_seqs, y_seqs, w_seqs):
                     if self.reset_state:
                         state = self._zero_state()
-                    losses.append(self._train(X_s, Y_s, w_s, state))
+                    losses.append(self._train(X_s, Y_s, w_s, state, device))
                     bar.update(len(X_s))
                 self.loss_curve_.append(float(np.mean(losses)))
         self._state = state
@@ -272,12 +284,12 @@ class KalmanLSTMBase(BaseEstimator):
             self._init(X_s.shape[1], Y_s.shape[1])
         if first or self.reset_state:
             self._state = self._zero_state()
-        self.loss_curve_.append(self._train(X_s, Y_s, w_s, self._state))
+        self.loss_curve_.append(self._train(X_s, Y_s, w_s, self._state, self._device()))
         return self
 
     def _outputs(self, X_seqs):
         """Network outputs (n_steps, n_outputs) of every sequence, each from a zero state."""
-        if self.device == "cuda":
+        if self._device().name == "cuda":
             from . import cuda_kernels
 
             return cuda_kernels.forward(self._w, *self._args(), X_seqs)
@@ -326,8 +338,8 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
                  shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, init_scale=0.1,
                  output="linear", trainer="dekf", jacobian="truncated", p0=100.0,
                  q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=20000, learning_rate=0.1,
-                 momentum=0.9, epochs=10, reset_state=True, device="cpu", random_state=None,
-                 verbose=False):
+                 momentum=0.9, epochs=10, reset_state=True, device="cpu", n_jobs=None,
+                 random_state=None, verbose=False):
         self.n_blocks = n_blocks
         self.n_cells = n_cells
         self.peepholes = peepholes
@@ -348,6 +360,7 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         self.epochs = epochs
         self.reset_state = reset_state
         self.device = device
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 

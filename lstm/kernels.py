@@ -555,6 +555,7 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, fu
                 w[:] = backup
                 return t
         else:
+            backup, v_backup = w.copy(), velocity.copy()
             for p in range(P):
                 if frozen[p]:
                     continue
@@ -563,7 +564,9 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, fu
                     grad += H[k, p] * e[k]
                 velocity[p] = momentum * velocity[p] + lr * grad
                 w[p] += velocity[p]
-            if not np.all(np.isfinite(w)):
+            if not np.all(np.isfinite(w)):  # weights and velocity left before the step
+                w[:] = backup
+                velocity[:] = v_backup
                 return t
         count[0] += 1
     return -1

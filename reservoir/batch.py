@@ -17,7 +17,7 @@ from sklearn.utils import check_random_state
 
 from . import kernels
 from .common.config import CHUNK_BYTES
-from .common.device import blas_threads, check_device, num_threads, thread_map
+from .common.device import blas_threads, resolve, thread_map
 from .harvest import Pack, input_product
 from .readout import SOLVERS, Readout, design_matrix, n_features
 from .weights import Reservoir, make_reservoir
@@ -28,8 +28,8 @@ PER_CONFIG = ("spectral_radius", "input_scaling", "leak_rate")
 
 def batchable(estimator):
     """Whether :func:`fit_configurations` can run configurations of ``estimator`` side by side
-    (reservoir estimators without output feedback: on the CPU threads over configurations, on
-    ``device="cuda"`` one GPU launch for all of them)."""
+    (reservoir estimators without output feedback: with ``device="parallel"`` threads over
+    configurations, on ``device="cuda"`` one GPU launch for all of them)."""
     from .base import ReservoirMixin
 
     return isinstance(estimator, ReservoirMixin) and \
@@ -41,7 +41,7 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
 
     ``configs`` are dicts over :data:`PER_CONFIG`. When the estimator has no output feedback
     (:func:`batchable`), all configurations are harvested together: one pass over X, threads
-    over configurations on the CPU, one kernel launch a piece for all of them on
+    over configurations with ``device="parallel"``, one kernel launch a piece for all of them on
     ``device="cuda"`` (:func:`reservoir.cuda_kernels.run_configs_kernel`); otherwise each is
     fitted on its own. Either way each model equals, to round-off, the one ``fit`` would give.
 
@@ -88,11 +88,11 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     Y = pack.rows(Y_seqs, dtype=np.float64)
     use = base._training_rows(pack, Y_seqs)
     runner = _ConfigRunner(unit, models)
-    with num_threads(base.n_jobs), blas_threads(accs[0].n_features):
+    with runner.device.threads(), blas_threads(accs[0].n_features):
         for piece, states in runner.run(pack, U, cuts=rows):
             r = piece.rows
             thread_map(lambda c: models[c]._add_rows(accs[c], U[r], states[c], Y[r], use[r]),
-                       range(len(models)), base.n_jobs)
+                       range(len(models)), runner.device.workers)
             for k, cut in enumerate(rows):
                 if cut == r.stop and cut < pack.n_rows:
                     for c in range(len(models)):
@@ -118,8 +118,9 @@ class _ConfigRunner:
 
     def __init__(self, unit, models):
         base = models[0]
-        self.unit, self.dtype, self.n_jobs = unit, base._dtype, base.n_jobs
-        self.on_gpu = check_device(base.device) == "cuda"
+        self.unit, self.dtype = unit, base._dtype
+        self.device = resolve(base.device, base.n_jobs)
+        self.on_gpu = self.device.name == "cuda"
         self.config = tuple(np.array([getattr(m, name) for m in models], dtype=np.float64)
                             for name in PER_CONFIG)
         C, N = len(models), base.n_reservoir
@@ -198,7 +199,7 @@ def predict_configurations(models, X, readouts):
     U = pack.rows(U_seqs, dtype=dtype)
     outs = [np.empty((pack.n_rows, coef.shape[1])) for coef in coefs]
     runner = _ConfigRunner(base._batch_unit, models)
-    with num_threads(base.n_jobs), blas_threads(coefs[0].shape[0]):
+    with runner.device.threads(), blas_threads(coefs[0].shape[0]):
         for piece, states in runner.run(pack, U):
             r = piece.rows
 
@@ -206,7 +207,7 @@ def predict_configurations(models, X, readouts):
                 F = design_matrix(U[r], states[c], base.squares, intercept=False)
                 outs[c][r] = F @ coefs[c] + intercepts[c]
 
-            thread_map(readout, range(len(models)), base.n_jobs)
+            thread_map(readout, range(len(models)), runner.device.workers)
     return [[base._format_output([o[:, j * m:(j + 1) * m] for o in pack.split(outs[c])],
                                  was_list)
              for j in range(len(readouts[c][0]))] for c in range(len(models))]

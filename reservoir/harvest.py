@@ -16,7 +16,6 @@ layout) the configuration batches of :mod:`reservoir.batch` behind the grid sear
   runs the backend's kernel over them, in place.
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numba
@@ -24,7 +23,7 @@ import numpy as np
 
 from . import kernels
 from .common.config import CHUNK_BYTES
-from .common.device import check_device, num_threads
+from .common.device import Device, check_device
 
 #: Below this many sequences in a piece, the packed kernel's inner loop is too short to pay: they
 #: run one after the other through the single-sequence kernels instead.
@@ -113,25 +112,17 @@ class Piece:
     states: object = None
 
 
-class Backend:
-    """A device resolved once: the kernel that runs packed sequences there, and its threads.
+class Backend(Device):
+    """A device resolved once (a :class:`~reservoir.common.device.Device`) and the reservoir
+    kernel that runs packed sequences there.
 
     Parameters
     ----------
     name : {"cpu", "parallel", "cuda"}
         Where the kernels run.
     n_jobs : int or None
-        Numba threads (None: all cores).
+        Numba threads of ``"parallel"`` (None: all cores).
     """
-
-    def __init__(self, name, n_jobs=None):
-        self.name, self.n_jobs = name, n_jobs
-
-    @contextmanager
-    def threads(self):
-        """The block runs with ``n_jobs`` Numba threads."""
-        with num_threads(self.n_jobs):
-            yield
 
     def run_packed(self, args, states, starts, x, on_device=False):
         """Run the sequences of a piece: ``states`` (n, N) holds their drives and receives their

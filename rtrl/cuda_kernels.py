@@ -4,12 +4,16 @@
 
 with Mbar holding z^T in row i of column block i (columns i * nz .. i * nz + nz - 1). One thread
 per entry of M_new (grid-stride), threads of a warp on consecutive columns, so the reads of M
-coalesce. Mirrors the CPU update in :func:`rtrl.kernels.run`.
+coalesce. Mirrors the CPU update in :func:`rtrl.kernels.run`; :func:`run` here has the CPU
+kernel's signature (the estimator picks the module once per call).
 """
 
+import numpy as np
 from numba import cuda
 
 from reservoir.common.cuda import flat_launch
+
+from . import kernels
 
 
 @cuda.jit
@@ -61,3 +65,46 @@ def project(d_M, c):
     out = cuda.device_array(d_M.shape[1], dtype=d_M.dtype)
     project_kernel[flat_launch(d_M.shape[1])](d_M, cuda.to_device(c), out)
     return out.copy_to_host()
+
+
+def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, signs, learn, lr,
+        optimizer, m1, m2, count, clip, update_every, g, losses):
+    """:func:`rtrl.kernels.run` for exact RTRL (``method`` RTRL) with the sensitivities on the
+    GPU: the same arguments and arithmetic, step by step from the host (the O(n) forward step
+    and the optimizer there, the O(n^4) sensitivity update and its projection on the device).
+    M is copied to the device by the first update and back at the end. Returns the first step
+    whose loss or gradient is not finite (weights left as before that step), or -1."""
+    if method != kernels.RTRL:
+        raise ValueError("The CUDA kernel runs exact RTRL only.")
+    nz = n_in + n + 1
+    P = n * nz
+    Theta, W_out, b_out = theta[:P].reshape(n, nz), theta[P:P + m * n].reshape(m, n), \
+        theta[P + m * n:]
+    z, net, fh, D = np.empty(nz), np.empty(n), np.empty(n), np.empty(n)
+    d_M = M
+    since, step = 0, -1
+    for t in range(X.shape[0]):
+        kernels._forward(Theta, leak, act, X[t], h, z, net, fh, D)
+        e = W_out @ h + b_out - Y[t]
+        losses[t] = 0.5 * weights[t] * float(e @ e)
+        if not np.isfinite(losses[t]):
+            step = t
+            break
+        e *= weights[t]
+        c = W_out.T @ e
+        g[P:P + m * n] += np.outer(e, h).ravel()
+        g[P + m * n:] += e
+        A = (1.0 - leak) * np.eye(n) + leak * D[:, None] * Theta[:, n_in:n_in + n]
+        d_M = sensitivity_step_device(A, d_M, z, D, leak)
+        g[:P] += project(d_M, c)
+        since += 1
+        if learn and since == update_every:
+            if not np.all(np.isfinite(g)):
+                step = t
+                break
+            kernels._optimizer_step(theta, g, lr, optimizer, m1, m2, count, clip)
+            g[:] = 0.0
+            since = 0
+    if hasattr(d_M, "copy_to_host"):
+        d_M.copy_to_host(M)
+    return step

@@ -8,13 +8,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from reservoir.common.device import check_device
+from reservoir.common.device import DEVICES, Device, resolve
 from reservoir.common.docstrings import fill_doc
 from reservoir.common.progress import Progress
 from reservoir.common.scoring import SequenceR2Mixin
 from reservoir.common.validation import (
     COUNT,
     FRACTION,
+    N_JOBS,
     NON_NEGATIVE,
     POSITIVE,
     check_step_weights,
@@ -79,10 +80,14 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
     reset_state : bool, default=False
         Start every ``partial_fit`` call from a zero state (each call a new sequence) instead of
         continuing the stream.
-    device : {"cpu", "cuda"}, default="cpu"
-        "cpu" (the sensitivity GEMM uses BLAS threads) or "cuda" (exact RTRL only: the O(n^4)
-        sensitivity update and its gradient projection run on the GPU, the sensitivities
-        staying there; it pays from about a hundred units).
+    device : {"cpu", "parallel", "cuda", "auto"}, default="cpu"
+        As in every family (docs/devices.md): the CPU kernels on one thread, or on ``n_jobs``
+        threads (the sensitivity GEMM uses BLAS's threads on both), or "cuda" (exact RTRL only:
+        the O(n^4) sensitivity update and its gradient projection run on the GPU, the
+        sensitivities staying there; it pays from about a hundred units), or "auto" (cuda for
+        exact RTRL when a GPU is usable, else parallel).
+    n_jobs : int or None, default=None
+        Threads of ``device="parallel"`` (None: all cores).
     random_state : int, RandomState instance or None, default=None
         Seed of the weights and of UORO's noise.
     verbose : bool, default=False
@@ -104,14 +109,14 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "clip": [Interval(Real, 0, None, closed="neither"), None], "update_every": COUNT,
         "teacher_forcing": ["boolean"], "recurrent_scale": NON_NEGATIVE,
-        "reset_state": ["boolean"], "device": [StrOptions({"cpu", "cuda"})],
+        "reset_state": ["boolean"], "device": [StrOptions(set(DEVICES))], "n_jobs": N_JOBS,
         "random_state": ["random_state"], "verbose": ["verbose"],
     }
 
     def __init__(self, n_hidden=16, *, learning_rate=1e-2, optimizer="adam", epochs=10,
                  gradient="rtrl", leak_rate=1.0, activation="tanh", clip=None, update_every=1,
                  teacher_forcing=False, recurrent_scale=0.9, reset_state=False, device="cpu",
-                 random_state=None, verbose=False):
+                 n_jobs=None, random_state=None, verbose=False):
         self.n_hidden = n_hidden
         self.learning_rate = learning_rate
         self.optimizer = optimizer
@@ -125,6 +130,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         self.recurrent_scale = recurrent_scale
         self.reset_state = reset_state
         self.device = device
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -135,12 +141,16 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------------ validation
     def _check_params(self):
-        """The declared parameters (``_parameter_constraints``), then the device."""
+        """The declared parameters (``_parameter_constraints``); returns the device, resolved
+        once for the call (``"auto"`` takes the GPU for exact RTRL only)."""
         self._validate_params()
         if self.device == "cuda" and self.gradient != "rtrl":
             raise ValueError("device='cuda' runs exact RTRL only; UORO and SnAp-1 cost O(n^2) "
-                             "a step and run on the CPU (device='cpu').")
-        check_device(self.device, ("cpu", "cuda"))  # a clear error when there is no GPU
+                             "a step and run on the CPU (device='cpu' or 'parallel').")
+        device = resolve(self.device, self.n_jobs)  # a clear error when there is no GPU
+        if device.name == "cuda" and self.gradient != "rtrl":  # "auto" with a GPU
+            device = Device("parallel", self.n_jobs)
+        return device
 
     def _validate(self, X, y, reset):
         return validate_sequences(self, X, y, reset=reset)
@@ -157,7 +167,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         self._m1 = np.zeros_like(self._theta)
         self._m2 = np.zeros_like(self._theta)
         self._count = np.zeros(1, np.int64)
-        self._seed = int(rng.randint(2 ** 31 - 1))
+        self._rng = np.random.default_rng(rng.randint(2 ** 31 - 1))
         self.n_outputs_ = m
         self._n_inputs = n_inputs
         record_built(self, FIXED)
@@ -178,70 +188,29 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         prev = np.vstack([y_prev[None, :], Y[:-1]])
         return np.ascontiguousarray(np.hstack([X, prev]))
 
-    def _train(self, X, Y, w, state, y_prev):
-        """One online pass over a sequence from ``state``, step weights w (T,); returns the
-        losses (T,)."""
-        if self.device == "cuda":
-            return self._train_cuda(X, Y, w, state, y_prev)
+    def _train(self, X, Y, w, state, y_prev, device):
+        """One online pass over a sequence from ``state``, step weights w (T,), on ``device``
+        (resolved once per call: :mod:`rtrl.kernels` or its mirror :mod:`rtrl.cuda_kernels`);
+        returns the losses (T,)."""
+        if device.name == "cuda":
+            from . import cuda_kernels as run_on
+        else:
+            run_on = kernels
         g = np.zeros_like(self._theta)
         losses = np.empty(X.shape[0])
-        self._seed = (self._seed * 1103515245 + 12345) % (2 ** 31)
-        step = kernels.run(
-            self._theta, self.n_hidden, self._n_inputs, self.n_outputs_, float(self.leak_rate),
-            ACTIVATIONS[self.activation], GRADIENTS[self.gradient], self._inputs(X, Y, y_prev),
-            Y, w, state["h"], state["M"], state["ht"], state["tt"], self._seed, True,
-            float(self.learning_rate), OPTIMIZERS[self.optimizer], self._m1, self._m2,
-            self._count, float(self.clip or 0.0), int(self.update_every), g, losses)
-        self._publish()
-        if step >= 0:
-            self._diverged(step)
-        return losses
-
-    def _train_cuda(self, X, Y, w, state, y_prev):
-        """Exact online RTRL with the sensitivities on the GPU (see ``device``); the same
-        arithmetic as :func:`rtrl.kernels.run`, step by step from the host."""
-        from . import cuda_kernels
-
-        n, n_in, m = self.n_hidden, self._n_inputs, self.n_outputs_
-        nz = n_in + n + 1
-        P = n * nz
-        leak, act = float(self.leak_rate), ACTIVATIONS[self.activation]
-        X_in = self._inputs(X, Y, y_prev)
-        theta = self._theta
-        Theta, W_out, b_out = theta[:P].reshape(n, nz), theta[P:P + m * n].reshape(m, n), \
-            theta[P + m * n:]
-        g = np.zeros_like(theta)
-        losses = np.empty(X.shape[0])
-        z, net, fh, D = np.empty(nz), np.empty(n), np.empty(n), np.empty(n)
-        h = state["h"]
-        d_M = state["M"]  # copied to the device by the first update, back at the end
-        since, step = 0, -1
-        for t in range(X.shape[0]):
-            kernels._forward(Theta, leak, act, X_in[t], h, z, net, fh, D)
-            e = W_out @ h + b_out - Y[t]
-            losses[t] = 0.5 * w[t] * float(e @ e)
-            if not np.isfinite(losses[t]):
-                step = t
-                break
-            e *= w[t]
-            c = W_out.T @ e
-            g[P:P + m * n] += np.outer(e, h).ravel()
-            g[P + m * n:] += e
-            A = (1.0 - leak) * np.eye(n) + leak * D[:, None] * Theta[:, n_in:n_in + n]
-            d_M = cuda_kernels.sensitivity_step_device(A, d_M, z, D, leak)
-            g[:P] += cuda_kernels.project(d_M, c)
-            since += 1
-            if since == self.update_every:
-                if not np.all(np.isfinite(g)):
-                    step = t
-                    break
-                kernels._optimizer_step(theta, g, float(self.learning_rate),
-                                        OPTIMIZERS[self.optimizer], self._m1, self._m2,
-                                        self._count, float(self.clip or 0.0))
-                g[:] = 0.0
-                since = 0
-        if hasattr(d_M, "copy_to_host"):
-            d_M.copy_to_host(state["M"])
+        method = GRADIENTS[self.gradient]
+        # UORO's random signs, drawn here from the estimator's stream (one row a step, so a
+        # sequence split over partial_fit calls draws the same signs)
+        signs = np.where(self._rng.random((X.shape[0], self.n_hidden)) < 0.5, 1.0, -1.0) \
+            if method == kernels.UORO else np.empty((0, 0))
+        with device.threads():
+            step = run_on.run(
+                self._theta, self.n_hidden, self._n_inputs, self.n_outputs_,
+                float(self.leak_rate), ACTIVATIONS[self.activation], method,
+                self._inputs(X, Y, y_prev), Y, w, state["h"], state["M"], state["ht"],
+                state["tt"], signs, True, float(self.learning_rate), OPTIMIZERS[self.optimizer],
+                self._m1, self._m2, self._count, float(self.clip or 0.0),
+                int(self.update_every), g, losses)
         self._publish()
         if step >= 0:
             self._diverged(step)
@@ -273,7 +242,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         self : RTRLRegressor
             The fitted estimator.
         """
-        self._check_params()
+        device = self._check_params()
         require_y(self, y)
         X_seqs, y_seqs, _ = self._validate(X, y, reset=True)
         w_seqs = check_step_weights(sample_weight, X_seqs)
@@ -284,7 +253,8 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
                 losses = []
                 for X_s, Y_s, w_s in zip(X_seqs, y_seqs, w_seqs):
                     state = self._fresh_state()
-                    losses.append(self._train(X_s, Y_s, w_s, state, np.zeros(self.n_outputs_)))
+                    losses.append(self._train(X_s, Y_s, w_s, state, np.zeros(self.n_outputs_),
+                                              device))
                     bar.update(len(X_s))
                 self.loss_curve_.append(float(np.mean(np.concatenate(losses))))
         self._state = state
@@ -309,6 +279,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
             The updated estimator.
         """
         first = start_partial_fit(self, X, y, "_theta", FIXED)
+        device = self._check_params()
         (X_s,), (Y_s,), _ = self._validate(X, y, reset=first)
         if first:
             self._init(X_s.shape[1], Y_s.shape[1])
@@ -316,7 +287,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
             self._state = self._fresh_state()
             self._y_prev = np.zeros(self.n_outputs_)
         (w_s,) = check_step_weights(sample_weight, [X_s])
-        losses = self._train(X_s, Y_s, w_s, self._state, self._y_prev)
+        losses = self._train(X_s, Y_s, w_s, self._state, self._y_prev, device)
         self.loss_curve_.append(float(losses.mean()))
         self._y_prev = Y_s[-1].copy()
         return self

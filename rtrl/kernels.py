@@ -89,14 +89,15 @@ def _optimizer_step(theta, g, lr, optimizer, m1, m2, count, clip):
 
 
 @njit(**KERNEL)
-def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, seed, learn, lr,
+def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, signs, learn, lr,
         optimizer, m1, m2, count, clip, update_every, g, losses):
     """Run the network over X (T, n_in) with targets Y (T, m), accumulating the gradient in g.
 
     The loss of step t is ``weights[t] / 2 ||y(t) - d(t)||^2`` (weight 0: no target at t).
 
     ``method``: RTRL (M (n, n*nz) exact sensitivities), UORO (rank-one estimate ht (n,) tt (n*nz,),
-    noise from ``seed``) or SNAP1 (M (n, nz): M[i, j] = dh_i/dTheta_ij only). h, M, ht, tt are
+    its random signs ``signs`` (T, n) of +-1 drawn by the caller) or SNAP1 (M (n, nz):
+    M[i, j] = dh_i/dTheta_ij only). h, M, ht, tt are
     the carried state, updated in place. With ``learn``, theta takes an optimizer step from g
     every ``update_every`` steps and g restarts from zero. losses (T,) receives the weighted losses.
     Returns the first step whose loss or gradient is not finite (weights left as before that
@@ -134,8 +135,6 @@ def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, seed,
         s1, z1, row, gv = np.empty(1), np.empty(1), np.empty(1), np.empty(1)
     pending = False
     T = X.shape[0]
-    np.random.seed(seed)
-    nu = np.empty(n)
     since = 0
     for t in range(T):
         _forward(Theta, leak, act, X[t], h, z, net, fh, D)
@@ -209,8 +208,7 @@ def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, seed,
                     M[i, j] = keep * M[i, j] + s * z[j]
                     gTheta[i, j] += c[i] * M[i, j]
         else:  # UORO: M ~ ht tt^T
-            for i in range(n):
-                nu[i] = 1.0 if np.random.random() < 0.5 else -1.0
+            nu = signs[t]
             Ah = np.empty(n)
             for k in range(n):
                 acc = (1.0 - leak) * ht[k]

@@ -96,3 +96,17 @@ def test_numpy_scalars_are_accepted(cls, params):
 def test_every_init_parameter_is_declared():
     for cls in ESTIMATORS:
         assert set(cls._parameter_constraints) == set(cls().get_params()), cls.__name__
+
+
+def test_device_and_n_jobs_mean_the_same_in_every_family():
+    from reservoir.common.device import DEVICES
+
+    for cls in ESTIMATORS:
+        (device,) = cls._parameter_constraints["device"]
+        assert device.options == set(DEVICES), cls.__name__
+        assert "n_jobs" in cls().get_params(), cls.__name__
+    for cls in (RTRLRegressor, KalmanLSTMRegressor, ESNRegressor):
+        serial = _fit(cls, device="cpu")
+        threaded = _fit(cls, device="parallel", n_jobs=2)
+        np.testing.assert_array_equal(serial.predict(_data(cls)[0]),
+                                      threaded.predict(_data(cls)[0]))

@@ -29,9 +29,10 @@ def _run(method, W, leak=1.0, seed=0, act="tanh"):
     uoro = method == "uoro"
     ht, tt = np.zeros(n if uoro else 0), np.zeros(n * nz if uoro else 0)
     empty = np.empty(0)
+    signs = np.where(np.random.default_rng(seed).random((len(X), n)) < 0.5, 1.0, -1.0)
     kernels.run(theta, n, n_in, m, leak, ACTIVATIONS[act], code, X, Y, np.ones(len(X)),
                 np.zeros(n), M, ht, tt,
-                seed, False, 0.0, 0, empty, empty, np.zeros(1, np.int64), 0.0, 1, g,
+                signs, False, 0.0, 0, empty, empty, np.zeros(1, np.int64), 0.0, 1, g,
                 np.empty(len(X)))
     return unpack(g, n, n_in, m), M
 
@@ -80,7 +81,8 @@ def test_online_sgd_matches_textbook_rtrl(T):
     nz = n_in + n + 1
     theta = pack(W_in, W_rec, b, W_out, b_out)
     kernels.run(theta, n, n_in, m, 0.8, kernels.TANH, kernels.RTRL, X, Y, np.ones(T),
-                np.zeros(n), np.zeros((n, n * nz)), np.empty(0), np.empty(0), 0, True, 0.05,
+                np.zeros(n), np.zeros((n, n * nz)), np.empty(0), np.empty(0), np.empty((0, 0)),
+                True, 0.05,
                 kernels.SGD, np.empty(0), np.empty(0), np.zeros(1, np.int64), 0.0, 1,
                 np.zeros_like(theta), np.empty(T))
     expected = naive.rtrl_online_sgd(W_in, W_rec, b, W_out, b_out, X, Y, 0.05, leak=0.8)
@@ -226,7 +228,8 @@ def test_sample_weight_zero_steps_do_not_count():
     def grad(weights, X, Y):
         g = np.zeros_like(theta)
         kernels.run(theta, n, n_in, m, 1.0, 0, kernels.RTRL, X, Y, weights, np.zeros(n),
-                    np.zeros((n, n * (n_in + n + 1))), empty, empty, 0, False, 0.0, 0, empty,
+                    np.zeros((n, n * (n_in + n + 1))), empty, empty, np.empty((0, 0)), False,
+                    0.0, 0, empty,
                     empty, np.zeros(1, np.int64), 0.0, 1, g, np.empty(len(X)))
         return g
 
@@ -245,4 +248,4 @@ def test_sample_weight_zero_steps_do_not_count():
 def test_cuda_without_gpu_raises():
     with pytest.raises(ValueError, match="needs an NVIDIA GPU") as err:
         rtrl.RTRLRegressor(device="cuda").fit(*_task(T=20))
-    assert str(err.value).endswith("Use device='cpu'.")  # the only other device it takes
+    assert "Use device='parallel' (all CPU cores) or device='cpu'" in str(err.value)

@@ -35,9 +35,10 @@ def check_device(device, choices=DEVICES):
     """Validate ``device`` against ``choices`` (the estimator's devices) and return the device
     to run on.
 
-    ``"cpu"`` runs serial kernels, ``"parallel"`` spreads sequences (or rows of the recurrent
-    matrix, for a single sequence) over threads, ``"cuda"`` runs on an NVIDIA GPU (the ``cuda``
-    extra), ``"auto"`` picks ``"cuda"`` when a GPU is usable, else ``"parallel"``.
+    The same in every family: ``"cpu"`` runs the Numba kernels on one thread, ``"parallel"`` on
+    ``n_jobs`` threads (None: all cores), ``"cuda"`` on an NVIDIA GPU (the ``cuda`` extra),
+    ``"auto"`` picks ``"cuda"`` when a GPU is usable, else ``"parallel"``. BLAS follows the
+    library's policy on every CPU device (:func:`blas_threads`).
     """
     if device not in choices:
         raise ValueError(f"device must be one of {choices}, got {device!r}.")
@@ -52,6 +53,40 @@ def check_device(device, choices=DEVICES):
                 f"(pip install 'numba-rnn[cuda]'), but {reason}. Use {instead}.")
         return "parallel"
     return device
+
+
+class Device:
+    """A device resolved once per call (:func:`resolve`), and the threads it runs with.
+
+    Parameters
+    ----------
+    name : {"cpu", "parallel", "cuda"}
+        Where the kernels run.
+    n_jobs : int or None, default=None
+        Threads of ``"parallel"`` (None: all cores; -k: all but k - 1).
+    """
+
+    def __init__(self, name, n_jobs=None):
+        self.name, self.n_jobs = name, n_jobs
+
+    @property
+    def workers(self):
+        """Host threads for work split over items (configurations, readouts): one on ``"cpu"``,
+        and on ``"cuda"`` (one host thread drives the GPU), else ``n_jobs``."""
+        return self.n_jobs if self.name == "parallel" else 1
+
+    @contextmanager
+    def threads(self):
+        """The block runs with this device's Numba threads: one on ``"cpu"``, ``n_jobs`` on
+        ``"parallel"``."""
+        with num_threads(1 if self.name == "cpu" else self.n_jobs):
+            yield
+
+
+def resolve(device, n_jobs=None, choices=DEVICES):
+    """The :class:`Device` of an estimator's ``device`` and ``n_jobs`` (``"auto"`` resolved, a
+    clear error for ``"cuda"`` without a GPU)."""
+    return Device(check_device(device, choices), n_jobs)
 
 
 @contextmanager

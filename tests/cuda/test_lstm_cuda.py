@@ -74,6 +74,30 @@ def test_training_on_cuda_matches_cpu(trainer):
     np.testing.assert_allclose(gpu.predict([X, X[:5]])[1], cpu.predict(X[:5]), rtol=1e-10)
 
 
+@pytest.mark.parametrize("kw, tol", [(dict(trainer="sgd", learning_rate=1e6, epochs=3), 1e-9),
+                                     # a filter at p0 = 1e300 amplifies the round-off
+                                     (dict(trainer="dekf", r=1e-300, p0=1e300, epochs=3), 1e-6)],
+                         ids=["sgd", "dekf"])
+def test_a_divergence_leaves_the_same_weights_on_both_devices(kw, tol):
+    from lstm import FilterDivergenceError
+
+    rng = np.random.default_rng(2)
+    X = rng.uniform(-1, 1, size=(20, 1))
+    y = 1e3 * np.r_[0.0, X[:-1, 0]]
+    kw = dict(n_blocks=2, random_state=0, **kw)
+    models, messages = {}, {}
+    for device in ("cpu", "cuda"):
+        models[device] = KalmanLSTMRegressor(device=device, **kw)
+        with pytest.raises(FilterDivergenceError) as err:
+            models[device].fit(X, y)
+        messages[device] = str(err.value)
+    cpu, gpu = models["cpu"], models["cuda"]
+    assert messages["cpu"] == messages["cuda"]  # the same step
+    assert np.all(np.isfinite(cpu.coef_))
+    np.testing.assert_allclose(gpu.coef_, cpu.coef_, rtol=tol, atol=1e-12)
+    np.testing.assert_allclose(gpu._velocity, cpu._velocity, rtol=tol, atol=1e-12)
+
+
 def test_classifier_on_cuda_matches_cpu():
     from experiments.sequence_tasks import anbncn
 
