@@ -16,6 +16,7 @@ from reservoir.common.progress import Progress
 from ._docstrings import fill_doc
 from .datasets import LYAPUNOV_EXPONENTS, lorenz63
 from .metrics import valid_prediction_time
+from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .timing import Timer
 
@@ -112,3 +113,21 @@ def summary(ds):
         f"  valid time: median {a['median_valid_time']:.1f} Lyapunov times "
         f"(min {vt.min():.1f}, max {vt.max():.1f})   (fit {a['fit_seconds']:.1f} s)",
         *[f"  published: {k}: {v}" for k, v in PUBLISHED.items()]])
+
+
+def _figure(ds, path):
+    from . import plots
+
+    best = int(np.argmax(ds["valid_time"].values))
+    steps = int(round(float(ds["valid_time"][best]) / ds.attrs["lyapunov_exponent"]
+                      / ds.attrs["dt"]))
+    return plots.forecast_figure(ds, path, variable="x", trial=best, valid_steps=steps,
+                                 ylabel="x")
+
+
+PROTOCOLS = [Protocol("lorenz", "Lorenz-63 valid prediction time in Lyapunov times", run,
+                      summary, options=(Option("--n-reservoir", dict(type=positive_int,
+                                  help="reservoir units (default: the protocol's)")),
+                                        Option("--trials", dict(type=positive_int,
+                             help="forecasts from this many starting points"), key="n_trials")),
+                      plot=_figure, dtype=True)]

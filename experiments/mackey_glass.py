@@ -14,6 +14,7 @@ from reservoir.common.progress import Progress
 
 from ._docstrings import fill_doc
 from .datasets import mackey_glass, mackey_glass_unsquash
+from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .timing import Timer
 
@@ -102,3 +103,17 @@ def summary(ds):
              f"trials {a['test_seconds']:.1f} s)"]
     lines += [f"  published: {name}: {value:.1e}" for name, value in PUBLISHED.items()]
     return "\n".join(lines)
+
+
+def _figure(ds, path):
+    from . import plots
+
+    return plots.forecast_figure(ds, path, ylabel="y")
+
+
+PROTOCOLS = [Protocol("mackey-glass", "Mackey-Glass tau=17 NRMSE84 (Jaeger 2001 protocol)", run,
+                      summary, options=(Option("--n-reservoir", dict(type=positive_int,
+                                  help="reservoir units (default: the protocol's)")),
+                                        Option("--trials", dict(type=positive_int,
+                             help="forecasts from this many starting points"), key="n_trials")),
+                      plot=_figure, dtype=True)]

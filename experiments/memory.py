@@ -13,6 +13,7 @@ from reservoir.common.progress import Progress
 from ._docstrings import fill_doc
 from .datasets import memory_task
 from .metrics import memory_capacity
+from .protocol import Option, Protocol, positive_int
 from .results import finish
 
 #: Input scaling of each regime: tanh reservoirs lose memory to their nonlinearity; with tiny
@@ -86,3 +87,8 @@ def summary(ds):
         lines.append(f"  {regime:12s} {cells}")
     lines += [f"  published: {k}: {v}" for k, v in PUBLISHED.items()]
     return "\n".join(lines)
+
+
+PROTOCOLS = [Protocol("memory-capacity", "memory capacity per reservoir size", run, summary,
+                      options=(Option("--sizes", dict(type=positive_int, nargs="+",
+                                                      help="reservoir sizes")),), dtype=True)]

@@ -13,6 +13,7 @@ from reservoir import ESNRegressor
 from ._docstrings import fill_doc
 from .datasets import narma
 from .metrics import nrmse
+from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .timing import Timer
 
@@ -78,3 +79,8 @@ def summary(ds):
         f"training steps, {a['n_test']} test steps",
         f"  test NRMSE = {a['test_nrmse']:.3f}   (fit {a['fit_seconds']:.1f} s)",
         *[f"  published: {k}: {v}" for k, v in PUBLISHED.items()]])
+
+
+PROTOCOLS = [Protocol("narma", "NARMA10 test NRMSE", run, summary,
+                      options=(Option("--n-reservoir", dict(type=positive_int,
+                                  help="reservoir units (default: the protocol's)")),), dtype=True)]

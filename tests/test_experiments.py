@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from experiments import cli, lorenz, lstm_tasks, mackey_glass, memory, narma
+from experiments import anbncn, cli, lorenz, mackey_glass, memory, narma
 from experiments.results import plain_attrs, save
 
 
@@ -14,8 +14,8 @@ from experiments.results import plain_attrs, save
     (["adding", "--n-train", "20", "--epochs", "1", "--n-hidden", "3"], "error"),
     (["binary-addition", "--n-train", "20", "--epochs", "1", "--gradient", "snap1"], "correct"),
     (["reber", "--n-train", "20", "--epochs", "1", "--n-hidden", "3"], "string_correct"),
-    (["rtrl-vs-esn", "--n-train", "300", "--epochs", "1"], "rtrl"),
-    (["lstm-vs-esn", "--n-train", "300", "--epochs", "1", "--n-blocks", "2"], "lstm"),
+    (["rtrl-vs-esn", "--n-train", "300", "--epochs", "1"], "prediction"),
+    (["lstm-vs-esn", "--n-train", "300", "--epochs", "1", "--n-blocks", "2"], "prediction"),
     (["reber-lstm", "--n-train", "20", "--seeds", "1"], "strings_to_success"),
     (["anbncn", "--n-train", "200", "--seeds", "2", "--max-n", "30", "--language", "anbn"],
      "generalisation"),
@@ -29,6 +29,24 @@ def test_cli_end_to_end(tmp_path, capsys, argv, variable):
     ds = xr.open_dataset(nc, engine="scipy")
     assert variable in ds and ds.attrs["seed"] == 0 and "numba_rnn_version" in ds.attrs
     assert not list(tmp_path.glob("*.png"))
+    if argv[0] in ("rtrl-vs-esn", "lstm-vs-esn", "reber-lstm"):  # several models: a dimension
+        assert "model" in ds[variable].dims and not any("rate_" in k for k in ds.attrs)
+
+
+def test_every_protocol_module_is_registered_and_every_sub_command_takes_device():
+    import pkgutil
+
+    import experiments
+    from experiments.protocol import MODULES, protocols
+
+    declaring = {info.name for info in pkgutil.iter_modules(experiments.__path__)
+                 if info.name != "__main__"
+                 and hasattr(__import__(f"experiments.{info.name}", fromlist=["_"]), "PROTOCOLS")}
+    assert declaring == set(MODULES)
+    parser = cli.build_parser()
+    for name in protocols():
+        extra = ["narma", "--grid", "ridge=1e-6"] if name == "search" else []
+        assert parser.parse_args([name, *extra, "--device", "parallel"]).device == "parallel"
 
 
 @pytest.mark.parametrize("argv", [
@@ -121,7 +139,7 @@ class _Rejects:
 @pytest.mark.parametrize("rejected, expected", [
     ((), 50), ((1,), 0), ((7, 40), 6), ((40, 7), 6), ((9, 10), 8), ((50,), 49), ((51,), 50)])
 def test_generalisation_stops_before_the_first_rejected_n(rejected, expected, n_jobs):
-    assert lstm_tasks.generalisation(_Rejects(rejected), "anbncn", 50, n_jobs=n_jobs) == expected
+    assert anbncn.generalisation(_Rejects(rejected), "anbncn", 50, n_jobs=n_jobs) == expected
 
 
 def test_cli_reports_a_bad_value_without_a_traceback(tmp_path):

@@ -13,21 +13,22 @@ The default network is the one that generalised furthest here (docs/results.md):
 blocks, the full Jacobian, R annealed to 1e-9 and Q to 1e-5, 50,000 strings.
 """
 
+import argparse
 import os
 
 import numpy as np
 import xarray as xr
 
-from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
+from lstm import KalmanLSTMClassifier
+from lstm.estimator import TRAINERS
 from reservoir.common.device import thread_map
 from reservoir.common.progress import Progress
 
-from . import one_step
-from ._docstrings import fill_doc
-from .one_step import compare_with_esn
+from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .sequence_tasks import anbncn, anbncn_symbols
 from .timing import Timer
+from .training import fill_doc
 
 PUBLISHED = {"Perez-Ortiz et al. 2003 (LSTM + DEKF), best": "n = 22,000,000",
              "Gers et al. 2002 (LSTM + DEKF)": "1000 and more"}
@@ -90,7 +91,7 @@ def generalisation(model, language, max_n, n_jobs=None):
 @fill_doc
 def run(n_seeds=3, n_strings=50000, n_blocks=2, n_cells=1, trainer="dekf", language="anbncn",
         max_n=100000, check_every=100, forget_gate=False, peepholes=False, jacobian="full",
-        input_gate_bias=-1.5, init_scale=1e-3, r_end=1e-9, q_end=1e-5, seed=0,
+        input_gate_bias=-1.5, init_scale=1e-3, r_end=1e-9, q_end=1e-5, seed=0, device="cpu",
         verbose=False):
     """Train one DEKF-LSTM per seed on a^n b^n c^n (n <= 10) and test its generalisation.
 
@@ -124,6 +125,7 @@ def run(n_seeds=3, n_strings=50000, n_blocks=2, n_cells=1, trainer="dekf", langu
     q_end : float, default=1e-5
         The filter's process noise Q is annealed from 1e-2 to this.
     {first_seed}
+    {device}
     {verbose}
 
     Returns
@@ -141,7 +143,7 @@ def run(n_seeds=3, n_strings=50000, n_blocks=2, n_cells=1, trainer="dekf", langu
                                          anneal_steps=15 * n_strings, learning_rate=0.1,
                                          forget_gate=forget_gate, peepholes=peepholes,
                                          jacobian=jacobian, input_gate_bias=input_gate_bias,
-                                         init_scale=init_scale,
+                                         init_scale=init_scale, device=device,
                                          random_state=s)
             first = -1
             with Timer() as timer:
@@ -189,135 +191,23 @@ def summary(ds):
     return "\n".join(lines)
 
 
-@fill_doc
-def run_chaotic(n_blocks=4, n_train=3000, n_test=1000, washout=100, epochs=10, n_reservoir=100,
-                seed=0, verbose=False):
-    """Squashed Mackey-Glass one step ahead: a DEKF-trained LSTM beside an ESN.
-
-    Both train on the same steps; test NRMSE after a warm-up of ``washout`` steps. The LSTM's
-    filter (full Jacobian, P0 = 3, R 1 -> 1e-3, Q 1e-3 -> 1e-7 annealed over all epochs) was
-    chosen on seeds 0-5 among 72 settings and checked on seeds 6-15 (docs/results.md).
-
-    Parameters
-    ----------
-    n_blocks : int, default=4
-        Memory blocks of the LSTM (one cell each).
-    n_train, n_test : int, default=3000, 1000
-        Training and test steps.
-    washout : int, default=100
-        Warm-up steps before scoring.
-    epochs : int, default=10
-        Passes of the LSTM over the training steps.
-    n_reservoir : int, default=100
-        Units of the ESN.
-    {seed}
-    {verbose}
-
-    {returns_dataset}
-    """
-    net = KalmanLSTMRegressor(n_blocks, 1, shortcut=True, jacobian="full", p0=3.0,
-                              r=(1.0, 1e-3), q=(1e-3, 1e-7), anneal_steps=epochs * n_train,
-                              epochs=epochs, reset_state=False, random_state=seed,
-                              verbose=verbose)
-    return compare_with_esn(net, "lstm", "Mackey-Glass one-step forecasting: DEKF-LSTM vs ESN",
-                            "lstm-vs-esn", n_reservoir=n_reservoir, n_train=n_train,
-                            n_test=n_test, washout=washout, seed=seed, n_blocks=n_blocks,
-                            epochs=epochs)
-
-
-@fill_doc
-def summary_chaotic(ds):
-    """Text report of :func:`run_chaotic`.
-
-    {summary}
-    """
-    a = ds.attrs
-    return one_step.summary(ds, "lstm", f"LSTM, {a['n_blocks']} blocks, DEKF, {a['epochs']} epochs")
-
-
-@fill_doc
-def run_reber(n_seeds=10, n_strings=5000, check_every=250, n_test=200, seed=0, verbose=False):
-    """Embedded Reber grammar: DEKF-LSTM, NDEKF-LSTM, SGD-LSTM and RTRL trained online.
-
-    As tabled in the lectures (Hochreiter & Schmidhuber 1997): DEKF-LSTM (4 blocks x 2 cells),
-    NDEKF-LSTM (the same network, node-decoupled filter), SGD-LSTM (the same network, gradient
-    descent with momentum) and RTRL (12 units), string by string. A run succeeds
-    when all ``n_test`` test strings are predicted correctly (outputs above 0.5 exactly the possible
-    next symbols at every step).
-
-    Parameters
-    ----------
-    n_seeds : int, default=10
-        Number of networks, one per seed.
-    n_strings : int, default=5000
-        Training strings per network.
-    check_every : int, default=250
-        Strings between tests.
-    n_test : int, default=200
-        Test strings.
-    {first_seed}
-    {verbose}
-
-    Returns
-    -------
-    ds : xarray.Dataset
-        Per trainer: success rate over seeds and strings seen until success.
-    """
-    from rtrl import RTRLRegressor
-
-    from .sequence_tasks import embedded_reber
-
-    X_test, Y_test, _ = embedded_reber(n_test, random_state=10_000)
-
-    def solved(model):
-        return all(np.array_equal(p > 0.5, y > 0.5) for p, y in zip(model.predict(X_test), Y_test))
-
-    def make(trainer, s):
-        if trainer == "rtrl":
-            return RTRLRegressor(12, learning_rate=3e-3, reset_state=True, random_state=s)
-        return KalmanLSTMRegressor(4, 2, output="logistic", trainer=trainer, p0=100.0,
-                                   q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=10 * n_strings,
-                                   learning_rate=0.1, momentum=0.9, random_state=s)
-
-    trainers = ("dekf", "ndekf", "sgd", "rtrl")
-    strings = np.full((len(trainers), n_seeds), -1, dtype=np.int32)
-    with Progress(len(trainers) * n_seeds * n_strings, "strings", enabled=verbose, unit="") as bar:
-        for a, trainer in enumerate(trainers):
-            for b, s in enumerate(range(seed, seed + n_seeds)):
-                X, Y, _ = embedded_reber(n_strings, random_state=s)
-                model = make(trainer, s)
-                for i, (x, y) in enumerate(zip(X, Y), start=1):
-                    model.partial_fit(x, y)
-                    bar.update()
-                    if i % check_every == 0 and solved(model):
-                        strings[a, b] = i
-                        bar.update(n_strings - i)
-                        break
-    ok = strings >= 0
-    ds = xr.Dataset({"strings_to_success": (("trainer", "seed"), strings,
-                                            {"long_name": "training strings until every test "
-                                                          "string was right (-1: never)"})},
-                    coords={"trainer": list(trainers), "seed": np.arange(seed, seed + n_seeds)})
-    title = "Embedded Reber grammar: DEKF-LSTM, NDEKF-LSTM, SGD-LSTM, RTRL"
-    return finish(ds, title, "reber-lstm", dict(
-        n_seeds=n_seeds, n_strings=n_strings, n_test=n_test, seed=seed,
-        **{f"success_rate_{t}": float(ok[a].mean()) for a, t in enumerate(trainers)}))
-
-
-@fill_doc
-def summary_reber(ds):
-    """Text report of :func:`run_reber`.
-
-    {summary}
-    """
-    a = ds.attrs
-    lines = [f"Embedded Reber grammar, {a['n_seeds']} seeds, at most {a['n_strings']} strings:"]
-    for t in ds.trainer.values:
-        runs = ds["strings_to_success"].sel(trainer=t).values
-        done = runs[runs >= 0]
-        mean = f"{done.mean():.0f}" if done.size else "-"
-        lines.append(f"  {t:5s} success {a['success_rate_' + t]:.0%}, "
-                     f"mean strings to success {mean}")
-    lines.append("  published: LSTM 97-100% after 8,440-39,740 strings; RTRL (12 units) succeeds "
-                 "in some fraction of runs (Hochreiter & Schmidhuber 1997)")
-    return "\n".join(lines)
+PROTOCOLS = [Protocol(
+    "anbncn", "Kalman-trained LSTM on a^n b^n c^n: generalisation", run, summary,
+    n_train="n_strings", options=(
+        Option("--seeds", dict(type=positive_int, help="networks trained"), key="n_seeds"),
+        Option("--trainer", dict(choices=TRAINERS)),
+        Option("--language", dict(choices=["anbncn", "anbn"])),
+        Option("--max-n", dict(type=positive_int, help="largest n of the generalisation test")),
+        Option("--forget-gate", dict(action=argparse.BooleanOptionalAction,
+                                     help="LSTM with forget gates (default: without)")),
+        Option("--peepholes", dict(action=argparse.BooleanOptionalAction,
+                                   help="LSTM with peephole connections (default: without)")),
+        Option("--jacobian", dict(choices=["truncated", "full"])),
+        Option("--input-gate-bias", dict(type=float, help="initial input gate bias of block j "
+                                                          "is this times j + 1")),
+        Option("--init-scale", dict(type=float, help="initial weights of the blocks are "
+                                                     "uniform in +-this")),
+        Option("--r-end", dict(type=float, help="the filter's measurement noise is annealed "
+                                                "from 100 to this")),
+        Option("--q-end", dict(type=float, help="the filter's process noise is annealed from "
+                                                "1e-2 to this"))))]
