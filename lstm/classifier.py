@@ -17,7 +17,7 @@ from reservoir.common.validation import (
     validate_sequences,
 )
 
-from . import kernels
+from . import network
 from .estimator import CONSTRAINTS, FIXED, FRAGMENTS, KalmanLSTMBase
 
 LABELS = """\
@@ -260,7 +260,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         if symbols.size and (symbols.min() < 0 or symbols.max() >= self.n_features_in_):
             raise ValueError(f"symbols must be indices below n_features_in_ = "
                              f"{self.n_features_in_}.")
-        return int(kernels.first_error(self._w, *self._args(), symbols, allowed))
+        return int(network.first_error(self._net(), symbols, allowed))
 
     def score(self, X, y, sample_weight=None):
         """Accuracy over all steps of all sequences (every class right, for multi-label).

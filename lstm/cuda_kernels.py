@@ -4,10 +4,11 @@ the two costly parts of a training step, the Jacobian update and the (decoupled)
 Training keeps on the GPU what grows with the number of weights P: the Jacobian ds/dw, dy_c/dw
 (n_cells x P, double-buffered), the output Jacobian H (m x P) and the group covariances (sum of
 the squared group sizes); one thread per weight column (or covariance row, grid-stride). Each
-step the host runs the O(B n_u) forward step (:func:`lstm.kernels.forward_step`), uploads what it
+step the host runs the O(B n_u) forward step (:func:`lstm.network.forward_step`), uploads what it
 recorded as one vector (``rec``: see :func:`jacobian_kernel`), inverts the m x m innovation matrix
-and reads the weights back. The arithmetic mirrors :func:`lstm.kernels.step` and
-:func:`lstm.kernels.ekf_update` term by term.
+and reads the weights back. The arithmetic mirrors :func:`lstm.network.jacobian` and
+:func:`lstm.filters.ekf_update` term by term; :func:`train` has the arguments of
+:func:`lstm.kernels.train`.
 """
 
 import math
@@ -18,7 +19,7 @@ from numba import cuda
 from reservoir.common import config
 from reservoir.common.cuda import flat_launch, grid_blocks
 
-from . import kernels
+from . import kernels, network
 
 
 @cuda.jit
@@ -26,7 +27,7 @@ def jacobian_kernel(w, B, S, n_x, m, shortcut, peepholes, forget, full, rec, fro
                     dyc_prev, ds, dyc, H):
     """Column p of ds, dyc (nc, P) and H (m, P) for one step; frozen columns of H are zeroed.
 
-    ``rec`` holds what :func:`lstm.kernels.forward_step` recorded, one after the other: u (n_u),
+    ``rec`` holds what :func:`lstm.network.forward_step` recorded, one after the other: u (n_u),
     x (n_x), gates (B x 3), cells (nc x 5), s (nc), y_c (nc) and dout (m).
 
     The nets of block j are visited in the order of the forward step: input gate, forget gate,
@@ -222,11 +223,11 @@ def forward_kernel(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, s
                     net = 0.0
                     for i in range(n_u):
                         net += w[c_off + i] * u[q, i]
-                    # kernels.squash_g and squash_h, inline: a device function here would
+                    # network.squash_g and squash_h, inline: a device function here would
                     # need a GPU to compile, and the PTX tests run without one
-                    if squash == kernels.IDENTITY:
+                    if squash == network.IDENTITY:
                         g = net
-                    elif squash == kernels.LOGISTIC:
+                    elif squash == network.LOGISTIC:
                         g = 2.0 * math.tanh(0.5 * net)
                     else:
                         g = math.tanh(net)
@@ -240,9 +241,9 @@ def forward_kernel(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, s
                 y_out = 1.0 / (1.0 + math.exp(-net_o))
                 for v in range(S):
                     sv = s[q, j * S + v]
-                    if squash == kernels.IDENTITY:
+                    if squash == network.IDENTITY:
                         hs = sv
-                    elif squash == kernels.LOGISTIC:
+                    elif squash == network.LOGISTIC:
                         hs = math.tanh(0.5 * sv)
                     else:
                         hs = math.tanh(sv)
@@ -260,11 +261,11 @@ def forward_kernel(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, s
 
 
 
-def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, X_seqs):
-    """Outputs (n_steps, m) of every sequence of ``X_seqs``, each from a zero state, all
-    sequences at once (one GPU thread each)."""
-    import numpy as np
-
+def forward(net, X_seqs):
+    """Outputs (n_steps, m) of the network ``net`` (a :class:`lstm.network.Net`) for every
+    sequence of ``X_seqs``, each from a zero state, all sequences at once (one GPU thread
+    each)."""
+    w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash = net
     n, nc = len(X_seqs), B * S
     lengths = np.array([len(x) for x in X_seqs], dtype=np.int64)
     X = np.zeros((n, int(lengths.max()), n_x))
@@ -279,12 +280,15 @@ def forward(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, 
     return [host[q, :lengths[q]] for q in range(n)]
 
 
-def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, full, X, Y, weights,
-          s, yc, ds, dyc, trainer, cov, cov_off, g_start, g_size, frozen, r0, r1, q0, q1, anneal,
-          count, lr, momentum, velocity, out_all, parallel_filter=False):
+def train(net, full, X, Y, weights, state, trainer, filt, schedule, sgd, out_all):
     """:func:`lstm.kernels.train` with the Jacobian and the filter on the GPU: same arguments
-    (``parallel_filter`` has no use here), same updates in place, same return value."""
-    nc = B * S
+    (the filter's ``kind`` has no use here: one update serves all), same updates in place, same
+    return value."""
+    w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash = net
+    s, yc, ds, dyc = state
+    cov, cov_off, g_start, g_size, frozen, _ = filt
+    r0, r1, q0, q1, anneal, count = schedule
+    lr, momentum, velocity = sgd
     P = w.shape[0]
     groups = np.repeat(np.arange(g_start.size), g_size).astype(np.int64)
     d_w = cuda.to_device(w)
@@ -297,24 +301,23 @@ def train(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash, fu
     d_H, d_HP, d_AHP = (cuda.device_array((m, P)) for _ in range(3))
     d_inn = cuda.device_array((m, m))
     d_bad = cuda.to_device(np.zeros(1, np.int64))
-    u, gates, cells = np.empty(n_x + nc + 1), np.empty((B, 3)), np.empty((nc, 5))
-    out, dout = np.empty(m), np.empty(m)
+    rec = network.record(B, S, n_x, m)
+    u, gates, cells, out, dout = rec
     threads = config.CUDA_THREADS
     cols, entries = grid_blocks(P), grid_blocks(m * P)
     failed = -1
     for t in range(X.shape[0]):
-        kernels.forward_step(w, B, S, n_x, m, shortcut, logistic_out, peepholes, forget, squash,
-                             X[t], s, yc, u, gates, cells, out, dout)
+        network.forward_step(net, X[t], s, yc, rec)
         out_all[t] = out
-        rec = np.concatenate([u, X[t], gates.ravel(), cells.ravel(), s, yc, dout])
+        record = np.concatenate([u, X[t], gates.ravel(), cells.ravel(), s, yc, dout])
         jacobian_kernel[cols, threads](d_w, B, S, n_x, m, shortcut, peepholes, forget, full,
-                                       cuda.to_device(rec), d_frozen, d_ds, d_dyc, d_ds2, d_dyc2,
+                                       cuda.to_device(record), d_frozen, d_ds, d_dyc, d_ds2, d_dyc2,
                                        d_H)
         d_ds, d_ds2, d_dyc, d_dyc2 = d_ds2, d_ds, d_dyc2, d_dyc
         if weights[t] == 0.0:
             continue
         e = weights[t] * (Y[t] - out)
-        if trainer == 0:
+        if trainer == kernels.FILTER:
             frac = min(count[0] / anneal, 1.0) if anneal > 0 else 1.0
             r = r0 * (r1 / r0) ** frac
             q = q0 * (q1 / q0) ** frac if q0 > 0 and q1 > 0 else q0 + (q1 - q0) * frac

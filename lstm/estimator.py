@@ -28,11 +28,11 @@ from reservoir.common.validation import (
     validate_sequences,
 )
 
-from . import kernels
+from . import filters, kernels, network
 
 TRAINERS = ("dekf", "ndekf", "ekf", "sgd")
 JACOBIANS = ("truncated", "full")
-SQUASHINGS = {"tanh": kernels.TANH, "identity": kernels.IDENTITY, "logistic": kernels.LOGISTIC}
+SQUASHINGS = {"tanh": network.TANH, "identity": network.IDENTITY, "logistic": network.LOGISTIC}
 #: Parameters that shape the network and its filter, or only draw them: fixed once it is built.
 FIXED = ("n_blocks", "n_cells", "peepholes", "forget_gate", "shortcut", "trainer",
          "input_gate_bias", "init_scale", "p0", "random_state")
@@ -206,13 +206,14 @@ class KalmanLSTMBase(BaseEstimator):
     def _zero_state(self):
         nc = self.n_blocks * self.n_cells
         P = self._w.shape[0]
-        return {"s": np.zeros(nc), "yc": np.zeros(nc), "ds": np.zeros((nc, P)),
-                "dyc": np.zeros((nc, P))}
+        return network.State(np.zeros(nc), np.zeros(nc), np.zeros((nc, P)), np.zeros((nc, P)))
 
-    def _args(self):
-        return (self.n_blocks, self.n_cells, self.n_features_in_, self.n_outputs_,
-                bool(self.shortcut), self._logistic_output(), bool(self.peepholes),
-                bool(self.forget_gate), SQUASHINGS[self.cell_squashing])
+    def _net(self):
+        """The network for the kernels (:class:`lstm.network.Net`, its weights shared)."""
+        return network.Net(self._w, self.n_blocks, self.n_cells, self.n_features_in_,
+                           self.n_outputs_, bool(self.shortcut), self._logistic_output(),
+                           bool(self.peepholes), bool(self.forget_gate),
+                           SQUASHINGS[self.cell_squashing])
 
     # -------------------------------------------------------------------------- training
     def _train(self, X, Y, w, state, device):
@@ -238,23 +239,32 @@ class KalmanLSTMBase(BaseEstimator):
             from . import cuda_kernels as run_on
         else:
             run_on = kernels
-        return run_on.train(
-            self._w, *self._args(), self.jacobian == "full", X, Y, w, state["s"], state["yc"],
-            state["ds"], state["dyc"], int(self.trainer == "sgd"), self._cov,
-            self._cov_off, self._groups[0], self._groups[1], self._frozen, self._r[0],
-            self._r[1], self._q[0], self._q[1], float(self.anneal_steps), self._count,
-            float(self.learning_rate), float(self.momentum), self._velocity, out,
-            self._parallel_filter())
+        full = self.jacobian == "full"
+        filt = filters.Filter(self._cov, self._cov_off, self._groups[0], self._groups[1],
+                              self._frozen, self._filter_kind(full))
+        schedule = kernels.Schedule(self._r[0], self._r[1], self._q[0], self._q[1],
+                                    float(self.anneal_steps), self._count)
+        sgd = kernels.Momentum(float(self.learning_rate), float(self.momentum), self._velocity)
+        trainer = kernels.SGD if self.trainer == "sgd" else kernels.FILTER
+        return run_on.train(self._net(), full, X, Y, w, state, trainer, filt, schedule, sgd, out)
 
-    def _parallel_filter(self):
-        """Run the filter's groups on threads when they are several and large enough to pay
-        for the fork/join (measured: from 8 blocks of one cell on 2 cores). Not the
-        node-decoupled filter: its many small groups run faster one after the other (16 blocks,
-        through the generic filter: 181 us a step serial, 490 us threaded)."""
-        sizes = self._groups[1]
-        return (self.trainer == "dekf" and sizes.size > 1 and numba.get_num_threads() > 1
-                and float(np.sum(sizes.astype(np.float64) ** 2)) * self.n_outputs_
-                >= PARALLEL_FILTER_WORK)
+    def _filter_kind(self, full):
+        """The filter update (:mod:`lstm.filters`), chosen here once: the structured one for the
+        decoupled filters of the truncated Jacobian when blocks have fewer cells than there are
+        outputs; else the groups on threads when they are several and large enough to pay for
+        the fork/join (measured: from 8 blocks of one cell on 2 cores; not the node-decoupled
+        filter, whose many small groups run faster one after the other: 16 blocks, 181 us a
+        step serial, 490 us threaded); else the generic update."""
+        B, S, m = self.n_blocks, self.n_cells, self.n_outputs_
+        starts, sizes = self._groups
+        P = self._w.shape[0]
+        n_z = B * S + (self.n_features_in_ if self.shortcut else 0) + 1
+        if not full and S < m and filters.groups_within_units(starts, sizes, P, B, m, n_z):
+            return filters.LOWRANK
+        if (self.trainer == "dekf" and sizes.size > 1 and numba.get_num_threads() > 1
+                and float(np.sum(sizes.astype(np.float64) ** 2)) * m >= PARALLEL_FILTER_WORK):
+            return filters.PARALLEL
+        return filters.GENERIC
 
     def _device(self):
         """The device of this call, resolved once (``device`` and ``n_jobs``)."""
@@ -292,12 +302,13 @@ class KalmanLSTMBase(BaseEstimator):
         if self._device().name == "cuda":
             from . import cuda_kernels
 
-            return cuda_kernels.forward(self._w, *self._args(), X_seqs)
+            return cuda_kernels.forward(self._net(), X_seqs)
         nc = self.n_blocks * self.n_cells
+        net = self._net()
         outs = []
         for X_s in X_seqs:
             out = np.empty((len(X_s), self.n_outputs_))
-            kernels.forward(self._w, *self._args(), X_s, np.zeros(nc), np.zeros(nc), out)
+            network.forward(net, X_s, np.zeros(nc), np.zeros(nc), out)
             outs.append(out)
         return outs
 

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from lstm import FilterDivergenceError, KalmanLSTMClassifier, KalmanLSTMRegressor, kernels
+from lstm import FilterDivergenceError, KalmanLSTMClassifier, KalmanLSTMRegressor, filters, network
 from lstm.estimator import SQUASHINGS
 from reservoir.common.device import cuda_status
 
@@ -21,20 +21,34 @@ def _setup(B=2, S=2, n_x=2, m=2, shortcut=True, seed=0, T=7):
     return rng.normal(size=P) * 0.5, rng.normal(size=(T, n_x))
 
 
-def _run(w, B, S, n_x, m, X, full, **kw):
+def _net(w, B, S, n_x, m, **kw):
     opts = dict(shortcut=True, logistic_out=False, peepholes=True, forget=True, squash="tanh")
     opts.update(kw)
-    nc, P = B * S, w.shape[0]
-    s, yc, ds, dyc = np.zeros(nc), np.zeros(nc), np.zeros((nc, P)), np.zeros((nc, P))
-    out, H = np.empty(m), np.empty((m, P))
-    tmp = np.empty((5 + 2 * S, P))
+    return network.Net(w, B, S, n_x, m, opts["shortcut"], opts["logistic_out"],
+                       opts["peepholes"], opts["forget"], SQUASHINGS[opts["squash"]])
+
+
+def _state(B, S, P):
+    nc = B * S
+    return network.State(np.zeros(nc), np.zeros(nc), np.zeros((nc, P)), np.zeros((nc, P)))
+
+
+def _steps(net, full, X, state=None):
+    """Steps with their Jacobian over X; returns the outputs (T, m), the last H and the state."""
+    P = net.w.shape[0]
+    state = _state(net.B, net.S, P) if state is None else state
+    rec = network.record(net.B, net.S, net.n_x, net.m)
+    H, tmp = np.empty((net.m, P)), np.empty((4, P))
     outs = []
     for x in X:
-        kernels.step(w, B, S, n_x, m, opts["shortcut"], opts["logistic_out"], opts["peepholes"],
-                     opts["forget"], SQUASHINGS[opts["squash"]], full, x, s, yc, ds, dyc, out, H,
-                     tmp)
-        outs.append(out.copy())
-    return np.array(outs), H
+        network.step(net, full, x, state, rec, H, tmp)
+        outs.append(rec.out.copy())
+    return np.array(outs), H, state
+
+
+def _run(w, B, S, n_x, m, X, full, **kw):
+    outs, H, _ = _steps(_net(w, B, S, n_x, m, **kw), full, X)
+    return outs, H
 
 
 @pytest.mark.parametrize("kw", [{}, dict(logistic_out=True, peepholes=False),
@@ -50,9 +64,7 @@ def test_forward_kernels_match_naive(kw):
                                 forget=opts["forget"], squash=opts["squash"])
     np.testing.assert_allclose(outs, ref, rtol=1e-12, atol=1e-13)
     fast = np.empty_like(outs)
-    kernels.forward(w, 2, 2, 2, 2, opts["shortcut"], opts["logistic_out"], opts["peepholes"],
-                    opts["forget"], SQUASHINGS[opts["squash"]], X, np.zeros(4), np.zeros(4),
-                    fast)
+    network.forward(_net(w, 2, 2, 2, 2, **kw), X, np.zeros(4), np.zeros(4), fast)
     np.testing.assert_allclose(fast, ref, rtol=1e-12, atol=1e-13)
 
 
@@ -95,7 +107,7 @@ def test_ekf_on_a_linear_model_is_recursive_least_squares():
     cov = np.eye(P).ravel() * 10.0
     for f, target in zip(F, y):
         H = f[None, :].copy()
-        kernels.ekf_update(w, H, np.array([target - f @ w]), cov, np.array([0]), np.array([0]),
+        filters.ekf_update(w, H, np.array([target - f @ w]), cov, np.array([0]), np.array([0]),
                            np.array([P]), r, 0.0, np.zeros(P, dtype=np.bool_))
     # RLS with P0 = 10 I and measurement noise r minimises
     # sum (y - F w)^2 / r + w^T (10 I)^-1 w
@@ -115,9 +127,9 @@ def test_decoupled_groups_equal_global_when_h_is_block_diagonal():
         H[0, :2] = rng.normal(size=2)  # only the first group sees this output
         e = rng.normal(size=1)
         frozen = np.zeros(4, dtype=np.bool_)
-        kernels.ekf_update(w1, H.copy(), e, cov1, np.array([0]), np.array([0]), np.array([4]),
+        filters.ekf_update(w1, H.copy(), e, cov1, np.array([0]), np.array([0]), np.array([4]),
                            1.0, 0.0, frozen)
-        kernels.ekf_update(w2, H.copy(), e, cov2, np.array([0, 4]), np.array([0, 2]),
+        filters.ekf_update(w2, H.copy(), e, cov2, np.array([0, 4]), np.array([0, 2]),
                            np.array([2, 2]), 1.0, 0.0, frozen)
     np.testing.assert_allclose(w1, w2, rtol=1e-12)
 
@@ -134,20 +146,19 @@ def test_low_rank_dekf_equals_the_generic_filter(S, logistic, trainer):
     rng = np.random.default_rng(5)
     X, Y = rng.uniform(-1, 1, (6, 2)), rng.uniform(0, 1, (6, 3))
     model.fit(X, Y)  # draws the weights, groups and a covariance that is no longer diagonal
-    B, S_, n_x, m = model._args()[:4]
-    n_z = B * S_ + n_x + 1
-    w, P = model._w, model._w.size
-    s, yc, ds, dyc = np.zeros(B * S), np.zeros(B * S), np.zeros((B * S, P)), np.zeros((B * S, P))
-    out, H, tmp = np.empty(m), np.empty((m, P)), np.empty((5 + 2 * S, P))
-    for x in X[:3]:
-        kernels.step(w, *model._args(), False, x, s, yc, ds, dyc, out, H, tmp)
+    net = model._net()
+    B, n_x, m = net.B, net.n_x, net.m
+    n_z = B * S + n_x + 1
+    w = model._w
+    outs, H, state = _steps(net, False, X[:3])
+    out, dyc = outs[-1], state.dyc
     e = Y[3] - out
     dout = out * (1 - out) if logistic else np.ones(m)
     w1, cov1, w2, cov2 = w.copy(), model._cov.copy(), w.copy(), model._cov.copy()
     starts, sizes = model._groups
-    assert kernels.ekf_update(w1, H.copy(), e, cov1, model._cov_off, starts, sizes, 2.0, 1e-3,
+    assert filters.ekf_update(w1, H.copy(), e, cov1, model._cov_off, starts, sizes, 2.0, 1e-3,
                               model._frozen)
-    assert kernels.dekf_update_lowrank(w2, H.copy(), e, dyc, B, S, m, n_z, dout, cov2,
+    assert filters.dekf_update_lowrank(w2, H.copy(), e, dyc, B, S, m, n_z, dout, cov2,
                                        model._cov_off, starts, sizes, 2.0, 1e-3, model._frozen)
     np.testing.assert_allclose(w2, w1, rtol=1e-11, atol=1e-14)
     np.testing.assert_allclose(cov2, cov1, rtol=1e-9, atol=1e-12)
@@ -164,17 +175,18 @@ def test_node_decoupled_filter_equals_a_naive_one(jacobian):
               q=(1e-3, 1e-3), epochs=1, random_state=0)
     start = KalmanLSTMRegressor(trainer="sgd", learning_rate=0.0, momentum=0.0, **kw).fit(X, Y)
     model = KalmanLSTMRegressor(trainer="ndekf", **kw).fit(X, Y)
-    B, S, n_x, m = model._args()[:4]
+    net = model._net()
+    B, S, n_x, m = net.B, net.S, net.n_x, net.m
     groups = naive.lstm_node_groups(B, S, n_x, m, shortcut=True)
     assert np.array_equal(np.concatenate(groups), np.arange(model.n_weights_))
     assert [g.size for g in groups] == list(model._groups[1])
     w, P = start._w.copy(), start._w.size
+    net = net._replace(w=w)
     Ps = [10.0 * np.eye(g.size) for g in groups]
-    s, yc, ds, dyc = np.zeros(B * S), np.zeros(B * S), np.zeros((B * S, P)), np.zeros((B * S, P))
-    out, H, tmp = np.empty(m), np.empty((m, P)), np.empty((5 + 2 * S, P))
+    state = _state(B, S, P)
     for x, y in zip(X, Y):
-        kernels.step(w, *model._args(), jacobian == "full", x, s, yc, ds, dyc, out, H, tmp)
-        naive.decoupled_ekf(w, H, y - out, Ps, groups, 1.0, 1e-3, model._frozen)
+        outs, H, _ = _steps(net, jacobian == "full", [x], state)
+        naive.decoupled_ekf(w, H, y - outs[-1], Ps, groups, 1.0, 1e-3, model._frozen)
     np.testing.assert_allclose(model._w, w, rtol=1e-9, atol=1e-12)
     blockwise = KalmanLSTMRegressor(trainer="dekf", **kw).fit(X, Y)
     assert not np.allclose(blockwise._w, w, rtol=1e-6)  # a different filter
@@ -185,14 +197,14 @@ def test_structured_filter_takes_only_groups_within_a_block_or_an_output_unit():
     B, m, n_z = 2, 3, 2 * 1 + 1
     for trainer, structured in (("dekf", True), ("ndekf", True), ("ekf", False)):
         model = KalmanLSTMRegressor(B, 1, trainer=trainer, epochs=1, random_state=0).fit(X, Y)
-        assert kernels._groups_within_units(*model._groups, model.n_weights_, B, m,
+        assert filters.groups_within_units(*model._groups, model.n_weights_, B, m,
                                             n_z) == structured
     P = model.n_weights_
     PB = (P - m * n_z) // B
     split = np.array([0, PB - 1]), np.array([PB - 1, 1])  # block 0 in two groups
     straddling = np.array([0, PB - 1]), np.array([PB - 1, 2])  # the 2nd reaches into block 1
-    assert kernels._groups_within_units(*split, P, B, m, n_z)
-    assert not kernels._groups_within_units(*straddling, P, B, m, n_z)
+    assert filters.groups_within_units(*split, P, B, m, n_z)
+    assert not filters.groups_within_units(*straddling, P, B, m, n_z)
 
 
 def test_threaded_filter_gives_the_serial_bits():
@@ -204,7 +216,7 @@ def test_threaded_filter_gives_the_serial_bits():
     frozen = np.zeros(P, dtype=np.bool_)
     frozen[2] = True
     results = []
-    for update in (kernels.ekf_update, kernels.ekf_update_parallel):
+    for update in (filters.ekf_update, filters.ekf_update_parallel):
         w, c = np.zeros(P), cov.copy()
         for step in range(4):
             H = np.random.default_rng(step).normal(size=(m, P))
@@ -327,9 +339,9 @@ def test_cuda_without_gpu_raises(cls):
 THREADS_USED = """
 import numba
 import numpy as np
-from lstm import kernels
+from lstm import filters
 n, m = 3, 2
-getattr(kernels, "{name}")(np.zeros(n), np.ones((m, n)), np.ones(m), np.eye(n).ravel(),
+getattr(filters, "{name}")(np.zeros(n), np.ones((m, n)), np.ones(m), np.eye(n).ravel(),
                            np.array([0]), np.array([0]), np.array([n]), 1.0, 0.0,
                            np.zeros(n, dtype=np.bool_))
 try:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor, cuda_kernels, kernels
+from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor, cuda_kernels, network
 from reservoir.common import config
 
 
@@ -26,25 +26,27 @@ def test_jacobian_kernel_matches_the_cpu_step(kw):
     from numba import cuda
 
     model, X, _ = _model(**kw)
-    w, args = model._w, model._args()
-    B, S, n_x, m = args[:4]
+    net = model._net()
+    w, B, S, n_x, m = net.w, net.B, net.S, net.n_x, net.m
     full = model.jacobian == "full"
     nc, P = B * S, w.size
-    s, yc = np.zeros(nc), np.zeros(nc)
-    ds, dyc = np.zeros((nc, P)), np.zeros((nc, P))
-    s2, yc2, ds2, dyc2 = s.copy(), yc.copy(), ds.copy(), dyc.copy()
-    H, tmp, out = np.zeros((m, P)), np.empty((5 + 2 * S, P)), np.empty(m)
-    u, gates, cells, dout = np.empty(n_x + nc + 1), np.empty((B, 3)), np.empty((nc, 5)), np.empty(m)
+    state = network.State(np.zeros(nc), np.zeros(nc), np.zeros((nc, P)), np.zeros((nc, P)))
+    s2, yc2, ds2, dyc2 = (a.copy() for a in state)
+    H, tmp = np.zeros((m, P)), np.empty((4, P))
+    rec, rec2 = network.record(B, S, n_x, m), network.record(B, S, n_x, m)
     frozen = np.zeros(P, dtype=np.bool_)
     for x in X[:3]:
-        kernels.step(w, *args, full, x, s, yc, ds, dyc, out, H, tmp)
-        kernels.forward_step(w, *args, x, s2, yc2, u, gates, cells, out, dout)
-        rec = np.concatenate([u, x, gates.ravel(), cells.ravel(), s2, yc2, dout])
+        network.step(net, full, x, state, rec, H, tmp)
+        network.forward_step(net, x, s2, yc2, rec2)
+        u, gates, cells, _, dout = rec2
+        record = np.concatenate([u, x, gates.ravel(), cells.ravel(), s2, yc2, dout])
         d_ds, d_dyc, d_H = (cuda.device_array_like(a) for a in (ds2, dyc2, H))
         cuda_kernels.jacobian_kernel[4, config.CUDA_THREADS](
-            cuda.to_device(w), B, S, n_x, m, args[4], args[6], args[7], full, cuda.to_device(rec),
-            cuda.to_device(frozen), cuda.to_device(ds2), cuda.to_device(dyc2), d_ds, d_dyc, d_H)
+            cuda.to_device(w), B, S, n_x, m, net.shortcut, net.peepholes, net.forget, full,
+            cuda.to_device(record), cuda.to_device(frozen), cuda.to_device(ds2),
+            cuda.to_device(dyc2), d_ds, d_dyc, d_H)
         ds2, dyc2 = d_ds.copy_to_host(), d_dyc.copy_to_host()
+        s, ds, dyc = state.s, state.ds, state.dyc
         np.testing.assert_allclose(s2, s, rtol=1e-13)
         np.testing.assert_allclose(ds2, ds, rtol=1e-10, atol=1e-14)
         np.testing.assert_allclose(dyc2, dyc, rtol=1e-10, atol=1e-14)
