@@ -66,11 +66,12 @@ def main():
 
         def ours():
             theta = theta0.copy()
-            kernels.run(theta, n, 1, 1, 1.0, kernels.TANH, kernels.RTRL, X, Y, np.ones(T),
-                        np.zeros(n),
-                        np.zeros((n, P)), np.empty(0), np.empty(0), np.empty((0, 0)), True, 1e-4,
-                        kernels.ADAM, np.zeros_like(theta), np.zeros_like(theta),
-                        np.zeros(1, np.int64), 0.0, 1, np.zeros_like(theta), np.empty(T))
+            kernels.run(kernels.Net(theta, n, 1, 1, 1.0, kernels.TANH),
+                        kernels.Sensitivity(kernels.RTRL, np.zeros(n), np.zeros((n, P)),
+                                            np.empty(0), np.empty(0), np.empty((0, 0))),
+                        kernels.Optimizer(True, 1e-4, kernels.ADAM, np.zeros_like(theta),
+                                          np.zeros_like(theta), np.zeros(1, np.int64), 0.0, 1),
+                        X, Y, np.ones(T), np.zeros_like(theta), np.empty(T))
 
         A = np.linalg.qr(rng.normal(size=(n, n)))[0]  # orthogonal: M neither grows nor decays
         M, out = rng.normal(size=(n, P)), np.empty((n, P))

@@ -67,13 +67,15 @@ def project(d_M, c):
     return out.copy_to_host()
 
 
-def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, signs, learn, lr,
-        optimizer, m1, m2, count, clip, update_every, g, losses):
+def run(net, sens, opt, X, Y, weights, g, losses):
     """:func:`rtrl.kernels.run` for exact RTRL (``method`` RTRL) with the sensitivities on the
     GPU: the same arguments and arithmetic, step by step from the host (the O(n) forward step
     and the optimizer there, the O(n^4) sensitivity update and its projection on the device).
     M is copied to the device by the first update and back at the end. Returns the first step
     whose loss or gradient is not finite (weights left as before that step), or -1."""
+    theta, n, n_in, m, leak, act = net
+    method, h, M, ht, tt, signs = sens
+    learn, lr, optimizer, m1, m2, count, clip, update_every = opt
     if method != kernels.RTRL:
         raise ValueError("The CUDA kernel runs exact RTRL only.")
     nz = n_in + n + 1

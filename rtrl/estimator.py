@@ -203,18 +203,23 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         # sequence split over partial_fit calls draws the same signs)
         signs = np.where(self._rng.random((X.shape[0], self.n_hidden)) < 0.5, 1.0, -1.0) \
             if method == kernels.UORO else np.empty((0, 0))
+        sens = kernels.Sensitivity(method, state["h"], state["M"], state["ht"], state["tt"],
+                                   signs)
+        opt = kernels.Optimizer(True, float(self.learning_rate), OPTIMIZERS[self.optimizer],
+                                self._m1, self._m2, self._count, float(self.clip or 0.0),
+                                int(self.update_every))
         with device.threads():
-            step = run_on.run(
-                self._theta, self.n_hidden, self._n_inputs, self.n_outputs_,
-                float(self.leak_rate), ACTIVATIONS[self.activation], method,
-                self._inputs(X, Y, y_prev), Y, w, state["h"], state["M"], state["ht"],
-                state["tt"], signs, True, float(self.learning_rate), OPTIMIZERS[self.optimizer],
-                self._m1, self._m2, self._count, float(self.clip or 0.0),
-                int(self.update_every), g, losses)
+            step = run_on.run(self._net(), sens, opt, self._inputs(X, Y, y_prev), Y, w, g,
+                              losses)
         self._publish()
         if step >= 0:
             self._diverged(step)
         return losses
+
+    def _net(self):
+        """The network for the kernels (:class:`rtrl.kernels.Net`, its parameters shared)."""
+        return kernels.Net(self._theta, self.n_hidden, self._n_inputs, self.n_outputs_,
+                           float(self.leak_rate), ACTIVATIONS[self.activation])
 
     def _diverged(self, step):
         raise DivergenceError(
@@ -309,9 +314,8 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         outs = []
         for X_s in X_seqs:
             out = np.zeros((len(X_s), self.n_outputs_))
-            kernels.predict(self._theta, self.n_hidden, self._n_inputs, self.n_outputs_,
-                            float(self.leak_rate), ACTIVATIONS[self.activation], X_s,
-                            bool(self.teacher_forcing), np.zeros(self.n_hidden), out)
+            kernels.predict(self._net(), X_s, bool(self.teacher_forcing),
+                            np.zeros(self.n_hidden), out)
             outs.append(out[:, 0] if self._y_1d else out)
         return outs if was_list else outs[0]
 

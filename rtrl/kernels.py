@@ -23,6 +23,8 @@ the first step's gradient c^T M(t-1) = (c^T A(t-1)) M(t-2) + immediate is a GEMV
 may change between the two steps (online learning): A(t) uses the updated ones, as it must.
 """
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
@@ -30,6 +32,19 @@ from reservoir.common.config import KERNEL
 
 TANH, LOGISTIC = 0, 1
 SGD, ADAM = 0, 1
+
+#: The network: flat parameters ``theta`` (see :func:`_views`), ``n`` units, ``n_in`` inputs
+#: (with the fed-back outputs under teacher forcing), ``m`` outputs, leak rate ``leak`` and
+#: activation ``act``.
+Net = namedtuple("Net", "theta n n_in m leak act")
+#: The state carried from step to step: the gradient ``method`` (RTRL, UORO or SNAP1), hidden
+#: state ``h`` (n,), sensitivities ``M`` (RTRL and SNAP1), UORO's ``ht`` and ``tt`` and its
+#: random ``signs`` (T, n) of +-1, drawn by the caller.
+Sensitivity = namedtuple("Sensitivity", "method h M ht tt signs")
+#: The update rule: ``learn`` (False: only accumulate the gradient), step size ``lr``, ``kind``
+#: (SGD or ADAM), Adam's moments ``m1`` and ``m2``, the updates so far ``count`` (1,), the
+#: largest gradient norm ``clip`` (0: none) and the steps between updates ``update_every``.
+Optimizer = namedtuple("Optimizer", "learn lr kind m1 m2 count clip update_every")
 RTRL, UORO, SNAP1 = 0, 1, 2
 
 
@@ -89,9 +104,10 @@ def _optimizer_step(theta, g, lr, optimizer, m1, m2, count, clip):
 
 
 @njit(**KERNEL)
-def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, signs, learn, lr,
-        optimizer, m1, m2, count, clip, update_every, g, losses):
-    """Run the network over X (T, n_in) with targets Y (T, m), accumulating the gradient in g.
+def run(net, sens, opt, X, Y, weights, g, losses):
+    """Run the network ``net`` (a :class:`Net`) over X (T, n_in) with targets Y (T, m),
+    accumulating the gradient in g; ``sens`` (a :class:`Sensitivity`) holds the carried state
+    and ``opt`` (an :class:`Optimizer`) the update rule.
 
     The loss of step t is ``weights[t] / 2 ||y(t) - d(t)||^2`` (weight 0: no target at t).
 
@@ -103,6 +119,9 @@ def run(theta, n, n_in, m, leak, act, method, X, Y, weights, h, M, ht, tt, signs
     Returns the first step whose loss or gradient is not finite (weights left as before that
     step), or -1.
     """
+    theta, n, n_in, m, leak, act = net
+    method, h, M, ht, tt, signs = sens
+    learn, lr, optimizer, m1, m2, count, clip, update_every = opt
     nz = n_in + n + 1
     P = n * nz
     Theta, W_out, b_out = _views(theta, n, nz, m)
@@ -266,9 +285,11 @@ def _pair_second(A, A1, s1, z1, M_prev, M_next, nz):
 
 
 @njit(**KERNEL)
-def predict(theta, n, n_in, m, leak, act, X, feedback, h, out):
-    """Outputs (T, m) of the network from state h (updated in place). With ``feedback`` the input
-    at step t is [X[t]; y(t-1)] (closed loop, y(-1) = 0), X then having n_in - m columns."""
+def predict(net, X, feedback, h, out):
+    """Outputs (T, m) of the network ``net`` (a :class:`Net`) from state h (updated in place).
+    With ``feedback`` the input at step t is [X[t]; y(t-1)] (closed loop, y(-1) = 0), X then
+    having n_in - m columns."""
+    theta, n, n_in, m, leak, act = net
     nz = n_in + n + 1
     Theta, W_out, b_out = _views(theta, n, nz, m)
     z = np.empty(nz)

@@ -30,10 +30,11 @@ def _run(method, W, leak=1.0, seed=0, act="tanh"):
     ht, tt = np.zeros(n if uoro else 0), np.zeros(n * nz if uoro else 0)
     empty = np.empty(0)
     signs = np.where(np.random.default_rng(seed).random((len(X), n)) < 0.5, 1.0, -1.0)
-    kernels.run(theta, n, n_in, m, leak, ACTIVATIONS[act], code, X, Y, np.ones(len(X)),
-                np.zeros(n), M, ht, tt,
-                signs, False, 0.0, 0, empty, empty, np.zeros(1, np.int64), 0.0, 1, g,
-                np.empty(len(X)))
+    kernels.run(kernels.Net(theta, n, n_in, m, leak, ACTIVATIONS[act]),
+                kernels.Sensitivity(code, np.zeros(n), M, ht, tt, signs),
+                kernels.Optimizer(False, 0.0, kernels.SGD, empty, empty, np.zeros(1, np.int64),
+                                  0.0, 1),
+                X, Y, np.ones(len(X)), g, np.empty(len(X)))
     return unpack(g, n, n_in, m), M
 
 
@@ -80,11 +81,13 @@ def test_online_sgd_matches_textbook_rtrl(T):
     m = W_out.shape[0]
     nz = n_in + n + 1
     theta = pack(W_in, W_rec, b, W_out, b_out)
-    kernels.run(theta, n, n_in, m, 0.8, kernels.TANH, kernels.RTRL, X, Y, np.ones(T),
-                np.zeros(n), np.zeros((n, n * nz)), np.empty(0), np.empty(0), np.empty((0, 0)),
-                True, 0.05,
-                kernels.SGD, np.empty(0), np.empty(0), np.zeros(1, np.int64), 0.0, 1,
-                np.zeros_like(theta), np.empty(T))
+    empty = np.empty(0)
+    kernels.run(kernels.Net(theta, n, n_in, m, 0.8, kernels.TANH),
+                kernels.Sensitivity(kernels.RTRL, np.zeros(n), np.zeros((n, n * nz)), empty, empty,
+                                    np.empty((0, 0))),
+                kernels.Optimizer(True, 0.05, kernels.SGD, empty, empty, np.zeros(1, np.int64),
+                                  0.0, 1),
+                X, Y, np.ones(T), np.zeros_like(theta), np.empty(T))
     expected = naive.rtrl_online_sgd(W_in, W_rec, b, W_out, b_out, X, Y, 0.05, leak=0.8)
     for got, want in zip(unpack(theta, n, n_in, m), expected):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13)
@@ -227,10 +230,13 @@ def test_sample_weight_zero_steps_do_not_count():
 
     def grad(weights, X, Y):
         g = np.zeros_like(theta)
-        kernels.run(theta, n, n_in, m, 1.0, 0, kernels.RTRL, X, Y, weights, np.zeros(n),
-                    np.zeros((n, n * (n_in + n + 1))), empty, empty, np.empty((0, 0)), False,
-                    0.0, 0, empty,
-                    empty, np.zeros(1, np.int64), 0.0, 1, g, np.empty(len(X)))
+        kernels.run(kernels.Net(theta, n, n_in, m, 1.0, kernels.TANH),
+                    kernels.Sensitivity(kernels.RTRL, np.zeros(n),
+                                        np.zeros((n, n * (n_in + n + 1))), empty, empty,
+                                        np.empty((0, 0))),
+                    kernels.Optimizer(False, 0.0, kernels.SGD, empty, empty,
+                                      np.zeros(1, np.int64), 0.0, 1),
+                    X, Y, weights, g, np.empty(len(X)))
         return g
 
     Y2 = W[6].copy()
