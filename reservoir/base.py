@@ -118,21 +118,24 @@ class ReservoirMixin(BaseEstimator):
         return Harvester(self.reservoir_, self.leak_rate, self._dtype,
                          backend(self.device, self.n_jobs))
 
-    def _run(self, U_seqs, Yprev_seqs=None, x=None):
-        """Harvest validated sequences from zero states (or ``x``, packed order): returns the
-        :class:`~reservoir.harvest.Pack`, the packed inputs and the engine's piece iterator."""
-        engine = self._harvester()
+    def _run(self, U_seqs, Yprev_seqs=None, x=None, engine=None, on_device=False):
+        """Harvest validated sequences from zero states (or ``x``, packed order) on ``engine``
+        (default: :meth:`_harvester`): returns the :class:`~reservoir.harvest.Pack`, the packed
+        inputs and the engine's piece iterator."""
+        engine = self._harvester() if engine is None else engine
         pack = Pack.of(U_seqs)
         U = pack.rows(U_seqs, dtype=self._dtype)
         Y_prev = None if Yprev_seqs is None else pack.rows(Yprev_seqs, dtype=self._dtype)
-        return pack, U, engine.run(pack, U, Y_prev, x)
+        return pack, U, engine.run(pack, U, Y_prev, x, on_device=on_device)
 
     def _states(self, U_seqs):
-        """Reservoir states of every sequence from a zero state, (T_i, N) each."""
-        pack, _, pieces = self._run(U_seqs)
+        """Reservoir states of every sequence from a zero state, (T_i, N) each (views of one
+        array, harvested in place there)."""
+        engine = self._harvester()
+        pack = Pack.of(U_seqs)
         out = np.empty((pack.n_rows, self.reservoir_.n_reservoir), dtype=self._dtype)
-        for piece in pieces:
-            out[piece.rows] = piece.states
+        for _ in engine.run(pack, pack.rows(U_seqs, dtype=self._dtype), out=out):
+            pass
         return pack.split(out)
 
     def _outputs(self, U_seqs):
@@ -164,28 +167,26 @@ class ReservoirMixin(BaseEstimator):
         ``solver="gram"`` on the GPU the Gram matrix is accumulated there too. Returns the
         :class:`~reservoir.readout.Readout` and the final state of the last sequence."""
         engine = self._harvester()
-        pack = Pack.of(U_seqs)
-        U = pack.rows(U_seqs, dtype=self._dtype)
-        Y = pack.rows(Y_seqs, dtype=np.float64)
-        Y_prev = None if Yprev_seqs is None else pack.rows(Yprev_seqs, dtype=self._dtype)
-        use = self._training_rows(pack, Y_seqs)
         p, m = self._n_features_out(), self.n_outputs_
         on_device = self.solver == "gram" and engine.backend.name == "cuda"
+        x = np.zeros((len(U_seqs), self.reservoir_.n_reservoir), dtype=self._dtype)
+        pack, U, pieces = self._run(U_seqs, Yprev_seqs, x, engine, on_device)
+        Y = pack.rows(Y_seqs, dtype=np.float64)
+        use = self._training_rows(pack, Y_seqs)
         if on_device:
             from .cuda_kernels import DeviceGram
 
             gram = DeviceGram(p + m, self.fit_intercept, self.squares)
         acc = SOLVERS[self.solver](p, m, self.fit_intercept)
-        x = np.zeros((len(U_seqs), self.reservoir_.n_reservoir), dtype=self._dtype)
         with Progress(pack.n_rows, f"{type(self).__name__}.fit",
                       enabled=bool(self.verbose)) as bar:
-            for piece in engine.run(pack, U, Y_prev, x, on_device=on_device):
+            for piece in pieces:
                 rows, sel = piece.rows, use[piece.rows]
                 if on_device:
                     gram.add(piece.states, U[rows], Y[rows], sel)
                 else:
                     self._add_rows(acc, U[rows], piece.states, Y[rows], sel)
-                bar.update(rows.stop - rows.start)
+                bar.update(piece.n_rows)
         if on_device:
             G = gram.result()
             acc.add(G[:p, :p], G[:p, p:], int(use.sum()))

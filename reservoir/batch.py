@@ -10,20 +10,14 @@ all: a fitted model's ``readout_`` gives the weights of any ridge value (``with_
 
 import copy
 
-import numba
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from . import kernels
-from .common.config import CHUNK_BYTES
-from .common.device import blas_threads, resolve, thread_map
-from .harvest import Pack, input_product
+from .common.device import blas_threads, thread_map
+from .harvest import PER_CONFIG, Configurations, Pack
 from .readout import SOLVERS, Readout, design_matrix, n_features
 from .weights import Reservoir, make_reservoir
-
-#: Parameters that may differ between the configurations of one batch.
-PER_CONFIG = ("spectral_radius", "input_scaling", "leak_rate")
 
 
 def batchable(estimator):
@@ -87,7 +81,7 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     U = pack.rows(U_seqs, dtype=dtype)
     Y = pack.rows(Y_seqs, dtype=np.float64)
     use = base._training_rows(pack, Y_seqs)
-    runner = _ConfigRunner(unit, models)
+    runner = Configurations(unit, models)
     with runner.device.threads(), blas_threads(accs[0].n_features):
         for piece, states in runner.run(pack, U, cuts=rows):
             r = piece.rows
@@ -110,62 +104,6 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
             if cut >= pack.n_rows:  # that snapshot is the final readout
                 snapshots[c][k] = readout
     return models if checkpoints is None else (models, snapshots)
-
-
-class _ConfigRunner:
-    """Runs C configurations of one unit reservoir over packed sequences, piece by piece, on the
-    device of the first model (:func:`reservoir.kernels.run_configs` or its CUDA twin)."""
-
-    def __init__(self, unit, models):
-        base = models[0]
-        self.unit, self.dtype = unit, base._dtype
-        self.device = resolve(base.device, base.n_jobs)
-        self.on_gpu = self.device.name == "cuda"
-        self.config = tuple(np.array([getattr(m, name) for m in models], dtype=np.float64)
-                            for name in PER_CONFIG)
-        C, N = len(models), base.n_reservoir
-        self.max_rows = max(1, CHUNK_BYTES // (C * N * np.dtype(self.dtype).itemsize))
-        self.shape = (C, N)
-        self._final = {}
-
-    def run(self, pack, U, cuts=()):
-        """Yield ``(piece, states)`` with states (C, rows of the piece, N), valid until the next
-        piece. Final states are kept for :meth:`final`."""
-        C, N = self.shape
-        buffer = None if self.on_gpu else \
-            np.empty(C * min(self.max_rows, pack.n_rows) * N, dtype=self.dtype)
-        carry = None  # the state of a sequence cut in time, (C, N)
-        for piece in pack.pieces(self.max_rows, cuts):
-            k0, k1 = piece.seqs.start, piece.seqs.stop
-            x = np.zeros((C, k1 - k0, N), dtype=self.dtype)
-            if piece.rows.start > pack.starts[k0]:
-                x[:, 0] = carry
-            states = self._run_piece(U[piece.rows], piece.starts, x, buffer)
-            if piece.rows.stop < pack.starts[k0 + 1]:
-                carry = x[:, 0].copy()
-            for k in range(k0, k1):
-                self._final[k] = x[:, k - k0]
-            yield piece, states
-
-    def final(self, pack, i):
-        """Final states (C, N) of the caller's sequence i."""
-        return self._final[pack.position(i)]
-
-    def _run_piece(self, U, starts, x, buffer):
-        unit, (radius, scale, leak) = self.unit, self.config
-        if self.on_gpu:
-            from . import cuda_kernels
-
-            states, x[:] = cuda_kernels.run_configs(
-                unit.indptr, unit.indices, unit.data, unit.W_in, unit.bias,
-                np.ascontiguousarray(U, dtype=self.dtype), starts, radius, scale, leak, x)
-            return states
-        C, _, N = x.shape
-        states = buffer[:C * U.shape[0] * N].reshape(C, U.shape[0], N)
-        drive = np.ascontiguousarray(input_product(U, unit.W_in), dtype=self.dtype)
-        kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, starts, unit.bias,
-                            radius, scale, leak, x, states, numba.get_num_threads())
-        return states
 
 
 def predict_configurations(models, X, readouts):
@@ -198,7 +136,7 @@ def predict_configurations(models, X, readouts):
     pack = Pack.of(U_seqs)
     U = pack.rows(U_seqs, dtype=dtype)
     outs = [np.empty((pack.n_rows, coef.shape[1])) for coef in coefs]
-    runner = _ConfigRunner(base._batch_unit, models)
+    runner = Configurations(base._batch_unit, models)
     with runner.device.threads(), blas_threads(coefs[0].shape[0]):
         for piece, states in runner.run(pack, U):
             r = piece.rows

@@ -13,7 +13,8 @@ layout) the configuration batches of :mod:`reservoir.batch` behind the grid sear
   kernels), ``"parallel"`` (the rows of W split over Numba threads every step), ``"cuda"`` (one
   launch per piece). The CPU and CUDA kernels have the same names (``run_packed``).
 * :class:`Harvester` computes the drives ``W_in u(t) + W_fb y(t-1) + b`` (one GEMM a piece) and
-  runs the backend's kernel over them, in place.
+  runs the backend's kernel over them, in place; :class:`Configurations` does the same for many
+  configurations of one sparse pattern (the engine of :mod:`reservoir.batch`).
 """
 
 from dataclasses import dataclass
@@ -23,11 +24,17 @@ import numpy as np
 
 from . import kernels
 from .common.config import CHUNK_BYTES
-from .common.device import Device, check_device
+from .common.device import Device, check_device, resolve
 
+#: Parameters that may differ between configurations run side by side (:class:`Configurations`).
+PER_CONFIG = ("spectral_radius", "input_scaling", "leak_rate")
 #: Below this many sequences in a piece, the packed kernel's inner loop is too short to pay: they
 #: run one after the other through the single-sequence kernels instead.
 MIN_BATCH = 8
+#: Sequences side by side that a piece keeps when whole sequences would leave fewer: a group
+#: of this many then runs in time windows (the side-by-side kernel reads W once a step for all
+#: of them; 64 float64 states of a unit are one 512-byte row of its working array).
+MIN_SIDE = 64
 
 
 class Pack:
@@ -81,35 +88,72 @@ class Pack:
         return out
 
     def pieces(self, max_rows, cuts=()):
-        """Yield the :class:`Piece` s covering every row, in order, each at most ``max_rows`` rows
-        (or one sequence's next ``max_rows`` steps), none across a row in ``cuts``."""
+        """Yield the :class:`Piece` s covering every row, each at most ``max_rows`` rows.
+
+        Whole sequences go together while at least :data:`MIN_SIDE` of them fit in a piece;
+        otherwise a group of up to :data:`MIN_SIDE` sequences (and ``max_rows``) runs in time
+        windows (all of them
+        side by side, each window as many steps as fit), its states carried from window to
+        window. A single sequence's windows end at every step in ``cuts`` (one-sequence packs
+        only: snapshots of a readout).
+        """
+        n_seq = len(self.lengths)
         cuts = np.unique(np.asarray([c for c in cuts if 0 < c < self.n_rows], dtype=np.int64))
-        r = 0
-        while r < self.n_rows:
-            k = int(np.searchsorted(self.starts, r, side="right")) - 1
-            after = cuts[np.searchsorted(cuts, r, side="right"):]
-            limit = min(r + max_rows, int(after[0]) if after.size else self.n_rows)
-            end = int(self.starts[k + 1])
-            if r > self.starts[k] or end > limit:  # one sequence, cut in time
-                end = min(end, limit)
-                yield Piece(slice(r, end), slice(k, k + 1), np.array([0, end - r], np.int64))
-            else:  # whole sequences k .. j - 1
-                j = int(np.searchsorted(self.starts, limit, side="right")) - 1
-                end = int(self.starts[j])
-                yield Piece(slice(r, end), slice(k, j), self.starts[k:j + 1] - r)
-            r = end
+        if cuts.size and n_seq > 1:
+            raise ValueError("cuts need a pack of one sequence.")
+        k = 0
+        while k < n_seq:
+            j = int(np.searchsorted(self.starts, self.starts[k] + max_rows, side="right")) - 1
+            if not cuts.size and (j - k >= MIN_SIDE or (j == n_seq and j > k)):
+                # whole sequences k .. j - 1
+                yield Piece(slice(int(self.starts[k]), int(self.starts[j])), slice(k, j),
+                            self.starts[k:j + 1] - self.starts[k], 0)
+                k = j
+                continue
+            g = min(n_seq, k + min(MIN_SIDE, max_rows))  # the group k .. g - 1, in windows
+            t0 = 0
+            while True:
+                running = k + int(np.sum(self.lengths[k:g] > t0))
+                if running == k:
+                    break
+                t1 = t0 + max(1, max_rows // (running - k))
+                after = cuts[cuts > t0]
+                if after.size:
+                    t1 = min(t1, int(after[0]))
+                yield self._window(k, running, t0, t1)
+                t0 = t1
+            k = g
+
+    def _window(self, k0, k1, t0, t1):
+        """The piece of steps t0 .. t1 of the packed sequences k0 .. k1 - 1 (all longer than
+        t0): contiguous rows for one sequence, else their rows' indices."""
+        first = self.starts[k0:k1] + t0
+        counts = np.minimum(self.lengths[k0:k1], t1) - t0
+        starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        if k1 - k0 == 1:
+            rows = slice(int(first[0]), int(first[0] + counts[0]))
+        else:
+            rows = np.repeat(first - starts[:-1], counts) + np.arange(starts[-1])
+        return Piece(rows, slice(k0, k1), starts, t0)
 
 
 @dataclass
 class Piece:
-    """Packed rows ``rows`` of the sequences ``seqs`` (packed indices), sequence
-    ``seqs.start + b`` in rows ``starts[b] .. starts[b + 1]`` of the piece. ``states``
-    (n_rows_of_piece, N) is set by :meth:`Harvester.run` (valid until the next piece)."""
+    """Packed rows ``rows`` (a slice, or the rows' indices) of the sequences ``seqs`` (packed
+    indices) from their step ``t0``: sequence ``seqs.start + b`` in rows ``starts[b] ..
+    starts[b + 1]`` of the piece. ``states`` (n_rows of the piece, N) is set by
+    :meth:`Harvester.run` (valid until the next piece)."""
 
-    rows: slice
+    rows: object
     seqs: slice
     starts: np.ndarray
+    t0: int
     states: object = None
+
+    @property
+    def n_rows(self):
+        """Rows of the piece."""
+        return int(self.starts[-1])
 
 
 class Backend(Device):
@@ -196,7 +240,7 @@ class Harvester:
             drive += Y_prev.astype(self.dtype, copy=False) @ res.W_fb.T
         return drive
 
-    def run(self, pack, U, Y_prev=None, x=None, cuts=(), on_device=False):
+    def run(self, pack, U, Y_prev=None, x=None, cuts=(), on_device=False, out=None):
         """Yield the pieces of ``pack`` with their states.
 
         Parameters
@@ -213,6 +257,9 @@ class Harvester:
             Rows at which pieces must end (snapshots of a readout).
         on_device : bool, default=False
             On the GPU, leave each piece's states there (a device array).
+        out : ndarray of shape (pack.n_rows, N), default=None
+            Where to keep every state (a piece of contiguous rows runs in place there); without
+            it the pieces share one buffer.
 
         Yields
         ------
@@ -226,8 +273,74 @@ class Harvester:
         with self.backend.threads():
             for piece in pack.pieces(self.max_rows, cuts):
                 rows = piece.rows
+                in_place = out is not None and isinstance(rows, slice)  # else copied there
                 drive = self.drive(U[rows], None if Y_prev is None else Y_prev[rows],
-                                   out=buffer[:rows.stop - rows.start])
+                                   out=out[rows] if in_place else buffer[:piece.n_rows])
                 piece.states = self.backend.run_packed(self.args, drive, piece.starts,
                                                        x[piece.seqs], on_device)
+                if out is not None and not in_place:
+                    out[rows] = piece.states
                 yield piece
+
+
+class Configurations:
+    """Runs C configurations of one unit reservoir (see :mod:`reservoir.batch`) over packed
+    sequences, piece by piece, on the device of the first model
+    (:func:`reservoir.kernels.run_configs` or its CUDA twin).
+
+    Parameters
+    ----------
+    unit : reservoir.Reservoir
+        The shared draws at unit spectral radius and input scale.
+    models : list of estimators
+        The configurations (their ``spectral_radius``, ``input_scaling`` and ``leak_rate``).
+    """
+
+    def __init__(self, unit, models):
+        base = models[0]
+        self.unit, self.dtype = unit, base._dtype
+        self.device = resolve(base.device, base.n_jobs)
+        self.on_gpu = self.device.name == "cuda"
+        self.config = tuple(np.array([getattr(m, name) for m in models], dtype=np.float64)
+                            for name in PER_CONFIG)
+        C, N = len(models), base.n_reservoir
+        self.max_rows = max(1, CHUNK_BYTES // (C * N * np.dtype(self.dtype).itemsize))
+        self.shape = (C, N)
+        self._final = {}
+
+    def run(self, pack, U, cuts=()):
+        """Yield ``(piece, states)`` with states (C, rows of the piece, N), valid until the next
+        piece. Final states are kept for :meth:`final`."""
+        C, N = self.shape
+        buffer = None if self.on_gpu else \
+            np.empty(C * min(self.max_rows, pack.n_rows) * N, dtype=self.dtype)
+        carry = None  # the states of the group running in time windows, (C, n, N)
+        for piece in pack.pieces(self.max_rows, cuts):
+            k0, k1 = piece.seqs.start, piece.seqs.stop
+            x = np.zeros((C, k1 - k0, N), dtype=self.dtype) if piece.t0 == 0 else \
+                np.ascontiguousarray(carry[:, :k1 - k0])
+            states = self._run_piece(U[piece.rows], piece.starts, x, buffer)
+            carry = x
+            for k in range(k0, k1):
+                self._final[k] = x[:, k - k0]
+            yield piece, states
+
+    def final(self, pack, i):
+        """Final states (C, N) of the caller's sequence i."""
+        return self._final[pack.position(i)]
+
+    def _run_piece(self, U, starts, x, buffer):
+        unit, (radius, scale, leak) = self.unit, self.config
+        if self.on_gpu:
+            from . import cuda_kernels
+
+            states, x[:] = cuda_kernels.run_configs(
+                unit.indptr, unit.indices, unit.data, unit.W_in, unit.bias,
+                np.ascontiguousarray(U, dtype=self.dtype), starts, radius, scale, leak, x)
+            return states
+        C, _, N = x.shape
+        states = buffer[:C * U.shape[0] * N].reshape(C, U.shape[0], N)
+        drive = np.ascontiguousarray(input_product(U, unit.W_in), dtype=self.dtype)
+        kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, starts, unit.bias,
+                            radius, scale, leak, x, states, numba.get_num_threads())
+        return states

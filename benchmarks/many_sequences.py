@@ -1,0 +1,144 @@
+"""Many short sequences: ESNRegressor.fit against reservoirpy and against itself on one sequence;
+the spread of repeated fits; the cold start.
+
+1. Sequences shaped like Japanese Vowels (270 sequences of 7-29 steps, 12 inputs, a one-hot
+   target of 9 classes at every step), N=500: our fit against reservoirpy run sequence by
+   sequence (state reset before each) plus its Ridge readout, and against our own fit of the
+   same rows as one concatenated sequence.
+2. 10,000 sequences of 20-100 steps (12 inputs), N=300, against reservoirpy the same way.
+3. Stability: 10 repeated fits in this process with default thread settings, for
+   ``solver="qr"`` and ``"gram"`` at N = 300, 500, 1000: max / median.
+4. Cold start: a fresh process importing the library and fitting ESNRegressor(100) on 1000
+   steps, with an empty ``NUMBA_CACHE_DIR`` and then with the cache it filled.
+
+Timings interleave the contenders and print best and median. Run with
+`python benchmarks/many_sequences.py [--quick]` (reservoirpy from the `bench` extra).
+"""
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+import numba
+import numpy as np
+from timing import interleaved_timings
+
+from reservoir import ESNRegressor
+
+try:
+    import reservoirpy
+    from reservoirpy.nodes import Reservoir as RpyReservoir
+    from reservoirpy.nodes import Ridge as RpyRidge
+
+    reservoirpy.verbosity(0)
+except ImportError:  # optional: the `bench` extra
+    reservoirpy = None
+
+COLD = """
+import time
+t0 = time.perf_counter()
+import numpy as np
+from reservoir import ESNRegressor
+t1 = time.perf_counter()
+u = np.random.default_rng(0).uniform(-1, 1, size=(1000, 1))
+ESNRegressor(100, random_state=0).fit(u[:-1], u[1:, 0])
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t1)
+"""
+
+
+def sequences(n, lo, hi, seed=0):
+    """n sequences of lo..hi steps with 12 inputs and a one-hot class (of 9) at every step."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(lo, hi + 1, size=n)
+    X = [rng.normal(size=(T, 12)) for T in lengths]
+    Y = [np.repeat(np.eye(9)[[i % 9]], T, axis=0) for i, T in enumerate(lengths)]
+    return X, Y
+
+
+def reservoirpy_fit(N, X, Y):
+    """reservoirpy's recipe: each sequence run from a reset state, then one Ridge fit."""
+    reservoir = RpyReservoir(N, lr=0.3, sr=1.25, rc_connectivity=0.1, seed=0)
+    readout = RpyRidge(ridge=1e-8)
+    states = []
+    for x in X:
+        reservoir.reset()
+        states.append(reservoir.run(x))
+    readout.fit(states, Y)
+    return readout
+
+
+def summary(name, times):
+    return f"{name} best {min(times):.3f} s, median {np.median(times):.3f} s"
+
+
+def compare(title, N, X, Y, repeat, concatenated=True):
+    esn = ESNRegressor(N, washout=0, random_state=0)
+    esn.fit(X[:20], Y[:20])  # compile outside the timings
+    sides = {"numba-rnn": lambda: esn.fit(X, Y)}
+    if concatenated:
+        Xc, Yc = np.concatenate(X), np.concatenate(Y)
+        sides["numba-rnn, one sequence"] = lambda: esn.fit(Xc, Yc)
+    if reservoirpy is not None:
+        reservoirpy_fit(N, X[:5], Y[:5])
+        sides["reservoirpy"] = lambda: reservoirpy_fit(N, X, Y)
+    times = dict(zip(sides, interleaved_timings(list(sides.values()), repeat)))
+    print(f"\n{title}: {len(X)} sequences, {sum(len(x) for x in X)} steps, N={N}")
+    for name, t in times.items():
+        print("  " + summary(name, t))
+    ours = np.median(times["numba-rnn"])
+    if concatenated:
+        one = np.median(times["numba-rnn, one sequence"])
+        print(f"  many sequences / one sequence: {ours / one:.2f} (median; target <= 1.5)")
+    if reservoirpy is not None:
+        print(f"  reservoirpy / numba-rnn: {np.median(times['reservoirpy']) / ours:.1f}x "
+              "(median; target >= 5)")
+
+
+def stability(X, Y, sizes, repeat):
+    print(f"\nRepeated fits ({repeat} each, default thread settings): max / median")
+    for solver in ("qr", "gram"):
+        for N in sizes:
+            esn = ESNRegressor(N, washout=0, solver=solver, random_state=0)
+            esn.fit(X[:20], Y[:20])
+            (times,) = interleaved_timings([lambda: esn.fit(X, Y)], repeat)
+            ratio = max(times) / np.median(times)
+            print(f"  solver={solver:4s} N={N:5d}: median {np.median(times):.3f} s, max "
+                  f"{max(times):.3f} s, max/median {ratio:.2f} (target <= 1.5)")
+
+
+def cold_start():
+    print("\nCold start: import + first ESNRegressor(100).fit on 1000 steps, fresh processes")
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        for label, target in (("empty cache", 4.0), ("warm cache", 1.2)):
+            start = time.perf_counter()
+            out = subprocess.run([sys.executable, "-c", COLD], env=env, capture_output=True,
+                                 text=True, check=True).stdout.split()
+            total = time.perf_counter() - start
+            print(f"  {label}: {total:.2f} s in all (import {float(out[0]):.2f} s, fit "
+                  f"{float(out[1]):.2f} s; target <= {target} s)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer sequences and repeats")
+    args = parser.parse_args()
+    repeat = 3 if args.quick else 5
+    print(f"# {platform.machine()}, {os.cpu_count()} cores, {numba.get_num_threads()} numba "
+          f"threads, numba {numba.__version__}, reservoirpy "
+          f"{reservoirpy.__version__ if reservoirpy else 'not installed'}")
+    X, Y = sequences(270, 7, 29)
+    compare("Japanese-Vowels-shaped", 500, X, Y, repeat)
+    Xl, Yl = sequences(1000 if args.quick else 10_000, 20, 100, seed=1)
+    compare("Many sequences", 300, Xl, Yl, 1 if args.quick else 3, concatenated=False)
+    stability(X, Y, (300, 500, 1000), 5 if args.quick else 10)
+    cold_start()
+
+
+if __name__ == "__main__":
+    main()
