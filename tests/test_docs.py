@@ -57,6 +57,17 @@ def test_api_reference_lists_every_public_name():
     assert not missing, f"add experiments modules {sorted(missing)} to docs/api.rst"
 
 
+#: Pages that Sphinx writes itself: a source page of the same name would be overwritten.
+GENERATED = {"search", "genindex", "py-modindex", "modindex"}
+
+
+def test_no_page_collides_with_a_page_sphinx_generates():
+    pages = {page.stem for page in (ROOT / "docs").glob("*.md")} | \
+        {page.stem for page in (ROOT / "docs").glob("*.rst")}
+    clashes = pages & GENERATED
+    assert not clashes, f"rename docs/{sorted(clashes)}: Sphinx generates pages of these names"
+
+
 def test_every_page_is_in_the_toctree():
     index = (ROOT / "docs" / "index.md").read_text()
     for page in (ROOT / "docs").glob("*.md"):
