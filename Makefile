@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/rtrl_step.py
 	$(PY) benchmarks/lstm_dekf_step.py
 	$(PY) benchmarks/grid_search.py
+	$(PY) benchmarks/many_sequences.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info docs/_build docs/generated docs/img

@@ -26,6 +26,7 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
 
+from reservoir.base import ReservoirMixin
 from reservoir.batch import PER_CONFIG, batchable, fit_configurations, predict_configurations
 from reservoir.common.device import blas_threads, resolve, thread_map
 from reservoir.common.progress import Progress
@@ -63,7 +64,7 @@ def _configs(base, shared_grid):
     names = [k for k in shared_grid if k in PER_CONFIG]
     configs = [dict(zip(names, values))
                for values in itertools.product(*[shared_grid[k] for k in names])]
-    return names, configs, shared_grid.get("ridge", [base.ridge])
+    return names, configs, shared_grid.get("ridge", [getattr(base, "ridge", None)])
 
 
 def _evaluate_prefixes(estimator, group, shared_grid, X, y, folds):
@@ -116,7 +117,8 @@ def _ridge_scores(model, ridges, X, y, scoring):
     out = []
     for ridge in ridges:
         start = time.perf_counter()
-        out.append((float(scorer(model.with_ridge(ridge), X, y)), time.perf_counter() - start))
+        fitted = model if ridge is None else model.with_ridge(ridge)
+        out.append((float(scorer(fitted, X, y)), time.perf_counter() - start))
     return out
 
 
@@ -129,8 +131,20 @@ def _check_grid(param_grid):
         values = list(values) if np.ndim(values) else [values]
         if not values:
             raise ValueError(f"param_grid[{name!r}] is empty.")
+        repeated = [v for i, v in enumerate(values) if any(_same(v, w) for w in values[:i])]
+        if repeated:
+            raise ValueError(f"param_grid[{name!r}] repeats {repeated}: each value is one "
+                             "coordinate of the results; give each once.")
         grid[name] = values
     return grid
+
+
+def _same(a, b):
+    """Whether two grid values are the same coordinate (1 and 1.0 are)."""
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # arrays and the like: compared by identity
+        return a is b
 
 
 def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring):
@@ -141,8 +155,11 @@ def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring):
     base = clone(estimator).set_params(**group)
     names, configs, ridges = _configs(base, shared_grid)
     start = time.perf_counter()
-    models = fit_configurations(base.set_params(ridge=ridges[0]), configs or [{}], X_train,
-                                y_train)
+    if isinstance(base, ReservoirMixin):
+        models = fit_configurations(base.set_params(ridge=ridges[0]), configs or [{}], X_train,
+                                    y_train)
+    else:  # any other estimator: one fit per configuration
+        models = [base.fit(X_train, y_train)]
     fit_each = (time.perf_counter() - start) / len(models)
     if scoring is None and batchable(base):
         scores = _batch_scores(models, [m.readout_ for m in models], ridges, X_test, y_test)
@@ -191,11 +208,20 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, refit=T
         The Dataset with one dimension per parameter, and the best configuration.
     """
     grid = _check_grid(param_grid)
-    if is_sequence_list(X):
-        raise ValueError("grid_search splits one sequence in time; pass one array, not a list.")
+    unknown = set(grid) - set(estimator.get_params())
+    if unknown:
+        raise ValueError(f"param_grid names {sorted(unknown)}, which are not parameters of "
+                         f"{type(estimator).__name__}.")
+    if is_sequence_list(X) or np.ndim(X) > 2:
+        raise ValueError("grid_search splits one sequence (n_steps, n_features) in time; got "
+                         f"{'a list of sequences' if is_sequence_list(X) else f'{np.ndim(X)}-D X'}"
+                         ". Pass one array.")
+    if y is not None and len(y) != len(X):
+        raise ValueError(f"X has {len(X)} steps but y has {len(y)}; they must be aligned.")
     names = list(grid)
-    shared_grid = {k: grid[k] for k in names if k in SHARED}
-    other = [k for k in names if k not in SHARED]
+    shared = SHARED if isinstance(estimator, ReservoirMixin) else ()
+    shared_grid = {k: grid[k] for k in names if k in shared}
+    other = [k for k in names if k not in shared]
     groups = [dict(zip(other, values)) for values in itertools.product(*[grid[k] for k in other])]
     cv = check_cv(cv, y, classifier=False)
     folds = list(cv.split(X, y))

@@ -153,6 +153,10 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
                              order="C", multi_output=True, y_numeric=True)
         X_seqs, y_1d = [X], y.ndim == 1
         y_seqs = [np.ascontiguousarray(y.reshape(y.shape[0], -1), dtype=np.float64)]
+        bad = ~np.isfinite(y_seqs[0]).all(axis=1)
+        if bad.any():  # an object array's None reads as NaN
+            raise ValueError(f"y has a missing or non-finite value (NaN, inf or None) at step "
+                             f"{int(np.argmax(bad))}; every step needs a finite target.")
     check_paired(X_seqs, y_seqs)
     if reset:
         estimator._y_1d = y_1d

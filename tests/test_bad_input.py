@@ -1,0 +1,65 @@
+"""Bad input gets a clear error (type and a message that says what to do), never a silent NaN:
+the cases of the bad-input battery that are fixed so far."""
+
+import numpy as np
+import pytest
+from sklearn.model_selection import TimeSeriesSplit
+
+from experiments import cli
+from experiments.search import grid_search
+from lstm import KalmanLSTMRegressor
+from reservoir import ESNForecaster, ESNRegressor
+from rtrl import RTRLRegressor
+
+
+def _task(T=60):
+    u = np.random.default_rng(0).uniform(-1, 1, size=(T, 1))
+    return u, np.r_[0.0, u[:-1, 0]]
+
+
+@pytest.mark.parametrize("model", [ESNRegressor(10, washout=5), RTRLRegressor(3, epochs=1),
+                                   KalmanLSTMRegressor(1, epochs=1)],
+                         ids=lambda m: type(m).__name__)
+def test_a_missing_target_is_refused_not_learnt_as_nan(model):
+    u, y = _task()
+    y_obj = y.astype(object)
+    y_obj[7] = None
+    with pytest.raises(ValueError, match="step 7"):
+        model.fit(u, y_obj)
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit([u, u], [y, np.where(np.arange(len(y)) == 3, np.nan, y)])
+
+
+def test_grid_search_refuses_repeated_values():
+    u, y = _task(200)
+    for values in ([1e-6, 1e-6], [1, 1.0]):
+        with pytest.raises(ValueError, match="repeats"):
+            grid_search(ESNRegressor(10, washout=5), {"ridge": values}, u, y,
+                        cv=TimeSeriesSplit(2))
+    with pytest.raises(SystemExit, match="repeats"):
+        cli.main(["search", "narma", "--grid", "spectral_radius=1:1:3", "--n-reservoir", "10",
+                  "--n-train", "300", "--quiet", "--no-plot"])
+
+
+def test_grid_search_input_errors_say_what_to_pass():
+    u, y = _task(200)
+    est = ESNRegressor(10, washout=5)
+    with pytest.raises(ValueError, match="3-D X"):
+        grid_search(est, {"ridge": [1e-6]}, np.zeros((4, 50, 1)), None)
+    with pytest.raises(ValueError, match="X has 200 steps but y has 150"):
+        grid_search(est, {"ridge": [1e-6]}, u, y[:150])
+    with pytest.raises(ValueError, match="not parameters of ESNRegressor"):
+        grid_search(est, {"learning_rate": [1e-3]}, u, y)
+
+
+def test_grid_search_takes_any_estimator():
+    u, y = _task(150)
+    result = grid_search(RTRLRegressor(3, epochs=1, random_state=0),
+                         {"learning_rate": [1e-3, 1e-2]}, u, y, cv=TimeSeriesSplit(2),
+                         refit=False)
+    assert result.dataset["mean_test_score"].dims == ("learning_rate",)
+    assert np.all(np.isfinite(result.dataset["mean_test_score"]))
+    forecaster = grid_search(ESNForecaster(10, washout=5, random_state=0),
+                             {"spectral_radius": [0.5, 0.9]}, np.sin(np.arange(200) * 0.3),
+                             cv=TimeSeriesSplit(2))
+    assert forecaster.best_params_["spectral_radius"] in (0.5, 0.9)
