@@ -33,8 +33,6 @@ try:
     import reservoirpy
     from reservoirpy.nodes import Reservoir as RpyReservoir
     from reservoirpy.nodes import Ridge as RpyRidge
-
-    reservoirpy.verbosity(0)
 except ImportError:  # optional: the `bench` extra
     reservoirpy = None
 
@@ -63,6 +61,7 @@ def sequences(n, lo, hi, seed=0):
 def reservoirpy_fit(N, X, Y):
     """reservoirpy's recipe: each sequence run from a reset state, then one Ridge fit."""
     reservoir = RpyReservoir(N, lr=0.3, sr=1.25, rc_connectivity=0.1, seed=0)
+    reservoir.initialize(X[0])
     readout = RpyRidge(ridge=1e-8)
     states = []
     for x in X:
