@@ -7,13 +7,12 @@ block-decoupled filter; the nodes for the node-decoupled one), group g being
 :data:`LOWRANK`) and the training loop (:func:`lstm.kernels.train`) calls :func:`update`.
 """
 
-import types
 from collections import namedtuple
 
 import numpy as np
 from numba import njit, prange
 
-from reservoir.common.config import KERNEL, PARALLEL_KERNEL
+from reservoir.common.config import KERNEL, serial_and_parallel
 
 #: The filter's updates: the generic one (:func:`ekf_update`), the same with its groups on
 #: threads (:func:`ekf_update_parallel`), and the one that uses the structure of H of the
@@ -86,18 +85,8 @@ def _ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
     return ok.all()
 
 
-def _named(fn, name):
-    """A copy of ``fn`` called ``name``: Numba's on-disk cache is keyed by the function's name and
-    signature but not by ``parallel``, so two compilations of one function would share (and
-    swap) their cache entries, and the serial kernel could load the threaded one."""
-    copy = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
-    copy.__qualname__ = name
-    copy.__doc__ = fn.__doc__
-    return copy
-
-
-ekf_update = njit(**KERNEL)(_named(_ekf_update, "ekf_update"))
-ekf_update_parallel = njit(**PARALLEL_KERNEL)(_named(_ekf_update, "ekf_update_parallel"))
+#: :func:`_ekf_update` with its groups one after the other, and on threads.
+ekf_update, ekf_update_parallel = serial_and_parallel(_ekf_update, "ekf_update")
 
 
 @njit(**KERNEL)

@@ -190,7 +190,7 @@ class Backend(Device):
         elif parallel:
             kernels.run_packed_parallel(*args, states, starts, x, states, numba.get_num_threads())
         else:
-            kernels.run_packed(*args, states, starts, x, states)
+            kernels.run_packed(*args, states, starts, x, states, 1)
         return states
 
 

@@ -11,7 +11,8 @@ arrays and scalars only, and write states into ``states``, which may be the same
 
 One sequence: :func:`run_sequence` (serial) and :func:`run_sequence_rows` (rows over threads).
 Many sequences, packed (their steps concatenated, longest sequence first, with row offsets
-``starts``): :func:`run_packed` and :func:`run_packed_parallel` keep the states of the running
+``starts``): :func:`run_packed` and :func:`run_packed_parallel` (one source, compiled serial and
+threaded) keep the states of the running
 sequences side by side, (N, B) in working arrays, turning the mat-vec into a sparse x dense
 product that reads W once a step for all of them.
 Many configurations of one sparse pattern (spectral radius, input scaling and leak rate per
@@ -19,11 +20,12 @@ configuration, the same packed inputs): :func:`run_configs`, groups of configura
 side the same way, one group per thread.
 """
 
+
 import numpy as np
 from numba import njit, prange
 
 from .activations import tanh_inplace
-from .common.config import KERNEL, PARALLEL_KERNEL
+from .common.config import KERNEL, PARALLEL_KERNEL, serial_and_parallel
 
 
 @njit(**KERNEL)
@@ -168,31 +170,16 @@ def _retire(starts, t, cur, x):
     return B
 
 
-@njit(**KERNEL)
-def run_packed(indptr, indices, data, leak, drive, starts, x, states):
-    """Run the B sequences of a pack side by side, serially.
+def _run_packed(indptr, indices, data, leak, drive, starts, x, states, n_blocks):
+    """Run the B sequences of a pack side by side, each step's rows split into ``n_blocks``
+    blocks (run in parallel by :func:`run_packed_parallel`, one after the other by
+    :func:`run_packed`).
 
     drive, states: (n_rows, N) (may be the same array), sequence b in rows
     ``starts[b] .. starts[b + 1]``, the sequences sorted longest first so that the running ones
     are always the first (the working arrays shrink as sequences end); x: (B, N) initial states,
     overwritten by the final ones.
     """
-    n = x.shape[1]
-    cur, nxt, pre, em, bits = _buffers(np.ascontiguousarray(x.T))
-    T = starts[1] - starts[0] if x.shape[0] > 0 else 0
-    for t in range(T):
-        B = _retire(starts, t, cur, x)
-        if B < cur.shape[1]:
-            cur, nxt, pre, em, bits = _buffers(np.ascontiguousarray(cur[:, :B]))
-        _packed_step(indptr, indices, data, leak, cur, drive, starts, t, nxt, states, pre, em,
-                     bits, 0, n)
-        cur, nxt = nxt, cur
-    _retire(starts, T, cur, x)
-
-
-@njit(**PARALLEL_KERNEL)
-def run_packed_parallel(indptr, indices, data, leak, drive, starts, x, states, n_blocks):
-    """As :func:`run_packed`, each step split into ``n_blocks`` blocks of rows run in parallel."""
     n = x.shape[1]
     n_blocks = max(1, min(n_blocks, n))
     bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
@@ -207,6 +194,11 @@ def run_packed_parallel(indptr, indices, data, leak, drive, starts, x, states, n
                          em, bits, bounds[blk], bounds[blk + 1])
         cur, nxt = nxt, cur
     _retire(starts, T, cur, x)
+
+
+#: :func:`_run_packed` on one thread (call it with n_blocks=1), and with the blocks of rows on
+#: Numba's threads.
+run_packed, run_packed_parallel = serial_and_parallel(_run_packed, "run_packed")
 
 
 @njit(**KERNEL)

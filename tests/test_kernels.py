@@ -84,7 +84,7 @@ def test_packed_kernels_serial_and_parallel_identical_and_match_naive(lengths):
     x0 = rng.normal(size=(len(lengths), 30)) * 0.1
     args = (res.indptr, res.indices, res.data, 0.7)
     out = {}
-    for name, extra in (("run_packed", ()), ("run_packed_parallel", (3,))):
+    for name, extra in (("run_packed", (1,)), ("run_packed_parallel", (3,))):
         drive = np.concatenate([_drive(res, U) for U in Us])
         xs = x0.copy()
         getattr(kernels, name)(*args, drive, starts, xs, drive, *extra)

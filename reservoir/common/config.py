@@ -5,6 +5,10 @@
 ``error_model="numpy"`` drops the zero-division check that blocks vectorization.
 """
 
+import types
+
+from numba import njit
+
 FASTMATH = {"nsz", "arcp", "contract", "afn"}
 
 KERNEL = dict(cache=True, nogil=True, error_model="numpy", fastmath=FASTMATH)
@@ -18,3 +22,20 @@ CHUNK_BYTES = 32 * 2**20
 #: size is correct). Read at launch time: the simulator tests lower the thread count.
 CUDA_THREADS = 128
 CUDA_MAX_BLOCKS = 65535
+
+
+def serial_and_parallel(fn, name):
+    """``fn`` compiled twice, as ``name`` (serial: its ``prange`` runs as ``range``) and as
+    ``name + "_parallel"`` (on Numba's threads). Each is a renamed copy: Numba's on-disk cache
+    is keyed by the function's name and signature but not by ``parallel``, so two compilations
+    of one function would share (and swap) their cache entries, and the serial kernel could load
+    the threaded one."""
+
+    def named(suffix):
+        copy = types.FunctionType(fn.__code__, fn.__globals__, name + suffix, fn.__defaults__,
+                                  fn.__closure__)
+        copy.__qualname__ = name + suffix
+        copy.__doc__ = fn.__doc__
+        return copy
+
+    return njit(**KERNEL)(named("")), njit(**PARALLEL_KERNEL)(named("_parallel"))

@@ -25,7 +25,7 @@ def test_run_packed_matches_cpu(dtype, tol):
     x0 = (0.1 * rng.normal(size=(3, 12))).astype(dtype)
     args = (res.indptr, res.indices, res.data, dtype(0.6))
     cpu_states, cpu_x = drive.copy(), x0.copy()
-    kernels.run_packed(*args, cpu_states, starts, cpu_x, cpu_states)
+    kernels.run_packed(*args, cpu_states, starts, cpu_x, cpu_states, 1)
     gpu_x = x0.copy()
     gpu_states = cuda_kernels.run_packed(*args, drive.copy(), starts, gpu_x)
     np.testing.assert_allclose(gpu_states, cpu_states, rtol=tol, atol=tol)
