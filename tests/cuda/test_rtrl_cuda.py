@@ -37,3 +37,24 @@ def test_rtrl_regressor_on_cuda_matches_cpu():
     np.testing.assert_allclose(gpu.W_rec_, cpu.W_rec_, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(gpu.W_out_, cpu.W_out_, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(gpu.predict(u), cpu.predict(u), rtol=1e-10, atol=1e-12)
+
+
+def test_a_divergence_stops_at_the_same_step_with_the_same_weights_on_both_devices():
+    import pytest
+
+    from rtrl import DivergenceError, RTRLRegressor
+
+    rng = np.random.default_rng(2)
+    u = rng.uniform(-1, 1, size=(8, 1))
+    y = 1e200 * np.r_[0.0, u[:-1, 0]]
+    models, messages = {}, {}
+    for device in ("cpu", "cuda"):
+        models[device] = RTRLRegressor(3, epochs=1, optimizer="sgd", learning_rate=1.0,
+                                       device=device, random_state=0)
+        with pytest.raises(DivergenceError) as err:
+            models[device].fit(u, y)
+        messages[device] = str(err.value)
+    assert messages["cpu"] == messages["cuda"]
+    assert np.all(np.isfinite(models["cpu"].W_rec_))
+    np.testing.assert_allclose(models["cuda"].W_rec_, models["cpu"].W_rec_, rtol=1e-10)
+    np.testing.assert_allclose(models["cuda"].W_out_, models["cpu"].W_out_, rtol=1e-10)
