@@ -19,7 +19,7 @@ from experiments import mackey_glass, plots
 from experiments.datasets import mackey_glass as mackey_glass_series
 from experiments.search import grid_search
 from experiments.sequence_tasks import anbncn
-from lstm import KalmanLSTMRegressor, kernels
+from lstm import KalmanLSTMRegressor, network
 from reservoir import ESNRegressor
 
 SYMBOLS = "SabcT"
@@ -47,7 +47,7 @@ def cell_states(model, n):
     s, yc, out = np.zeros(nc), np.zeros(nc), np.empty((1, model.n_outputs_))
     states = np.empty((len(X), nc))
     for t in range(len(X)):
-        kernels.forward(model._w, *model._args(), X[t:t + 1], s, yc, out)
+        network.forward(model._net(), X[t:t + 1], s, yc, out)
         states[t] = s
     return states, [SYMBOLS[i] for i in X.argmax(axis=1)]
 
