@@ -108,7 +108,7 @@ def _batch_scores(models, readouts, ridges, X, y):
 def _host_threads(estimator):
     """Threads for scoring fitted models: those of the estimator's device (one on ``"cpu"`` and
     on the GPU, where one host thread drives the device; ``n_jobs`` on ``"parallel"``)."""
-    return resolve(estimator.device, estimator.n_jobs).workers
+    return resolve(getattr(estimator, "device", "cpu"), getattr(estimator, "n_jobs", None)).workers
 
 
 def _ridge_scores(model, ridges, X, y, scoring):

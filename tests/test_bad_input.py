@@ -59,6 +59,10 @@ def test_grid_search_takes_any_estimator():
                          refit=False)
     assert result.dataset["mean_test_score"].dims == ("learning_rate",)
     assert np.all(np.isfinite(result.dataset["mean_test_score"]))
+    from sklearn.linear_model import Ridge
+
+    plain = grid_search(Ridge(), {"alpha": [1e-3, 1.0]}, u, y, cv=TimeSeriesSplit(2))
+    assert plain.best_params_["alpha"] in (1e-3, 1.0)
     forecaster = grid_search(ESNForecaster(10, washout=5, random_state=0),
                              {"spectral_radius": [0.5, 0.9]}, np.sin(np.arange(200) * 0.3),
                              cv=TimeSeriesSplit(2))
