@@ -9,6 +9,7 @@ sub-commands are the protocols that the modules of ``experiments`` declare
 import argparse
 import pathlib
 import sys
+import tempfile
 
 from lstm import FilterDivergenceError
 from reservoir.common.device import DEVICES
@@ -63,6 +64,17 @@ def _run_options(protocol, args):
     return kw
 
 
+def _check_out(folder, command):
+    """Fail before computing when the results could not be written to ``folder``."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise SystemExit(f"numba-rnn {command}: error: --out {folder} cannot hold the results "
+                         f"({err.strerror or err}); give a writable folder.") from err
+
+
 def main(argv=None):
     """Run the command line ``numba-rnn`` (also ``python -m experiments``).
 
@@ -79,6 +91,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     protocol = protocols()[args.command]
     kw = _run_options(protocol, args)
+    _check_out(args.out, args.command)
     try:
         ds = protocol.run(**kw)
     except (ValueError, DivergenceError, FilterDivergenceError) as err:

@@ -187,7 +187,7 @@ class ESNForecaster(ReservoirMixin):
             The free-running forecast.
         """
         self._check_fitted()
-        if not isinstance(horizon, (int, np.integer)) or horizon < 1:
+        if not isinstance(horizon, (int, np.integer)) or isinstance(horizon, bool) or horizon < 1:
             raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
         if context is None:
             x, u = self.state_.copy(), self.last_input_.copy()
@@ -195,6 +195,7 @@ class ESNForecaster(ReservoirMixin):
             if is_sequence_list(context):
                 raise ValueError("context must be one series, not a list.")
             (ctx,), _ = self._series(context, reset=False)
+            check_washout([ctx], self.washout, name="context")  # its state must forget x = 0
             x, u = self._final_state(ctx), ctx[-1].copy()
         first = self._readout(u[None, :], x[None, :])[0].astype(self._dtype)
         res = self.reservoir_

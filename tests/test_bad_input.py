@@ -67,3 +67,32 @@ def test_grid_search_takes_any_estimator():
                              {"spectral_radius": [0.5, 0.9]}, np.sin(np.arange(200) * 0.3),
                              cv=TimeSeriesSplit(2))
     assert forecaster.best_params_["spectral_radius"] in (0.5, 0.9)
+
+
+@pytest.mark.parametrize("model", [ESNRegressor(10, washout=5), RTRLRegressor(3, epochs=1),
+                                   KalmanLSTMRegressor(1, epochs=1)],
+                         ids=lambda m: type(m).__name__)
+def test_datetimes_are_not_features(model):
+    u, y = _task()
+    times = np.arange(len(u)).astype("datetime64[s]")[:, None]
+    for X in (times, [times, times]):
+        with pytest.raises(TypeError, match="datetimes"):
+            model.fit(X, y if X is times else [y, y])
+
+
+def test_forecast_arguments():
+    series = np.sin(np.arange(200) * 0.3)
+    model = ESNForecaster(10, washout=20, random_state=0).fit(series)
+    with pytest.raises(ValueError, match="horizon"):
+        model.forecast(True)
+    with pytest.raises(ValueError, match="context has 5 sample"):
+        model.forecast(5, context=series[:5])
+    assert model.forecast(3, context=series[:50]).shape == (3,)
+
+
+def test_cli_checks_its_output_folder_before_computing(tmp_path):
+    taken = tmp_path / "a_file"
+    taken.write_text("")
+    with pytest.raises(SystemExit, match="cannot hold the results"):
+        cli.main(["narma", "--n-reservoir", "10", "--n-train", "300", "--out", str(taken),
+                  "--quiet", "--no-plot"])

@@ -51,8 +51,18 @@ def is_sequence_list(X):
                                                  for a in X)
 
 
+def refuse_times(a, name):
+    """Datetimes and durations are not features: numpy would read them as nanosecond counts."""
+    kinds = [np.asarray(a).dtype.kind] if not hasattr(a, "dtypes") else \
+        [np.dtype(t).kind for t in a.dtypes if isinstance(t, np.dtype)]
+    if any(kind in "Mm" for kind in kinds):
+        raise TypeError(f"{name} holds datetimes or durations; pass numeric features (drop the "
+                        "time column, or encode the time as numbers yourself).")
+
+
 def check_sequence(a, *, name, dtype, allow_1d=False):
     """One sequence as a finite, C-contiguous (T, n) array; returns (array, was_1d)."""
+    refuse_times(a, name)
     if (type(a) is np.ndarray and a.dtype == dtype and a.flags.c_contiguous and a.ndim == 2
             and a.shape[0] >= 1 and a.shape[1] >= 1 and np.isfinite(a).all()):
         return a, False  # already what check_array would return, without its overhead
@@ -132,6 +142,8 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
     otherwise it checks X against them, and y against ``n_outputs_``. Returns (X_seqs, y_seqs or
     None, was_list), y as float64 (n_steps, n_outputs) arrays paired step by step with X.
     """
+    if not is_sequence_list(X):
+        refuse_times(X, "X")
     if is_sequence_list(X):
         X_seqs, _, _ = check_sequences(X, name="X", dtype=dtype)
         n_in = X_seqs[0].shape[1]
