@@ -258,9 +258,12 @@ class ReservoirMixin(BaseEstimator):
             if ridge <= 0:
                 raise ValueError("partial_fit needs ridge > 0: it starts recursive least squares "
                                  "from P = I / ridge.")
-            self._P = np.linalg.inv(self.readout_.gram() + ridge * np.eye(p)) \
-                if hasattr(self, "readout_") \
-                else np.eye(p) / ridge
+            if hasattr(self, "readout_"):  # continue fit's solution: its intercept is free
+                penalty = np.full(p, ridge)
+                penalty[:c] = 0.0
+                self._P = np.linalg.inv(self.readout_.gram() + np.diag(penalty))
+            else:
+                self._P = np.eye(p) / ridge
             self._W = np.zeros((p, self.n_outputs_)) if not hasattr(self, "coef_") else \
                 np.concatenate([self.intercept_[None, :]] * c + [self.coef_.T])
         x = self.state_[None, :].copy()

@@ -131,8 +131,11 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         ``X`` (n_steps, n_features) continues the stream seen so far: the reservoir state (and the
         fed-back output) carry over from the previous call, or from the end of ``fit``. On the
         first call the reservoir is drawn and the first ``washout`` steps are not learnt from.
-        RLS starts from ``P = inv(F^T F + ridge I)`` after ``fit``, else from ``I / ridge``, so with
-        ``forgetting=1`` and no intercept it reproduces the batch ridge solution.
+        RLS starts from ``P = inv(F^T F + ridge I')`` after ``fit`` (I' leaves the intercept
+        unpenalised, as ``fit`` does), so with ``forgetting=1`` it continues ``fit`` to the batch
+        solution over all the data; from scratch it starts from ``I / ridge`` (the intercept
+        then carries the ridge prior too: pieces alone give the batch solution without an
+        intercept).
 
         Parameters
         ----------

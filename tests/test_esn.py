@@ -137,12 +137,16 @@ def test_partial_fit_stream_equals_batch_ridge():
     np.testing.assert_array_equal(online.state_, batch.state_)
 
 
-def test_partial_fit_after_fit_continues_the_stream():
+@pytest.mark.parametrize("intercept", [False, True])
+def test_partial_fit_after_fit_continues_the_stream(intercept):
+    """fit then partial_fit (forgetting=1) is the batch solution over all the data, with or
+    without the (unpenalised) intercept."""
     u, y = _task(T=400)
-    both = _esn(fit_intercept=False, ridge=1e-2).fit(u[:200], y[:200])
+    both = _esn(fit_intercept=intercept, ridge=1e-2).fit(u[:200], y[:200])
     both.partial_fit(u[200:], y[200:])
-    batch = _esn(fit_intercept=False, ridge=1e-2).fit(u, y)
+    batch = _esn(fit_intercept=intercept, ridge=1e-2).fit(u, y)
     np.testing.assert_allclose(both.coef_, batch.coef_, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(both.intercept_, batch.intercept_, rtol=1e-5, atol=1e-7)
 
 
 def test_float32_close_to_float64():
