@@ -105,13 +105,19 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
     def _label_sequences(self, y, X_is_list, classes=None):
         """Labels of every sequence -> float one-hot / indicator targets; sets ``classes_``
         when ``classes`` is given or on the first fit."""
+        if X_is_list and not (isinstance(y, (list, tuple)) and all(np.ndim(s) >= 1 for s in y)):
+            raise ValueError("X is a list of sequences: y must be a list of as many label "
+                             "sequences (one label, or one indicator row, per step).")
         arrays = [np.asarray(s) for s in (y if X_is_list else [y])]
+        if not arrays:
+            raise ValueError("y is an empty list; pass one label sequence per sequence of X.")
         if arrays[0].ndim == 2 and arrays[0].shape[1] > 1:
             if any(a.ndim != 2 or a.shape[1] != arrays[0].shape[1] for a in arrays):
                 raise ValueError("Indicator targets must all be (n_steps, n_classes) with the "
                                  "same n_classes.")
-            kind = type_of_target(np.concatenate(arrays))
-            if kind != "multilabel-indicator":
+            stacked = np.concatenate(arrays)
+            kind = type_of_target(stacked)
+            if kind != "multilabel-indicator" or not np.isin(stacked, (0, 1)).all():
                 raise ValueError("2-D targets must be a 0/1 indicator matrix (the set of right "
                                  f"classes per step); got targets of type {kind!r}.")
             if classes is not None or not hasattr(self, "classes_"):

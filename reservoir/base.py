@@ -19,6 +19,7 @@ from .common.validation import (
     NON_NEGATIVE,
     NON_NEGATIVE_INT,
     check_dtype,
+    check_magnitude,
     record_built,
     validate_sequences,
 )
@@ -74,6 +75,8 @@ class ReservoirMixin(BaseEstimator):
         states into the readout (:meth:`_harvest_readout`), then :meth:`_fitted_from`."""
         self._check_params()
         U_seqs, Y_seqs, Yprev_seqs = self._training_data(X, y)
+        check_magnitude(U_seqs, "X")
+        check_magnitude(Y_seqs, "y")
         self._build(U_seqs[0].shape[1], Y_seqs[0].shape[1])
         with blas_threads(self._n_features_out()):
             readout, state = self._harvest_readout(U_seqs, Y_seqs, Yprev_seqs)
@@ -251,6 +254,8 @@ class ReservoirMixin(BaseEstimator):
 
     def _partial_fit_readout(self, U, Y, Y_prev, skip):
         """RLS over one continuing sequence, from ``state_``; the first ``skip`` rows unused."""
+        check_magnitude([U], "X")
+        check_magnitude([Y], "y")
         p = self._n_features_out()
         c = int(self.fit_intercept)
         if not hasattr(self, "_P"):

@@ -1,6 +1,9 @@
 """ESNForecaster: one-step-ahead training and closed-loop forecasting of a (multivariate) series."""
 
+import warnings
+
 import numpy as np
+from sklearn.utils.validation import _check_feature_names
 
 from .base import CONSTRAINTS, ReservoirMixin
 from .common.scoring import r2
@@ -67,6 +70,8 @@ class ESNForecaster(ReservoirMixin):
         return tags
 
     def _series(self, X, reset):
+        if not is_sequence_list(X):  # a data frame's column names, as validate_data keeps them
+            _check_feature_names(self, X, reset=reset)
         seqs, was_list, was_1d = check_sequences(X, name="X", dtype=self._dtype, allow_1d=True)
         n = seqs[0].shape[1]
         if reset:
@@ -103,6 +108,9 @@ class ESNForecaster(ReservoirMixin):
 
     def _after_fit(self, U_seqs, Y_seqs):
         self.last_input_ = U_seqs[-1][-1].copy()
+        # the range of the training series, against which forecast checks its closed loop
+        self._seen = (np.min([s.min(axis=0) for s in U_seqs], axis=0),
+                      np.max([s.max(axis=0) for s in U_seqs], axis=0))
 
     def predict(self, X):
         """One-step-ahead predictions, teacher forced.
@@ -206,4 +214,22 @@ class ESNForecaster(ReservoirMixin):
         y_prev = first.copy()
         rest = self._generate(drive, res.W_in, out_drive, W_u, x, y_prev)
         out = np.concatenate([first[None, :], rest]).astype(np.float64)
+        self._check_closed_loop(out)
         return out[:, 0] if self._y_1d else out
+
+    def _check_closed_loop(self, out):
+        """A forecast that becomes non-finite is an error naming the step; one that leaves the
+        training range by more than ten times its width gets a warning naming the step."""
+        bad = ~np.isfinite(out).all(axis=1)
+        if bad.any():
+            raise FloatingPointError(
+                f"The closed loop became non-finite at step {int(np.argmax(bad))} of "
+                f"{len(out)}: the model is unstable when it runs on its own outputs. Use a "
+                "smaller spectral_radius, a larger ridge, or a shorter horizon.")
+        lo, hi = self._seen
+        margin = 10 * np.maximum(hi - lo, np.finfo(np.float64).tiny)
+        far = ((out < lo - margin) | (out > hi + margin)).any(axis=1)
+        if far.any():
+            warnings.warn(f"The forecast leaves the training range by more than ten times its "
+                          f"width from step {int(np.argmax(far))} on: the closed loop is "
+                          "probably diverging.", RuntimeWarning, stacklevel=3)

@@ -96,3 +96,40 @@ def test_cli_checks_its_output_folder_before_computing(tmp_path):
     with pytest.raises(SystemExit, match="cannot hold the results"):
         cli.main(["narma", "--n-reservoir", "10", "--n-train", "300", "--out", str(taken),
                   "--quiet", "--no-plot"])
+
+
+def test_kalman_classifier_label_errors_say_what_to_pass():
+    from lstm import KalmanLSTMClassifier
+
+    X = np.random.default_rng(0).uniform(-1, 1, size=(12, 2))
+    labels = np.arange(12) % 3
+    model = KalmanLSTMClassifier(1, epochs=1)
+    with pytest.raises(ValueError, match="0/1 indicator matrix"):
+        model.fit(X, np.eye(3)[labels] * 2)
+    with pytest.raises(ValueError, match="empty list"):
+        model.fit([], [])
+    with pytest.raises(ValueError, match="list of as many label sequences"):
+        model.fit([X, X], labels)
+
+
+def test_forecaster_guards():
+    series = np.sin(np.arange(600) * 0.3)
+    unstable = ESNForecaster(100, spectral_radius=3, leak_rate=1, ridge=0, washout=20,
+                             random_state=0).fit(series)
+    with pytest.warns(RuntimeWarning, match="leaves the training range .* from step"):
+        unstable.forecast(2000)  # up to about 1e85
+    with pytest.raises(FloatingPointError, match=r"non-finite at step \d+ of 12000"):
+        unstable.forecast(12000)
+    huge = series.copy()
+    huge[100] = 1e300
+    for solver in ("qr", "gram"):
+        with pytest.raises(ValueError, match="values up to 1e"):
+            ESNForecaster(20, washout=20, solver=solver).fit(huge)
+
+
+def test_forecaster_keeps_the_column_names_of_a_data_frame():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"a": np.sin(np.arange(200) * 0.3), "b": np.cos(np.arange(200) * 0.3)})
+    model = ESNForecaster(20, washout=20, random_state=0).fit(frame)
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(frame.rename(columns={"a": "c", "b": "d"}))

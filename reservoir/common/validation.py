@@ -178,6 +178,19 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
     return X_seqs, y_seqs, is_sequence_list(X)
 
 
+#: Largest magnitude of an input or target value: a readout's F^T F sums squares of them.
+MAX_MAGNITUDE = 1e150
+
+
+def check_magnitude(seqs, name):
+    """Refuse values so large that the readout's sums of squares would overflow."""
+    largest = max(float(np.max(np.abs(s))) for s in seqs)
+    if largest > MAX_MAGNITUDE:
+        raise ValueError(f"{name} has values up to {largest:.3g}: the readout's sums of squares "
+                         f"would overflow (the limit is {MAX_MAGNITUDE:.0e}). Scale {name}, e.g. "
+                         "with sklearn.preprocessing.StandardScaler.")
+
+
 def check_single_sequence(X):
     """``partial_fit`` continues one stream: it takes one array, not a list of sequences."""
     if is_sequence_list(X):
