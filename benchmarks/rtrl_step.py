@@ -70,7 +70,8 @@ def main():
                         kernels.Sensitivity(kernels.RTRL, np.zeros(n), np.zeros((n, P)),
                                             np.empty(0), np.empty(0), np.empty((0, 0))),
                         kernels.Optimizer(True, 1e-4, kernels.ADAM, np.zeros_like(theta),
-                                          np.zeros_like(theta), np.zeros(1, np.int64), 0.0, 1),
+                                          np.zeros_like(theta), np.zeros(1, np.int64), 0.0, 1,
+                                          np.zeros(1, np.int64)),
                         X, Y, np.ones(T), np.zeros_like(theta), np.empty(T))
 
         A = np.linalg.qr(rng.normal(size=(n, n)))[0]  # orthogonal: M neither grows nor decays

@@ -75,7 +75,7 @@ def run(net, sens, opt, X, Y, weights, g, losses):
     whose loss or gradient is not finite (weights left as before that step), or -1."""
     theta, n, n_in, m, leak, act = net
     method, h, M, ht, tt, signs = sens
-    learn, lr, optimizer, m1, m2, count, clip, update_every = opt
+    learn, lr, optimizer, m1, m2, count, clip, update_every, since_last = opt
     if method != kernels.RTRL:
         raise ValueError("The CUDA kernel runs exact RTRL only.")
     nz = n_in + n + 1
@@ -84,7 +84,7 @@ def run(net, sens, opt, X, Y, weights, g, losses):
         theta[P + m * n:]
     z, net, fh, D = np.empty(nz), np.empty(n), np.empty(n), np.empty(n)
     d_M = M
-    since, step = 0, -1
+    since, step = int(since_last[0]), -1
     for t in range(X.shape[0]):
         kernels._forward(Theta, leak, act, X[t], h, z, net, fh, D)
         e = W_out @ h + b_out - Y[t]
@@ -109,4 +109,6 @@ def run(net, sens, opt, X, Y, weights, g, losses):
             since = 0
     if hasattr(d_M, "copy_to_host"):
         d_M.copy_to_host(M)
+    if step < 0:
+        since_last[0] = since
     return step

@@ -179,8 +179,11 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         M = np.zeros((n, n * nz)) if method == kernels.RTRL else \
             np.zeros((n, nz)) if method == kernels.SNAP1 else np.empty((0, 0))
         uoro = method == kernels.UORO
+        # g and since: the gradient of the steps since the last update (a window of
+        # update_every steps that a partial_fit call ends in the middle of carries over)
         return {"h": np.zeros(n), "M": M, "ht": np.zeros(n if uoro else 0),
-                "tt": np.zeros(n * nz if uoro else 0)}
+                "tt": np.zeros(n * nz if uoro else 0), "g": np.zeros_like(self._theta),
+                "since": np.zeros(1, np.int64)}
 
     def _inputs(self, X, Y, y_prev):
         if not self.teacher_forcing:
@@ -196,7 +199,6 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
             from . import cuda_kernels as run_on
         else:
             run_on = kernels
-        g = np.zeros_like(self._theta)
         losses = np.empty(X.shape[0])
         method = GRADIENTS[self.gradient]
         # UORO's random signs, drawn here from the estimator's stream (one row a step, so a
@@ -207,10 +209,10 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
                                    signs)
         opt = kernels.Optimizer(True, float(self.learning_rate), OPTIMIZERS[self.optimizer],
                                 self._m1, self._m2, self._count, float(self.clip or 0.0),
-                                int(self.update_every))
+                                int(self.update_every), state["since"])
         with device.threads():
-            step = run_on.run(self._net(), sens, opt, self._inputs(X, Y, y_prev), Y, w, g,
-                              losses)
+            step = run_on.run(self._net(), sens, opt, self._inputs(X, Y, y_prev), Y, w,
+                              state["g"], losses)
         self._publish()
         if step >= 0:
             self._diverged(step)

@@ -79,7 +79,7 @@ def gradient(W_in, W_rec, b, W_out, b_out, X, Y, method="rtrl", leak_rate=1.0,
                 kernels.Sensitivity(kernels.RTRL, np.zeros(n), np.zeros((n, n * (n_in + n + 1))),
                                     empty, empty, np.empty((0, 0))),
                 kernels.Optimizer(False, 0.0, kernels.SGD, empty, empty, np.zeros(1, np.int64),
-                                  0.0, 1),
+                                  0.0, 1, np.zeros(1, np.int64)),
                 np.ascontiguousarray(X), np.ascontiguousarray(Y), np.ones(X.shape[0]), g, losses)
     grads = unpack(g, n, n_in, m)
     return float(losses.sum()), tuple(np.array(a) for a in grads)

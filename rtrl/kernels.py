@@ -43,8 +43,9 @@ Net = namedtuple("Net", "theta n n_in m leak act")
 Sensitivity = namedtuple("Sensitivity", "method h M ht tt signs")
 #: The update rule: ``learn`` (False: only accumulate the gradient), step size ``lr``, ``kind``
 #: (SGD or ADAM), Adam's moments ``m1`` and ``m2``, the updates so far ``count`` (1,), the
-#: largest gradient norm ``clip`` (0: none) and the steps between updates ``update_every``.
-Optimizer = namedtuple("Optimizer", "learn lr kind m1 m2 count clip update_every")
+#: largest gradient norm ``clip`` (0: none), the steps between updates ``update_every`` and the
+#: steps ``since`` (1,) the last update, so that a window split over calls carries over.
+Optimizer = namedtuple("Optimizer", "learn lr kind m1 m2 count clip update_every since")
 RTRL, UORO, SNAP1 = 0, 1, 2
 
 
@@ -115,13 +116,15 @@ def run(net, sens, opt, X, Y, weights, g, losses):
     its random signs ``signs`` (T, n) of +-1 drawn by the caller) or SNAP1 (M (n, nz):
     M[i, j] = dh_i/dTheta_ij only). h, M, ht, tt are
     the carried state, updated in place. With ``learn``, theta takes an optimizer step from g
-    every ``update_every`` steps and g restarts from zero. losses (T,) receives the weighted losses.
+    every ``update_every`` steps and g restarts from zero; a window that the sequence ends in the
+    middle of carries over to the next call through g and ``opt.since``. losses (T,) receives
+    the weighted losses.
     Returns the first step whose loss or gradient is not finite (weights left as before that
     step), or -1.
     """
     theta, n, n_in, m, leak, act = net
     method, h, M, ht, tt, signs = sens
-    learn, lr, optimizer, m1, m2, count, clip, update_every = opt
+    learn, lr, optimizer, m1, m2, count, clip, update_every, since_last = opt
     nz = n_in + n + 1
     P = n * nz
     Theta, W_out, b_out = _views(theta, n, nz, m)
@@ -154,7 +157,7 @@ def run(net, sens, opt, X, Y, weights, g, losses):
         s1, z1, row, gv = np.empty(1), np.empty(1), np.empty(1), np.empty(1)
     pending = False
     T = X.shape[0]
-    since = 0
+    since = since_last[0]  # g holds the gradient of these steps
     for t in range(T):
         _forward(Theta, leak, act, X[t], h, z, net, fh, D)
         # output, error e (in y), loss, and c = W_out^T e
@@ -260,6 +263,7 @@ def run(net, sens, opt, X, Y, weights, g, losses):
             since = 0
     if method == RTRL:
         M[:] = buf_a[:n]  # the caller's array receives the final sensitivities
+    since_last[0] = since
     return -1
 
 

@@ -33,7 +33,7 @@ def _run(method, W, leak=1.0, seed=0, act="tanh"):
     kernels.run(kernels.Net(theta, n, n_in, m, leak, ACTIVATIONS[act]),
                 kernels.Sensitivity(code, np.zeros(n), M, ht, tt, signs),
                 kernels.Optimizer(False, 0.0, kernels.SGD, empty, empty, np.zeros(1, np.int64),
-                                  0.0, 1),
+                                  0.0, 1, np.zeros(1, np.int64)),
                 X, Y, np.ones(len(X)), g, np.empty(len(X)))
     return unpack(g, n, n_in, m), M
 
@@ -86,7 +86,7 @@ def test_online_sgd_matches_textbook_rtrl(T):
                 kernels.Sensitivity(kernels.RTRL, np.zeros(n), np.zeros((n, n * nz)), empty, empty,
                                     np.empty((0, 0))),
                 kernels.Optimizer(True, 0.05, kernels.SGD, empty, empty, np.zeros(1, np.int64),
-                                  0.0, 1),
+                                  0.0, 1, np.zeros(1, np.int64)),
                 X, Y, np.ones(T), np.zeros_like(theta), np.empty(T))
     expected = naive.rtrl_online_sgd(W_in, W_rec, b, W_out, b_out, X, Y, 0.05, leak=0.8)
     for got, want in zip(unpack(theta, n, n_in, m), expected):
@@ -235,7 +235,8 @@ def test_sample_weight_zero_steps_do_not_count():
                                         np.zeros((n, n * (n_in + n + 1))), empty, empty,
                                         np.empty((0, 0))),
                     kernels.Optimizer(False, 0.0, kernels.SGD, empty, empty,
-                                      np.zeros(1, np.int64), 0.0, 1),
+                                      np.zeros(1, np.int64), 0.0, 1,
+                                      np.zeros(1, np.int64)),
                     X, Y, weights, g, np.empty(len(X)))
         return g
 
@@ -255,3 +256,16 @@ def test_cuda_without_gpu_raises():
     with pytest.raises(ValueError, match="needs an NVIDIA GPU") as err:
         rtrl.RTRLRegressor(device="cuda").fit(*_task(T=20))
     assert "Use device='parallel' (all CPU cores) or device='cpu'" in str(err.value)
+
+
+@pytest.mark.parametrize("gradient", ["rtrl", "uoro"])
+def test_partial_fit_split_mid_window_equals_one_call(gradient):
+    """update_every=5 over 23 steps split 11 + 12 (an odd split, inside a pair of steps): the window the first call ends in carries
+    over (and UORO's signs are drawn step by step from the estimator's stream)."""
+    u, y = _task(T=23)
+    kw = dict(n_hidden=4, update_every=5, gradient=gradient, learning_rate=1e-2,
+              random_state=0)
+    whole = rtrl.RTRLRegressor(**kw).partial_fit(u, y)
+    split = rtrl.RTRLRegressor(**kw).partial_fit(u[:11], y[:11]).partial_fit(u[11:], y[11:])
+    np.testing.assert_allclose(split.W_rec_, whole.W_rec_, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(split.W_out_, whole.W_out_, rtol=1e-12, atol=1e-14)
