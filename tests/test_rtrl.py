@@ -260,8 +260,9 @@ def test_cuda_without_gpu_raises():
 
 @pytest.mark.parametrize("gradient", ["rtrl", "uoro"])
 def test_partial_fit_split_mid_window_equals_one_call(gradient):
-    """update_every=5 over 23 steps split 11 + 12 (an odd split, inside a pair of steps): the window the first call ends in carries
-    over (and UORO's signs are drawn step by step from the estimator's stream)."""
+    """update_every=5 over 23 steps split 11 + 12 (an odd split, inside a pair of steps): the
+    window the first call ends in carries over (and UORO's signs are drawn step by step from
+    the estimator's stream)."""
     u, y = _task(T=23)
     kw = dict(n_hidden=4, update_every=5, gradient=gradient, learning_rate=1e-2,
               random_state=0)
