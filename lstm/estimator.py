@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from reservoir.common.device import DEVICES, resolve
 from reservoir.common.docstrings import filler
+from reservoir.common.interrupt import run_in_slices
 from reservoir.common.progress import Progress
 from reservoir.common.scoring import SequenceR2Mixin
 from reservoir.common.validation import (
@@ -219,8 +220,9 @@ class KalmanLSTMBase(BaseEstimator):
     def _train(self, X, Y, w, state, device):
         out = np.empty((len(X), self.n_outputs_))
         try:
-            with device.threads():
-                step = self._run_filter(X, Y, w, state, out, device)
+            with device.threads():  # in slices: Ctrl-C stops within about SLICE_SECONDS
+                step = run_in_slices(len(X), lambda a, b: self._run_filter(
+                    X[a:b], Y[a:b], w[a:b], state, out[a:b], device))
             where = f"at step {step} of the sequence"
         except np.linalg.LinAlgError:  # (R + sum H P H^T) singular: the filter broke down
             step, where = 0, "(the innovation matrix R + H P H^T became singular)"

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import kernels
 from .common.device import DEVICES, blas_threads, check_device
+from .common.interrupt import keyboard_interrupts
 from .common.progress import Progress
 from .common.validation import (
     COUNT,
@@ -78,7 +79,7 @@ class ReservoirMixin(BaseEstimator):
         check_magnitude(U_seqs, "X")
         check_magnitude(Y_seqs, "y")
         self._build(U_seqs[0].shape[1], Y_seqs[0].shape[1])
-        with blas_threads(self._n_features_out()):
+        with blas_threads(self._n_features_out()), keyboard_interrupts():
             readout, state = self._harvest_readout(U_seqs, Y_seqs, Yprev_seqs)
         return self._fitted_from(self.reservoir_, readout, state, U_seqs, Y_seqs)
 

@@ -15,6 +15,7 @@ from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from .common.device import blas_threads, thread_map
+from .common.interrupt import keyboard_interrupts
 from .harvest import PER_CONFIG, Configurations, Pack
 from .readout import SOLVERS, Readout, design_matrix, n_features
 from .weights import Reservoir, make_reservoir
@@ -82,7 +83,7 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     Y = pack.rows(Y_seqs, dtype=np.float64)
     use = base._training_rows(pack, Y_seqs)
     runner = Configurations(unit, models)
-    with runner.device.threads(), blas_threads(accs[0].n_features):
+    with runner.device.threads(), blas_threads(accs[0].n_features), keyboard_interrupts():
         for piece, states in runner.run(pack, U, cuts=rows):
             r = piece.rows
             thread_map(lambda c: models[c]._add_rows(accs[c], U[r], states[c], Y[r], use[r]),

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from reservoir.common.device import DEVICES, Device, resolve
 from reservoir.common.docstrings import fill_doc
+from reservoir.common.interrupt import run_in_slices
 from reservoir.common.progress import Progress
 from reservoir.common.scoring import SequenceR2Mixin
 from reservoir.common.validation import (
@@ -210,9 +211,16 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         opt = kernels.Optimizer(True, float(self.learning_rate), OPTIMIZERS[self.optimizer],
                                 self._m1, self._m2, self._count, float(self.clip or 0.0),
                                 int(self.update_every), state["since"])
-        with device.threads():
-            step = run_on.run(self._net(), sens, opt, self._inputs(X, Y, y_prev), Y, w,
-                              state["g"], losses)
+        X_in = self._inputs(X, Y, y_prev)
+        net = self._net()
+
+        def run_slice(a, b):
+            sens_ab = sens._replace(signs=signs[a:b]) if signs.size else sens
+            return run_on.run(net, sens_ab, opt, X_in[a:b], Y[a:b], w[a:b], state["g"],
+                              losses[a:b])
+
+        with device.threads():  # in slices: Ctrl-C stops within about SLICE_SECONDS
+            step = run_in_slices(X.shape[0], run_slice)
         self._publish()
         if step >= 0:
             self._diverged(step)

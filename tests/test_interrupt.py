@@ -1,0 +1,66 @@
+"""Ctrl-C stops long fits promptly (between slices of a pass) and leaves the estimator usable,
+and the slices give the same model as one call."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lstm import KalmanLSTMRegressor
+from reservoir.common import interrupt
+from rtrl import RTRLRegressor
+
+SCRIPT = """
+import os, signal, sys, threading, time
+import numpy as np
+from {module} import {cls}
+u = np.random.default_rng(0).uniform(-1, 1, size=(200_000, 1))
+model = {cls}({args})
+model.partial_fit(u[:50], u[:50, 0])  # compiled, and a fitted model to fall back on
+threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+start = time.perf_counter()
+try:
+    model.partial_fit(u, u[:, 0])
+    print("finished", time.perf_counter() - start)
+except KeyboardInterrupt:
+    print("interrupted", time.perf_counter() - start, np.isfinite(model.predict(u[:20])).all())
+"""
+
+
+@pytest.mark.parametrize("module, cls, args", [
+    ("rtrl", "RTRLRegressor", "16, random_state=0"),
+    ("lstm", "KalmanLSTMRegressor", "4, 2, random_state=0"),
+])
+def test_ctrl_c_stops_an_online_pass_and_leaves_a_usable_model(module, cls, args):
+    done = subprocess.run([sys.executable, "-c", SCRIPT.format(module=module, cls=cls,
+                                                               args=args)],
+                          capture_output=True, text=True, timeout=300, env=dict(os.environ))
+    words = done.stdout.split()
+    assert words[0] == "interrupted", done.stdout + done.stderr  # a pass takes minutes
+    assert float(words[1]) < 10.0 and words[2] == "True"
+
+
+@pytest.mark.parametrize("model", [RTRLRegressor(4, epochs=1, random_state=0),
+                                   KalmanLSTMRegressor(2, epochs=1, random_state=0)],
+                         ids=lambda m: type(m).__name__)
+def test_slices_give_the_model_of_one_call(model, monkeypatch):
+    u = np.random.default_rng(1).uniform(-1, 1, size=(300, 1))
+    y = np.r_[0.0, u[:-1, 0]]
+    whole = model.fit(u, y).predict(u)
+    monkeypatch.setattr(interrupt, "SLICE_SECONDS", 1e-9)  # slices of one step
+    sliced = model.fit(u, y).predict(u)
+    np.testing.assert_allclose(sliced, whole, rtol=1e-12, atol=1e-14)
+
+
+def test_a_ctrl_c_reported_as_system_error_is_a_keyboard_interrupt():
+    with pytest.raises(KeyboardInterrupt):
+        with interrupt.keyboard_interrupts():
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt as err:
+                raise SystemError("returned a result with an exception set") from err
+    with pytest.raises(SystemError):
+        with interrupt.keyboard_interrupts():
+            raise SystemError("something else")
