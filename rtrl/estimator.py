@@ -57,7 +57,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
     ----------
     n_hidden : int, default=16
         Number of recurrent units n.
-    learning_rate : float, default=1e-2
+    learning_rate : float, default=1e-3
         Step size of the optimizer.
     optimizer : {"adam", "sgd"}, default="adam"
         Update rule applied to the gradient.
@@ -114,7 +114,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         "random_state": ["random_state"], "verbose": ["verbose"],
     }
 
-    def __init__(self, n_hidden=16, *, learning_rate=1e-2, optimizer="adam", epochs=10,
+    def __init__(self, n_hidden=16, *, learning_rate=1e-3, optimizer="adam", epochs=10,
                  gradient="rtrl", leak_rate=1.0, activation="tanh", clip=None, update_every=1,
                  teacher_forcing=False, recurrent_scale=0.9, reset_state=False, device="cpu",
                  n_jobs=None, random_state=None, verbose=False):

@@ -270,3 +270,12 @@ def test_partial_fit_split_mid_window_equals_one_call(gradient):
     split = rtrl.RTRLRegressor(**kw).partial_fit(u[:11], y[:11]).partial_fit(u[11:], y[11:])
     np.testing.assert_allclose(split.W_rec_, whole.W_rec_, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(split.W_out_, whole.W_out_, rtol=1e-12, atol=1e-14)
+
+
+def test_defaults_learn_a_delayed_copy():
+    rng = np.random.default_rng(0)
+    u = rng.uniform(-1, 1, size=(3000, 1))
+    y = np.r_[0.0, 0.0, u[:-2, 0]]
+    model = rtrl.RTRLRegressor(random_state=0).fit(u[:2000], y[:2000])
+    error = np.sqrt(np.mean((model.predict(u[2000:]) - y[2000:]) ** 2)) / np.std(y[2000:])
+    assert error < 0.1

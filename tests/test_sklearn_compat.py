@@ -41,7 +41,7 @@ def _expected(estimator):
      ESNRegressor(n_reservoir=20, washout=0, feedback_scaling=0.1, device="parallel",
                   random_state=0),
      ESNForecaster(n_reservoir=20, washout=0, random_state=0),
-     RTRLRegressor(n_hidden=4, epochs=3, random_state=0),
+     RTRLRegressor(n_hidden=4, epochs=3, learning_rate=1e-2, random_state=0),
      KalmanLSTMRegressor(n_blocks=2, epochs=5, shortcut=True, r=(1.0, 1.0), q=(1e-4, 1e-4),
                          random_state=0),
      KalmanLSTMClassifier(n_blocks=2, epochs=5, shortcut=True, r=(1.0, 1.0), q=(1e-4, 1e-4),
