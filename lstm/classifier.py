@@ -210,7 +210,15 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         X_seqs, _, was_list = validate_sequences(self, X, None, reset=False)
         outs = self._outputs(X_seqs)
         if not self._multilabel:
-            outs = [out / np.maximum(out.sum(axis=1, keepdims=True), 1e-300) for out in outs]
+            for i, out in enumerate(outs):
+                dead = ~(out.sum(axis=1) > 0)
+                if dead.any():  # every logistic output underflowed to 0 (or is NaN)
+                    where = f"sequence {i}, " if was_list else ""
+                    raise FloatingPointError(
+                        f"Every output is 0 at {where}step {int(np.argmax(dead))}: the network "
+                        "saturated in training, so no class has a probability. Train with a "
+                        f"smaller p0 (now {self.p0}) or q, or a larger r.")
+            outs = [out / out.sum(axis=1, keepdims=True) for out in outs]
         return outs if was_list else outs[0]
 
     def predict(self, X):

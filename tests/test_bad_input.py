@@ -133,3 +133,13 @@ def test_forecaster_keeps_the_column_names_of_a_data_frame():
     model = ESNForecaster(20, washout=20, random_state=0).fit(frame)
     with pytest.raises(ValueError, match="feature names"):
         model.predict(frame.rename(columns={"a": "c", "b": "d"}))
+
+
+def test_a_saturated_kalman_classifier_says_so_instead_of_zero_probabilities():
+    from lstm import KalmanLSTMClassifier
+
+    X = np.random.default_rng(0).uniform(-1, 1, size=(30, 2))
+    model = KalmanLSTMClassifier(1, epochs=2, p0=1e300, random_state=0)
+    model.fit(X, np.arange(30) % 3)
+    with pytest.raises(FloatingPointError, match="saturated"):
+        model.predict_proba(X)
