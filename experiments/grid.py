@@ -85,10 +85,6 @@ def run(task, grid, n_reservoir=300, n_train=3000, splits=3, seed=0, device="cpu
         u, y = narma(n_train, random_state=seed)
         X = u[:, None]
         estimator = ESNRegressor(n_reservoir, washout=100, device=device, random_state=seed)
-    unknown = set(grid) - set(estimator.get_params())
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {sorted(unknown)} of "
-                         f"{type(estimator).__name__}")
     result = grid_search(estimator, grid, X, y, cv=TimeSeriesSplit(splits), verbose=verbose)
     ds = result.dataset
     ds.attrs.update(task=task, n_splits=splits, seed=seed)

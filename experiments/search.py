@@ -210,8 +210,8 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, refit=T
     grid = _check_grid(param_grid)
     unknown = set(grid) - set(estimator.get_params())
     if unknown:
-        raise ValueError(f"param_grid names {sorted(unknown)}, which are not parameters of "
-                         f"{type(estimator).__name__}.")
+        raise ValueError(f"param_grid names unknown parameter(s) {sorted(unknown)}, which are "
+                         f"not parameters of {type(estimator).__name__}.")
     if is_sequence_list(X) or np.ndim(X) > 2:
         raise ValueError("grid_search splits one sequence (n_steps, n_features) in time; got "
                          f"{'a list of sequences' if is_sequence_list(X) else f'{np.ndim(X)}-D X'}"

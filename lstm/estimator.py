@@ -221,8 +221,9 @@ class KalmanLSTMBase(BaseEstimator):
         out = np.empty((len(X), self.n_outputs_))
         try:
             with device.threads():  # in slices: Ctrl-C stops within about SLICE_SECONDS
-                step = run_in_slices(len(X), lambda a, b: self._run_filter(
-                    X[a:b], Y[a:b], w[a:b], state, out[a:b], device))
+                train = self._filter_pass(device)
+                step = run_in_slices(len(X), lambda a, b: train(X[a:b], Y[a:b], w[a:b], state,
+                                                                out[a:b]))
             where = f"at step {step} of the sequence"
         except np.linalg.LinAlgError:  # (R + sum H P H^T) singular: the filter broke down
             step, where = 0, "(the innovation matrix R + H P H^T became singular)"
@@ -234,21 +235,27 @@ class KalmanLSTMBase(BaseEstimator):
         mask = w > 0
         return float(np.mean(np.sum((out[mask] - Y[mask]) ** 2, axis=1))) if mask.any() else 0.0
 
-    def _run_filter(self, X, Y, w, state, out, device):
-        """One pass of the filter over a sequence on ``device`` (:mod:`lstm.kernels` or its
-        mirror :mod:`lstm.cuda_kernels`, the same ``train``)."""
+    def _filter_pass(self, device):
+        """``train(X, Y, w, state, out)``: the training loop of ``device`` (:mod:`lstm.kernels`
+        or its mirror :mod:`lstm.cuda_kernels`, the same ``train``) over a stretch of steps,
+        with the network, filter and schedules of this pass."""
         if device.name == "cuda":
             from . import cuda_kernels as run_on
         else:
             run_on = kernels
         full = self.jacobian == "full"
+        net = self._net()
         filt = filters.Filter(self._cov, self._cov_off, self._groups[0], self._groups[1],
                               self._frozen, self._filter_kind(full))
         schedule = kernels.Schedule(self._r[0], self._r[1], self._q[0], self._q[1],
                                     float(self.anneal_steps), self._count)
         sgd = kernels.Momentum(float(self.learning_rate), float(self.momentum), self._velocity)
         trainer = kernels.SGD if self.trainer == "sgd" else kernels.FILTER
-        return run_on.train(self._net(), full, X, Y, w, state, trainer, filt, schedule, sgd, out)
+
+        def train(X, Y, w, state, out):
+            return run_on.train(net, full, X, Y, w, state, trainer, filt, schedule, sgd, out)
+
+        return train
 
     def _filter_kind(self, full):
         """The filter update (:mod:`lstm.filters`), chosen here once: the structured one for the

@@ -122,23 +122,23 @@ class ReservoirMixin(BaseEstimator):
         return Harvester(self.reservoir_, self.leak_rate, self._dtype,
                          backend(self.device, self.n_jobs))
 
-    def _run(self, U_seqs, Yprev_seqs=None, x=None, engine=None, on_device=False):
+    def _run(self, U_seqs, Yprev_seqs=None, x=None, engine=None, on_device=False, out=None):
         """Harvest validated sequences from zero states (or ``x``, packed order) on ``engine``
-        (default: :meth:`_harvester`): returns the :class:`~reservoir.harvest.Pack`, the packed
-        inputs and the engine's piece iterator."""
+        (default: :meth:`_harvester`), into ``out`` (n_rows, N) when given: returns the
+        :class:`~reservoir.harvest.Pack`, the packed inputs and the engine's piece iterator."""
         engine = self._harvester() if engine is None else engine
         pack = Pack.of(U_seqs)
         U = pack.rows(U_seqs, dtype=self._dtype)
         Y_prev = None if Yprev_seqs is None else pack.rows(Yprev_seqs, dtype=self._dtype)
-        return pack, U, engine.run(pack, U, Y_prev, x, on_device=on_device)
+        return pack, U, engine.run(pack, U, Y_prev, x, on_device=on_device, out=out)
 
     def _states(self, U_seqs):
         """Reservoir states of every sequence from a zero state, (T_i, N) each (views of one
         array, harvested in place there)."""
-        engine = self._harvester()
-        pack = Pack.of(U_seqs)
-        out = np.empty((pack.n_rows, self.reservoir_.n_reservoir), dtype=self._dtype)
-        for _ in engine.run(pack, pack.rows(U_seqs, dtype=self._dtype), out=out):
+        out = np.empty((sum(len(U) for U in U_seqs), self.reservoir_.n_reservoir),
+                       dtype=self._dtype)
+        pack, _, pieces = self._run(U_seqs, out=out)
+        for _ in pieces:
             pass
         return pack.split(out)
 

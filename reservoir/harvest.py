@@ -194,11 +194,10 @@ class Backend(Device):
         return states
 
 
-def backend(device, n_jobs=None, choices=None):
+def backend(device, n_jobs=None):
     """The :class:`Backend` of an estimator's ``device`` (``"auto"`` resolved here, a clear
     error for ``"cuda"`` without a GPU)."""
-    name = check_device(device) if choices is None else check_device(device, choices)
-    return Backend(name, n_jobs)
+    return Backend(check_device(device), n_jobs)
 
 
 def input_product(U, W_in, out=None):
