@@ -1,9 +1,10 @@
 """Echo state networks: Numba reservoir kernels behind scikit-learn estimators."""
 
+from .classifier import ESNClassifier
 from .esn import ESNRegressor
 from .forecaster import ESNForecaster
 from .readout import GramRidge, QRRidge, Readout
 from .weights import Reservoir, make_reservoir, spectral_radius
 
-__all__ = ["ESNRegressor", "ESNForecaster", "GramRidge", "QRRidge", "Readout", "Reservoir",
-           "make_reservoir", "spectral_radius"]
+__all__ = ["ESNClassifier", "ESNRegressor", "ESNForecaster", "GramRidge", "QRRidge", "Readout",
+           "Reservoir", "make_reservoir", "spectral_radius"]

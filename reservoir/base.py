@@ -44,17 +44,12 @@ CONSTRAINTS = {
 }
 
 
-class ReservoirMixin(BaseEstimator):
-    """Shared fit/run logic; subclasses declare the parameters in ``__init__``.
-
-    :func:`reservoir.batch.fit_configurations` fits many of them through the same steps as
-    ``fit``: ``_training_data`` (validation), ``_training_rows`` and ``_add_rows`` (the readout's
-    rows), ``_fitted_from`` (the fitted state).
+class ReservoirCore(BaseEstimator):
+    """What every reservoir estimator does: check its parameters, draw its reservoir and run it
+    over sequences on the harvest engine. Subclasses declare the parameters in ``__init__``.
 
     Fitted attributes set here: ``reservoir_`` (:class:`~reservoir.weights.Reservoir`),
-    ``readout_`` (:class:`~reservoir.readout.Readout`, the factorized training rows of ``fit``),
-    ``coef_`` (n_outputs, n_features_out), ``intercept_`` (n_outputs,), ``n_outputs_``,
-    ``state_`` (n_reservoir,) the state at the end of the last sequence seen.
+    ``n_outputs_``.
     """
 
     feedback_scaling = 0.0  # estimators without output feedback
@@ -69,33 +64,6 @@ class ReservoirMixin(BaseEstimator):
     def _validate_X(self, X, reset, y=None):
         """Validate X (and y when given); returns (X_seqs, y_seqs or None, was_list)."""
         return validate_sequences(self, X, y, reset=reset, dtype=self._dtype)
-
-    # ----------------------------------------------------------------------------- fitting
-    def _fit(self, X, y):
-        """fit: validate (``_training_data`` of the subclass), draw the reservoir, harvest the
-        states into the readout (:meth:`_harvest_readout`), then :meth:`_fitted_from`."""
-        self._check_params()
-        U_seqs, Y_seqs, Yprev_seqs = self._training_data(X, y)
-        check_magnitude(U_seqs, "X")
-        check_magnitude(Y_seqs, "y")
-        self._build(U_seqs[0].shape[1], Y_seqs[0].shape[1])
-        with blas_threads(self._n_features_out()), keyboard_interrupts():
-            readout, state = self._harvest_readout(U_seqs, Y_seqs, Yprev_seqs)
-        return self._fitted_from(self.reservoir_, readout, state, U_seqs, Y_seqs)
-
-    def _fitted_from(self, reservoir, readout, state, U_seqs, Y_seqs):
-        """The end of every fit (this estimator's, and :func:`reservoir.batch.fit_configurations`'
-        for each configuration): take ``reservoir``, the :class:`~reservoir.readout.Readout`
-        ``readout`` of the training rows and the final ``state``, solve for ``ridge``."""
-        for attr in ("_P", "_W"):  # a new fit restarts partial_fit's RLS
-            self.__dict__.pop(attr, None)
-        self._set_reservoir(reservoir, Y_seqs[0].shape[1])
-        self.readout_ = readout
-        with blas_threads(self._n_features_out()):
-            self.coef_, self.intercept_ = readout.coef_for(self.ridge)
-        self.state_ = state
-        self._after_fit(U_seqs, Y_seqs)
-        return self
 
     # ----------------------------------------------------------------------- the reservoir
     def _build(self, n_inputs, n_outputs):
@@ -142,20 +110,52 @@ class ReservoirMixin(BaseEstimator):
             pass
         return pack.split(out)
 
-    def _outputs(self, U_seqs):
-        """Readout outputs of every sequence from a zero state, (T_i, n_outputs) float64 each."""
-        pack, U, pieces = self._run(U_seqs)
-        out = np.empty((pack.n_rows, self.n_outputs_))
-        for piece in pieces:
-            out[piece.rows] = self._readout(U[piece.rows], piece.states)
-        return pack.split(out)
-
     def _final_state(self, U):
         """The reservoir state after one validated sequence U, from a zero state."""
         x = np.zeros((1, self.reservoir_.n_reservoir), dtype=self._dtype)
         for _ in self._run([U], x=x)[2]:
             pass
         return x[0]
+
+
+class ReservoirMixin(ReservoirCore):
+    """Estimators with a step-by-step ridge readout (``ESNRegressor``, ``ESNForecaster``).
+
+    :func:`reservoir.batch.fit_configurations` fits many of them through the same steps as
+    ``fit``: ``_training_data`` (validation), ``_training_rows`` and ``_add_rows`` (the readout's
+    rows), ``_fitted_from`` (the fitted state).
+
+    Fitted attributes set here: ``readout_`` (:class:`~reservoir.readout.Readout`, the factorized
+    training rows of ``fit``), ``coef_`` (n_outputs, n_features_out), ``intercept_``
+    (n_outputs,), ``state_`` (n_reservoir,) the state at the end of the last sequence seen.
+    """
+
+    # ----------------------------------------------------------------------------- fitting
+    def _fit(self, X, y):
+        """fit: validate (``_training_data`` of the subclass), draw the reservoir, harvest the
+        states into the readout (:meth:`_harvest_readout`), then :meth:`_fitted_from`."""
+        self._check_params()
+        U_seqs, Y_seqs, Yprev_seqs = self._training_data(X, y)
+        check_magnitude(U_seqs, "X")
+        check_magnitude(Y_seqs, "y")
+        self._build(U_seqs[0].shape[1], Y_seqs[0].shape[1])
+        with blas_threads(self._n_features_out()), keyboard_interrupts():
+            readout, state = self._harvest_readout(U_seqs, Y_seqs, Yprev_seqs)
+        return self._fitted_from(self.reservoir_, readout, state, U_seqs, Y_seqs)
+
+    def _fitted_from(self, reservoir, readout, state, U_seqs, Y_seqs):
+        """The end of every fit (this estimator's, and :func:`reservoir.batch.fit_configurations`'
+        for each configuration): take ``reservoir``, the :class:`~reservoir.readout.Readout`
+        ``readout`` of the training rows and the final ``state``, solve for ``ridge``."""
+        for attr in ("_P", "_W"):  # a new fit restarts partial_fit's RLS
+            self.__dict__.pop(attr, None)
+        self._set_reservoir(reservoir, Y_seqs[0].shape[1])
+        self.readout_ = readout
+        with blas_threads(self._n_features_out()):
+            self.coef_, self.intercept_ = readout.coef_for(self.ridge)
+        self.state_ = state
+        self._after_fit(U_seqs, Y_seqs)
+        return self
 
     # ------------------------------------------------------------------------- the readout
     def _features(self, U, S):
@@ -248,6 +248,14 @@ class ReservoirMixin(BaseEstimator):
         coef = self.coef_.astype(self._dtype)
         return (np.ascontiguousarray(coef[:, :n_in]), np.ascontiguousarray(coef[:, n_in:n_in + N]),
                 np.ascontiguousarray(coef[:, n_in + N:]))
+
+    def _outputs(self, U_seqs):
+        """Readout outputs of every sequence from a zero state, (T_i, n_outputs) float64 each."""
+        pack, U, pieces = self._run(U_seqs)
+        out = np.empty((pack.n_rows, self.n_outputs_))
+        for piece in pieces:
+            out[piece.rows] = self._readout(U[piece.rows], piece.states)
+        return pack.split(out)
 
     def _readout(self, U, S):
         F = design_matrix(U, S, self.squares, intercept=False)

@@ -156,3 +156,35 @@ def make_reservoir(n_reservoir, n_inputs, n_outputs, *, spectral_radius_=1.0, de
         bias=np.ascontiguousarray(bias, dtype=dtype),
         W_fb=np.ascontiguousarray(W_fb, dtype=dtype),
     )
+
+
+def block_diagonal(reservoirs):
+    """Several reservoirs of the same inputs as one: W block-diagonal, W_in, bias and W_fb
+    stacked, so one harvest runs all of them side by side (an ensemble). Units k * N ..
+    (k + 1) * N - 1 are those of ``reservoirs[k]`` (all of N units).
+
+    Parameters
+    ----------
+    reservoirs : list of Reservoir
+        Members of the same size, inputs, outputs and dtype.
+
+    Returns
+    -------
+    reservoir : Reservoir
+        The members side by side.
+    """
+    if len(reservoirs) == 1:
+        return reservoirs[0]
+    offsets = np.cumsum([0] + [r.data.shape[0] for r in reservoirs[:-1]])
+    starts = np.cumsum([0] + [r.n_reservoir for r in reservoirs[:-1]])
+    indptr = np.concatenate([reservoirs[0].indptr[:1]] + [
+        r.indptr[1:].astype(np.int64) + off for r, off in zip(reservoirs, offsets)])
+    return Reservoir(
+        indptr=indptr.astype(np.uint32),
+        indices=np.concatenate([r.indices.astype(np.int64) + s
+                                for r, s in zip(reservoirs, starts)]).astype(np.uint32),
+        data=np.concatenate([r.data for r in reservoirs]),
+        W_in=np.concatenate([r.W_in for r in reservoirs]),
+        bias=np.concatenate([r.bias for r in reservoirs]),
+        W_fb=np.concatenate([r.W_fb for r in reservoirs]),
+    )

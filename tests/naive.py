@@ -162,3 +162,27 @@ def decoupled_ekf(w, H, e, Ps, groups, r, q, frozen):
         K = P @ H[:, g].T @ A
         w[g] += K @ e
         P -= K @ H[:, g] @ P - q * np.eye(len(g))
+
+
+def sequence_vectors(S, U, kind, washout, mean=None, axes=None, space_ridge=1.0):
+    """The vector of one sequence's states S (T, N) and inputs U (T, n_in): last state, mean
+    after the washout, both, or the model space (ridge of u(t+1) on [1, (x(t) - mean) @ axes]
+    for washout <= t < T - 1, penalty on every weight, flattened row-major)."""
+    if kind == "model":
+        Z = np.hstack([np.ones((len(S), 1)), (S - mean) @ axes])[washout:-1]
+        V = U[washout + 1:]
+        return np.linalg.solve(Z.T @ Z + space_ridge * np.eye(Z.shape[1]), Z.T @ V).ravel()
+    parts = {"last": [S[-1]], "mean": [S[washout:].mean(axis=0)],
+             "last_mean": [S[-1], S[washout:].mean(axis=0)]}[kind]
+    return np.concatenate(parts)
+
+
+def leave_one_out(F, Y, lam):
+    """Outputs at each row i of the ridge (unpenalised intercept) fitted without row i."""
+    out = np.empty_like(Y)
+    for i in range(len(F)):
+        keep = np.arange(len(F)) != i
+        A = np.hstack([np.ones((keep.sum(), 1)), F[keep]])
+        w = ridge(A, Y[keep], lam)
+        out[i] = np.r_[1.0, F[i]] @ w
+    return out

@@ -1,0 +1,168 @@
+"""ESNClassifier: sequence vectors against plain numpy, leave-one-out against refits, the
+ensemble against its members, and the estimator's behaviour on good and bad input."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+import reservoir.harvest
+from reservoir import ESNClassifier
+from reservoir.leave_one_out import LeaveOneOut
+from reservoir.representations import REPRESENTATIONS
+from reservoir.weights import block_diagonal, make_reservoir
+from tests import naive
+
+
+def _waves(n=40, seed=0, n_features=2):
+    """Sequences of 8-30 steps: noisy sines, slow (class "slow") or fast ("fast")."""
+    rng = np.random.default_rng(seed)
+    y = np.array(["slow", "fast"])[rng.integers(0, 2, n)]
+    X = []
+    for label in y:
+        T = int(rng.integers(8, 31))
+        f = 0.25 if label == "slow" else 0.6
+        t = np.arange(T)[:, None] + rng.uniform(0, 6)
+        noise = 0.1 * rng.normal(size=(T, n_features))
+        X.append(np.sin(f * t * np.arange(1, n_features + 1)) + noise)
+    return X, y
+
+
+@pytest.mark.parametrize("kind", REPRESENTATIONS)
+@pytest.mark.parametrize("chunk_rows", [None, 5])  # whole sequences, or time windows
+def test_vectors_equal_plain_numpy(kind, chunk_rows, monkeypatch):
+    if chunk_rows:
+        monkeypatch.setattr(reservoir.harvest, "CHUNK_BYTES", 30 * 8 * chunk_rows)
+    X, y = _waves(12)
+    model = ESNClassifier(30, representation=kind, n_components=6, washout=2,
+                          space_ridge=0.5, random_state=0).fit(X, y)
+    seqs = [(x - model.input_mean_) / model.input_scale_ for x in X]
+    res = model.reservoir_
+    W = res.recurrent_matrix().toarray()
+    states = [naive.reservoir_states(W, res.W_in, res.bias, model.leak_rate, U) for U in seqs]
+    mean, axes = (None, None)
+    if kind == "model":
+        rows = np.concatenate([S[2:] for S in states])
+        vals, vecs = np.linalg.eigh(np.cov(rows.T, bias=True))
+        top = vecs[:, ::-1][:, :6]
+        top *= np.sign(top[np.argmax(np.abs(top), axis=0), np.arange(6)])
+        mean, axes = rows.mean(axis=0), top
+    want = np.array([naive.sequence_vectors(S, U, kind, 2, mean, axes, 0.5)
+                     for S, U in zip(states, seqs)])
+    got = model._vectors([s.astype(np.float64) for s in seqs])[:, 0]
+    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+
+
+def test_leave_one_out_outputs_equal_refits_without_each_row():
+    rng = np.random.default_rng(1)
+    F = rng.normal(size=(15, 6))
+    F -= F.mean(axis=0)
+    Y = np.where(rng.integers(0, 3, 15)[:, None] == np.arange(3), 1.0, -1.0)
+    for lam in (0.1, 3.0):
+        want = naive.leave_one_out(F, Y, lam)
+        # the features were centred on all rows; a refit without row i re-centres nothing,
+        # and its free intercept absorbs the shift, so the outputs are the same
+        np.testing.assert_allclose(LeaveOneOut(F, Y).outputs(lam), want, rtol=1e-9, atol=1e-12)
+
+
+def test_block_diagonal_runs_each_member_side_by_side():
+    rng = np.random.RandomState(0)
+    members = [make_reservoir(20, 2, 1, spectral_radius_=0.9, density=0.2, random_state=rng)
+               for _ in range(3)]
+    both = block_diagonal(members)
+    W = both.recurrent_matrix().toarray()
+    U = np.random.default_rng(0).normal(size=(15, 2))
+    S = naive.reservoir_states(W, both.W_in, both.bias, 0.5, U)
+    for k, m in enumerate(members):
+        alone = naive.reservoir_states(m.recurrent_matrix().toarray(), m.W_in, m.bias, 0.5, U)
+        np.testing.assert_allclose(S[:, 20 * k:20 * (k + 1)], alone, rtol=1e-13, atol=1e-15)
+
+
+def test_defaults_learn_two_kinds_of_waves():
+    X, y = _waves(60)
+    X_test, y_test = _waves(60, seed=1)
+    model = ESNClassifier(50, random_state=0).fit(X, y)
+    assert model.score(X_test, y_test) >= 0.95
+    proba = model.predict_proba(X_test)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(model.predict(X_test)) <= {"slow", "fast"}
+    assert np.array_equal(model.classes_[np.argmax(proba, axis=1)], model.predict(X_test))
+
+
+def test_three_d_array_and_univariate_table_read_as_sequences():
+    X, y = _waves(20)
+    cube = np.stack([x[:8] for x in X])
+    a = ESNClassifier(30, random_state=0).fit(cube, y)
+    b = ESNClassifier(30, random_state=0).fit([x for x in cube], y)
+    np.testing.assert_array_equal(a.predict_proba(cube), b.predict_proba(list(cube)))
+    table = cube[:, :, 0]
+    c = ESNClassifier(30, random_state=0).fit(table, y)
+    d = ESNClassifier(30, random_state=0).fit([row[:, None] for row in table], y)
+    np.testing.assert_array_equal(c.predict_proba(table), d.predict_proba(list(table[:, :, None])))
+    assert c.n_features_in_ == 8 and d.n_features_in_ == 1
+
+
+def test_first_member_of_an_ensemble_is_the_single_model():
+    X, y = _waves(30)
+    single = ESNClassifier(30, ridge=1.0, random_state=3).fit(X, y)
+    ensemble = ESNClassifier(30, ridge=1.0, n_estimators=3, random_state=3).fit(X, y)
+    np.testing.assert_allclose(ensemble.coef_[0], single.coef_[0], rtol=1e-10, atol=1e-12)
+    assert ensemble.coef_.shape[0] == 3 and ensemble.temperature_.shape == (3,)
+    assert ensemble.predict_proba(X).shape == (30, 2)
+
+
+def test_with_ridge_equals_a_fit_with_that_ridge():
+    X, y = _waves(30)
+    auto = ESNClassifier(30, random_state=0).fit(X, y)
+    again = auto.with_ridge(7.0)
+    fitted = ESNClassifier(30, ridge=7.0, random_state=0).fit(X, y)
+    np.testing.assert_allclose(again.coef_, fitted.coef_, rtol=1e-9)
+    np.testing.assert_allclose(again.predict_proba(X), fitted.predict_proba(X), rtol=1e-9)
+    assert auto.ridge is None and again.ridge == 7.0
+
+
+def test_any_classifier_reads_out_the_vectors():
+    X, y = _waves(40)
+    model = ESNClassifier(30, classifier=LogisticRegression(), random_state=0).fit(X, y)
+    assert model.score(X, y) >= 0.95
+    assert model.predict_proba(X).shape == (40, 2)
+    assert not hasattr(model, "coef_")
+
+
+def test_float32_and_devices_give_the_same_labels_and_reproducible_bits():
+    X, y = _waves(30)
+    a = ESNClassifier(30, random_state=0).fit(X, y).predict_proba(X)
+    b = ESNClassifier(30, random_state=0, device="parallel", n_jobs=2).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+    c = ESNClassifier(30, random_state=0, dtype="float32").fit(X, y)
+    assert np.array_equal(c.predict(X), ESNClassifier(30, random_state=0).fit(X, y).predict(X))
+
+
+def test_grid_search_cv_over_sequences_with_stratified_folds():
+    X, y = _waves(40)
+    search = GridSearchCV(ESNClassifier(30, random_state=0),
+                          {"leak_rate": [0.3, 1.0], "ridge": [0.1, 10.0]},
+                          cv=StratifiedKFold(3), scoring="neg_log_loss").fit(X, y)
+    assert search.cv_results_["mean_test_score"].shape == (4,)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda X, y: (X, y[:-1]), "X has 20 sequences but y has 19 labels"),
+    (lambda X, y: (X, np.full(len(y), "a")), "1 class"),
+    (lambda X, y: ([x[:1] for x in X], y), "washout"),
+    (lambda X, y: ([np.where(np.arange(len(x))[:, None] == 3, np.nan, x) for x in X], y),
+     "NaN"),
+])
+def test_bad_input_gets_a_clear_error(change, message):
+    X, y = _waves(20)
+    X, y = change(X, y)
+    with pytest.raises(ValueError, match=message):
+        ESNClassifier(20, washout=2, random_state=0).fit(X, y)
+
+
+def test_unseen_labels_in_score_are_named():
+    X, y = _waves(20)
+    model = ESNClassifier(20, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="'medium'"):
+        model.score(X, np.where(y == "slow", "medium", y))
