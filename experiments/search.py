@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 from joblib import Parallel, delayed
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
@@ -35,6 +35,14 @@ from reservoir.common.validation import is_sequence_list
 from .results import finish
 
 SHARED = PER_CONFIG + ("ridge",)
+
+
+def _shared(estimator):
+    """Parameters whose values share work: the batched ones and ``ridge`` for estimators with
+    a step-by-step readout, ``ridge`` alone for others with ``with_ridge`` (the classifier)."""
+    if isinstance(estimator, ReservoirMixin):
+        return SHARED
+    return ("ridge",) if hasattr(estimator, "with_ridge") else ()
 
 
 @dataclass
@@ -182,16 +190,19 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, refit=T
 
     Parameters
     ----------
-    estimator : ESNRegressor or ESNForecaster
+    estimator : ESNRegressor, ESNForecaster or ESNClassifier
         The base estimator (any estimator works; reservoir estimators run fast).
     param_grid : dict
         Parameter name -> list of values.
-    X : array-like of shape (n_steps, n_features)
-        One sequence, split in time by ``cv``.
-    y : array-like of shape (n_steps,) or (n_steps, n_outputs), default=None
-        Targets (None for a forecaster).
+    X : array-like of shape (n_steps, n_features), or sequences
+        One sequence, split in time by ``cv``; for a classifier, the sequences (a list, or an
+        array of them), split into folds of whole sequences.
+    y : array-like, default=None
+        Targets of every step, (n_steps,) or (n_steps, n_outputs) (None for a forecaster); for
+        a classifier, one label per sequence.
     cv : int or cross-validation generator, default=5
-        As in ``GridSearchCV`` (e.g. ``TimeSeriesSplit(3)``).
+        As in ``GridSearchCV`` (e.g. ``TimeSeriesSplit(3)``; an int is stratified folds of
+        sequences for a classifier).
     scoring : str, callable or None, default=None
         As in ``GridSearchCV``; None scores with ``estimator.score``.
     refit : bool, default=True
@@ -212,18 +223,24 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, refit=T
     if unknown:
         raise ValueError(f"param_grid names unknown parameter(s) {sorted(unknown)}, which are "
                          f"not parameters of {type(estimator).__name__}.")
-    if is_sequence_list(X) or np.ndim(X) > 2:
+    classify = is_classifier(estimator)
+    if classify:
+        if y is None or len(y) != len(X):
+            raise ValueError(f"X has {len(X)} sequences but y has "
+                             f"{'no' if y is None else len(y)} labels; pass one label per "
+                             "sequence.")
+    elif is_sequence_list(X) or np.ndim(X) > 2:
         raise ValueError("grid_search splits one sequence (n_steps, n_features) in time; got "
                          f"{'a list of sequences' if is_sequence_list(X) else f'{np.ndim(X)}-D X'}"
-                         ". Pass one array.")
-    if y is not None and len(y) != len(X):
+                         ". Pass one array (a classifier takes sequences).")
+    elif y is not None and len(y) != len(X):
         raise ValueError(f"X has {len(X)} steps but y has {len(y)}; they must be aligned.")
     names = list(grid)
-    shared = SHARED if isinstance(estimator, ReservoirMixin) else ()
+    shared = _shared(estimator)
     shared_grid = {k: grid[k] for k in names if k in shared}
     other = [k for k in names if k not in shared]
     groups = [dict(zip(other, values)) for values in itertools.product(*[grid[k] for k in other])]
-    cv = check_cv(cv, y, classifier=False)
+    cv = check_cv(cv, y, classifier=classify)
     folds = list(cv.split(X, y))
     prefixes = scoring is None and all(
         batchable(clone(estimator).set_params(**g)) for g in groups) and all(

@@ -22,9 +22,9 @@ from .common.validation import (
     refuse_times,
 )
 from .docstrings import fill_doc
-from .leave_one_out import RIDGES, LeaveOneOut, temperature
-from .readout import QRRidge, Readout
+from .readout import Readout
 from .representations import REPRESENTATIONS, Projection, Summaries
+from .svd_ridge import RIDGES, SVDRidge, temperature
 from .weights import block_diagonal, make_reservoir
 
 
@@ -64,7 +64,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         Penalty of each sequence's regression in the model space (> 0).
     ridge : float or None, default=None
         Penalty of the classification readout on the standardised vectors (> 0); None chooses
-        it from ``reservoir.leave_one_out.RIDGES`` by leave-one-out errors on the training
+        it from ``reservoir.svd_ridge.RIDGES`` by leave-one-out errors on the training
         sequences, for each member (all values from one SVD).
     washout : int, default=0
         Initial steps of every sequence left out of the mean and the model space.
@@ -90,8 +90,9 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
     feature_mean_, feature_scale_ : ndarray of shape (n_estimators, n_dimensions)
         The standardisation of each member's vectors.
     readouts_ : list of reservoir.Readout
-        Each member's factorized training vectors and one-hot targets (+1/-1): the weights of
-        any ridge value follow (``with_ridge``). Not set with ``classifier``.
+        Each member's training vectors and one-hot targets (+1/-1), factorized once by an SVD
+        (:class:`reservoir.svd_ridge.SVDRidge`): the weights of any ridge value follow
+        (``with_ridge``), and the leave-one-out outputs. Not set with ``classifier``.
     ridge_ : ndarray of shape (n_estimators,)
         The ridge value of each member.
     coef_ : ndarray of shape (n_estimators, n_classes, n_dimensions)
@@ -249,20 +250,14 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         self.feature_scale_ = np.where(scale > 0, scale, 1.0)
         F = (R - self.feature_mean_) / self.feature_scale_
         for attr in ("classifier_", "readouts_", "coef_", "intercept_", "ridge_",
-                     "temperature_", "_loo"):
+                     "temperature_"):
             self.__dict__.pop(attr, None)
         if self.classifier is not None:
             self.classifier_ = clone(self.classifier).fit(F.reshape(len(F), -1), labels)
             return self
         Y = np.where(labels[:, None] == np.arange(len(self.classes_)), 1.0, -1.0)
-        ones = np.ones((len(F), 1))
-        self.readouts_, self._loo = [], []
         with blas_threads(F.shape[2]):
-            for k in range(F.shape[1]):
-                acc = QRRidge(F.shape[2] + 1, Y.shape[1], True)
-                acc.update(np.hstack([ones, F[:, k]]), Y)
-                self.readouts_.append(Readout(acc))
-                self._loo.append(LeaveOneOut(F[:, k], Y))
+            self.readouts_ = [Readout(SVDRidge(F[:, k], Y)) for k in range(F.shape[1])]
         self._labels_fitted = labels
         self._solve(self.ridge)
         return self
@@ -270,14 +265,15 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
     def _solve(self, ridge):
         """Readout weights and temperatures of every member for ``ridge`` (None: chosen by
         leave-one-out)."""
-        labels, M = self._labels_fitted, len(self.readouts_)
-        self.ridge_ = np.array([loo.best_ridge(RIDGES, labels) if ridge is None else ridge
-                                for loo in self._loo], dtype=np.float64)
+        labels = self._labels_fitted
+        svds = [readout.accumulator for readout in self.readouts_]
+        self.ridge_ = np.array([svd.best_ridge(RIDGES, labels) if ridge is None else ridge
+                                for svd in svds], dtype=np.float64)
         solved = [r.coef_for(float(a)) for r, a in zip(self.readouts_, self.ridge_)]
         self.coef_ = np.stack([c for c, _ in solved])
         self.intercept_ = np.stack([b for _, b in solved])
-        self.temperature_ = np.array([temperature(self._loo[k].outputs(self.ridge_[k]), labels)
-                                      for k in range(M)])
+        self.temperature_ = np.array([temperature(svd.outputs(a), labels)
+                                      for svd, a in zip(svds, self.ridge_)])
 
     def _build(self, n_inputs, n_outputs):
         """Draw the ``n_estimators`` members from one random state, in turn (the first is the
@@ -328,8 +324,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         """
         check_is_fitted(self, "readouts_")
         model = copy.deepcopy(self, {id(self.reservoir_): self.reservoir_,
-                                     id(self.readouts_): self.readouts_,
-                                     id(self._loo): self._loo})
+                                     id(self.readouts_): self.readouts_})
         model.set_params(ridge=ridge)._validate_params()
         model._solve(ridge)
         return model

@@ -8,8 +8,8 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 import reservoir.harvest
 from reservoir import ESNClassifier
-from reservoir.leave_one_out import LeaveOneOut
 from reservoir.representations import REPRESENTATIONS
+from reservoir.svd_ridge import SVDRidge
 from reservoir.weights import block_diagonal, make_reservoir
 from tests import naive
 
@@ -62,7 +62,21 @@ def test_leave_one_out_outputs_equal_refits_without_each_row():
         want = naive.leave_one_out(F, Y, lam)
         # the features were centred on all rows; a refit without row i re-centres nothing,
         # and its free intercept absorbs the shift, so the outputs are the same
-        np.testing.assert_allclose(LeaveOneOut(F, Y).outputs(lam), want, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(SVDRidge(F, Y).outputs(lam), want, rtol=1e-9, atol=1e-12)
+
+
+def test_svd_ridge_solves_as_the_qr_readout():
+    rng = np.random.default_rng(2)
+    F = rng.normal(size=(12, 20))  # fewer rows than features, as with one row per sequence
+    F -= F.mean(axis=0)
+    Y = rng.normal(size=(12, 3))
+    svd = SVDRidge(F, Y)
+    for lam in (1e-3, 1.0, 50.0):
+        want = naive.ridge(np.hstack([np.ones((12, 1)), F]), Y, lam)
+        np.testing.assert_allclose(svd.solve(lam), want, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(svd.solve(np.array([1.0, 2.0]))[1], svd.solve(2.0))
+    A = np.hstack([np.ones((12, 1)), F])
+    np.testing.assert_allclose(svd.gram(), A.T @ A, atol=1e-10)
 
 
 def test_block_diagonal_runs_each_member_side_by_side():

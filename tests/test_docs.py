@@ -14,7 +14,10 @@ PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 PACKAGES = ["reservoir", "rtrl", "lstm", "experiments"]
 #: Packages of optional extras that a page's examples may import: the page is skipped without them.
-EXTRAS = {"matplotlib": "plot", "dask": "distributed", "distributed": "distributed"}
+EXTRAS = {"matplotlib": "plot", "dask": "distributed", "distributed": "distributed",
+          "experiments.archives": "archives"}
+#: Modules whose docstring examples need an optional extra: module -> (package, extra).
+MODULE_EXTRAS = {"experiments.archives": ("sktime", "archives")}
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if BLOCK.search(p.read_text())],
@@ -22,8 +25,9 @@ EXTRAS = {"matplotlib": "plot", "dask": "distributed", "distributed": "distribut
 def test_code_blocks_run(page):
     blocks = BLOCK.findall(page.read_text())
     for module, extra in EXTRAS.items():
-        if re.search(rf"^\s*(from|import) {module}\b", "\n".join(blocks), re.M):
-            pytest.importorskip(module, reason=f"{page.name}'s examples need the {extra} extra")
+        if re.search(rf"^\s*(from|import) {re.escape(module)}\b", "\n".join(blocks), re.M):
+            package = MODULE_EXTRAS.get(module, (module,))[0]
+            pytest.importorskip(package, reason=f"{page.name}'s examples need the {extra} extra")
     namespace = {}
     for block in blocks:
         exec(compile(block, str(page), "exec"), namespace)
@@ -40,6 +44,9 @@ def _modules():
 
 @pytest.mark.parametrize("module", list(_modules()), ids=lambda m: m.__name__)
 def test_docstring_examples_run(module):
+    if module.__name__ in MODULE_EXTRAS:
+        package, extra = MODULE_EXTRAS[module.__name__]
+        pytest.importorskip(package, reason=f"its examples need the {extra} extra")
     failed, _ = doctest.testmod(module, verbose=False, optionflags=doctest.ELLIPSIS)
     assert failed == 0
 

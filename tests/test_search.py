@@ -98,3 +98,25 @@ def test_other_folds_and_scorers_take_the_per_fold_path():
     for cv, scoring in ((KFold(3), None), (CV, "neg_mean_squared_error")):
         result = grid_search(est, grid, u, y, cv=cv, scoring=scoring)
         _compare(result, GridSearchCV(est, grid, cv=cv, scoring=scoring).fit(u, y))
+
+
+@pytest.mark.parametrize("scoring", [None, "neg_log_loss"])
+def test_classifier_search_over_sequences_equals_grid_search_cv(scoring):
+    from reservoir import ESNClassifier
+    from tests.test_classifier import _waves
+
+    X, y = _waves(36)
+    est = ESNClassifier(n_reservoir=30, random_state=0)
+    grid = {"leak_rate": [0.3, 1.0], "ridge": [0.1, 10.0, 1000.0]}
+    result = grid_search(est, grid, X, y, cv=3, scoring=scoring)
+    _compare(result, GridSearchCV(est, grid, cv=3, scoring=scoring).fit(X, y))
+    assert result.best_estimator_.predict(X).shape == (36,)
+
+
+def test_classifier_search_needs_one_label_per_sequence():
+    from reservoir import ESNClassifier
+    from tests.test_classifier import _waves
+
+    X, y = _waves(20)
+    with pytest.raises(ValueError, match="X has 20 sequences but y has 19 labels"):
+        grid_search(ESNClassifier(20), {"ridge": [1.0]}, X, y[:-1])

@@ -1,5 +1,5 @@
-"""Leave-one-out outputs of a ridge regression for many ridge values from one SVD, and the
-softmax temperature that makes a ridge classifier's outputs probabilities.
+"""Ridge regressions for many ridge values from one SVD, with their leave-one-out outputs, and
+the softmax temperature that makes a ridge classifier's outputs probabilities.
 
 For centred features F (n, p) (the intercept, unpenalised, is then the mean target) and
 F = U diag(s) V^T, the fitted outputs are ``mean(Y) + U diag(s^2 / (s^2 + ridge)) U^T Yc`` and
@@ -16,8 +16,11 @@ from scipy.special import log_softmax
 RIDGES = np.logspace(-2, 4, 13)
 
 
-class LeaveOneOut:
-    """Leave-one-out outputs of the ridge regressions of Y on F.
+class SVDRidge:
+    """The ridge regressions of Y on the centred rows F (an unpenalised intercept, the mean
+    target), for any ridge value, and their leave-one-out outputs, from one SVD of F: the
+    accumulator of a :class:`~reservoir.readout.Readout` whose rows all come at once (one row
+    per sequence for the classifier), with the interface of :class:`~reservoir.readout.QRRidge`.
 
     Parameters
     ----------
@@ -27,16 +30,41 @@ class LeaveOneOut:
         Targets.
     """
 
+    intercept = True
+
     def __init__(self, F, Y):
+        self.n_samples, self.n_features = F.shape[0], F.shape[1] + 1
+        self.n_outputs = Y.shape[1]
         self.mean = Y.mean(axis=0)
         self.Y = Y
-        self.U, self.s, _ = np.linalg.svd(F, full_matrices=False)
+        self.U, self.s, self.Vt = np.linalg.svd(F, full_matrices=False)
         self.UtY = self.U.T @ (Y - self.mean)
+
+    def _shrink(self, ridge):
+        """s^2 / (s^2 + ridge) (the pseudo-inverse's 0/1 pattern at ridge 0)."""
+        if ridge > 0:
+            return self.s ** 2 / (self.s ** 2 + ridge)
+        return (self.s > self.s.max(initial=0) * 1e-10).astype(float)
+
+    def solve(self, ridge):
+        """Weights [intercept; coef] (p + 1, m), or (n_ridges, p + 1, m) for an array of
+        ridges (each >= 0)."""
+        if np.ndim(ridge):
+            return np.stack([self.solve(float(r)) for r in ridge])
+        shrink = self._shrink(ridge)
+        inverse = np.divide(shrink, self.s, out=np.zeros_like(self.s), where=self.s > 0)
+        return np.vstack([self.mean[None, :], self.Vt.T @ (inverse[:, None] * self.UtY)])
+
+    def gram(self):
+        """[1 F]^T [1 F] (p + 1, p + 1) (the columns of F sum to zero)."""
+        G = np.zeros((self.n_features, self.n_features))
+        G[0, 0] = self.n_samples
+        G[1:, 1:] = (self.Vt.T * self.s ** 2) @ self.Vt
+        return G
 
     def outputs(self, ridge):
         """Leave-one-out outputs (n, m) for one ridge value (>= 0)."""
-        shrink = self.s ** 2 / (self.s ** 2 + ridge) if ridge > 0 else \
-            (self.s > self.s.max(initial=0) * 1e-10).astype(float)
+        shrink = self._shrink(ridge)
         fit = self.mean + (self.U * shrink) @ self.UtY
         leverage = 1.0 / len(self.Y) + (self.U ** 2) @ shrink
         return self.Y - (self.Y - fit) / np.maximum(1.0 - leverage, 1e-12)[:, None]
