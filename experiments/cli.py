@@ -94,8 +94,9 @@ def main(argv=None):
     _check_out(args.out, args.command)
     try:
         ds = protocol.run(**kw)
-    except (ValueError, DivergenceError, FilterDivergenceError) as err:
-        # a bad option value or a diverged training: its message, without a traceback
+    except (ValueError, ImportError, DivergenceError, FilterDivergenceError) as err:
+        # a bad option value, a missing extra or a diverged training: its message, without a
+        # traceback
         raise SystemExit(f"numba-rnn {args.command}: error: {err}") from err
     print(protocol.summary(ds))
     stem = args.out / protocol.file_stem(kw)

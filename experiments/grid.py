@@ -14,6 +14,9 @@ from .protocol import Option, Protocol, positive_int
 from .search import grid_search
 
 TASKS = ("mackey-glass", "narma")
+#: Parameters whose grid values are integers, and those whose values are words.
+INTEGERS = ("n_reservoir", "washout", "n_components", "n_estimators")
+WORDS = ("representation",)
 
 
 def grid_item(text):
@@ -22,7 +25,8 @@ def grid_item(text):
     Parameters
     ----------
     text : str
-        ``name=v1,v2,...``, ``name=start:stop:num`` (linear) or ``name=start:stop:num:log``.
+        ``name=v1,v2,...``, ``name=start:stop:num`` (linear) or ``name=start:stop:num:log``
+        (numbers; words for the parameters of :data:`WORDS`).
 
     Returns
     -------
@@ -40,13 +44,15 @@ def grid_item(text):
             start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
             values = (np.geomspace if len(parts) == 4 else np.linspace)(start, stop, num)
             values = [float(v) for v in values]
+        elif name in WORDS:
+            values = spec.split(",")
         else:
             values = [float(v) for v in spec.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"cannot read {text!r}: use name=v1,v2, name=start:stop:num or "
             "name=start:stop:num:log") from None
-    if name in ("n_reservoir", "washout"):
+    if name in INTEGERS:
         values = [int(v) for v in values]
     return name, values
 

@@ -111,3 +111,43 @@ def heatmap(ds, x, y, path, *, variable="mean_test_score", r2=False):
     ax.set_title(label + (f" ({fixed})" if fixed else ""), fontsize=9)
     fig.colorbar(mesh, ax=ax)
     return _save(plt, fig, path)
+
+
+def confusion_figure(ds, path, *, variable="confusion"):
+    """A confusion matrix (true class down, predicted class across), counts written in the
+    cells; writes a PNG.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        With ``variable`` over (``true_class``, ``predicted_class``).
+    path : str or pathlib.Path
+        The PNG file.
+    variable : str, default="confusion"
+        The counts drawn.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+    """
+    plt = _pyplot()
+    counts = ds[variable].transpose("true_class", "predicted_class").values
+    labels = [str(v) for v in ds["true_class"].values]
+    n = len(labels)
+    fig, ax = plt.subplots(figsize=(1.2 + 0.45 * n, 1.0 + 0.45 * n))
+    ax.imshow(np.log1p(counts), cmap="Blues")
+    for i in range(n):
+        for j in range(n):
+            if counts[i, j]:
+                dark = np.log1p(counts[i, j]) > 0.6 * np.log1p(counts.max())
+                ax.text(j, i, int(counts[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black")
+    ax.set_xticks(range(n), labels)
+    ax.set_yticks(range(n), labels)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    errors = int(counts.sum() - np.trace(counts))
+    ax.set_title(f"{ds.attrs.get('archive', '')}: {errors}/{int(counts.sum())} errors",
+                 fontsize=9)
+    return _save(plt, fig, path)

@@ -23,8 +23,19 @@ from .estimator import CONSTRAINTS, FIXED, FRAGMENTS, KalmanLSTMBase
 LABELS = """\
 y : array-like of shape (n_steps,) or (n_steps, n_classes), or list of such arrays
     A class label per step, or a 0/1 indicator matrix of the set of classes that are right at
-    each step (multi-label: e.g. every symbol that may come next)."""
+    each step (multi-label: e.g. every symbol that may come next). For a list of sequences, also
+    one label per sequence (an array-like of shape (n_sequences,)): learnt at the last step of
+    each sequence only (the other steps weigh 0)."""
 fill_doc = filler({**FRAGMENTS, "labels": LABELS})
+
+
+def _one_label_each(X, y):
+    """Whether ``y`` holds one label per sequence of X (a list or 3-D array of sequences)."""
+    if not (is_sequence_list(X) or (hasattr(X, "shape") and np.ndim(X) == 3)):
+        return False
+    if isinstance(y, (list, tuple)) and any(np.ndim(v) >= 1 for v in y):
+        return False  # label sequences
+    return np.ndim(y) == 1 and len(y) > 0
 
 
 @fill_doc
@@ -35,7 +46,9 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
     on the one-hot (or multi-label) targets by the same filters: the set-up of the grammar tasks
     of Gers & Schmidhuber (2001) and Perez-Ortiz et al. (2003). With one label per step,
     ``predict`` returns the class of the largest output; with a 0/1 indicator matrix (the set of
-    possible next symbols), every class whose output exceeds 0.5.
+    possible next symbols), every class whose output exceeds 0.5. Fitted with one label per
+    sequence, it classifies whole sequences: ``predict`` gives the class of each sequence's last
+    step, ``predict_proba`` that step's probabilities (n_sequences, n_classes).
 
     Parameters
     ----------
@@ -165,6 +178,24 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         self._check_params()
         require_y(self, y)
         self.__dict__.pop("classes_", None)
+        self._sequence_labels = _one_label_each(X, y)
+        if self._sequence_labels:
+            X = list(X)
+            labels = column_or_1d(y, warn=True)
+            if len(labels) != len(X):
+                raise ValueError(f"X has {len(X)} sequences but y has {len(labels)} labels; "
+                                 "pass one label per sequence.")
+            Y = self._label_sequences([np.full(len(x), label) for x, label in zip(X, labels)],
+                                      True)
+            X_seqs, y_seqs, _ = validate_sequences(self, X, Y, reset=True)
+            last = [np.r_[np.zeros(len(x) - 1), 1.0] for x in X_seqs]
+            if sample_weight is not None:  # one weight per sequence
+                weights = np.asarray(sample_weight, dtype=np.float64)
+                if weights.shape != (len(X_seqs),):
+                    raise ValueError(f"sample_weight must have one weight per sequence, "
+                                     f"({len(X_seqs)},); got shape {weights.shape}.")
+                last = [w * v for w, v in zip(last, weights)]
+            return self._fit_sequences(X_seqs, y_seqs, check_step_weights(last, X_seqs))
         Y = self._label_sequences(y, is_sequence_list(X))
         X_seqs, y_seqs, _ = validate_sequences(self, X, Y if is_sequence_list(X) else Y[0],
                                                reset=True)
@@ -204,11 +235,20 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         -------
         proba : ndarray of shape (n_steps, n_classes), or list of such arrays
             The logistic outputs, normalised to sum to 1 for one label per step; for
-            multi-label targets, each class's own probability of being right.
+            multi-label targets, each class's own probability of being right; for a model
+            fitted with one label per sequence, (n_sequences, n_classes) at their last steps.
         """
         check_is_fitted(self, "n_weights_")
+        per_sequence = getattr(self, "_sequence_labels", False)
+        if per_sequence:
+            if not (is_sequence_list(X) or np.ndim(X) == 3):
+                raise ValueError("The model was fitted with one label per sequence: pass a list "
+                                 "of sequences (or a 3-D array of them).")
+            X = list(X)
         X_seqs, _, was_list = validate_sequences(self, X, None, reset=False)
         outs = self._outputs(X_seqs)
+        if per_sequence:
+            outs, was_list = [np.stack([out[-1] for out in outs])], False
         if not self._multilabel:
             for i, out in enumerate(outs):
                 dead = ~(out.sum(axis=1) > 0)
@@ -231,9 +271,12 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         Returns
         -------
         y : ndarray of shape (n_steps,) or (n_steps, n_classes), or list of such arrays
-            Labels, or indicator rows (outputs above 0.5).
+            Labels, or indicator rows (outputs above 0.5); (n_sequences,) labels for a model
+            fitted with one label per sequence.
         """
         proba = self.predict_proba(X)
+        if getattr(self, "_sequence_labels", False):
+            return self.classes_[np.argmax(proba, axis=1)]
         seqs = proba if is_sequence_list(X) else [proba]
         if self._multilabel:
             out = [(p > 0.5).astype(np.int64) for p in seqs]
@@ -293,6 +336,8 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
             Fraction of steps predicted right.
         """
         pred = self.predict(X)
+        if getattr(self, "_sequence_labels", False):
+            return accuracy_score(column_or_1d(y), pred, sample_weight=sample_weight)
         if is_sequence_list(X):
             if sample_weight is not None:
                 raise ValueError("sample_weight is supported for a single sequence only.")

@@ -51,3 +51,22 @@ def test_unknown_archive_and_missing_extra_are_named(monkeypatch):
     with pytest.raises(ImportError, match=r"numba-rnn\[archives\]"):
         load_archive("gunpoint")
     archives._read.cache_clear()
+
+
+def test_cli_classify_searches_on_the_training_split(tmp_path, capsys):
+    import xarray as xr
+
+    from experiments import cli
+
+    pytest.importorskip("matplotlib", reason="the confusion matrix needs the plot extra")
+    argv = ["classify", "basic-motions", "--grid", "leak_rate=0.3,1",
+            "representation=last_mean,model", "--n-reservoir", "30", "--splits", "2",
+            "--out", str(tmp_path), "--quiet"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "test errors" in out and "chosen by 4-configuration search" in out
+    ds = xr.open_dataset(tmp_path / "classify_basic_motions_seed0.nc", engine="scipy")
+    assert ds["mean_test_score"].dims == ("leak_rate", "representation")
+    assert int(ds["confusion"].sum()) == 40
+    assert int(ds["confusion"].sum()) - int(np.trace(ds["confusion"].values)) == ds.attrs["errors"]
+    assert (tmp_path / "classify_basic_motions_seed0.png").exists()

@@ -94,3 +94,20 @@ def test_first_error_finds_the_first_wrong_step_without_building_inputs():
     X, y = _labelled(30)
     with pytest.raises(ValueError, match="indicator targets"):
         KalmanLSTMClassifier(**PARAMS).fit(X, y).first_error(np.zeros(3, int), np.zeros((3, 3)))
+
+
+def test_one_label_per_sequence_is_learnt_at_the_last_step():
+    from tests.test_classifier import _waves
+
+    X, y = _waves(40, n_features=1)
+    X_test, y_test = _waves(40, seed=1, n_features=1)
+    model = KalmanLSTMClassifier(epochs=30, random_state=0).fit(X, y)
+    assert model.predict_proba(X_test).shape == (40, 2)
+    assert model.predict(X_test).shape == (40,)
+    assert model.score(X_test, y_test) >= 0.9
+    cube = np.stack([x[:8] for x in X])
+    assert KalmanLSTMClassifier(epochs=1, random_state=0).fit(cube, y).predict(cube).shape == (40,)
+    with pytest.raises(ValueError, match="list of sequences"):
+        model.predict(X[0])
+    with pytest.raises(ValueError, match="40 sequences but y has 39 labels"):
+        KalmanLSTMClassifier().fit(X, y[:-1])
