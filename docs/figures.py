@@ -4,6 +4,8 @@
 
 - ``mackey_glass_forecast.png``: a 500-unit ESN's 84-step closed-loop forecast of Mackey-Glass;
 - ``grid_search_heatmap.png``: a grid search over spectral radius and leak rate;
+- ``classification_confusion.png``: ESNClassifier's defaults on Japanese Vowels (confusion
+  matrix of the test split; needs the ``archives`` extra);
 - ``anbncn_cell_states.png``: the cell states of a DEKF-trained LSTM reading a^n b^n c^n strings
   (the lectures' "typical evolution of activations": one cell counts up over the a's and down
   over the b's).
@@ -15,7 +17,7 @@ import sys
 import numpy as np
 from sklearn.model_selection import TimeSeriesSplit
 
-from experiments import mackey_glass, plots
+from experiments import classify, mackey_glass, plots
 from experiments.datasets import mackey_glass as mackey_glass_series
 from experiments.search import grid_search
 from experiments.sequence_tasks import anbncn
@@ -38,6 +40,11 @@ def heatmap(out):
                          series[:-1, None], series[1:], cv=TimeSeriesSplit(3))
     return plots.heatmap(result.dataset, "spectral_radius", "leak_rate",
                          out / "grid_search_heatmap.png", r2=True)
+
+
+def confusion(out):
+    ds = classify.run("japanese-vowels", seed=0)
+    return plots.confusion_figure(ds, out / "classification_confusion.png")
 
 
 def cell_states(model, n):
@@ -73,7 +80,7 @@ def anbncn_states(out, n_strings=2000, n=8):
 
 def main(out):
     out = pathlib.Path(out)
-    return [forecast(out), heatmap(out), anbncn_states(out)]
+    return [forecast(out), heatmap(out), confusion(out), anbncn_states(out)]
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def load_archive(name, split="train"):
     --------
     >>> from experiments.archives import load_archive
     >>> X, y = load_archive("japanese-vowels", "train")
-    >>> len(X), X[0].shape, y[0]
+    >>> len(X), X[0].shape, str(y[0])
     (270, (20, 12), '1')
     """
     if name not in ARCHIVES:
