@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/lstm_dekf_step.py
 	$(PY) benchmarks/grid_search.py
 	$(PY) benchmarks/many_sequences.py
+	$(PY) benchmarks/classification.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info docs/_build docs/generated docs/img

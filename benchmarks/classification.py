@@ -56,7 +56,6 @@ except ImportError:  # optional: the `bench` extra
 
 try:
     from sklearn.linear_model import RidgeClassifierCV
-    from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from sktime.transformations.panel.rocket import MiniRocketMultivariate
 except ImportError:  # MiniRocket needs sktime's numba extras
@@ -73,6 +72,7 @@ def reservoirpy_recipe(X, y, X_test):
     """reservoirpy's tutorial, sequence-to-vector: last states, one Ridge fit."""
     classes = np.unique(y)
     reservoir = RpyReservoir(500, sr=0.9, lr=0.1, seed=0)
+    reservoir.initialize(X[0])
     readout = RpyRidge(ridge=1e-6)
 
     def last_states(seqs):
@@ -96,9 +96,11 @@ def padded(seqs, length):
 
 def minirocket(X, y, X_test):
     length = max(9, max(len(x) for x in X + X_test))
-    model = make_pipeline(MiniRocketMultivariate(random_state=0), StandardScaler(),
-                          RidgeClassifierCV(alphas=np.logspace(-3, 3, 10)))
-    return model.fit(padded(X, length), y).predict(padded(X_test, length))
+    rocket = MiniRocketMultivariate(random_state=0).fit(padded(X, length))
+    scaler = StandardScaler()  # (by hand: sktime's transformers break sklearn 1.9's Pipeline)
+    F = scaler.fit_transform(np.asarray(rocket.transform(padded(X, length))))
+    F_test = scaler.transform(np.asarray(rocket.transform(padded(X_test, length))))
+    return RidgeClassifierCV(alphas=np.logspace(-3, 3, 10)).fit(F, y).predict(F_test)
 
 
 def lstm(X, y, X_test):
