@@ -109,3 +109,18 @@ def test_configurations_fitted_in_one_launch_match_the_cpu():
     res_gpu = grid_search(ESNForecaster(device="cuda", **kw), grid, series, cv=TimeSeriesSplit(2))
     np.testing.assert_allclose(res_gpu.dataset["mean_test_score"],
                                res_cpu.dataset["mean_test_score"], rtol=1e-9)
+
+
+@pytest.mark.parametrize("representation", ["last_mean", "model"])
+def test_classifier_on_cuda_matches_cpu(representation):
+    """All sequences in one launch a piece; the vectors and probabilities as on the CPU."""
+    from reservoir import ESNClassifier
+
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(int(T), 2)) for T in rng.integers(4, 9, 10)]
+    y = np.arange(10) % 2
+    kw = dict(n_reservoir=12, representation=representation, n_components=3, n_estimators=2,
+              random_state=0)
+    cpu = ESNClassifier(**kw).fit(X, y)
+    gpu = ESNClassifier(device="cuda", **kw).fit(X, y)
+    np.testing.assert_allclose(gpu.predict_proba(X), cpu.predict_proba(X), rtol=1e-8, atol=1e-10)
