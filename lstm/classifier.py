@@ -184,7 +184,8 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
             labels = column_or_1d(y, warn=True)
             if len(labels) != len(X):
                 raise ValueError(f"X has {len(X)} sequences but y has {len(labels)} labels; "
-                                 "pass one label per sequence.")
+                                 "pass one label per sequence, or a list of as many label "
+                                 "sequences (one label per step).")
             Y = self._label_sequences([np.full(len(x), label) for x, label in zip(X, labels)],
                                       True)
             X_seqs, y_seqs, _ = validate_sequences(self, X, Y, reset=True)
