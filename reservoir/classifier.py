@@ -85,7 +85,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         The class labels.
     reservoir_ : reservoir.Reservoir
         The drawn weights (block-diagonal for an ensemble).
-    input_mean_, input_scale_ : ndarray of shape (n_features_in_,)
+    input_mean_, input_scale_ : ndarray of shape (n_features,)
         The input standardisation (zeros and ones with ``standardize=False``).
     feature_mean_, feature_scale_ : ndarray of shape (n_estimators, n_dimensions)
         The standardisation of each member's vectors.
