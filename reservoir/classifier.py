@@ -10,22 +10,28 @@ from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d,
 
 from .base import CONSTRAINTS, ReservoirCore
 from .common.device import blas_threads
+from .common.docstrings import filler
 from .common.interrupt import keyboard_interrupts
 from .common.progress import Progress
 from .common.validation import (
     COUNT,
     POSITIVE,
     check_magnitude,
-    check_sequences,
     check_washout,
     is_sequence_list,
     refuse_times,
+    validate_sequences,
 )
-from .docstrings import fill_doc
+from .docstrings import FRAGMENTS
 from .readout import Readout
 from .representations import REPRESENTATIONS, Projection, Summaries
 from .svd_ridge import RIDGES, SVDRidge, temperature
 from .weights import block_diagonal, make_reservoir
+
+#: The ESN fragments and the sequences a classifier takes.
+fill_doc = filler({**FRAGMENTS, "X_classified": """\
+X : list of array-like of shape (n_steps_i, n_features), or array-like
+    The sequences (see Notes)."""})
 
 
 @fill_doc
@@ -175,15 +181,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
     def _validate_X(self, X, reset, y=None):
         """X as a list of (n_steps, n_features) arrays in the states' dtype (see Notes)."""
         if is_sequence_list(X):
-            seqs, _, _ = check_sequences(X, name="X", dtype=self._dtype)
-            n_in = seqs[0].shape[1]
-            if reset:
-                self.n_features_in_ = n_in
-                self.__dict__.pop("feature_names_in_", None)
-            elif n_in != self.n_features_in_:
-                raise ValueError(f"X has {n_in} features, but {type(self).__name__} is "
-                                 f"expecting {self.n_features_in_} features as input.")
-            return seqs
+            return validate_sequences(self, X, reset=reset, dtype=self._dtype)[0]
         refuse_times(X, "X")
         if np.asarray(X).ndim == 3:
             X = check_array(np.asarray(X), dtype=self._dtype, allow_nd=True, ensure_all_finite=True,
@@ -229,8 +227,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
 
         Parameters
         ----------
-        X : list of array-like of shape (n_steps_i, n_features), or array-like
-            The sequences (see Notes).
+        {X_classified}
         y : array-like of shape (n_sequences,)
             One label per sequence (strings or numbers).
 
@@ -350,8 +347,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
 
         Parameters
         ----------
-        X : list of array-like of shape (n_steps_i, n_features), or array-like
-            The sequences (see Notes).
+        {X_classified}
 
         Returns
         -------
@@ -371,8 +367,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
 
         Parameters
         ----------
-        X : list of array-like of shape (n_steps_i, n_features), or array-like
-            The sequences (see Notes).
+        {X_classified}
 
         Returns
         -------
@@ -388,8 +383,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
 
         Parameters
         ----------
-        X : list of array-like of shape (n_steps_i, n_features), or array-like
-            The sequences (see Notes).
+        {X_classified}
 
         Returns
         -------
@@ -407,8 +401,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
 
         Parameters
         ----------
-        X : list of array-like of shape (n_steps_i, n_features), or array-like
-            The sequences (see Notes).
+        {X_classified}
         y : array-like of shape (n_sequences,)
             Their labels.
         sample_weight : array-like of shape (n_sequences,), default=None
