@@ -4,6 +4,7 @@ import copy
 
 import numpy as np
 from sklearn.base import ClassifierMixin, clone
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d, validate_data
@@ -275,8 +276,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
     def _build(self, n_inputs, n_outputs):
         """Draw the ``n_estimators`` members from one random state, in turn (the first is the
         reservoir of a single model), side by side as one block-diagonal reservoir."""
-        rng = np.random.RandomState(self.random_state) if not isinstance(
-            self.random_state, np.random.RandomState) else self.random_state
+        rng = check_random_state(self.random_state)
         members = [make_reservoir(
             self.n_reservoir, n_inputs, n_outputs, spectral_radius_=self.spectral_radius,
             density=self.density, input_scaling=self.input_scaling,
