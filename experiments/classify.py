@@ -24,7 +24,7 @@ PUBLISHED = {"japanese-vowels": "0/370 (Jaeger et al. 2007, ensemble of leaky ES
 
 @fill_doc
 def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estimators=1,
-        splits=5, n_train=None, seed=0, device="cpu", verbose=False):
+        bidirectional=False, splits=5, n_train=None, seed=0, device="cpu", verbose=False):
     """Fit ``ESNClassifier`` on a set's training split, score it on its test split.
 
     Parameters
@@ -40,6 +40,8 @@ def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estim
         The sequence vector (see ``ESNClassifier``).
     n_estimators : int, default=1
         Reservoirs in the ensemble.
+    bidirectional : bool, default=False
+        Append the vectors of the reversed sequences.
     splits : int, default=5
         Folds of the search.
     n_train : int or None, default=None
@@ -56,7 +58,8 @@ def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estim
     if n_train is not None:
         X, y = X[:n_train], y[:n_train]
     estimator = ESNClassifier(n_reservoir, representation=representation,
-                              n_estimators=n_estimators, device=device, random_state=seed)
+                              n_estimators=n_estimators, bidirectional=bidirectional,
+                              device=device, random_state=seed)
     start = time.perf_counter()
     if grid:
         result = grid_search(estimator, dict(grid), X, y, cv=splits, verbose=verbose)
@@ -79,6 +82,7 @@ def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estim
         errors=int(np.sum(predicted != y_test)), accuracy=float(np.mean(predicted == y_test)),
         fit_seconds=fit_seconds, predict_seconds=predict_seconds, seed=seed,
         n_reservoir=n_reservoir, representation=representation, n_estimators=n_estimators,
+        bidirectional=int(bidirectional),
         ridge=float(np.mean(model.ridge_)) if hasattr(model, "ridge_") else "classifier",
         **{f"chosen_{k}": v for k, v in chosen.items()}))
 
@@ -123,4 +127,6 @@ PROTOCOLS = [Protocol(
                                         help="the sequence vector (default last_mean)")),
         Option("--n-estimators", dict(type=positive_int,
                                       help="reservoirs in the ensemble (default 1)")),
+        Option("--bidirectional", dict(action="store_true",
+                                       help="append the vectors of the reversed sequences")),
         Option("--splits", dict(type=positive_int, help="folds of the search (default 5)"))))]

@@ -69,6 +69,9 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         Principal components of the states in the model space.
     space_ridge : float, default=1.0
         Penalty of each sequence's regression in the model space (> 0).
+    bidirectional : bool, default=False
+        Also run every sequence reversed through the same reservoir and append that vector
+        (the bidirectional reservoir of Bianchi et al. 2020; twice the harvest).
     ridge : float or None, default=None
         Penalty of the classification readout on the standardised vectors (> 0); None chooses
         it from ``reservoir.svd_ridge.RIDGES`` by leave-one-out errors on the training
@@ -95,7 +98,8 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
     input_mean_, input_scale_ : ndarray of shape (n_features,)
         The input standardisation (zeros and ones with ``standardize=False``).
     feature_mean_, feature_scale_ : ndarray of shape (n_estimators, n_dimensions)
-        The standardisation of each member's vectors.
+        The standardisation of each member's vectors (n_dimensions doubled with
+        ``bidirectional``).
     readouts_ : list of reservoir.Readout
         Each member's training vectors and one-hot targets (+1/-1), factorized once by an SVD
         (:class:`reservoir.svd_ridge.SVDRidge`): the weights of any ridge value follow
@@ -141,6 +145,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         "representation": [StrOptions(set(REPRESENTATIONS))],
         "n_components": COUNT,
         "space_ridge": POSITIVE,
+        "bidirectional": ["boolean"],
         "ridge": POSITIVE + [None],
         "standardize": ["boolean"],
         "classifier": [HasMethods(["fit", "predict"]), None],
@@ -149,9 +154,10 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
 
     def __init__(self, n_reservoir=300, *, spectral_radius=0.9, leak_rate=0.3,
                  input_scaling=0.2, bias_scaling=0.5, density=0.1, input_density=1.0,
-                 representation="last_mean", n_components=30, space_ridge=1.0, ridge=None,
-                 washout=0, standardize=True, classifier=None, n_estimators=1, device="cpu",
-                 dtype="float64", n_jobs=None, random_state=None, verbose=False):
+                 representation="last_mean", n_components=30, space_ridge=1.0,
+                 bidirectional=False, ridge=None, washout=0, standardize=True, classifier=None,
+                 n_estimators=1, device="cpu", dtype="float64", n_jobs=None, random_state=None,
+                 verbose=False):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -162,6 +168,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         self.representation = representation
         self.n_components = n_components
         self.space_ridge = space_ridge
+        self.bidirectional = bidirectional
         self.ridge = ridge
         self.washout = washout
         self.standardize = standardize
@@ -286,7 +293,16 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
 
     def _vectors(self, seqs, fit=False):
         """Each sequence's vectors (n_sequences, n_estimators, n_dimensions); ``fit`` fits the
-        model space's principal axes first (one more harvest)."""
+        model space's principal axes first (one more harvest). With ``bidirectional``, the
+        vectors of the reversed sequences follow (the model space through the same axes)."""
+        R = self._direction(seqs, fit)
+        if not self.bidirectional:
+            return R
+        backward = self._direction([np.ascontiguousarray(s[::-1]) for s in seqs])
+        return np.concatenate([R, backward], axis=2)
+
+    def _direction(self, seqs, fit=False):
+        """The vectors of the sequences as given (see :meth:`_vectors`)."""
         M, N = self.n_estimators, self.n_reservoir
         if self.representation == "model" and fit:
             projection = Projection(M, N, self.n_components)

@@ -53,6 +53,20 @@ def test_vectors_equal_plain_numpy(kind, chunk_rows, monkeypatch):
     np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
 
 
+@pytest.mark.parametrize("kind", ["last_mean", "model"])
+def test_bidirectional_vectors_append_those_of_the_reversed_sequences(kind):
+    X, y = _waves(12)
+    kw = dict(n_reservoir=20, representation=kind, n_components=4, random_state=0)
+    one = ESNClassifier(**kw).fit(X, y)
+    both = ESNClassifier(bidirectional=True, **kw).fit(X, y)
+    seqs = [(x - one.input_mean_) / one.input_scale_ for x in X]
+    forward = one._vectors(seqs)
+    backward = one._vectors([np.ascontiguousarray(s[::-1]) for s in seqs])
+    np.testing.assert_allclose(both._vectors(seqs), np.concatenate([forward, backward], axis=2),
+                               rtol=1e-12, atol=1e-12)
+    assert both.coef_.shape[2] == 2 * one.coef_.shape[2]
+
+
 def test_leave_one_out_outputs_equal_refits_without_each_row():
     rng = np.random.default_rng(1)
     F = rng.normal(size=(15, 6))
