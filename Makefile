@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test docs bench clean
+.PHONY: demo test docs site-check bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +18,16 @@ demo: $(STAMP)
 	$(PY) -m experiments mackey-glass
 
 test: $(STAMP)
-	$(PY) -m pytest -q tests --ignore=tests/cuda
+	$(PY) -m pytest -q tests --ignore=tests/cuda --ignore=tests/site
 	NUMBA_ENABLE_CUDASIM=1 $(PY) -m pytest -q tests/cuda
 
 # The Sphinx site in docs/_build/html; warnings (an undocumented parameter among them) are errors.
 docs: $(STAMP)
 	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
+# The built site in headless Chromium (Debian's chromium): titles, links, images, search.
+site-check: $(STAMP)
+	$(PY) -m pytest -q tests/site -rs
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[bench]"

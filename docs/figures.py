@@ -6,11 +6,14 @@
 - ``grid_search_heatmap.png``: a grid search over spectral radius and leak rate;
 - ``classification_confusion.png``: ESNClassifier's defaults on Japanese Vowels (confusion
   matrix of the test split; needs the ``archives`` extra);
+- ``benchmark_ratios.png``: the headline speed ratios of docs/benchmarks.md (read from
+  ``docs/benchmark_ratios.csv``, which the tables there are the source of) as bars;
 - ``anbncn_cell_states.png``: the cell states of a DEKF-trained LSTM reading a^n b^n c^n strings
   (the lectures' "typical evolution of activations": one cell counts up over the a's and down
   over the b's).
 """
 
+import csv
 import pathlib
 import sys
 
@@ -47,6 +50,31 @@ def confusion(out):
     return plots.confusion_figure(ds, out / "classification_confusion.png")
 
 
+def benchmark_ratios(out):
+    """Horizontal bars of how many times faster numba-rnn runs than each reference (1 = as
+    fast), one colour per reference, the legend outside the axes."""
+    with open(pathlib.Path(__file__).parent / "benchmark_ratios.csv") as f:
+        rows = list(csv.DictReader(f))
+    plt = plots._pyplot()
+    references = list(dict.fromkeys(r["reference"] for r in rows))
+    colours = dict(zip(references, plt.get_cmap("tab10").colors))
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.2))
+    y = np.arange(len(rows))[::-1]
+    for k, row in zip(y, rows):
+        ax.barh(k, float(row["speedup"]), color=colours[row["reference"]])
+        ax.text(float(row["speedup"]), k, f" {float(row['speedup']):.1f}x", va="center",
+                fontsize=8)
+    ax.axvline(1.0, color="black", lw=0.8)
+    ax.set_yticks(y, [f"{r['group']}: {r['case']}" for r in rows], fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlim(0.3, 60)
+    ax.set_xlabel("times faster than the reference (log scale; 1 = as fast)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=colours[r]) for r in references]
+    ax.legend(handles, references, title="reference", fontsize=8, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0))
+    return plots._save(plt, fig, out / "benchmark_ratios.png")
+
+
 def cell_states(model, n):
     """Cell states s(t) (steps, cells) and the symbols read, for the string of length n."""
     X, _ = anbncn(n)
@@ -80,7 +108,8 @@ def anbncn_states(out, n_strings=2000, n=8):
 
 def main(out):
     out = pathlib.Path(out)
-    return [forecast(out), heatmap(out), confusion(out), anbncn_states(out)]
+    return [forecast(out), heatmap(out), confusion(out), benchmark_ratios(out),
+            anbncn_states(out)]
 
 
 if __name__ == "__main__":
