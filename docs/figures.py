@@ -102,7 +102,7 @@ def anbncn_states(out, n_strings=2000, n=8):
     ax.set_xlabel(f"symbol read (n = {n})")
     ax.set_ylabel("cell state s(t)")
     ax.set_title(f"DEKF-trained LSTM (2 blocks) after {n_strings} strings of a^n b^n c^n")
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     return plots._save(plt, fig, out / "anbncn_cell_states.png")
 
 
