@@ -312,7 +312,8 @@ class ReservoirMixin(ReservoirCore):
         return outputs
 
     def _format_output(self, outs, was_list):
-        outs = [o.astype(np.float64, copy=False) for o in outs]
+        """Outputs in the estimator's dtype (float32 models return float32), 1-D for a 1-D y."""
+        outs = [o.astype(self._dtype, copy=False) for o in outs]
         if self._y_1d:
             outs = [o[:, 0] for o in outs]
         return outs if was_list else outs[0]

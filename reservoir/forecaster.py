@@ -20,12 +20,16 @@ class ESNForecaster(ReservoirMixin):
     :class:`reservoir.ESNRegressor` (no feedback weights: the input already is the fed-back output).
 
     Series are arrays (n_steps,) or (n_steps, n_variables), or lists of them (each with its own
-    washout); forecasts have the shape of the training series' steps.
+    washout); forecasts have the shape of the training series' steps, in the model's dtype.
 
     Parameters
     ----------
     {reservoir_parameters}
     {readout_parameters}
+    standardize : bool, default=False
+        Standardise every variable by its mean and standard deviation over the training series
+        before the reservoir, and map every output back (``predict``, ``forecast``): series of
+        any scale then suit the default scalings.
     {run_parameters}
 
     Attributes
@@ -38,14 +42,16 @@ class ESNForecaster(ReservoirMixin):
         Constant term of the readout.
     state_ : ndarray of shape (n_reservoir,)
         Reservoir state at the end of the last training series (where ``forecast`` starts).
+    series_mean_, series_scale_ : ndarray of shape (n_variables,)
+        The standardisation (zeros and ones with ``standardize=False``).
     """
 
-    _parameter_constraints = CONSTRAINTS
+    _parameter_constraints = {**CONSTRAINTS, "standardize": ["boolean"]}
 
     def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
                  bias_scaling=0.5, density=0.1, input_density=1.0, ridge=1e-8, washout=100,
-                 squares=False, fit_intercept=True, solver="qr", device="cpu", dtype="float64",
-                 n_jobs=None, random_state=None, verbose=False):
+                 squares=False, fit_intercept=True, solver="qr", standardize=False, device="cpu",
+                 dtype="float64", n_jobs=None, random_state=None, verbose=False):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -58,6 +64,7 @@ class ESNForecaster(ReservoirMixin):
         self.squares = squares
         self.fit_intercept = fit_intercept
         self.solver = solver
+        self.standardize = standardize
         self.device = device
         self.dtype = dtype
         self.n_jobs = n_jobs
@@ -80,7 +87,21 @@ class ESNForecaster(ReservoirMixin):
         elif n != self.n_features_in_:
             raise ValueError(f"X has {n} features, but {type(self).__name__} is expecting "
                              f"{self.n_features_in_} features as input (variables of the series).")
+        if reset:
+            rows = np.concatenate(seqs).astype(np.float64)
+            scale = rows.std(axis=0) if self.standardize else np.ones(n)
+            self.series_mean_ = rows.mean(axis=0) if self.standardize else np.zeros(n)
+            self.series_scale_ = np.where(scale > 0, scale, 1.0)
+        if self.standardize:
+            mean, scale = (a.astype(self._dtype) for a in (self.series_mean_, self.series_scale_))
+            seqs = [(s - mean) / scale for s in seqs]
         return seqs, was_list
+
+    def _format_output(self, outs, was_list):
+        """Outputs back in the series' units (see ``standardize``), in the model's dtype."""
+        if self.standardize:
+            outs = [o * self.series_scale_ + self.series_mean_ for o in outs]
+        return super()._format_output(outs, was_list)
 
     def fit(self, X, y=None):
         """Learn s(t) -> s(t+1) on every series after its washout.
@@ -175,12 +196,14 @@ class ESNForecaster(ReservoirMixin):
     def _predict_inputs(self, X):
         return self._series(X, reset=False)
 
-    def forecast(self, horizon, context=None):
+    def forecast(self, horizon, context=None, on_divergence="warn"):
         """Free-running forecast of the next ``horizon`` steps.
 
         Without ``context``, continues from the end of the (last) training series; with a
         ``context`` series (n_steps, n_variables), first runs teacher forced through it from a zero
-        state (it should be longer than ``washout``) and forecasts what follows it.
+        state (it should be longer than ``washout``) and forecasts what follows it. The loop runs
+        in pieces of at most 32 MiB of states into one preallocated output: memory grows with
+        ``horizon`` only by the forecast itself.
 
         Parameters
         ----------
@@ -188,15 +211,21 @@ class ESNForecaster(ReservoirMixin):
             Number of steps to forecast.
         context : array-like of shape (n_steps,) or (n_steps, n_variables), default=None
             Series to continue instead of the training series.
+        on_divergence : {"warn", "raise"}, default="warn"
+            A forecast that leaves the training range by more than ten times its width gets a
+            ``RuntimeWarning`` naming the step (``"warn"``), or stops there with a
+            ``FloatingPointError`` (``"raise"``). A non-finite forecast always stops with one.
 
         Returns
         -------
         forecast : ndarray of shape (horizon, n_variables), or (horizon,) for a univariate series
-            The free-running forecast.
+            The free-running forecast, in the model's dtype.
         """
         self._check_fitted()
         if not isinstance(horizon, (int, np.integer)) or isinstance(horizon, bool) or horizon < 1:
             raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
+        if on_divergence not in ("warn", "raise"):
+            raise ValueError(f"on_divergence must be 'warn' or 'raise', got {on_divergence!r}.")
         if context is None:
             x, u = self.state_.copy(), self.last_input_.copy()
         else:
@@ -205,31 +234,41 @@ class ESNForecaster(ReservoirMixin):
             (ctx,), _ = self._series(context, reset=False)
             check_washout([ctx], self.washout, name="context")  # its state must forget x = 0
             x, u = self._final_state(ctx), ctx[-1].copy()
-        first = self._readout(u[None, :], x[None, :])[0].astype(self._dtype)
         res = self.reservoir_
+        out = np.empty((horizon, self.n_features_in_), dtype=self._dtype)
+        out[0] = self._readout(u[None, :], x[None, :])[0]
         W_u, _, _ = self._readout_weights()
-        steps = horizon - 1
-        drive = np.broadcast_to(res.bias, (steps, res.n_reservoir)).copy()
-        out_drive = np.broadcast_to(self.intercept_.astype(self._dtype), (steps, first.size)).copy()
-        y_prev = first.copy()
-        rest = self._generate(drive, res.W_in, out_drive, W_u, x, y_prev)
-        out = np.concatenate([first[None, :], rest]).astype(np.float64)
-        self._check_closed_loop(out)
-        return out[:, 0] if self._y_1d else out
+        piece = max(1, min(horizon - 1, self._harvester().max_rows))
+        drive = np.broadcast_to(res.bias, (piece, res.n_reservoir)).copy()
+        out_drive = np.broadcast_to(self.intercept_.astype(self._dtype), (piece, out.shape[1]))
+        out_drive = out_drive.copy()
+        y_prev = out[0].copy()
+        warned = self._check_closed_loop(out[:1], 0, on_divergence, False)
+        for a in range(1, horizon, piece):
+            b = min(horizon, a + piece)
+            out[a:b] = self._generate(drive[:b - a], res.W_in, out_drive[:b - a], W_u, x, y_prev)
+            warned = self._check_closed_loop(out[a:b], a, on_divergence, warned)
+        return self._format_output([out], False)
 
-    def _check_closed_loop(self, out):
-        """A forecast that becomes non-finite is an error naming the step; one that leaves the
-        training range by more than ten times its width gets a warning naming the step."""
+    def _check_closed_loop(self, out, start, on_divergence, warned):
+        """Steps start .. start + len(out) - 1 of a forecast (standardised units): non-finite is
+        an error naming the step; leaving the training range by more than ten times its width
+        is a warning (once; returns whether one was given) or, with ``"raise"``, an error."""
         bad = ~np.isfinite(out).all(axis=1)
         if bad.any():
             raise FloatingPointError(
-                f"The closed loop became non-finite at step {int(np.argmax(bad))} of "
-                f"{len(out)}: the model is unstable when it runs on its own outputs. Use a "
-                "smaller spectral_radius, a larger ridge, or a shorter horizon.")
+                f"The closed loop became non-finite at step {start + int(np.argmax(bad))}: "
+                "the model is unstable when it runs on its own outputs. Use a smaller "
+                "spectral_radius, a larger ridge, or a shorter horizon.")
         lo, hi = self._seen
         margin = 10 * np.maximum(hi - lo, np.finfo(np.float64).tiny)
         far = ((out < lo - margin) | (out > hi + margin)).any(axis=1)
-        if far.any():
-            warnings.warn(f"The forecast leaves the training range by more than ten times its "
-                          f"width from step {int(np.argmax(far))} on: the closed loop is "
-                          "probably diverging.", RuntimeWarning, stacklevel=3)
+        if far.any() and not warned:
+            message = (f"The forecast leaves the training range by more than ten times its "
+                       f"width from step {start + int(np.argmax(far))} on: the closed loop is "
+                       "probably diverging.")
+            if on_divergence == "raise":
+                raise FloatingPointError(message + " (on_divergence='raise' stopped it there)")
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+            return True
+        return warned

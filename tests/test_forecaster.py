@@ -53,7 +53,7 @@ def test_multivariate_and_sequence_lists():
 def test_float32_forecast(mg):
     fc = _fc(dtype="float32", ridge=1e-6).fit(mg[:1200])
     pred = fc.forecast(20)
-    assert pred.dtype == np.float64
+    assert pred.dtype == np.float32 and fc.predict(mg[:100]).dtype == np.float32
     assert np.max(np.abs(pred - mg[1200:1220])) < 0.05
 
 
@@ -69,3 +69,25 @@ def test_forecaster_errors(mg):
         fc.forecast(5, context=np.zeros((50, 2)))
     with pytest.raises(ValueError, match="NaN"):
         fc.predict(np.r_[mg[:10], np.nan])
+
+
+def test_forecast_in_pieces_equals_one_piece(mg, monkeypatch):
+    import reservoir.harvest
+
+    fc = _fc(n_reservoir=100, washout=50, ridge=1e-6).fit(mg[:1200])
+    whole = fc.forecast(300)
+    monkeypatch.setattr(reservoir.harvest, "CHUNK_BYTES", 100 * 8 * 7)  # 7 steps a piece
+    np.testing.assert_array_equal(fc.forecast(300), whole)
+    assert fc.forecast(1).shape == (1,)
+
+
+def test_standardize_maps_outputs_back_to_the_series_units(mg):
+    scaled = 1000.0 + 50.0 * mg[:1300]
+    plain = _fc(n_reservoir=100, washout=50).fit(mg[:1200])
+    model = _fc(n_reservoir=100, washout=50, standardize=True).fit(scaled[:1200])
+    assert model.series_scale_[0] == pytest.approx(50.0 * mg[:1200].std())
+    ahead = model.forecast(20)
+    assert np.max(np.abs(ahead - scaled[1200:1220])) < 50.0 * 0.05
+    assert model.score(scaled[:1200]) == pytest.approx(plain.score(mg[:1200]), abs=1e-3)
+    np.testing.assert_allclose(model.predict(scaled[:300]).mean(), scaled[1:301].mean(),
+                               rtol=1e-2)

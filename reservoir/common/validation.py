@@ -122,9 +122,12 @@ def check_washout(seqs, washout, name="X", reserved=0):
         if s.shape[0] <= need:
             where = f"{name}[{i}]" if len(seqs) > 1 else name
             plus = f" + {reserved}" if reserved else ""
+            most = min(len(q) for q in seqs) - reserved - 1
+            fix = (f"Set washout={max(0, most // 5)} (at most {most} leaves a step for every "
+                   "sequence)" if most >= 0 else "Drop it") + " or pass longer sequences."
             raise ValueError(
                 f"{where} has {s.shape[0]} sample(s), not more than washout={washout}{plus}: "
-                "nothing would be left to train on. Lower washout or pass longer sequences.")
+                f"nothing would be left to train on. {fix}")
 
 
 def require_y(estimator, y):
