@@ -94,7 +94,8 @@ def main(argv=None):
     _check_out(args.out, args.command)
     try:
         ds = protocol.run(**kw)
-    except (ValueError, ImportError, DivergenceError, FilterDivergenceError) as err:
+    except (ValueError, ImportError, FloatingPointError, DivergenceError,
+            FilterDivergenceError) as err:
         # a bad option value, a missing extra or a diverged training: its message, without a
         # traceback
         raise SystemExit(f"numba-rnn {args.command}: error: {err}") from err

@@ -151,3 +151,47 @@ def confusion_figure(ds, path, *, variable="confusion"):
     ax.set_title(f"{ds.attrs.get('archive', '')}: {errors}/{int(counts.sum())} errors",
                  fontsize=9)
     return _save(plt, fig, path)
+
+
+def series_forecast_figure(ds, path, *, history=None):
+    """A user's series (its last steps), the held-out steps with their forecast, and the
+    forecast after the end, one panel per variable (at most four); writes a PNG.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        What :func:`experiments.forecast.run` returned.
+    path : str or pathlib.Path
+        The PNG file.
+    history : int or None, default=None
+        Steps of the series shown before the held-out ones (default: five horizons).
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+    """
+    plt = _pyplot()
+    h, T = ds.sizes["lead"], ds.sizes["time"]
+    start = max(0, T - h - (history or 5 * h))
+    names = [str(v) for v in ds["variable"].values][:4]
+    fig, axes = plt.subplots(len(names), 1, figsize=(8, 2.6 * len(names) + 0.6), sharex=True,
+                             squeeze=False)
+    t = np.arange(start, T)
+    lead = np.arange(T - h, T)
+    future = np.arange(T, T + h)
+    for ax, name in zip(axes[:, 0], names):
+        ax.plot(t, ds["series"].sel(variable=name).values[start:], color="black", lw=1.2,
+                label="series")
+        ax.plot(lead, ds["test_forecast"].sel(variable=name).values, color="tab:red", ls="--",
+                lw=1.2, label="forecast of the held-out steps")
+        ax.plot(future, ds["future_forecast"].sel(variable=name).values, color="tab:blue",
+                lw=1.2, label="forecast after the end")
+        ax.axvline(T - h - 0.5, color="gray", ls=":", lw=0.8)
+        ax.set_ylabel(name)
+    axes[0, 0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False,
+                      fontsize=8)
+    axes[0, 0].set_title(f"NRMSE {ds.attrs['nrmse_test']:.3g} (persistence "
+                         f"{ds.attrs['nrmse_persistence']:.3g})", loc="left", fontsize=9)
+    axes[-1, 0].set_xlabel("step")
+    return _save(plt, fig, path)

@@ -45,8 +45,8 @@ def test_every_protocol_module_is_registered_and_every_sub_command_takes_device(
     assert declaring == set(MODULES)
     parser = cli.build_parser()
     for name in protocols():
-        extra = {"search": ["narma", "--grid", "ridge=1e-6"], "classify": ["gunpoint"]}.get(
-            name, [])
+        extra = {"search": ["narma", "--grid", "ridge=1e-6"], "classify": ["gunpoint"],
+                 "forecast": ["series.csv"]}.get(name, [])
         assert parser.parse_args([name, *extra, "--device", "parallel"]).device == "parallel"
 
 

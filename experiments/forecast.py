@@ -1,0 +1,189 @@
+"""The ``forecast`` sub-command: a user's own series, from a CSV or netCDF file, forecast by an
+``ESNForecaster`` (standardised series, washout fitted to the length).
+
+The last ``horizon`` steps are held out: hyperparameters are searched on the rest (one-step R^2
+with ``TimeSeriesSplit``), the best model is refitted there and forecasts the held-out steps in
+closed loop (scored by NRMSE beside persistence, the last value repeated); then the model is
+refitted on the whole series and forecasts the ``horizon`` steps after its end.
+"""
+
+import pathlib
+
+import numpy as np
+import xarray as xr
+from sklearn.base import clone
+from sklearn.model_selection import TimeSeriesSplit
+
+from reservoir import ESNForecaster
+
+from ._docstrings import fill_doc
+from .grid import grid_item
+from .metrics import nrmse
+from .protocol import Option, Protocol, positive_int
+from .results import finish
+from .search import grid_search
+
+#: The search when ``--grid`` is not given (27 configurations).
+DEFAULT_GRID = {"spectral_radius": [0.5, 0.9, 1.2], "leak_rate": [0.1, 0.3, 1.0],
+                "ridge": [1e-6, 1e-3, 1.0]}
+
+
+#: Numeric columns taken for the time axis, left out unless named with ``columns``.
+TIME_NAMES = {"time", "date", "year", "month", "day", "hour", "t", "step", "index"}
+
+
+def read_series(path, columns=None):
+    """A series from a CSV file (columns of a table) or a netCDF file (1-D variables).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.csv`` or ``.nc`` file.
+    columns : list of str or None, default=None
+        The columns (variables) to read; None reads every numeric one but those named like a
+        time axis (:data:`TIME_NAMES`).
+
+    Returns
+    -------
+    values : ndarray of shape (n_steps, n_variables)
+        The series, float64.
+    names : list of str
+        The names of the variables.
+    """
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise ValueError(f"There is no file {path}.")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        import pandas as pd
+
+        table = pd.read_csv(path)
+        available = list(table.columns)
+        numeric = [c for c in available if pd.api.types.is_numeric_dtype(table[c])]
+        get = table.__getitem__
+    elif suffix in (".nc", ".nc4", ".cdf"):
+        try:
+            table = xr.open_dataset(path)
+        except (ValueError, OSError) as err:
+            raise ValueError(f"{path.name} could not be read as netCDF ({err}); a netCDF-4 file "
+                             "needs the netCDF4 or h5netcdf package.") from err
+        available = [str(v) for v in table.data_vars]
+        numeric = [v for v in available if table[v].ndim == 1 and table[v].dtype.kind in "iuf"]
+        get = table.__getitem__
+    else:
+        raise ValueError(f"{path.name}: the file must be .csv or .nc, got {suffix or 'none'}.")
+    names = list(columns) if columns else [c for c in numeric
+                                           if str(c).strip().lower() not in TIME_NAMES]
+    missing = [c for c in names if c not in available]
+    if missing:
+        raise ValueError(f"{path.name} has no column {missing}; its columns are {available}.")
+    other = [c for c in names if c not in numeric]
+    if other or not names:
+        raise ValueError(f"{path.name}: {other or 'no column'} is not a numeric series"
+                         f"{'' if suffix == '.csv' else ' (1-D)'}; choose among {numeric} with "
+                         "--column.")
+    values = np.stack([np.asarray(get(c), dtype=np.float64) for c in names], axis=1)
+    gaps = ~np.isfinite(values)
+    if gaps.any():
+        row, col = np.argwhere(gaps)[0]
+        raise ValueError(f"{path.name}: {names[col]!r} has {int(gaps[:, col].sum())} missing or "
+                         f"non-finite values (the first at row {row}); fill or drop them first.")
+    return values, [str(n) for n in names]
+
+
+@fill_doc
+def run(file, column=None, horizon=12, grid=None, splits=3, n_reservoir=300, n_train=None,
+        seed=0, device="cpu", verbose=False):
+    """Search, refit and forecast a user's series (see the module).
+
+    Parameters
+    ----------
+    file : str or pathlib.Path
+        A ``.csv`` or ``.nc`` file (see :func:`read_series`).
+    column : list of str or None, default=None
+        Its columns to forecast together (None: every numeric one).
+    horizon : int, default=12
+        Steps held out for the test, and steps forecast after the end.
+    grid : list of (str, list) or None, default=None
+        The search (None: :data:`DEFAULT_GRID`).
+    splits : int, default=3
+        Folds of the ``TimeSeriesSplit``.
+    n_reservoir : int, default=300
+        Reservoir units.
+    n_train : int or None, default=None
+        Use only the last ``n_train`` steps before the held-out ones (None: all).
+    {seed}
+    device : str, default="cpu"
+        ``device`` of the forecaster (see docs/devices.md).
+    {verbose}
+
+    {returns_dataset}
+    """
+    values, names = read_series(file, column)
+    if horizon >= len(values) // 2:
+        raise ValueError(f"horizon={horizon} leaves too little of the {len(values)} steps to "
+                         "train on; use a horizon below half the series.")
+    history, test = values[:-horizon], values[-horizon:]
+    if n_train is not None:
+        history = history[-n_train:]
+    washout = min(100, len(history) // 10)
+    base = ESNForecaster(n_reservoir, washout=washout, standardize=True, device=device,
+                         random_state=seed)
+    result = grid_search(base, dict(grid) if grid else DEFAULT_GRID, history,
+                         cv=TimeSeriesSplit(splits), verbose=verbose)
+    model = result.best_estimator_
+    predicted = model.forecast(horizon).reshape(horizon, -1)
+    future = clone(model).fit(values).forecast(horizon).reshape(horizon, -1)
+    scale = history.std(axis=0)
+    ds = result.dataset
+    ds["series"] = xr.DataArray(values, dims=("time", "variable"),
+                                coords={"time": np.arange(len(values)), "variable": names})
+    ds["test_forecast"] = xr.DataArray(predicted, dims=("lead", "variable"),
+                                       coords={"lead": np.arange(1, horizon + 1)})
+    ds["future_forecast"] = xr.DataArray(future, dims=("lead", "variable"))
+    return finish(ds, f"ESNForecaster on {pathlib.Path(file).name}", "forecast", dict(
+        file=str(file), horizon=horizon, n_history=len(history), washout=washout,
+        nrmse_test=nrmse(test, predicted, normalization=float(np.mean(scale))),
+        nrmse_persistence=nrmse(test, np.repeat(history[-1:], horizon, axis=0),
+                                normalization=float(np.mean(scale))),
+        seed=seed, **{f"chosen_{k}": v for k, v in result.best_params_.items()}))
+
+
+@fill_doc
+def summary(ds):
+    """Text report of :func:`run`.
+
+    {summary}
+    """
+    a = ds.attrs
+    chosen = {k[7:]: v for k, v in a.items() if k.startswith("chosen_")}
+    return "\n".join([
+        f"Forecast of {a['file']} ({', '.join(map(str, ds['variable'].values))}): "
+        f"{ds.sizes['time']} steps, the last {a['horizon']} held out",
+        f"  chosen by a {ds['mean_test_score'].size}-configuration search: {chosen}",
+        f"  held-out NRMSE over {a['horizon']} steps: {a['nrmse_test']:.4g} (persistence "
+        f"{a['nrmse_persistence']:.4g})",
+        f"  forecast after the end: future_forecast ({a['horizon']} steps)"])
+
+
+def _figure(ds, path):
+    from . import plots
+
+    return plots.series_forecast_figure(ds, path)
+
+
+PROTOCOLS = [Protocol(
+    "forecast", "forecast your own series from a .csv or .nc file (ESNForecaster)", run,
+    summary, plot=_figure,
+    stem=lambda v: f"forecast_{pathlib.Path(v['file']).stem}_seed{v['seed']}",
+    options=(
+        Option("file", dict(help="a .csv table or a .nc file holding the series")),
+        Option("--column", dict(nargs="+", help="columns (netCDF variables) to forecast "
+                                "together (default: every numeric one but a time column)")),
+        Option("--horizon", dict(type=positive_int, help="steps held out and forecast after "
+                                 "the end (default 12)")),
+        Option("--grid", dict(type=grid_item, nargs="+", help="the search (default: "
+                              "spectral_radius=0.5,0.9,1.2 leak_rate=0.1,0.3,1 "
+                              "ridge=1e-6,1e-3,1)")),
+        Option("--splits", dict(type=positive_int, help="TimeSeriesSplit folds (default 3)")),
+        Option("--n-reservoir", dict(type=positive_int, help="reservoir units (default 300)"))))]

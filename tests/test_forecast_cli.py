@@ -1,0 +1,62 @@
+"""numba-rnn forecast FILE: a user's CSV or netCDF series searched, refitted and forecast."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from experiments import cli
+from experiments.forecast import read_series
+
+
+@pytest.fixture
+def table(tmp_path):
+    t = np.arange(240)
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"month": t, "label": ["x"] * 240,
+                          "temperature": 15 + 8 * np.sin(2 * np.pi * t / 12)
+                          + rng.normal(0, 0.3, 240),
+                          "sales": 100 + 0.5 * t + 10 * np.cos(2 * np.pi * t / 12)})
+    path = tmp_path / "shop.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+def test_csv_and_netcdf_series_read_with_clear_errors(table, tmp_path):
+    path, frame = table
+    values, names = read_series(path)
+    assert names == ["temperature", "sales"] and values.shape == (240, 2)  # no time, no text
+    nc = tmp_path / "sst.nc"
+    xr.Dataset({"sst": ("time", frame["temperature"].to_numpy())}).to_netcdf(nc, engine="scipy")
+    np.testing.assert_array_equal(read_series(nc)[0][:, 0], frame["temperature"])
+    with pytest.raises(ValueError, match=r"no column \['nope'\]; its columns are"):
+        read_series(path, ["nope"])
+    with pytest.raises(ValueError, match="'label'.*not a numeric series"):
+        read_series(path, ["label"])
+    frame.loc[7, "sales"] = np.nan
+    frame.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="'sales' has 1 missing.*row 7"):
+        read_series(path)
+    other = tmp_path / "series.json"
+    other.write_text("{}")
+    with pytest.raises(ValueError, match=r"must be .csv or .nc, got .json"):
+        read_series(other)
+
+
+def test_cli_forecasts_a_users_csv(table, tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="the figure needs the plot extra")
+    path, _ = table
+    argv = ["forecast", str(path), "--column", "temperature", "--horizon", "12", "--grid",
+            "spectral_radius=0.5,0.9", "leak_rate=0.3,1", "--n-reservoir", "50",
+            "--out", str(tmp_path), "--quiet"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "held-out NRMSE over 12 steps" in out
+    ds = xr.open_dataset(tmp_path / "forecast_shop_seed0.nc", engine="scipy")
+    assert ds["future_forecast"].shape == (12, 1) and ds["series"].shape == (240, 1)
+    assert ds.attrs["nrmse_test"] < ds.attrs["nrmse_persistence"]
+    assert (tmp_path / "forecast_shop_seed0.png").exists()
+    with pytest.raises(SystemExit, match="numba-rnn forecast: error: There is no file"):
+        cli.main(["forecast", str(tmp_path / "none.csv"), "--out", str(tmp_path)])
+    with pytest.raises(SystemExit, match="horizon=200 leaves too little"):
+        cli.main(["forecast", str(path), "--horizon", "200", "--out", str(tmp_path)])
