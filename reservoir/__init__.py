@@ -3,8 +3,9 @@
 from .classifier import ESNClassifier
 from .esn import ESNRegressor
 from .forecaster import ESNForecaster
+from .nvar import NVARForecaster
 from .readout import GramRidge, QRRidge, Readout
 from .weights import Reservoir, make_reservoir, spectral_radius
 
-__all__ = ["ESNClassifier", "ESNRegressor", "ESNForecaster", "GramRidge", "QRRidge", "Readout",
-           "Reservoir", "make_reservoir", "spectral_radius"]
+__all__ = ["ESNClassifier", "ESNRegressor", "ESNForecaster", "GramRidge", "NVARForecaster",
+           "QRRidge", "Readout", "Reservoir", "make_reservoir", "spectral_radius"]

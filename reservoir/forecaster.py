@@ -11,6 +11,62 @@ from .common.validation import check_sequences, check_washout, is_sequence_list
 from .docstrings import fill_doc
 
 
+def series_of(estimator, X, reset, dtype):
+    """A forecaster's series: one (n_steps,) or (n_steps, n_variables) array or a list of them,
+    validated, as (n_steps, n_variables) arrays of ``dtype``; returns (seqs, was_list).
+
+    With ``reset`` it sets ``n_features_in_`` (and a data frame's ``feature_names_in_``),
+    ``_y_1d`` and the standardisation ``series_mean_``, ``series_scale_`` (zeros and ones
+    unless ``estimator.standardize``); otherwise it checks X against them. With
+    ``standardize`` the series come back standardised.
+    """
+    if not is_sequence_list(X):  # a data frame's column names, as validate_data keeps them
+        _check_feature_names(estimator, X, reset=reset)
+    seqs, was_list, was_1d = check_sequences(X, name="X", dtype=dtype, allow_1d=True)
+    n = seqs[0].shape[1]
+    if reset:
+        estimator.n_features_in_ = n
+        estimator._y_1d = was_1d
+        rows = np.concatenate(seqs).astype(np.float64)
+        scale = rows.std(axis=0) if estimator.standardize else np.ones(n)
+        estimator.series_mean_ = rows.mean(axis=0) if estimator.standardize else np.zeros(n)
+        estimator.series_scale_ = np.where(scale > 0, scale, 1.0)
+    elif n != estimator.n_features_in_:
+        raise ValueError(f"X has {n} features, but {type(estimator).__name__} is expecting "
+                         f"{estimator.n_features_in_} features as input (variables of the "
+                         "series).")
+    if estimator.standardize:
+        mean = estimator.series_mean_.astype(dtype)
+        scale = estimator.series_scale_.astype(dtype)
+        seqs = [(s - mean) / scale for s in seqs]
+    return seqs, was_list
+
+
+def check_closed_loop(out, start, seen, on_divergence, warned):
+    """Steps start .. start + len(out) - 1 of a forecast against the training range ``seen``
+    (min, max) per variable, in the units the model runs in: non-finite is an error naming the
+    step; leaving the range by more than ten times its width is a warning (once: returns
+    whether one was given) or, with ``on_divergence="raise"``, an error."""
+    bad = ~np.isfinite(out).all(axis=1)
+    if bad.any():
+        raise FloatingPointError(
+            f"The closed loop became non-finite at step {start + int(np.argmax(bad))}: the "
+            "model is unstable when it runs on its own outputs. Use a larger ridge or a "
+            "shorter horizon (for an ESN, a smaller spectral_radius).")
+    lo, hi = seen
+    margin = 10 * np.maximum(hi - lo, np.finfo(np.float64).tiny)
+    far = ((out < lo - margin) | (out > hi + margin)).any(axis=1)
+    if far.any() and not warned:
+        message = (f"The forecast leaves the training range by more than ten times its width "
+                   f"from step {start + int(np.argmax(far))} on: the closed loop is probably "
+                   "diverging.")
+        if on_divergence == "raise":
+            raise FloatingPointError(message + " (on_divergence='raise' stopped it there)")
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+        return True
+    return warned
+
+
 @fill_doc
 class ESNForecaster(ReservoirMixin):
     """Echo state network that learns a series one step ahead and forecasts it in closed loop.
@@ -77,25 +133,7 @@ class ESNForecaster(ReservoirMixin):
         return tags
 
     def _series(self, X, reset):
-        if not is_sequence_list(X):  # a data frame's column names, as validate_data keeps them
-            _check_feature_names(self, X, reset=reset)
-        seqs, was_list, was_1d = check_sequences(X, name="X", dtype=self._dtype, allow_1d=True)
-        n = seqs[0].shape[1]
-        if reset:
-            self.n_features_in_ = n
-            self._y_1d = was_1d
-        elif n != self.n_features_in_:
-            raise ValueError(f"X has {n} features, but {type(self).__name__} is expecting "
-                             f"{self.n_features_in_} features as input (variables of the series).")
-        if reset:
-            rows = np.concatenate(seqs).astype(np.float64)
-            scale = rows.std(axis=0) if self.standardize else np.ones(n)
-            self.series_mean_ = rows.mean(axis=0) if self.standardize else np.zeros(n)
-            self.series_scale_ = np.where(scale > 0, scale, 1.0)
-        if self.standardize:
-            mean, scale = (a.astype(self._dtype) for a in (self.series_mean_, self.series_scale_))
-            seqs = [(s - mean) / scale for s in seqs]
-        return seqs, was_list
+        return series_of(self, X, reset, self._dtype)
 
     def _format_output(self, outs, was_list):
         """Outputs back in the series' units (see ``standardize``), in the model's dtype."""
@@ -243,32 +281,10 @@ class ESNForecaster(ReservoirMixin):
         out_drive = np.broadcast_to(self.intercept_.astype(self._dtype), (piece, out.shape[1]))
         out_drive = out_drive.copy()
         y_prev = out[0].copy()
-        warned = self._check_closed_loop(out[:1], 0, on_divergence, False)
+        warned = check_closed_loop(out[:1], 0, self._seen, on_divergence, False)
         for a in range(1, horizon, piece):
             b = min(horizon, a + piece)
             out[a:b] = self._generate(drive[:b - a], res.W_in, out_drive[:b - a], W_u, x, y_prev)
-            warned = self._check_closed_loop(out[a:b], a, on_divergence, warned)
+            warned = check_closed_loop(out[a:b], a, self._seen, on_divergence, warned)
         return self._format_output([out], False)
 
-    def _check_closed_loop(self, out, start, on_divergence, warned):
-        """Steps start .. start + len(out) - 1 of a forecast (standardised units): non-finite is
-        an error naming the step; leaving the training range by more than ten times its width
-        is a warning (once; returns whether one was given) or, with ``"raise"``, an error."""
-        bad = ~np.isfinite(out).all(axis=1)
-        if bad.any():
-            raise FloatingPointError(
-                f"The closed loop became non-finite at step {start + int(np.argmax(bad))}: "
-                "the model is unstable when it runs on its own outputs. Use a smaller "
-                "spectral_radius, a larger ridge, or a shorter horizon.")
-        lo, hi = self._seen
-        margin = 10 * np.maximum(hi - lo, np.finfo(np.float64).tiny)
-        far = ((out < lo - margin) | (out > hi + margin)).any(axis=1)
-        if far.any() and not warned:
-            message = (f"The forecast leaves the training range by more than ten times its "
-                       f"width from step {start + int(np.argmax(far))} on: the closed loop is "
-                       "probably diverging.")
-            if on_divergence == "raise":
-                raise FloatingPointError(message + " (on_divergence='raise' stopped it there)")
-            warnings.warn(message, RuntimeWarning, stacklevel=3)
-            return True
-        return warned

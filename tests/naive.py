@@ -186,3 +186,20 @@ def leave_one_out(F, Y, lam):
         w = ridge(A, Y[keep], lam)
         out[i] = np.r_[1.0, F[i]] @ w
     return out
+
+
+def nvar_features(S, delays, skip, degree):
+    """[linear features, monomials of degree 2..degree] of every step of S (T, d): the linear
+    features s(t), s(t - skip), ... (zeros before the start), the monomials in
+    itertools.combinations_with_replacement order, degree by degree."""
+    import itertools
+
+    T, d = S.shape
+    padded = np.vstack([np.zeros(((delays - 1) * skip, d)), S])
+    rows = []
+    for t in range(T):
+        lin = np.concatenate([padded[t + (delays - 1) * skip - j * skip] for j in range(delays)])
+        mono = [np.prod(lin[list(c)]) for k in range(2, degree + 1)
+                for c in itertools.combinations_with_replacement(range(len(lin)), k)]
+        rows.append(np.concatenate([lin, mono]))
+    return np.array(rows)

@@ -8,7 +8,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
-from reservoir import ESNClassifier, ESNForecaster, ESNRegressor
+from reservoir import ESNClassifier, ESNForecaster, ESNRegressor, NVARForecaster
 from rtrl import RTRLRegressor
 
 STATEFUL = ("a recurrent network is a dynamical system: each output depends on the steps before "
@@ -39,7 +39,7 @@ def _expected(estimator):
             "check_fit2d_1feature": TABLE_AS_SERIES}
     if isinstance(estimator, (RTRLRegressor, KalmanLSTMRegressor, KalmanLSTMClassifier)):
         return dict(EXPECTED_FAILURES, check_sample_weight_equivalence_on_dense_data=WEIGHTED_STEPS)
-    if isinstance(estimator, ESNForecaster):
+    if isinstance(estimator, (ESNForecaster, NVARForecaster)):
         return dict(EXPECTED_FAILURES, check_fit1d=UNIVARIATE, check_fit2d_predict1d=UNIVARIATE)
     return EXPECTED_FAILURES
 
@@ -49,6 +49,7 @@ def _expected(estimator):
      ESNRegressor(n_reservoir=20, washout=0, feedback_scaling=0.1, device="parallel",
                   random_state=0),
      ESNForecaster(n_reservoir=20, washout=0, random_state=0),
+     NVARForecaster(),
      ESNClassifier(n_reservoir=20, random_state=0),
      ESNClassifier(n_reservoir=20, representation="model", n_components=4, n_estimators=2,
                    bidirectional=True, random_state=0),

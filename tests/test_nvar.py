@@ -1,0 +1,78 @@
+"""NVARForecaster: features, readout and closed loop against plain numpy; the search."""
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+from experiments.datasets import lorenz63
+from experiments.search import grid_search
+from reservoir import NVARForecaster
+from reservoir.nvar import features, monomials
+from tests import naive
+
+
+@pytest.fixture(scope="module")
+def xyz():
+    return lorenz63(900, dt=0.025, random_state=0)
+
+
+@pytest.mark.parametrize("delays, skip, degree", [(2, 1, 2), (3, 2, 3), (1, 1, 1)])
+def test_features_equal_plain_numpy(delays, skip, degree):
+    S = np.random.default_rng(0).normal(size=(12, 2))
+    terms = monomials(2 * delays, degree)
+    out = np.empty((12, 2 * delays + len(terms)))
+    features(S, delays, skip, terms, out)
+    np.testing.assert_allclose(out, naive.nvar_features(S, delays, skip, degree), rtol=1e-14)
+
+
+@pytest.mark.parametrize("increment", [True, False])
+def test_readout_and_closed_loop_equal_plain_numpy(xyz, increment):
+    S = xyz[:300]
+    model = NVARForecaster(ridge=1e-3, increment=increment, standardize=False).fit(S)
+    F = naive.nvar_features(S, 2, 1, 2)[1:-1]
+    W = naive.ridge(np.hstack([np.ones((len(F), 1)), F]), S[2:] - (S[1:-1] if increment else 0),
+                    1e-3)
+    np.testing.assert_allclose(model.intercept_, W[0], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(model.coef_, W[1:].T, rtol=1e-6, atol=1e-9)
+    history, want = list(S[-2:]), []
+    for _ in range(20):  # the closed loop, one step at a time
+        f = naive.nvar_features(np.array(history[-2:]), 2, 1, 2)[-1]
+        y = W[0] + f @ W[1:] + (history[-1] if increment else 0)
+        want.append(y)
+        history.append(y)
+    np.testing.assert_allclose(model.forecast(20), np.array(want), rtol=1e-9, atol=1e-9)
+
+
+def test_lorenz_forecast_of_one_lyapunov_time(xyz):
+    model = NVARForecaster().fit(xyz[:400])
+    truth = xyz[400:444]  # one Lyapunov time (1 / 0.906) at dt = 0.025
+    error = np.sqrt(np.mean((model.forecast(44) - truth) ** 2)) / np.sqrt(np.mean(xyz.var(0)))
+    assert error < 0.02  # Gauthier et al. 2021 report a few 1e-3
+    assert model.score(xyz[400:]) > 0.9999
+
+
+def test_with_ridge_and_the_search_share_one_factorization(xyz):
+    model = NVARForecaster(ridge=1e-4).fit(xyz[:400])
+    again = model.with_ridge(1e-2)
+    np.testing.assert_allclose(again.coef_, NVARForecaster(ridge=1e-2).fit(xyz[:400]).coef_,
+                               rtol=1e-9, atol=1e-12)
+    assert model.ridge == 1e-4
+    grid = {"ridge": [1e-6, 1e-2], "delays": [2, 3]}
+    ours = grid_search(NVARForecaster(), grid, xyz[:600], cv=TimeSeriesSplit(3))
+    theirs = GridSearchCV(NVARForecaster(), grid, cv=TimeSeriesSplit(3)).fit(xyz[:600])
+    for i, params in enumerate(theirs.cv_results_["params"]):
+        assert float(ours.dataset["mean_test_score"].sel(**params)) == pytest.approx(
+            theirs.cv_results_["mean_test_score"][i], rel=1e-9)
+
+
+def test_guards_and_bad_input(xyz):
+    model = NVARForecaster(delays=3, skip=2).fit(xyz[:300])
+    with pytest.raises(ValueError, match="context has 3 steps; it needs at least 5"):
+        model.forecast(5, context=xyz[:3])
+    with pytest.raises(ValueError, match="horizon must be a positive integer"):
+        model.forecast(0)
+    wild = NVARForecaster(ridge=0.0, standardize=False).fit(xyz[:60])
+    with pytest.raises(FloatingPointError, match="step"):
+        wild.forecast(5000, on_divergence="raise")
+    with pytest.raises(ValueError, match="n_samples=10 steps: delays=4 and skip=3 need"):
+        NVARForecaster(delays=4, skip=3).fit(xyz[:10])
