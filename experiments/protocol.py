@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 #: The protocol modules of ``experiments``, in the order of the command line's help.
 MODULES = ("mackey_glass", "lorenz", "narma", "memory", "adding", "binary_addition", "reber",
-           "one_step", "anbncn", "grid", "classify", "forecast")
+           "one_step", "anbncn", "grid", "classify", "forecast", "ngrc")
 
 
 @dataclass(frozen=True)

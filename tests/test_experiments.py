@@ -149,3 +149,12 @@ def test_cli_reports_a_bad_value_without_a_traceback(tmp_path):
     with pytest.raises(SystemExit, match="numba-rnn anbncn: error: The .r. parameter of "
                        "KalmanLSTMClassifier must be a finite number > 0"):
         cli.main(argv)
+
+
+def test_ngrc_lorenz_runs_both_models():
+    from experiments import ngrc
+
+    ds = ngrc.run(n_trials=2, n_reservoir=200)
+    assert ds["nrmse"].dims == ("model", "trial") and ds.sizes["trial"] == 2
+    assert ds.attrs["median_nvar"] < 0.02
+    assert "NVAR" in ngrc.summary(ds)
