@@ -1,5 +1,6 @@
 """The ``forecast`` sub-command: a user's own series, from a CSV or netCDF file, forecast by an
-``ESNForecaster`` (standardised series, washout fitted to the length).
+``ESNForecaster`` (standardised series, washout fitted to the length) or an
+``NVARForecaster``.
 
 The last ``horizon`` steps are held out: hyperparameters are searched on the rest (one-step R^2
 with ``TimeSeriesSplit``), the best model is refitted there and forecasts the held-out steps in
@@ -14,7 +15,7 @@ import xarray as xr
 from sklearn.base import clone
 from sklearn.model_selection import TimeSeriesSplit
 
-from reservoir import ESNForecaster
+from reservoir import ESNForecaster, NVARForecaster
 
 from ._docstrings import fill_doc
 from .grid import grid_item
@@ -23,9 +24,10 @@ from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .search import grid_search
 
-#: The search when ``--grid`` is not given (27 configurations).
-DEFAULT_GRID = {"spectral_radius": [0.5, 0.9, 1.2], "leak_rate": [0.1, 0.3, 1.0],
-                "ridge": [1e-6, 1e-3, 1.0]}
+#: The search of each model when ``--grid`` is not given.
+DEFAULT_GRIDS = {"esn": {"spectral_radius": [0.5, 0.9, 1.2], "leak_rate": [0.1, 0.3, 1.0],
+                         "ridge": [1e-6, 1e-3, 1.0]},
+                 "nvar": {"delays": [1, 2, 3, 4], "skip": [1, 2], "ridge": [1e-6, 1e-3, 1.0]}}
 
 
 #: Numeric columns taken for the time axis, left out unless named with ``columns``.
@@ -92,8 +94,8 @@ def read_series(path, columns=None):
 
 
 @fill_doc
-def run(file, column=None, horizon=12, grid=None, splits=3, n_reservoir=300, n_train=None,
-        seed=0, device="cpu", verbose=False):
+def run(file, column=None, horizon=12, grid=None, model="esn", splits=3, n_reservoir=300,
+        n_train=None, seed=0, device="cpu", verbose=False):
     """Search, refit and forecast a user's series (see the module).
 
     Parameters
@@ -105,7 +107,9 @@ def run(file, column=None, horizon=12, grid=None, splits=3, n_reservoir=300, n_t
     horizon : int, default=12
         Steps held out for the test, and steps forecast after the end.
     grid : list of (str, list) or None, default=None
-        The search (None: :data:`DEFAULT_GRID`).
+        The search (None: the model's :data:`DEFAULT_GRIDS`).
+    model : {"esn", "nvar"}, default="esn"
+        ``ESNForecaster`` or ``NVARForecaster`` (next-generation RC).
     splits : int, default=3
         Folds of the ``TimeSeriesSplit``.
     n_reservoir : int, default=300
@@ -127,13 +131,16 @@ def run(file, column=None, horizon=12, grid=None, splits=3, n_reservoir=300, n_t
     if n_train is not None:
         history = history[-n_train:]
     washout = min(100, len(history) // 10)
-    base = ESNForecaster(n_reservoir, washout=washout, standardize=True, device=device,
-                         random_state=seed)
-    result = grid_search(base, dict(grid) if grid else DEFAULT_GRID, history,
+    if model == "nvar":
+        base = NVARForecaster()
+    else:
+        base = ESNForecaster(n_reservoir, washout=washout, standardize=True, device=device,
+                             random_state=seed)
+    result = grid_search(base, dict(grid) if grid else DEFAULT_GRIDS[model], history,
                          cv=TimeSeriesSplit(splits), verbose=verbose)
-    model = result.best_estimator_
-    predicted = model.forecast(horizon).reshape(horizon, -1)
-    future = clone(model).fit(values).forecast(horizon).reshape(horizon, -1)
+    best = result.best_estimator_
+    predicted = best.forecast(horizon).reshape(horizon, -1)
+    future = clone(best).fit(values).forecast(horizon).reshape(horizon, -1)
     scale = history.std(axis=0)
     ds = result.dataset
     ds["series"] = xr.DataArray(values, dims=("time", "variable"),
@@ -141,8 +148,8 @@ def run(file, column=None, horizon=12, grid=None, splits=3, n_reservoir=300, n_t
     ds["test_forecast"] = xr.DataArray(predicted, dims=("lead", "variable"),
                                        coords={"lead": np.arange(1, horizon + 1)})
     ds["future_forecast"] = xr.DataArray(future, dims=("lead", "variable"))
-    return finish(ds, f"ESNForecaster on {pathlib.Path(file).name}", "forecast", dict(
-        file=str(file), horizon=horizon, n_history=len(history), washout=washout,
+    return finish(ds, f"{type(base).__name__} on {pathlib.Path(file).name}", "forecast", dict(
+        file=str(file), model=model, horizon=horizon, n_history=len(history), washout=washout,
         nrmse_test=nrmse(test, predicted, normalization=float(np.mean(scale))),
         nrmse_persistence=nrmse(test, np.repeat(history[-1:], horizon, axis=0),
                                 normalization=float(np.mean(scale))),
@@ -158,7 +165,8 @@ def summary(ds):
     a = ds.attrs
     chosen = {k[7:]: v for k, v in a.items() if k.startswith("chosen_")}
     return "\n".join([
-        f"Forecast of {a['file']} ({', '.join(map(str, ds['variable'].values))}): "
+        f"Forecast of {a['file']} ({', '.join(map(str, ds['variable'].values))}) by "
+        f"{a['model']}: "
         f"{ds.sizes['time']} steps, the last {a['horizon']} held out",
         f"  chosen by a {ds['mean_test_score'].size}-configuration search: {chosen}",
         f"  held-out NRMSE over {a['horizon']} steps: {a['nrmse_test']:.4g} (persistence "
@@ -182,8 +190,10 @@ PROTOCOLS = [Protocol(
                                 "together (default: every numeric one but a time column)")),
         Option("--horizon", dict(type=positive_int, help="steps held out and forecast after "
                                  "the end (default 12)")),
-        Option("--grid", dict(type=grid_item, nargs="+", help="the search (default: "
+        Option("--grid", dict(type=grid_item, nargs="+", help="the search (esn default: "
                               "spectral_radius=0.5,0.9,1.2 leak_rate=0.1,0.3,1 "
-                              "ridge=1e-6,1e-3,1)")),
+                              "ridge=1e-6,1e-3,1; nvar: delays=1:4:4 skip=1,2 ridge=...)")),
+        Option("--model", dict(choices=sorted(DEFAULT_GRIDS), help="esn (ESNForecaster, "
+                               "default) or nvar (NVARForecaster, next-generation RC)")),
         Option("--splits", dict(type=positive_int, help="TimeSeriesSplit folds (default 3)")),
         Option("--n-reservoir", dict(type=positive_int, help="reservoir units (default 300)"))))]

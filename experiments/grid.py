@@ -15,7 +15,8 @@ from .search import grid_search
 
 TASKS = ("mackey-glass", "narma")
 #: Parameters whose grid values are integers, and those whose values are words.
-INTEGERS = ("n_reservoir", "washout", "n_components", "n_estimators")
+INTEGERS = ("n_reservoir", "washout", "n_components", "n_estimators", "delays", "skip",
+            "degree")
 WORDS = ("representation",)
 
 
