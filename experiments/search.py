@@ -15,6 +15,7 @@ The work is split into one task per (group of configurations, fold) and run by j
 """
 
 import itertools
+import numbers
 import time
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ import xarray as xr
 from joblib import Parallel, delayed
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
-from sklearn.model_selection import check_cv
+from sklearn.model_selection import TimeSeriesSplit, check_cv
 from sklearn.utils import _safe_indexing
 
 from reservoir.base import ReservoirMixin
@@ -33,6 +34,8 @@ from reservoir.common.progress import Progress
 from reservoir.common.validation import is_sequence_list
 
 from .results import finish
+from .walk_forward import check_folds, score_rows
+from .walk_forward import check_scoring as walk_scoring
 
 SHARED = PER_CONFIG + ("ridge",)
 
@@ -75,7 +78,7 @@ def _configs(base, shared_grid):
     return names, configs, shared_grid.get("ridge", [getattr(base, "ridge", None)])
 
 
-def _evaluate_prefixes(estimator, group, shared_grid, X, y, folds):
+def _evaluate_prefixes(estimator, group, shared_grid, X, y, folds, scoring, walk):
     """All folds of one group at once when every training set is a prefix of the series
     (TimeSeriesSplit): one harvest up to the longest prefix, the readout factor snapshotted at
     each fold's end. Returns {fold: {config tuple: (score, time)}}."""
@@ -90,24 +93,36 @@ def _evaluate_prefixes(estimator, group, shared_grid, X, y, folds):
     fit_each = (time.perf_counter() - start) / (len(models) * len(folds))
     out = {}
     for k, (_, test) in enumerate(folds):
-        X_test = _safe_indexing(X, test)
-        y_test = None if y is None else _safe_indexing(y, test)
-        scores = _batch_scores(models, [s[k] for s in snapshots], ridges, X_test, y_test)
+        X_eval, y_eval, rows = _validation(X, y, test, walk)
+        scores = _batch_scores(models, [s[k] for s in snapshots], ridges, X_eval, y_eval, rows,
+                               scoring)
         out[k] = _collect(names, configs, ridges, scores, fit_each)
     return out
 
 
-def _batch_scores(models, readouts, ridges, X, y):
+def _validation(X, y, test, walk):
+    """What a fold's models predict, and the rows scored: the validation steps alone (None:
+    all of them, the estimator's own score), or walking forward the whole history up to the
+    fold's end and its validation steps."""
+    rows = np.arange(test[-1] + 1) if walk else test
+    X_eval = _safe_indexing(X, rows)
+    y_eval = None if y is None else _safe_indexing(y, rows)
+    return X_eval, y_eval, (np.asarray(test) if walk else None)
+
+
+def _batch_scores(models, readouts, ridges, X, y, rows=None, scoring=None):
     """(score, seconds) per ridge of each model of one ``fit_configurations`` batch, with its
     readout re-solved from ``readouts[c]`` (a :class:`reservoir.Readout`), scored by the
-    estimator's own score: the test states of all models harvested side by side once, for every
-    ridge."""
+    estimator's own score (or, given the ``rows`` of a walk-forward fold, by
+    :func:`experiments.walk_forward.score_rows`): the test states of all models harvested side
+    by side once, for every ridge."""
     start = time.perf_counter()
     with blas_threads(models[0].coef_.shape[1]):
         weights = thread_map(lambda readout: readout.coef_for(np.asarray(ridges, np.float64)),
                              readouts, _host_threads(models[0]))
     preds = predict_configurations(models, X, weights)
-    scores = [[float(model.score_predictions(X, y, p)) for p in model_preds]
+    scores = [[float(model.score_predictions(X, y, p) if rows is None else
+                     score_rows(p, X, y, rows, scoring)) for p in model_preds]
               for model, model_preds in zip(models, preds)]
     seconds = (time.perf_counter() - start) / (len(models) * len(ridges))
     return [[(score, seconds) for score in model_scores] for model_scores in scores]
@@ -119,14 +134,17 @@ def _host_threads(estimator):
     return resolve(getattr(estimator, "device", "cpu"), getattr(estimator, "n_jobs", None)).workers
 
 
-def _ridge_scores(model, ridges, X, y, scoring):
-    """(score, seconds) of the fitted ``model`` re-solved for each ridge, scored by ``scoring``."""
-    scorer = check_scoring(model, scoring=scoring)
+def _ridge_scores(model, ridges, X, y, scoring, rows=None):
+    """(score, seconds) of the fitted ``model`` re-solved for each ridge, scored by ``scoring``
+    (walking forward through X when the ``rows`` to score are given)."""
+    scorer = check_scoring(model, scoring=scoring) if rows is None else None
     out = []
     for ridge in ridges:
         start = time.perf_counter()
         fitted = model if ridge is None else model.with_ridge(ridge)
-        out.append((float(scorer(fitted, X, y)), time.perf_counter() - start))
+        score = scorer(fitted, X, y) if rows is None else \
+            score_rows(fitted.predict(X), X, y, rows, scoring)
+        out.append((float(score), time.perf_counter() - start))
     return out
 
 
@@ -155,11 +173,11 @@ def _same(a, b):
         return a is b
 
 
-def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring):
+def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring, walk=False):
     """Fit every configuration of one group on one fold; returns {config tuple: (score, time)}."""
-    X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
+    X_train = _safe_indexing(X, train)
     y_train = None if y is None else _safe_indexing(y, train)
-    y_test = None if y is None else _safe_indexing(y, test)
+    X_test, y_test, rows = _validation(X, y, test, walk)
     base = clone(estimator).set_params(**group)
     names, configs, ridges = _configs(base, shared_grid)
     start = time.perf_counter()
@@ -169,11 +187,12 @@ def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring):
     else:  # any other estimator: one fit per configuration
         models = [base.fit(X_train, y_train)]
     fit_each = (time.perf_counter() - start) / len(models)
-    if scoring is None and batchable(base):
-        scores = _batch_scores(models, [m.readout_ for m in models], ridges, X_test, y_test)
+    if (scoring is None or walk) and batchable(base):
+        scores = _batch_scores(models, [m.readout_ for m in models], ridges, X_test, y_test,
+                               rows, scoring)
     else:
-        scores = thread_map(lambda m: _ridge_scores(m, ridges, X_test, y_test, scoring), models,
-                            _host_threads(base))
+        scores = thread_map(lambda m: _ridge_scores(m, ridges, X_test, y_test, scoring, rows),
+                            models, _host_threads(base))
     return _collect(names, configs, ridges, scores, fit_each)
 
 
@@ -184,8 +203,8 @@ def _collect(names, configs, ridges, scores, fit_each):
             for ridge, (score, seconds) in zip(ridges, model_scores)}
 
 
-def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, refit=True,
-                n_jobs=None, verbose=False):
+def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_forward=True,
+                refit=True, n_jobs=None, verbose=False):
     """Exhaustive search over ``param_grid`` with cross-validation, fast for reservoirs.
 
     Parameters
@@ -201,10 +220,17 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, refit=T
         Targets of every step, (n_steps,) or (n_steps, n_outputs) (None for a forecaster); for
         a classifier, one label per sequence.
     cv : int or cross-validation generator, default=5
-        As in ``GridSearchCV`` (e.g. ``TimeSeriesSplit(3)``; an int is stratified folds of
-        sequences for a classifier).
+        As in ``GridSearchCV``; an int is ``TimeSeriesSplit(cv)`` for one series and
+        stratified folds of sequences for a classifier.
     scoring : str, callable or None, default=None
-        As in ``GridSearchCV``; None scores with ``estimator.score``.
+        As in ``GridSearchCV``; None scores with ``estimator.score`` (R^2 for a series).
+    walk_forward : bool, default=True
+        For one series: score each validation fold walking forward, every step predicted
+        from the state reached through everything before it, the washout paid once
+        (:mod:`experiments.walk_forward`; ``scoring`` then one of its ``METRICS``). False
+        scores each fold on its own from a zero state, as ``GridSearchCV`` with
+        ``TimeSeriesSplit`` does (it matches :class:`experiments.walk_forward.WalkForward`
+        otherwise).
     refit : bool, default=True
         Refit the best configuration on all the data.
     n_jobs : int or None, default=None
@@ -240,18 +266,24 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, refit=T
     shared_grid = {k: grid[k] for k in names if k in shared}
     other = [k for k in names if k not in shared]
     groups = [dict(zip(other, values)) for values in itertools.product(*[grid[k] for k in other])]
+    if isinstance(cv, numbers.Integral) and not classify:
+        cv = TimeSeriesSplit(cv)
     cv = check_cv(cv, y, classifier=classify)
     folds = list(cv.split(X, y))
-    prefixes = scoring is None and all(
+    walk = walk_forward and not classify
+    if walk:
+        check_folds(folds)
+        walk_scoring(scoring)
+    prefixes = (scoring is None or walk) and all(
         batchable(clone(estimator).set_params(**g)) for g in groups) and all(
         np.array_equal(train, np.arange(len(train))) for train, _ in folds)
     if prefixes:  # one task per group, all folds from one harvest
         tasks = [(g, None, None, None) for g in groups]
-        call = [delayed(_evaluate_prefixes)(estimator, g, shared_grid, X, y, folds)
-                for g in groups]
+        call = [delayed(_evaluate_prefixes)(estimator, g, shared_grid, X, y, folds, scoring,
+                                            walk) for g in groups]
     else:  # one task per group and fold
         tasks = [(g, f, train, test) for g in groups for f, (train, test) in enumerate(folds)]
-        call = [delayed(_evaluate)(estimator, g, shared_grid, X, y, train, test, scoring)
+        call = [delayed(_evaluate)(estimator, g, shared_grid, X, y, train, test, scoring, walk)
                 for g, _, train, test in tasks]
     results = {}
     jobs = _run(call, n_jobs)
@@ -269,7 +301,8 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, refit=T
     best_estimator = clone(estimator).set_params(**best_params).fit(X, y) if refit else None
     finish(ds, "Grid search", "grid_search", dict(
         estimator=type(estimator).__name__, n_splits=len(folds), cv=str(cv),
-        scoring=str(scoring or "estimator.score"), best_score=float(flat[best_index]),
+        scoring=str(scoring or "estimator.score"), walk_forward=int(walk),
+        best_score=float(flat[best_index]),
         **{f"best_{k}": v for k, v in best_params.items()}))
     return SearchResult(ds, best_params, float(flat[best_index]), best_estimator)
 

@@ -1,11 +1,13 @@
 import numpy as np
 import pytest
 import xarray as xr
+from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, TimeSeriesSplit
 
 from experiments.datasets import mackey_glass
 from experiments.results import save
 from experiments.search import grid_search
+from experiments.walk_forward import WalkForward
 from reservoir import ESNForecaster, ESNRegressor
 
 CV = TimeSeriesSplit(3)
@@ -29,7 +31,7 @@ def test_regressor_search_equals_grid_search_cv():
     est = ESNRegressor(n_reservoir=30, washout=20, random_state=0)
     grid = {"spectral_radius": [0.5, 1.1], "leak_rate": [0.4, 1.0], "input_scaling": [0.5, 1.0],
             "ridge": [1e-8, 1e-2], "bias_scaling": [0.1, 0.6]}
-    result = grid_search(est, grid, u, y, cv=CV)
+    result = grid_search(est, grid, u, y, cv=CV, walk_forward=False)
     _compare(result, GridSearchCV(est, grid, cv=CV).fit(u, y))
     ds = result.dataset
     assert list(ds["mean_test_score"].dims) == list(grid)
@@ -38,11 +40,48 @@ def test_regressor_search_equals_grid_search_cv():
         ESNRegressor(**{**est.get_params(), **result.best_params_}).fit(u, y).score(u, y))
 
 
+@pytest.mark.parametrize("scoring", [None, "neg_mean_squared_error"])
+@pytest.mark.parametrize("make", [
+    lambda: ESNForecaster(n_reservoir=40, washout=30, random_state=1),  # batched, prefixes
+    lambda: ESNRegressor(n_reservoir=30, washout=20, feedback_scaling=0.1, random_state=0),
+])
+def test_walk_forward_search_equals_grid_search_cv_with_walk_forward_folds(make, scoring):
+    est = make()
+    if isinstance(est, ESNForecaster):
+        X, y = mackey_glass(900, squash=True, random_state=0), None
+        grid = {"spectral_radius": [0.8, 1.0], "ridge": [1e-10, 1e-6]}
+    else:
+        X, y = _task()
+        grid = {"leak_rate": [0.5, 1.0], "ridge": [1e-8, 1e-3]}
+    folds = WalkForward(3, test_size=len(X) // 4)
+    result = grid_search(est, grid, X, y, cv=TimeSeriesSplit(3, test_size=len(X) // 4),
+                         scoring=scoring)
+    gs = GridSearchCV(est, grid, cv=folds, scoring=folds.scorer(scoring))
+    _compare(result, gs.fit(X) if y is None else gs.fit(X, y))
+    assert result.dataset.attrs["walk_forward"] == 1
+
+
+def test_walk_forward_scores_the_validation_steps_from_the_whole_history():
+    series = mackey_glass(700, squash=True, random_state=0)
+    est = ESNForecaster(n_reservoir=40, washout=300, ridge=1e-8, random_state=1)
+    # each fold's 100 validation steps: from a zero state, the 300-step washout leaves nothing
+    with pytest.raises(ValueError, match="washout"):
+        grid_search(est, {"ridge": [1e-8]}, series, cv=TimeSeriesSplit(2, test_size=100),
+                    walk_forward=False)
+    result = grid_search(est, {"ridge": [1e-8]}, series, cv=TimeSeriesSplit(2, test_size=100))
+    model = est.fit(series[:600])
+    pred = model.predict(series[:700])
+    assert float(result.dataset["split_test_score"][1, 0]) == pytest.approx(
+        r2_score(series[600:700], pred[599:699]), rel=1e-9)
+    with pytest.raises(ValueError, match="walk_forward=False"):
+        grid_search(est, {"ridge": [1e-8]}, series, scoring="explained_variance")
+
+
 def test_forecaster_search_with_scoring_equals_grid_search_cv():
     series = mackey_glass(900, squash=True, random_state=0)
     est = ESNForecaster(n_reservoir=40, washout=30, random_state=1)
     grid = {"spectral_radius": [0.8, 1.0], "ridge": [1e-10, 1e-6, 1e-2]}
-    result = grid_search(est, grid, series, cv=CV)
+    result = grid_search(est, grid, series, cv=CV, walk_forward=False)
     _compare(result, GridSearchCV(est, grid, cv=CV).fit(series))
 
 
@@ -96,7 +135,7 @@ def test_other_folds_and_scorers_take_the_per_fold_path():
     est = ESNRegressor(n_reservoir=20, washout=10, random_state=0)
     grid = {"spectral_radius": [0.5, 1.0], "ridge": [1e-6, 1e-2]}
     for cv, scoring in ((KFold(3), None), (CV, "neg_mean_squared_error")):
-        result = grid_search(est, grid, u, y, cv=cv, scoring=scoring)
+        result = grid_search(est, grid, u, y, cv=cv, scoring=scoring, walk_forward=False)
         _compare(result, GridSearchCV(est, grid, cv=cv, scoring=scoring).fit(u, y))
 
 

@@ -61,9 +61,10 @@ def test_a_worker_dying_mid_search_loses_nothing(client, tmp_path):
     est = ESNRegressor(n_reservoir=20, washout=10, random_state=0)
     scorer = KillOnce(tmp_path / "killed")
     local = grid_search(est, GRID, u, y, cv=TimeSeriesSplit(2),
-                        scoring=lambda e, X, t: e.score(X, t))
+                        scoring=lambda e, X, t: e.score(X, t), walk_forward=False)
     with parallel_backend("dask"):
-        remote = grid_search(est, GRID, u, y, cv=TimeSeriesSplit(2), scoring=scorer, n_jobs=-1)
+        remote = grid_search(est, GRID, u, y, cv=TimeSeriesSplit(2), scoring=scorer, n_jobs=-1,
+                             walk_forward=False)
     assert (tmp_path / "killed").exists()  # a worker did die
     np.testing.assert_allclose(remote.dataset["mean_test_score"],
                                local.dataset["mean_test_score"], rtol=1e-12)

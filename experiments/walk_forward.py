@@ -1,0 +1,154 @@
+"""Walk-forward (rolling-origin) validation of models of one series.
+
+A validation fold of a series is scored the way the model will be used: each of its steps is
+predicted from the state reached by running through everything before it (the fold's training
+steps included), never from a zero state in the middle of the series. The transient at the start
+(``washout``) is then paid once per series, not once per fold: on a short series (30 scored
+years of sunspots after a 100-step washout per fold) that decides which model wins.
+
+:func:`experiments.search.grid_search` scores this way by default (``walk_forward=True``); for
+scikit-learn's searches, :class:`WalkForward` is a splitter whose validation sets are whole
+histories, and its :meth:`WalkForward.scorer` scores only their last ``test_size`` steps:
+
+    wf = WalkForward(n_splits=3, test_size=100)
+    GridSearchCV(ESNForecaster(), grid, cv=wf, scoring=wf.scorer())
+"""
+
+import numpy as np
+from sklearn.model_selection import TimeSeriesSplit
+
+from reservoir.common.scoring import r2
+
+#: Scores a walk-forward fold can be scored by: name -> (function of truth and prediction,
+#: sign); None is the estimators' own score (R^2).
+METRICS = {
+    None: (r2, 1.0),
+    "r2": (r2, 1.0),
+    "neg_mean_squared_error": (lambda t, p: float(np.mean((t - p) ** 2)), -1.0),
+    "neg_root_mean_squared_error": (lambda t, p: float(np.sqrt(np.mean((t - p) ** 2))), -1.0),
+    "neg_mean_absolute_error": (lambda t, p: float(np.mean(np.abs(t - p))), -1.0),
+}
+
+
+def check_scoring(scoring):
+    """The scoring's (function, sign); a clear error for scorers walk-forward cannot use."""
+    if not (scoring is None or isinstance(scoring, str)) or scoring not in METRICS:
+        raise ValueError(f"walk-forward validation scores with {sorted(k for k in METRICS if k)}"
+                         f" (or None, the estimator's R^2); got scoring={scoring!r}. Pass "
+                         "walk_forward=False to score other ways.")
+    return METRICS[scoring]
+
+
+def check_folds(folds):
+    """Every fold's validation steps must be contiguous and follow all its training steps."""
+    for k, (train, test) in enumerate(folds):
+        test = np.asarray(test)
+        if (len(test) == 0 or np.any(np.diff(test) != 1) or len(train) == 0
+                or np.max(train) >= test[0]):
+            raise ValueError(f"fold {k}: walk-forward validation needs validation steps that "
+                             "follow their training steps, in one block (TimeSeriesSplit); "
+                             "pass walk_forward=False for other folds.")
+
+
+def score_rows(predictions, X, y, rows, scoring=None):
+    """The walk-forward score of the steps ``rows`` of one series.
+
+    Parameters
+    ----------
+    predictions : ndarray of shape (n_steps, ...)
+        What the model's ``predict`` returns for ``X`` (everything up to the end of the rows).
+    X : ndarray of shape (n_steps, ...)
+        The series (its history up to the last scored step).
+    y : ndarray of shape (n_steps, ...) or None
+        Targets of a regressor; None for a forecaster, whose prediction at step t is s(t+1).
+    rows : ndarray of int
+        The steps scored (each after the first).
+    scoring : str or None, default=None
+        A key of :data:`METRICS`.
+
+    Returns
+    -------
+    score : float
+        The score (greater is better).
+    """
+    metric, sign = check_scoring(scoring)
+    rows = np.asarray(rows)
+    if y is None:
+        truth, pred = np.asarray(X)[rows], np.asarray(predictions)[rows - 1]
+    else:
+        truth, pred = np.asarray(y)[rows], np.asarray(predictions)[rows]
+    return sign * metric(np.asarray(truth, dtype=float), np.asarray(pred, dtype=float))
+
+
+class WalkForward:
+    """A splitter for scikit-learn's searches: the folds of ``TimeSeriesSplit(n_splits,
+    test_size=test_size)`` with each validation set extended back to the start of the series,
+    so that the model runs through the whole history; :meth:`scorer` scores only the last
+    ``test_size`` steps.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Folds.
+    test_size : int
+        Steps scored in each fold.
+    """
+
+    def __init__(self, n_splits=5, *, test_size):
+        self.n_splits, self.test_size = n_splits, test_size
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """The number of folds.
+
+        Parameters
+        ----------
+        X, y, groups : ignored
+            For scikit-learn's interface.
+
+        Returns
+        -------
+        n_splits : int
+            The number of folds.
+        """
+        return self.n_splits
+
+    def split(self, X, y=None, groups=None):
+        """Yield (training steps, the history up to the end of the fold's validation steps).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps, ...)
+            The series.
+        y, groups : ignored
+            For scikit-learn's interface.
+
+        Yields
+        ------
+        train, history : ndarray of int
+            Indices of the training steps and of the validation history.
+        """
+        for train, test in TimeSeriesSplit(self.n_splits, test_size=self.test_size).split(X):
+            yield train, np.arange(test[-1] + 1)
+
+    def scorer(self, scoring=None):
+        """A scikit-learn scorer ``(estimator, X, y) -> score`` of the last ``test_size`` steps
+        of a validation history (see :func:`score_rows`).
+
+        Parameters
+        ----------
+        scoring : str or None, default=None
+            A key of :data:`METRICS`.
+
+        Returns
+        -------
+        scorer : callable
+            For ``GridSearchCV(scoring=...)``.
+        """
+        check_scoring(scoring)
+        size = self.test_size
+
+        def score(estimator, X, y=None):
+            rows = np.arange(len(X) - size, len(X))
+            return score_rows(estimator.predict(X), X, y, rows, scoring)
+
+        return score
