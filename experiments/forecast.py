@@ -2,10 +2,11 @@
 ``ESNForecaster`` (standardised series, washout fitted to the length) or an
 ``NVARForecaster``.
 
-The last ``horizon`` steps are held out: hyperparameters are searched on the rest (one-step R^2
-with ``TimeSeriesSplit``), the best model is refitted there and forecasts the held-out steps in
-closed loop (scored by NRMSE beside persistence, the last value repeated); then the model is
-refitted on the whole series and forecasts the ``horizon`` steps after its end.
+The last ``horizon`` steps are held out: hyperparameters are searched on the rest (walk-forward
+``TimeSeriesSplit`` folds, scored by the one-step R^2 or, with ``--closed-loop``, by closed-loop
+forecasts of ``horizon`` steps), the best model is refitted there and forecasts the held-out
+steps in closed loop (scored by NRMSE beside persistence, the last value repeated); then the
+model is refitted on the whole series and forecasts the ``horizon`` steps after its end.
 """
 
 import pathlib
@@ -23,6 +24,7 @@ from .metrics import nrmse
 from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .search import grid_search
+from .walk_forward import ClosedLoop
 
 #: The search of each model when ``--grid`` is not given.
 DEFAULT_GRIDS = {"esn": {"spectral_radius": [0.5, 0.9, 1.2], "leak_rate": [0.1, 0.3, 1.0],
@@ -94,8 +96,8 @@ def read_series(path, columns=None):
 
 
 @fill_doc
-def run(file, column=None, horizon=12, grid=None, model="esn", splits=3, n_reservoir=300,
-        n_train=None, seed=0, device="cpu", verbose=False):
+def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False, splits=3,
+        n_reservoir=300, n_train=None, seed=0, device="cpu", verbose=False):
     """Search, refit and forecast a user's series (see the module).
 
     Parameters
@@ -110,6 +112,9 @@ def run(file, column=None, horizon=12, grid=None, model="esn", splits=3, n_reser
         The search (None: the model's :data:`DEFAULT_GRIDS`).
     model : {"esn", "nvar"}, default="esn"
         ``ESNForecaster`` or ``NVARForecaster`` (next-generation RC).
+    closed_loop : bool, default=False
+        Search by closed-loop forecasts of ``horizon`` steps from 5 origins of each fold
+        (:class:`experiments.walk_forward.ClosedLoop`) instead of the one-step R^2.
     splits : int, default=3
         Folds of the ``TimeSeriesSplit``.
     n_reservoir : int, default=300
@@ -137,7 +142,9 @@ def run(file, column=None, horizon=12, grid=None, model="esn", splits=3, n_reser
         base = ESNForecaster(n_reservoir, washout=washout, standardize=True, device=device,
                              random_state=seed)
     result = grid_search(base, dict(grid) if grid else DEFAULT_GRIDS[model], history,
-                         cv=TimeSeriesSplit(splits), verbose=verbose)
+                         cv=TimeSeriesSplit(splits),
+                         scoring=ClosedLoop(horizon, n_origins=5) if closed_loop else None,
+                         verbose=verbose)
     best = result.best_estimator_
     predicted = best.forecast(horizon).reshape(horizon, -1)
     future = clone(best).fit(values).forecast(horizon).reshape(horizon, -1)
@@ -193,6 +200,8 @@ PROTOCOLS = [Protocol(
         Option("--grid", dict(type=grid_item, nargs="+", help="the search (esn default: "
                               "spectral_radius=0.5,0.9,1.2 leak_rate=0.1,0.3,1 "
                               "ridge=1e-6,1e-3,1; nvar: delays=1:4:4 skip=1,2 ridge=...)")),
+        Option("--closed-loop", dict(action="store_true", help="search by closed-loop "
+                                     "forecasts of --horizon steps (default: one step)")),
         Option("--model", dict(choices=sorted(DEFAULT_GRIDS), help="esn (ESNForecaster, "
                                "default) or nvar (NVARForecaster, next-generation RC)")),
         Option("--splits", dict(type=positive_int, help="TimeSeriesSplit folds (default 3)")),

@@ -1,5 +1,5 @@
-"""The ``search`` sub-command: a grid search of reservoir hyperparameters with time-series
-cross-validation, on Mackey-Glass (``ESNForecaster`` one step ahead) or NARMA10
+"""The ``search`` sub-command: a grid search of reservoir hyperparameters with walk-forward
+time-series cross-validation, on Mackey-Glass (``ESNForecaster`` one step ahead) or NARMA10
 (``ESNRegressor``); the results as a Dataset with one dimension per parameter, and a heat map."""
 
 import argparse
@@ -12,6 +12,7 @@ from ._docstrings import fill_doc
 from .datasets import mackey_glass, narma
 from .protocol import Option, Protocol, positive_int
 from .search import grid_search
+from .walk_forward import ClosedLoop
 
 TASKS = ("mackey-glass", "narma")
 #: Parameters whose grid values are integers, and those whose values are words.
@@ -59,8 +60,8 @@ def grid_item(text):
 
 
 @fill_doc
-def run(task, grid, n_reservoir=300, n_train=3000, splits=3, seed=0, device="cpu",
-        verbose=False):
+def run(task, grid, n_reservoir=300, n_train=3000, splits=3, closed_loop=None, seed=0,
+        device="cpu", verbose=False):
     """Grid search with ``TimeSeriesSplit(splits)`` on one task (scores: R^2).
 
     Parameters
@@ -75,6 +76,10 @@ def run(task, grid, n_reservoir=300, n_train=3000, splits=3, seed=0, device="cpu
         Steps of the series.
     splits : int, default=3
         Folds of the ``TimeSeriesSplit``.
+    closed_loop : int or None, default=None
+        Score closed-loop forecasts of this many steps from origins in each fold (NRMSE,
+        :class:`experiments.walk_forward.ClosedLoop`; a forecaster's task) instead of the
+        one-step R^2.
     {seed}
     device : str, default="cpu"
         ``device`` of the estimator (``"parallel"``: configurations side by side on threads).
@@ -92,7 +97,12 @@ def run(task, grid, n_reservoir=300, n_train=3000, splits=3, seed=0, device="cpu
         u, y = narma(n_train, random_state=seed)
         X = u[:, None]
         estimator = ESNRegressor(n_reservoir, washout=100, device=device, random_state=seed)
-    result = grid_search(estimator, grid, X, y, cv=TimeSeriesSplit(splits), verbose=verbose)
+    if closed_loop and task != "mackey-glass":
+        raise ValueError("--closed-loop scores forecasts: it needs a forecaster's task "
+                         "(mackey-glass).")
+    scoring = ClosedLoop(closed_loop) if closed_loop else None
+    result = grid_search(estimator, grid, X, y, cv=TimeSeriesSplit(splits), scoring=scoring,
+                         verbose=verbose)
     ds = result.dataset
     ds.attrs.update(task=task, n_splits=splits, seed=seed)
     return ds
@@ -131,4 +141,6 @@ PROTOCOLS = [Protocol(
                               help="e.g. spectral_radius=0.5:1.5:5 leak_rate=0.2,0.5,1 "
                               "ridge=1e-12:1e-6:4:log")),
         Option("--n-reservoir", dict(type=positive_int, help="reservoir units (default 300)")),
-        Option("--splits", dict(type=positive_int, help="TimeSeriesSplit folds (default 3)"))))]
+        Option("--splits", dict(type=positive_int, help="TimeSeriesSplit folds (default 3)")),
+        Option("--closed-loop", dict(type=positive_int, help="score closed-loop forecasts of "
+                                     "this many steps (minus NRMSE) instead of one step"))))]

@@ -34,7 +34,7 @@ from reservoir.common.progress import Progress
 from reservoir.common.validation import is_sequence_list
 
 from .results import finish
-from .walk_forward import check_folds, score_rows
+from .walk_forward import ClosedLoop, check_folds, score_model, score_rows
 from .walk_forward import check_scoring as walk_scoring
 
 SHARED = PER_CONFIG + ("ridge",)
@@ -143,7 +143,7 @@ def _ridge_scores(model, ridges, X, y, scoring, rows=None):
         start = time.perf_counter()
         fitted = model if ridge is None else model.with_ridge(ridge)
         score = scorer(fitted, X, y) if rows is None else \
-            score_rows(fitted.predict(X), X, y, rows, scoring)
+            score_model(fitted, X, y, rows, scoring)
         out.append((float(score), time.perf_counter() - start))
     return out
 
@@ -187,7 +187,7 @@ def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring, walk=Fa
     else:  # any other estimator: one fit per configuration
         models = [base.fit(X_train, y_train)]
     fit_each = (time.perf_counter() - start) / len(models)
-    if (scoring is None or walk) and batchable(base):
+    if (scoring is None or (walk and not isinstance(scoring, ClosedLoop))) and batchable(base):
         scores = _batch_scores(models, [m.readout_ for m in models], ridges, X_test, y_test,
                                rows, scoring)
     else:
@@ -227,7 +227,8 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
     walk_forward : bool, default=True
         For one series: score each validation fold walking forward, every step predicted
         from the state reached through everything before it, the washout paid once
-        (:mod:`experiments.walk_forward`; ``scoring`` then one of its ``METRICS``). False
+        (:mod:`experiments.walk_forward`; ``scoring`` then one of its ``METRICS``, or a
+        ``ClosedLoop``: closed-loop forecasts from many origins of each fold). False
         scores each fold on its own from a zero state, as ``GridSearchCV`` with
         ``TimeSeriesSplit`` does (it matches :class:`experiments.walk_forward.WalkForward`
         otherwise).
@@ -274,7 +275,7 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
     if walk:
         check_folds(folds)
         walk_scoring(scoring)
-    prefixes = (scoring is None or walk) and all(
+    prefixes = (scoring is None or (walk and not isinstance(scoring, ClosedLoop))) and all(
         batchable(clone(estimator).set_params(**g)) for g in groups) and all(
         np.array_equal(train, np.arange(len(train))) for train, _ in folds)
     if prefixes:  # one task per group, all folds from one harvest

@@ -14,10 +14,14 @@ histories, and its :meth:`WalkForward.scorer` scores only their last ``test_size
     GridSearchCV(ESNForecaster(), grid, cv=wf, scoring=wf.scorer())
 """
 
+import warnings
+
 import numpy as np
 from sklearn.model_selection import TimeSeriesSplit
 
 from reservoir.common.scoring import r2
+
+from .metrics import valid_prediction_time
 
 #: Scores a walk-forward fold can be scored by: name -> (function of truth and prediction,
 #: sign); None is the estimators' own score (R^2).
@@ -31,10 +35,14 @@ METRICS = {
 
 
 def check_scoring(scoring):
-    """The scoring's (function, sign); a clear error for scorers walk-forward cannot use."""
+    """The scoring's (function, sign) (None for a :class:`ClosedLoop`); a clear error for
+    scorers walk-forward cannot use."""
+    if isinstance(scoring, ClosedLoop):
+        return None
     if not (scoring is None or isinstance(scoring, str)) or scoring not in METRICS:
         raise ValueError(f"walk-forward validation scores with {sorted(k for k in METRICS if k)}"
-                         f" (or None, the estimator's R^2); got scoring={scoring!r}. Pass "
+                         f", a ClosedLoop (or None, the estimator's R^2); got scoring={scoring!r}. "
+                         "Pass "
                          "walk_forward=False to score other ways.")
     return METRICS[scoring]
 
@@ -78,6 +86,98 @@ def score_rows(predictions, X, y, rows, scoring=None):
     else:
         truth, pred = np.asarray(y)[rows], np.asarray(predictions)[rows]
     return sign * metric(np.asarray(truth, dtype=float), np.asarray(pred, dtype=float))
+
+
+def score_model(model, X, y, rows, scoring=None):
+    """The walk-forward score of a fitted model on the steps ``rows`` of the history X (and
+    y): from its one-step predictions (:func:`score_rows`), or its closed-loop forecasts for a
+    :class:`ClosedLoop` scoring."""
+    if isinstance(scoring, ClosedLoop):
+        return scoring.score(model, X, rows)
+    return score_rows(model.predict(X), X, y, rows, scoring)
+
+
+class ClosedLoop:
+    """Scores a forecaster by its closed-loop forecasts from many origins of a validation fold:
+    from each origin o, ``forecast(max(horizon), context=X[:o])`` (the state of the whole
+    history), compared with X[o:o+h].
+
+    Parameters
+    ----------
+    horizon : int or list of int
+        Steps ahead; several: the NRMSE averaged over the horizons (each over its first h
+        steps).
+    n_origins : int, default=10
+        Origins spread evenly over the fold (those with h steps left after them).
+    metric : {"nrmse", "valid_time"}, default="nrmse"
+        Minus the NRMSE (RMS error over the variables, over the RMS of the history's standard
+        deviations; greater is better), or the valid prediction time in steps (the first step
+        whose normalised error exceeds ``threshold``, :func:`experiments.metrics.
+        valid_prediction_time`), averaged over the origins. A forecast that becomes
+        non-finite scores -inf (or 0 steps).
+    threshold : float, default=0.5
+        The valid time's threshold.
+    """
+
+    def __init__(self, horizon, *, n_origins=10, metric="nrmse", threshold=0.5):
+        self.horizons = sorted(np.atleast_1d(horizon).astype(int).tolist())
+        if self.horizons[0] < 1 or n_origins < 1 or metric not in ("nrmse", "valid_time"):
+            raise ValueError(f"ClosedLoop needs horizons >= 1, n_origins >= 1 and metric "
+                             f"'nrmse' or 'valid_time'; got {horizon!r}, {n_origins!r}, "
+                             f"{metric!r}.")
+        self.n_origins, self.metric, self.threshold = n_origins, metric, threshold
+
+    def __repr__(self):
+        return (f"ClosedLoop(horizon={self.horizons}, n_origins={self.n_origins}, "
+                f"metric={self.metric!r})")
+
+    def score(self, model, X, rows):
+        """The score of a fitted forecaster on the validation steps ``rows`` of the history X.
+
+        Parameters
+        ----------
+        model : ESNForecaster or NVARForecaster
+            Fitted.
+        X : array-like of shape (n_steps,) or (n_steps, n_variables)
+            The series up to the end of the fold.
+        rows : ndarray of int
+            The fold's validation steps.
+
+        Returns
+        -------
+        score : float
+            Greater is better.
+        """
+        X = np.asarray(X, dtype=float)
+        series = X.reshape(len(X), -1)
+        H = self.horizons[-1]
+        rows = np.asarray(rows)
+        candidates = rows[rows + H <= rows[-1] + 1]
+        if not candidates.size:
+            raise ValueError(f"A validation fold of {len(rows)} steps is shorter than the "
+                             f"closed-loop horizon {H}; use fewer folds or a shorter horizon.")
+        picks = np.unique(np.linspace(0, candidates.size - 1, self.n_origins).round())
+        scale = float(np.sqrt(np.mean(series[:rows[0]].var(axis=0)))) or 1.0
+        values = []
+        for o in candidates[picks.astype(int)]:
+            truth = series[o:o + H]
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    pred = np.asarray(model.forecast(H, context=X[:o]),
+                                      dtype=float).reshape(H, -1)
+            except FloatingPointError:
+                pred = np.full_like(truth, np.inf)
+            if self.metric == "valid_time":
+                values.append(valid_prediction_time(truth, pred, threshold=self.threshold,
+                                                    scale=scale).steps)
+            else:
+                with np.errstate(invalid="ignore", over="ignore"):
+                    errors = [np.sqrt(np.mean((pred[:h] - truth[:h]) ** 2)) / scale
+                              for h in self.horizons]
+                values.append(-float(np.mean(errors)) if np.all(np.isfinite(errors))
+                              else -np.inf)
+        return float(np.mean(values))
 
 
 class WalkForward:
@@ -136,8 +236,8 @@ class WalkForward:
 
         Parameters
         ----------
-        scoring : str or None, default=None
-            A key of :data:`METRICS`.
+        scoring : str, ClosedLoop or None, default=None
+            A key of :data:`METRICS`, or closed-loop forecasts (:class:`ClosedLoop`).
 
         Returns
         -------
@@ -148,7 +248,6 @@ class WalkForward:
         size = self.test_size
 
         def score(estimator, X, y=None):
-            rows = np.arange(len(X) - size, len(X))
-            return score_rows(estimator.predict(X), X, y, rows, scoring)
+            return score_model(estimator, X, y, np.arange(len(X) - size, len(X)), scoring)
 
         return score

@@ -124,6 +124,12 @@ def test_cli_search_writes_dataset_and_heatmap(tmp_path, capsys):
                   "--quiet", "--no-plot"])
     with pytest.raises(SystemExit, match="unknown parameter"):
         cli.main(["search", "narma", "--grid", "no_such=1,2", "--out", str(tmp_path)])
+    with pytest.raises(SystemExit, match="needs a forecaster's task"):
+        cli.main(["search", "narma", "--grid", "ridge=1", "--closed-loop", "10", "--out",
+                  str(tmp_path)])
+    assert cli.main(["search", "mackey-glass", "--grid", "ridge=1e-8,1e-4", "--closed-loop",
+                     "20", "--n-reservoir", "20", "--n-train", "800", "--splits", "2",
+                     "--out", str(tmp_path), "--quiet", "--no-plot"]) == 0
 
 
 class _Rejects:

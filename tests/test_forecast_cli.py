@@ -57,7 +57,7 @@ def test_cli_forecasts_a_users_csv(table, tmp_path, capsys):
     assert ds.attrs["nrmse_test"] < ds.attrs["nrmse_persistence"]
     assert (tmp_path / "forecast_shop_seed0.png").exists()
     assert cli.main(["forecast", str(path), "--column", "sales", "--model", "nvar",
-                     "--out", str(tmp_path), "--quiet", "--no-plot"]) == 0
+                     "--closed-loop", "--out", str(tmp_path), "--quiet", "--no-plot"]) == 0
     assert "by nvar" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="numba-rnn forecast: error: There is no file"):
         cli.main(["forecast", str(tmp_path / "none.csv"), "--out", str(tmp_path)])

@@ -159,3 +159,34 @@ def test_classifier_search_needs_one_label_per_sequence():
     X, y = _waves(20)
     with pytest.raises(ValueError, match="X has 20 sequences but y has 19 labels"):
         grid_search(ESNClassifier(20), {"ridge": [1.0]}, X, y[:-1])
+
+
+def test_closed_loop_scores_forecasts_from_origins_of_each_fold():
+    from experiments.walk_forward import ClosedLoop
+
+    series = mackey_glass(1000, squash=True, random_state=0)
+    est = ESNForecaster(n_reservoir=40, washout=50, random_state=1)
+    cv = TimeSeriesSplit(2, test_size=200)
+    loop = ClosedLoop([10, 30], n_origins=4)
+    result = grid_search(est, {"spectral_radius": [0.8, 1.0], "ridge": [1e-10, 1e-2]}, series,
+                         cv=cv, scoring=loop)
+    # the same score by hand for one configuration and fold
+    model = ESNForecaster(n_reservoir=40, washout=50, spectral_radius=1.0, ridge=1e-2,
+                          random_state=1).fit(series[:800])
+    scale = np.sqrt(np.mean(series[:800].var()))
+    errors = []
+    for o in np.array([800, 857, 913, 970]):
+        f = model.forecast(30, context=series[:o])
+        errors.append(np.mean([np.sqrt(np.mean((f[:h] - series[o:o + h]) ** 2)) / scale
+                               for h in (10, 30)]))
+    got = float(result.dataset["split_test_score"].sel(spectral_radius=1.0, ridge=1e-2)[1])
+    assert got == pytest.approx(-np.mean(errors), rel=1e-9)
+    folds = WalkForward(2, test_size=200)
+    gs = GridSearchCV(est, {"spectral_radius": [0.8, 1.0], "ridge": [1e-10, 1e-2]}, cv=folds,
+                      scoring=folds.scorer(loop)).fit(series)
+    _compare(result, gs)
+    valid = grid_search(est, {"ridge": [1e-10]}, series, cv=cv,
+                        scoring=ClosedLoop(60, metric="valid_time"))
+    assert 0 < valid.best_score_ <= 60
+    with pytest.raises(ValueError, match="shorter than the closed-loop horizon 300"):
+        grid_search(est, {"ridge": [1e-10]}, series, cv=cv, scoring=ClosedLoop(300))
