@@ -11,7 +11,7 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[test,plot,distributed,docs,archives]"
+	$(PY) -m pip install --quiet -e ".[test,plot,distributed,docs,archives,series]"
 	touch $(STAMP)
 
 demo: $(STAMP)

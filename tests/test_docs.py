@@ -17,7 +17,8 @@ PACKAGES = ["reservoir", "rtrl", "lstm", "experiments"]
 EXTRAS = {"matplotlib": "plot", "dask": "distributed", "distributed": "distributed",
           "experiments.archives": "archives"}
 #: Modules whose docstring examples need an optional extra: module -> (package, extra).
-MODULE_EXTRAS = {"experiments.archives": ("sktime", "archives")}
+MODULE_EXTRAS = {"experiments.archives": ("sktime", "archives"),
+                 "experiments.real_series": ("statsmodels", "series")}
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if BLOCK.search(p.read_text())],
