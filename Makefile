@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/grid_search.py
 	$(PY) benchmarks/many_sequences.py
 	$(PY) benchmarks/classification.py
+	$(PY) benchmarks/real_series.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info docs/_build docs/generated docs/img

@@ -17,6 +17,7 @@ The work is split into one task per (group of configurations, fold) and run by j
 import itertools
 import numbers
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -300,12 +301,31 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
     best_index = np.unravel_index(np.nanargmax(flat), flat.shape)
     best_params = {k: _plain(grid[k][i]) for k, i in zip(names, best_index)}
     best_estimator = clone(estimator).set_params(**best_params).fit(X, y) if refit else None
+    if walk and best_estimator is not None and not isinstance(scoring, ClosedLoop):
+        _check_closed_loop(best_estimator, best_params, X, folds[-1][1])
     finish(ds, "Grid search", "grid_search", dict(
         estimator=type(estimator).__name__, n_splits=len(folds), cv=str(cv),
         scoring=str(scoring or "estimator.score"), walk_forward=int(walk),
         best_score=float(flat[best_index]),
         **{f"best_{k}": v for k, v in best_params.items()}))
     return SearchResult(ds, best_params, float(flat[best_index]), best_estimator)
+
+
+def _check_closed_loop(model, params, X, test):
+    """A forecaster chosen by one-step scores may diverge when it runs on its own outputs: say
+    so when it does over the last validation fold (from the history before it)."""
+    if not hasattr(model, "forecast"):
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            model.forecast(len(test), context=_safe_indexing(X, np.arange(test[0])),
+                           on_divergence="raise")
+    except FloatingPointError as err:
+        warnings.warn(f"The chosen configuration {params} diverges in closed loop over the last "
+                      f"validation fold ({err}). Search with scoring=ClosedLoop(horizon) "
+                      "(experiments.walk_forward) to choose a stable one.", RuntimeWarning,
+                      stacklevel=3)
 
 
 def _run(calls, n_jobs):

@@ -15,7 +15,7 @@ BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 PACKAGES = ["reservoir", "rtrl", "lstm", "experiments"]
 #: Packages of optional extras that a page's examples may import: the page is skipped without them.
 EXTRAS = {"matplotlib": "plot", "dask": "distributed", "distributed": "distributed",
-          "experiments.archives": "archives"}
+          "experiments.archives": "archives", "experiments.real_series": "series"}
 #: Modules whose docstring examples need an optional extra: module -> (package, extra).
 MODULE_EXTRAS = {"experiments.archives": ("sktime", "archives"),
                  "experiments.real_series": ("statsmodels", "series")}

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import xarray as xr
+from sklearn.base import BaseEstimator
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, TimeSeriesSplit
 
@@ -190,3 +191,27 @@ def test_closed_loop_scores_forecasts_from_origins_of_each_fold():
     assert 0 < valid.best_score_ <= 60
     with pytest.raises(ValueError, match="shorter than the closed-loop horizon 300"):
         grid_search(est, {"ridge": [1e-10]}, series, cv=cv, scoring=ClosedLoop(300))
+
+
+class _Diverging(BaseEstimator):
+    """A forecaster whose one-step predictions are perfect and whose closed loop diverges."""
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def fit(self, X, y=None):
+        self.fitted_ = True
+        return self
+
+    def predict(self, X):
+        return np.r_[np.asarray(X)[1:], 0.0]
+
+    def forecast(self, horizon, context=None, on_divergence="warn"):
+        raise FloatingPointError("The closed loop became non-finite at step 5")
+
+
+def test_a_search_says_when_its_choice_diverges_in_closed_loop():
+    series = np.sin(np.arange(400) * 0.3)
+    with pytest.warns(RuntimeWarning, match=r"\{'alpha': 1.0\} diverges in closed loop.*"
+                      "non-finite at step 5.*ClosedLoop"):
+        grid_search(_Diverging(), {"alpha": [1.0]}, series, cv=TimeSeriesSplit(2))
