@@ -36,7 +36,18 @@ METRICS = {
 
 def check_scoring(scoring):
     """The scoring's (function, sign) (None for a :class:`ClosedLoop`); a clear error for
-    scorers walk-forward cannot use."""
+    scorers walk-forward cannot use.
+
+    Parameters
+    ----------
+    scoring : str, ClosedLoop or None
+        A key of :data:`METRICS`, or closed-loop forecasts.
+
+    Returns
+    -------
+    metric : tuple of (callable, float) or None
+        The function of truth and prediction and its sign (greater is better after it).
+    """
     if isinstance(scoring, ClosedLoop):
         return None
     if not (scoring is None or isinstance(scoring, str)) or scoring not in METRICS:
@@ -48,7 +59,13 @@ def check_scoring(scoring):
 
 
 def check_folds(folds):
-    """Every fold's validation steps must be contiguous and follow all its training steps."""
+    """Every fold's validation steps must be contiguous and follow all its training steps.
+
+    Parameters
+    ----------
+    folds : list of (ndarray, ndarray)
+        (training steps, validation steps) of each fold.
+    """
     for k, (train, test) in enumerate(folds):
         test = np.asarray(test)
         if (len(test) == 0 or np.any(np.diff(test) != 1) or len(train) == 0
@@ -91,7 +108,26 @@ def score_rows(predictions, X, y, rows, scoring=None):
 def score_model(model, X, y, rows, scoring=None):
     """The walk-forward score of a fitted model on the steps ``rows`` of the history X (and
     y): from its one-step predictions (:func:`score_rows`), or its closed-loop forecasts for a
-    :class:`ClosedLoop` scoring."""
+    :class:`ClosedLoop` scoring.
+
+    Parameters
+    ----------
+    model : estimator
+        Fitted; a forecaster for a :class:`ClosedLoop`.
+    X : ndarray of shape (n_steps, ...)
+        The history up to the last scored step.
+    y : ndarray of shape (n_steps, ...) or None
+        Targets of a regressor; None for a forecaster.
+    rows : ndarray of int
+        The steps scored.
+    scoring : str, ClosedLoop or None, default=None
+        A key of :data:`METRICS`, or closed-loop forecasts.
+
+    Returns
+    -------
+    score : float
+        The score (greater is better).
+    """
     if isinstance(scoring, ClosedLoop):
         return scoring.score(model, X, rows)
     return score_rows(model.predict(X), X, y, rows, scoring)
