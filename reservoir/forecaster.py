@@ -146,10 +146,8 @@ class ESNForecaster(ReservoirMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
-            One series, or several of different lengths.
-        y : None
-            Ignored (the targets are the series shifted by one step).
+        {X_series}
+        {y_ignored}
 
         Returns
         -------
@@ -176,8 +174,7 @@ class ESNForecaster(ReservoirMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
-            One series, or several of different lengths.
+        {X_series}
 
         Returns
         -------
@@ -195,10 +192,8 @@ class ESNForecaster(ReservoirMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
-            One series, or several of different lengths.
-        y : None
-            Ignored.
+        {X_series}
+        {y_ignored}
 
         Returns
         -------
@@ -213,10 +208,8 @@ class ESNForecaster(ReservoirMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
-            One series, or several of different lengths.
-        y : None
-            Ignored.
+        {X_series}
+        {y_ignored}
         predictions : ndarray or list of ndarray
             What :meth:`predict` would return for X.
 

@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .common.config import KERNEL
+from .common.docstrings import fill_doc
 from .common.scoring import r2
 from .common.validation import (
     COUNT,
@@ -85,6 +86,7 @@ def generate(history, coef, intercept, delays, skip, terms, increment, out):
             buf[t + 1, i] = y
 
 
+@fill_doc
 class NVARForecaster(BaseEstimator):
     """Next-generation reservoir computer: forecasts a series from its delayed values and their
     polynomial monomials (Gauthier et al. 2021, Nat. Commun. 12:5564).
@@ -165,10 +167,8 @@ class NVARForecaster(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
-            One series, or several.
-        y : None
-            Ignored.
+        {X_series}
+        {y_ignored}
 
         Returns
         -------
@@ -232,8 +232,7 @@ class NVARForecaster(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
-            One series, or several.
+        {X_series}
 
         Returns
         -------
@@ -251,10 +250,8 @@ class NVARForecaster(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
-            One series, or several.
-        y : None
-            Ignored.
+        {X_series}
+        {y_ignored}
 
         Returns
         -------

@@ -4,6 +4,12 @@
 import textwrap
 
 FRAGMENTS = {
+    "X_series": """\
+X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
+    One series, or several of different lengths.""",
+    "y_ignored": """\
+y : None
+    Ignored (the targets are the series one step later).""",
     "X_sequences": """\
 X : array-like of shape (n_steps, n_features), or list of such arrays
     One input sequence, or several of different lengths.""",
