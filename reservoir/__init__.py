@@ -4,8 +4,10 @@ from .classifier import ESNClassifier
 from .esn import ESNRegressor
 from .forecaster import ESNForecaster
 from .nvar import NVARForecaster
+from .pipeline import ForecastPipeline
 from .readout import GramRidge, QRRidge, Readout
 from .weights import Reservoir, make_reservoir, spectral_radius
 
-__all__ = ["ESNClassifier", "ESNRegressor", "ESNForecaster", "GramRidge", "NVARForecaster",
-           "QRRidge", "Readout", "Reservoir", "make_reservoir", "spectral_radius"]
+__all__ = ["ESNClassifier", "ESNRegressor", "ESNForecaster", "ForecastPipeline", "GramRidge",
+           "NVARForecaster", "QRRidge", "Readout", "Reservoir", "make_reservoir",
+           "spectral_radius"]

@@ -1,0 +1,58 @@
+"""ForecastPipeline: transformers in front of a forecaster, forecasts mapped back."""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+from reservoir import ESNForecaster, ForecastPipeline, NVARForecaster
+
+
+def _series():
+    t = np.arange(700)
+    return np.stack([20 + 5 * np.sin(0.2 * t), 100 + 30 * np.cos(0.13 * t)], axis=1)
+
+
+@pytest.mark.parametrize("make", [lambda: ESNForecaster(60, washout=50, random_state=0),
+                                  lambda: NVARForecaster(standardize=False)])
+def test_forecasts_equal_the_steps_done_by_hand(make):
+    series = _series()
+    pipe = ForecastPipeline([("z", StandardScaler()), ("mm", MinMaxScaler((-1, 1))),
+                             ("model", make())]).fit(series[:600])
+    z = StandardScaler().fit(series[:600])
+    mm = MinMaxScaler((-1, 1)).fit(z.transform(series[:600]))
+    model = make().fit(mm.transform(z.transform(series[:600])))
+
+    def back(values):
+        return z.inverse_transform(mm.inverse_transform(values))
+
+    np.testing.assert_allclose(pipe.forecast(20), back(model.forecast(20)), rtol=1e-12)
+    context = mm.transform(z.transform(series[:300]))
+    np.testing.assert_allclose(pipe.forecast(5, context=series[:300]),
+                               back(model.forecast(5, context=context)), rtol=1e-12)
+    np.testing.assert_allclose(pipe.predict(series[:200]),
+                               back(model.predict(mm.transform(z.transform(series[:200])))),
+                               rtol=1e-12)
+    assert np.max(np.abs(pipe.forecast(10) - series[600:610])) < 0.05 * 30
+
+
+class _NoInverse(TransformerMixin, BaseEstimator):
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return np.asarray(X) * 2.0
+
+
+def test_a_step_without_inverse_is_named_and_the_search_works():
+    series = _series()
+    pipe = ForecastPipeline([("double", _NoInverse()),
+                             ("esn", ESNForecaster(40, washout=50, random_state=0))])
+    with pytest.raises(TypeError, match="_NoInverse has no inverse_transform"):
+        pipe.fit(series).forecast(3)
+    search = GridSearchCV(ForecastPipeline([("z", StandardScaler()),
+                                            ("esn", ESNForecaster(40, washout=50,
+                                                                  random_state=0))]),
+                          {"esn__spectral_radius": [0.5, 0.9]}, cv=TimeSeriesSplit(2))
+    assert search.fit(series).best_estimator_.forecast(4).shape == (4, 2)
