@@ -104,7 +104,12 @@ def _evaluate_prefixes(estimator, group, shared_grid, X, y, folds, scoring, walk
 def _validation(X, y, test, walk):
     """What a fold's models predict, and the rows scored: the validation steps alone (None:
     all of them, the estimator's own score), or walking forward the whole history up to the
-    fold's end and its validation steps."""
+    fold's end and its validation steps (of each series, for a list of them)."""
+    if isinstance(test, list):  # several series, walking forward
+        parts = [_validation(x, None if y is None else t, r, True)
+                 for x, t, r in zip(X, y if y is not None else X, test)]
+        return ([p[0] for p in parts], None if y is None else [p[1] for p in parts],
+                [p[2] for p in parts])
     rows = np.arange(test[-1] + 1) if walk else test
     X_eval = _safe_indexing(X, rows)
     y_eval = None if y is None else _safe_indexing(y, rows)
@@ -176,8 +181,12 @@ def _same(a, b):
 
 def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring, walk=False):
     """Fit every configuration of one group on one fold; returns {config tuple: (score, time)}."""
-    X_train = _safe_indexing(X, train)
-    y_train = None if y is None else _safe_indexing(y, train)
+    if isinstance(train, list):  # several series: the training steps of each
+        X_train = [_safe_indexing(x, r) for x, r in zip(X, train)]
+        y_train = None if y is None else [_safe_indexing(t, r) for t, r in zip(y, train)]
+    else:
+        X_train = _safe_indexing(X, train)
+        y_train = None if y is None else _safe_indexing(y, train)
     X_test, y_test, rows = _validation(X, y, test, walk)
     base = clone(estimator).set_params(**group)
     names, configs, ridges = _configs(base, shared_grid)
@@ -215,8 +224,10 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
     param_grid : dict
         Parameter name -> list of values.
     X : array-like of shape (n_steps, n_features), or sequences
-        One sequence, split in time by ``cv``; for a classifier, the sequences (a list, or an
-        array of them), split into folds of whole sequences.
+        One series, split in time by ``cv``, or a list of series (each split alike, fold k of
+        the search holding the k-th fold of every series, their validation steps scored
+        together walking forward); for a classifier, the sequences (a list, or an array of
+        them), split into folds of whole sequences.
     y : array-like, default=None
         Targets of every step, (n_steps,) or (n_steps, n_outputs) (None for a forecaster); for
         a classifier, one label per sequence.
@@ -257,11 +268,17 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
             raise ValueError(f"X has {len(X)} sequences but y has "
                              f"{'no' if y is None else len(y)} labels; pass one label per "
                              "sequence.")
-    elif is_sequence_list(X) or np.ndim(X) > 2:
-        raise ValueError("grid_search splits one sequence (n_steps, n_features) in time; got "
-                         f"{'a list of sequences' if is_sequence_list(X) else f'{np.ndim(X)}-D X'}"
-                         ". Pass one array (a classifier takes sequences).")
-    elif y is not None and len(y) != len(X):
+    elif is_sequence_list(X) and not walk_forward:
+        raise ValueError("Several series are searched walking forward only: pass "
+                         "walk_forward=True, or one series.")
+    elif not is_sequence_list(X) and np.ndim(X) > 2:
+        raise ValueError(f"grid_search splits series in time; got {np.ndim(X)}-D X. Pass one "
+                         "series (n_steps, n_features) or a list of them (a classifier takes "
+                         "sequences).")
+    elif is_sequence_list(X) and y is not None and (len(y) != len(X) or any(
+            len(a) != len(b) for a, b in zip(X, y))):
+        raise ValueError("X and y must hold as many series, each aligned step by step.")
+    elif not is_sequence_list(X) and y is not None and len(y) != len(X):
         raise ValueError(f"X has {len(X)} steps but y has {len(y)}; they must be aligned.")
     names = list(grid)
     shared = _shared(estimator)
@@ -270,15 +287,27 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
     groups = [dict(zip(other, values)) for values in itertools.product(*[grid[k] for k in other])]
     if isinstance(cv, numbers.Integral) and not classify:
         cv = TimeSeriesSplit(cv)
-    cv = check_cv(cv, y, classifier=classify)
-    folds = list(cv.split(X, y))
+    cv = check_cv(cv, y if classify or not is_sequence_list(X) else None, classifier=classify)
     walk = walk_forward and not classify
+    if walk and is_sequence_list(X):  # several series: fold k holds the k-th fold of each
+        per_series = [list(cv.split(x)) for x in X]
+        if len({len(f) for f in per_series}) > 1:
+            raise ValueError(f"{type(cv).__name__} splits the series into different numbers of "
+                             "folds; give them lengths it splits alike.")
+        for f in per_series:
+            check_folds(f)
+        folds = [([f[k][0] for f in per_series], [f[k][1] for f in per_series])
+                 for k in range(len(per_series[0]))]
+    else:
+        folds = list(cv.split(X, y))
+        if walk:
+            check_folds(folds)
     if walk:
-        check_folds(folds)
         walk_scoring(scoring)
     prefixes = (scoring is None or (walk and not isinstance(scoring, ClosedLoop))) and all(
         batchable(clone(estimator).set_params(**g)) for g in groups) and all(
-        np.array_equal(train, np.arange(len(train))) for train, _ in folds)
+        not isinstance(train, list) and np.array_equal(train, np.arange(len(train)))
+        for train, _ in folds)
     if prefixes:  # one task per group, all folds from one harvest
         tasks = [(g, None, None, None) for g in groups]
         call = [delayed(_evaluate_prefixes)(estimator, g, shared_grid, X, y, folds, scoring,
@@ -301,7 +330,8 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
     best_index = np.unravel_index(np.nanargmax(flat), flat.shape)
     best_params = {k: _plain(grid[k][i]) for k, i in zip(names, best_index)}
     best_estimator = clone(estimator).set_params(**best_params).fit(X, y) if refit else None
-    if walk and best_estimator is not None and not isinstance(scoring, ClosedLoop):
+    if walk and best_estimator is not None and not isinstance(scoring, ClosedLoop) \
+            and not is_sequence_list(X):
         _check_closed_loop(best_estimator, best_params, X, folds[-1][1])
     finish(ds, "Grid search", "grid_search", dict(
         estimator=type(estimator).__name__, n_splits=len(folds), cv=str(cv),

@@ -80,14 +80,15 @@ def score_rows(predictions, X, y, rows, scoring=None):
 
     Parameters
     ----------
-    predictions : ndarray of shape (n_steps, ...)
+    predictions : ndarray of shape (n_steps, ...), or list of them
         What the model's ``predict`` returns for ``X`` (everything up to the end of the rows).
-    X : ndarray of shape (n_steps, ...)
-        The series (its history up to the last scored step).
-    y : ndarray of shape (n_steps, ...) or None
+    X : ndarray of shape (n_steps, ...), or list of them
+        The series (its history up to the last scored step), or several (their scored steps
+        pooled).
+    y : ndarray of shape (n_steps, ...), list of them, or None
         Targets of a regressor; None for a forecaster, whose prediction at step t is s(t+1).
-    rows : ndarray of int
-        The steps scored (each after the first).
+    rows : ndarray of int, or list of them
+        The steps scored (each after the first), of each series.
     scoring : str or None, default=None
         A key of :data:`METRICS`.
 
@@ -97,12 +98,23 @@ def score_rows(predictions, X, y, rows, scoring=None):
         The score (greater is better).
     """
     metric, sign = check_scoring(scoring)
+    if isinstance(X, list):  # several series: their scored steps pooled
+        pairs = [_pairs(p, x, None if y is None else t, r)
+                 for p, x, t, r in zip(predictions, X, y if y is not None else X, rows)]
+        truth, pred = (np.concatenate([pair[k] for pair in pairs]) for k in (0, 1))
+    else:
+        truth, pred = _pairs(predictions, X, y, rows)
+    return sign * metric(truth, pred)
+
+
+def _pairs(predictions, X, y, rows):
+    """(truth, prediction) of the steps ``rows`` of one series, float arrays."""
     rows = np.asarray(rows)
     if y is None:
         truth, pred = np.asarray(X)[rows], np.asarray(predictions)[rows - 1]
     else:
         truth, pred = np.asarray(y)[rows], np.asarray(predictions)[rows]
-    return sign * metric(np.asarray(truth, dtype=float), np.asarray(pred, dtype=float))
+    return np.asarray(truth, dtype=float), np.asarray(pred, dtype=float)
 
 
 def score_model(model, X, y, rows, scoring=None):
@@ -174,16 +186,18 @@ class ClosedLoop:
         ----------
         model : ESNForecaster or NVARForecaster
             Fitted.
-        X : array-like of shape (n_steps,) or (n_steps, n_variables)
-            The series up to the end of the fold.
-        rows : ndarray of int
-            The fold's validation steps.
+        X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of them
+            The series up to the end of the fold (several: the mean of their scores).
+        rows : ndarray of int, or list of them
+            The fold's validation steps (of each series).
 
         Returns
         -------
         score : float
             Greater is better.
         """
+        if isinstance(X, list):  # several series: the mean of their scores
+            return float(np.mean([self.score(model, x, r) for x, r in zip(X, rows)]))
         X = np.asarray(X, dtype=float)
         series = X.reshape(len(X), -1)
         H = self.horizons[-1]

@@ -115,8 +115,44 @@ def test_bad_grids_raise():
         grid_search(est, [{"ridge": [1.0]}], u, y)
     with pytest.raises(ValueError, match="empty"):
         grid_search(est, {"ridge": []}, u, y)
-    with pytest.raises(ValueError, match="one array"):
-        grid_search(est, {"ridge": [1.0]}, [u, u], [y, y])
+    with pytest.raises(ValueError, match="walking forward only"):
+        grid_search(est, {"ridge": [1.0]}, [u, u], [y, y], walk_forward=False)
+    with pytest.raises(ValueError, match="as many series, each aligned"):
+        grid_search(est, {"ridge": [1.0]}, [u, u], [y, y[:-1]])
+    with pytest.raises(ValueError, match="different numbers of folds"):
+        grid_search(est, {"ridge": [1.0]}, [u, u[:300]], [y, y[:300]], cv=_FoldPer100())
+
+
+class _FoldPer100:
+    """A splitter that makes one walk-forward fold per 100 steps after the first 100."""
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        return len(X) // 100 - 1
+
+    def split(self, X, y=None, groups=None):
+        for k in range(1, len(X) // 100):
+            yield np.arange(100 * k), np.arange(100 * k, 100 * k + 100)
+
+
+@pytest.mark.parametrize("scoring", [None, "neg_mean_squared_error"])
+def test_several_series_are_searched_together_walking_forward(scoring):
+    a = mackey_glass(700, squash=True, random_state=0)
+    b = mackey_glass(900, squash=True, random_state=1)
+    est = ESNForecaster(n_reservoir=30, washout=50, random_state=0)
+    grid = {"spectral_radius": [0.8, 1.1], "ridge": [1e-10, 1e-4]}
+    cv = TimeSeriesSplit(2, test_size=150)
+    result = grid_search(est, grid, [a, b], cv=cv, scoring=scoring)
+    # fold 1 of the configuration (1.1, 1e-4) by hand: trained on both prefixes, the
+    # validation steps of both series pooled
+    model = ESNForecaster(n_reservoir=30, washout=50, spectral_radius=1.1, ridge=1e-4,
+                          random_state=0).fit([a[:550], b[:750]])
+    pa, pb = model.predict([a, b])
+    truth = np.r_[a[550:], b[750:]]
+    pred = np.r_[pa[549:-1], pb[749:-1]]
+    want = r2_score(truth, pred) if scoring is None else -np.mean((truth - pred) ** 2)
+    got = float(result.dataset["split_test_score"].sel(spectral_radius=1.1, ridge=1e-4)[1])
+    assert got == pytest.approx(want, rel=1e-9)
+    assert result.best_estimator_.predict([a, b])[1].shape == b.shape
 
 
 def test_plain_sklearn_searches_run_in_parallel():
