@@ -148,7 +148,8 @@ def score_model(model, X, y, rows, scoring=None):
 class ClosedLoop:
     """Scores a forecaster by its closed-loop forecasts from many origins of a validation fold:
     from each origin o, ``forecast(max(horizon), context=X[:o])`` (the state of the whole
-    history), compared with X[o:o+h].
+    history), compared with X[o:o+h]. An ``ESNForecaster`` runs all the origins side by side
+    from one harvest of the history (``forecast_origins``).
 
     Parameters
     ----------
@@ -208,16 +209,11 @@ class ClosedLoop:
                              f"closed-loop horizon {H}; use fewer folds or a shorter horizon.")
         picks = np.unique(np.linspace(0, candidates.size - 1, self.n_origins).round())
         scale = float(np.sqrt(np.mean(series[:rows[0]].var(axis=0)))) or 1.0
+        chosen = candidates[picks.astype(int)]
         values = []
-        for o in candidates[picks.astype(int)]:
+        for o, pred in zip(chosen, self._forecasts(model, X, chosen, H)):
             truth = series[o:o + H]
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    pred = np.asarray(model.forecast(H, context=X[:o]),
-                                      dtype=float).reshape(H, -1)
-            except FloatingPointError:
-                pred = np.full_like(truth, np.inf)
+            pred = np.asarray(pred, dtype=float).reshape(H, -1)
             if self.metric == "valid_time":
                 values.append(valid_prediction_time(truth, pred, threshold=self.threshold,
                                                     scale=scale).steps)
@@ -228,6 +224,24 @@ class ClosedLoop:
                 values.append(-float(np.mean(errors)) if np.all(np.isfinite(errors))
                               else -np.inf)
         return float(np.mean(values))
+
+    @staticmethod
+    def _forecasts(model, X, origins, horizon):
+        """The closed loops from every origin: side by side in one batch where the model
+        offers it (``forecast_origins``), else one ``forecast`` each; a loop that fails is
+        all inf."""
+        if hasattr(model, "forecast_origins"):
+            return model.forecast_origins(X, origins, horizon, non_finite="keep")
+        out = []
+        for o in origins:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    out.append(model.forecast(horizon, context=X[:o]))
+            except FloatingPointError:
+                out.append(np.full((horizon, np.asarray(X).reshape(len(X), -1).shape[1]),
+                                   np.inf))
+        return out
 
 
 class WalkForward:

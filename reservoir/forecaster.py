@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 from sklearn.utils.validation import _check_feature_names
 
+from . import kernels
 from .base import CONSTRAINTS, ReservoirMixin
 from .common.scoring import r2
 from .common.validation import check_sequences, check_washout, is_sequence_list
@@ -226,6 +227,62 @@ class ESNForecaster(ReservoirMixin):
 
     def _predict_inputs(self, X):
         return self._series(X, reset=False)
+
+    def forecast_origins(self, X, origins, horizon, non_finite="raise"):
+        """Closed-loop forecasts of ``horizon`` steps from many origins of one series, side by
+        side: row k equals ``forecast(horizon, context=X[:origins[k]])`` (to round-off), from
+        one harvest of X and one batch of closed loops (one per thread with
+        ``device="parallel"``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps,) or (n_steps, n_variables)
+            The series.
+        origins : array-like of int
+            Steps o (washout < o <= n_steps): each forecast continues X[:o].
+        horizon : int
+            Steps of each forecast.
+        non_finite : {"raise", "keep"}, default="raise"
+            A forecast that becomes non-finite raises ``FloatingPointError`` naming its origin,
+            or is returned as it is (for scores that count it as a failure).
+
+        Returns
+        -------
+        forecasts : ndarray of shape (n_origins, horizon, n_variables), or (n_origins, horizon)
+            The forecasts, in the series' units and the model's dtype.
+        """
+        self._check_fitted()
+        if not isinstance(horizon, (int, np.integer)) or isinstance(horizon, bool) or horizon < 1:
+            raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
+        if non_finite not in ("raise", "keep"):
+            raise ValueError(f"non_finite must be 'raise' or 'keep', got {non_finite!r}.")
+        (U,), _ = self._series(X, reset=False)
+        origins = np.asarray(origins, dtype=np.int64).ravel()
+        if origins.size and (origins.min() <= self.washout or origins.max() > len(U)):
+            raise ValueError(f"origins must lie in ({self.washout}, {len(U)}] (after the "
+                             f"washout, within the series); got {origins.min()}.."
+                             f"{origins.max()}.")
+        S = self._states([U])[0]
+        x = np.ascontiguousarray(S[origins - 1])
+        first = self._readout(U[origins - 1], x).astype(self._dtype)
+        res = self.reservoir_
+        W_u, W_x, W_sq = self._readout_weights()
+        m, steps = first.shape[1], horizon - 1
+        rest = np.empty((len(origins), steps, m), dtype=self._dtype)
+        drive = np.broadcast_to(res.bias, (steps, res.n_reservoir)).copy()
+        out_drive = np.broadcast_to(self.intercept_.astype(self._dtype), (steps, m)).copy()
+        y_prev = first.copy()
+        with self._harvester().backend.threads():
+            kernels.generate_many(res.indptr, res.indices, res.data, self._dtype(self.leak_rate),
+                                  drive, res.W_in, W_x, W_sq, out_drive, W_u, x, y_prev, rest)
+        outputs = np.concatenate([first[:, None], rest], axis=1)
+        bad = ~np.isfinite(outputs).all(axis=(1, 2))
+        if non_finite == "raise" and bad.any():
+            raise FloatingPointError(f"The closed loop from origin {origins[np.argmax(bad)]} "
+                                     "became non-finite: the model is unstable when it runs on "
+                                     "its own outputs.")
+        out = self._format_output(list(outputs), True)
+        return np.stack(out) if out else np.empty((0, horizon) + ((m,) * (not self._y_1d)))
 
     def forecast(self, horizon, context=None, on_divergence="warn"):
         """Free-running forecast of the next ``horizon`` steps.

@@ -244,6 +244,19 @@ def generate(indptr, indices, data, leak, drive, W_loop, W_x, W_sq, out_drive, W
         outputs[t] = y
 
 
+@njit(**PARALLEL_KERNEL)
+def generate_many(indptr, indices, data, leak, drive, W_loop, W_x, W_sq, out_drive, W_out_loop,
+                  x, y_prev, outputs):
+    """B closed loops of :func:`generate` side by side, one per thread: x (B, N) and y_prev
+    (B, m) their initial states and outputs (overwritten by the final ones), outputs (B, T, m);
+    drive (T, N) and out_drive (T, m) shared. Each loop is that of :func:`generate`, bit for
+    bit, whatever the number of threads."""
+    for b in prange(x.shape[0]):
+        states = np.empty_like(drive)
+        generate(indptr, indices, data, leak, drive, W_loop, W_x, W_sq, out_drive, W_out_loop,
+                 x[b], y_prev[b], states, outputs[b])
+
+
 @njit(**KERNEL)
 def _config_group(indptr, indices, data, drive, starts, bias, radius, in_scale, leak, x, states,
                   c0, c1):

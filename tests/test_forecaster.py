@@ -91,3 +91,21 @@ def test_standardize_maps_outputs_back_to_the_series_units(mg):
     assert model.score(scaled[:1200]) == pytest.approx(plain.score(mg[:1200]), abs=1e-3)
     np.testing.assert_allclose(model.predict(scaled[:300]).mean(), scaled[1:301].mean(),
                                rtol=1e-2)
+
+
+@pytest.mark.parametrize("device", ["cpu", "parallel"])
+def test_forecasts_from_many_origins_equal_one_forecast_each(mg, device):
+    fc = _fc(n_reservoir=80, washout=50, ridge=1e-6, device=device, standardize=True).fit(
+        mg[:1000])
+    origins = [120, 600, 1000, 1250]
+    many = fc.forecast_origins(mg[:1300], origins, 25)
+    one = np.stack([fc.forecast(25, context=mg[:o]) for o in origins])
+    np.testing.assert_allclose(many, one, rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match=r"origins must lie in \(50, 1300\]"):
+        fc.forecast_origins(mg[:1300], [40], 5)
+    wild = ESNForecaster(100, spectral_radius=3, leak_rate=1, ridge=0, washout=20,
+                         random_state=0).fit(np.sin(np.arange(600) * 0.3))
+    with pytest.raises(FloatingPointError, match="from origin 600 became non-finite"):
+        wild.forecast_origins(np.sin(np.arange(600) * 0.3), [600], 12000)
+    kept = wild.forecast_origins(np.sin(np.arange(600) * 0.3), [600], 12000, non_finite="keep")
+    assert not np.isfinite(kept).all()
