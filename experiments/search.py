@@ -1,7 +1,9 @@
 """Fast hyperparameter grid search for reservoir models, with results as an xarray Dataset.
 
 ``grid_search`` returns what ``GridSearchCV`` would (the same scores, to round-off, for the same
-grid, folds and seeds) but exploits the structure of reservoirs:
+grid, folds and seeds; for one series its folds are scored walking forward by default, as
+``GridSearchCV`` does with :class:`experiments.walk_forward.WalkForward`) but exploits the
+structure of reservoirs:
 
 * configurations that differ only in ``ridge`` share one harvest of the states and one
   factorization of the readout; every ridge value is a re-solve of the fitted model's public

@@ -231,8 +231,8 @@ class ESNForecaster(ReservoirMixin):
     def forecast_origins(self, X, origins, horizon, non_finite="raise"):
         """Closed-loop forecasts of ``horizon`` steps from many origins of one series, side by
         side: row k equals ``forecast(horizon, context=X[:origins[k]])`` (to round-off), from
-        one harvest of X and one batch of closed loops (one per thread with
-        ``device="parallel"``).
+        one harvest of X (keeping only the states at the origins) and one batch of closed loops
+        (one per thread with ``device="parallel"``).
 
         Parameters
         ----------
@@ -262,8 +262,11 @@ class ESNForecaster(ReservoirMixin):
             raise ValueError(f"origins must lie in ({self.washout}, {len(U)}] (after the "
                              f"washout, within the series); got {origins.min()}.."
                              f"{origins.max()}.")
-        S = self._states([U])[0]
-        x = np.ascontiguousarray(S[origins - 1])
+        x = np.empty((len(origins), self.reservoir_.n_reservoir), dtype=self._dtype)
+        for piece in self._run([U])[2]:  # keep only the states at the origins
+            a, b = piece.rows.start, piece.rows.stop
+            here = (origins - 1 >= a) & (origins - 1 < b)
+            x[here] = piece.states[origins[here] - 1 - a]
         first = self._readout(U[origins - 1], x).astype(self._dtype)
         res = self.reservoir_
         W_u, W_x, W_sq = self._readout_weights()

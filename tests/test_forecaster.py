@@ -93,8 +93,14 @@ def test_standardize_maps_outputs_back_to_the_series_units(mg):
                                rtol=1e-2)
 
 
-@pytest.mark.parametrize("device", ["cpu", "parallel"])
-def test_forecasts_from_many_origins_equal_one_forecast_each(mg, device):
+@pytest.mark.parametrize("device, piece_rows", [("cpu", None), ("parallel", None),
+                                                ("cpu", 97)])
+def test_forecasts_from_many_origins_equal_one_forecast_each(mg, device, piece_rows,
+                                                             monkeypatch):
+    if piece_rows:  # the harvest of the series in pieces of 97 steps
+        import reservoir.harvest
+
+        monkeypatch.setattr(reservoir.harvest, "CHUNK_BYTES", 80 * 8 * piece_rows)
     fc = _fc(n_reservoir=80, washout=50, ridge=1e-6, device=device, standardize=True).fit(
         mg[:1000])
     origins = [120, 600, 1000, 1250]
