@@ -30,7 +30,7 @@ except KeyboardInterrupt:
 
 
 @pytest.mark.parametrize("module, cls, args", [
-    ("rtrl", "RTRLRegressor", "16, random_state=0"),
+    ("rtrl", "RTRLRegressor", "32, random_state=0"),
     ("lstm", "KalmanLSTMRegressor", "4, 2, random_state=0"),
 ])
 def test_ctrl_c_stops_an_online_pass_and_leaves_a_usable_model(module, cls, args):
