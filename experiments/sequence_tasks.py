@@ -1,5 +1,6 @@
-"""Sequence-learning benchmarks from the lectures: adding problem, binary addition, embedded
-Reber grammar. Each returns lists of sequences (inputs, targets, per-step loss weights)."""
+"""Sequence-learning benchmarks from the lectures: adding problem, temporal order, parity,
+binary addition, embedded Reber grammar. Each returns lists of sequences (inputs, targets,
+per-step loss weights)."""
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -58,6 +59,111 @@ def adding_problem(n_sequences, length, *, random_state=None):
         W.append(w)
     return X, Y, W
 
+
+
+#: The symbols of the temporal order problem, in the order of the one-hot inputs.
+TEMPORAL_ORDER_SYMBOLS = "abcdBEXY"
+#: Windows of the relevant symbols X/Y at T=100 (inclusive steps from 0, the start symbol E at
+#: step 0): experiment 6a has two events, 6b three.
+TEMPORAL_ORDER_WINDOWS = {2: ((10, 20), (50, 60)), 3: ((10, 20), (33, 43), (66, 76))}
+
+
+def temporal_order(n_sequences, events=2, *, length=100, random_state=None):
+    """Noisy temporal order (Hochreiter & Schmidhuber 1997, experiments 6a and 6b).
+
+    Each sequence has between ``length`` and ``1.1 length`` steps (uniform), starts with E, ends
+    with the trigger symbol B, and is otherwise random distractors from {a, b, c, d}, except for
+    ``events`` relevant symbols, each X or Y, one in each window: at T=100 steps 10-20 and 50-60
+    (6a, ``events=2``) or 10-20, 33-43 and 66-76 (6b, ``events=3``); other lengths scale the
+    windows. The class is the temporal order of X and Y read as bits (X=0, Y=1, first event most
+    significant): 6a's X,X -> Q (0), X,Y -> R (1), Y,X -> S (2), Y,Y -> U (3); 6b has 8 classes.
+    Inputs are one-hot over "abcdBEXY"; the target, at the last step only (weight 1, other
+    steps 0), is the class one-hot. A sequence counts as right when the absolute error of every
+    output at its last step is below 0.3.
+
+    Parameters
+    ----------
+    n_sequences : int
+        Number of sequences.
+    events : {2, 3}, default=2
+        Relevant symbols per sequence (2 ** events classes).
+    length : int, default=100
+        The shortest sequence T (at least 20).
+    random_state : int, RandomState instance or None, default=None
+        Seed.
+
+    Returns
+    -------
+    X, Y, W : lists of ndarrays of shapes (L, 8), (L, 2 ** events), (L,)
+        Inputs, targets and per-step weights (L from T to 1.1 T).
+    labels : ndarray of shape (n_sequences,), int
+        The classes.
+    """
+    if events not in TEMPORAL_ORDER_WINDOWS:
+        raise ValueError(f"events must be 2 or 3, got {events!r}.")
+    if length < 20:
+        raise ValueError(f"length must be at least 20, got {length}.")
+    rng = check_random_state(random_state)
+    windows = [(round(a * length / 100), round(b * length / 100))
+               for a, b in TEMPORAL_ORDER_WINDOWS[events]]
+    n_classes = 2 ** events
+    X, Y, W = [], [], []
+    labels = np.empty(n_sequences, dtype=np.int64)
+    for i in range(n_sequences):
+        steps = length + rng.randint(length // 10 + 1)
+        codes = rng.randint(4, size=steps)  # distractors a-d
+        codes[0], codes[-1] = 5, 4  # E, B
+        bits = rng.randint(2, size=events)
+        for (a, b), bit in zip(windows, bits):
+            codes[a + rng.randint(b - a + 1)] = 6 + bit  # X or Y
+        labels[i] = int(bits @ (1 << np.arange(events)[::-1]))
+        y = np.zeros((steps, n_classes))
+        y[-1, labels[i]] = 1.0
+        w = np.zeros(steps)
+        w[-1] = 1.0
+        X.append(np.eye(8)[codes])
+        Y.append(y)
+        W.append(w)
+    return X, Y, W, labels
+
+
+def parity(n_sequences, n_bits, *, random_state=None):
+    """n-bit parity as a sequence task (Bengio, Simard & Frasconi 1994; solved by random weight
+    guessing in Hochreiter & Schmidhuber 1997).
+
+    Inputs are n random bits coded -1 / +1, one per step; the target, at the last step only
+    (weight 1, other steps 0), is 1 when the number of +1 is odd and 0 when it is even.
+
+    Parameters
+    ----------
+    n_sequences : int
+        Number of strings.
+    n_bits : int or (int, int)
+        Steps per string, or the (shortest, longest) of uniformly drawn lengths.
+    random_state : int, RandomState instance or None, default=None
+        Seed.
+
+    Returns
+    -------
+    X, Y, W : lists of ndarrays of shapes (n, 1), (n, 1), (n,)
+        Inputs, targets and per-step weights.
+    """
+    low, high = (n_bits, n_bits) if np.ndim(n_bits) == 0 else n_bits
+    if not 1 <= low <= high:
+        raise ValueError(f"n_bits must be >= 1 (or a pair low <= high of them), got {n_bits!r}.")
+    rng = check_random_state(random_state)
+    X, Y, W = [], [], []
+    for _ in range(n_sequences):
+        n = low + rng.randint(high - low + 1)
+        bits = rng.randint(2, size=n)
+        y = np.zeros((n, 1))
+        y[-1, 0] = bits.sum() % 2
+        w = np.zeros(n)
+        w[-1] = 1.0
+        X.append(2.0 * bits[:, None] - 1.0)
+        Y.append(y)
+        W.append(w)
+    return X, Y, W
 
 def binary_addition(n_sequences, n_bits=8, *, delay=1, random_state=None):
     """Binary addition (Hinton's lecture).

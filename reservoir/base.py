@@ -21,6 +21,7 @@ from .common.validation import (
     NON_NEGATIVE_INT,
     check_dtype,
     check_magnitude,
+    check_step_weights,
     record_built,
     validate_sequences,
 )
@@ -131,16 +132,18 @@ class ReservoirMixin(ReservoirCore):
     """
 
     # ----------------------------------------------------------------------------- fitting
-    def _fit(self, X, y):
-        """fit: validate (``_training_data`` of the subclass), draw the reservoir, harvest the
-        states into the readout (:meth:`_harvest_readout`), then :meth:`_fitted_from`."""
+    def _fit(self, X, y, sample_weight=None):
+        """fit: validate (``_training_data`` of the subclass, and the per-step weights), draw
+        the reservoir, harvest the states into the readout (:meth:`_harvest_readout`), then
+        :meth:`_fitted_from`."""
         self._check_params()
         U_seqs, Y_seqs, Yprev_seqs = self._training_data(X, y)
         check_magnitude(U_seqs, "X")
         check_magnitude(Y_seqs, "y")
+        weights = None if sample_weight is None else check_step_weights(sample_weight, U_seqs)
         self._build(U_seqs[0].shape[1], Y_seqs[0].shape[1])
         with blas_threads(self._n_features_out()), keyboard_interrupts():
-            readout, state = self._harvest_readout(U_seqs, Y_seqs, Yprev_seqs)
+            readout, state = self._harvest_readout(U_seqs, Y_seqs, Yprev_seqs, weights)
         return self._fitted_from(self.reservoir_, readout, state, U_seqs, Y_seqs)
 
     def _fitted_from(self, reservoir, readout, state, U_seqs, Y_seqs):
@@ -165,18 +168,26 @@ class ReservoirMixin(ReservoirCore):
         return n_features(self.n_features_in_, self.reservoir_.n_reservoir, self.squares,
                           self.fit_intercept)
 
-    def _harvest_readout(self, U_seqs, Y_seqs, Yprev_seqs):
+    def _harvest_readout(self, U_seqs, Y_seqs, Yprev_seqs, weights=None):
         """Stream the readout rows of all sequences (after their washout, and only steps with a
-        target) into the solver's accumulator, harvesting on the engine's device; with
-        ``solver="gram"`` on the GPU the Gram matrix is accumulated there too. Returns the
-        :class:`~reservoir.readout.Readout` and the final state of the last sequence."""
+        target and, given per-step ``weights`` (list of (n_steps,)), a weight > 0, each row then
+        scaled by the weight's square root: weighted least squares) into the solver's
+        accumulator, harvesting on the engine's device; with ``solver="gram"`` on the GPU the
+        Gram matrix is accumulated there too (unless the weights are not all 0 or 1). Returns
+        the :class:`~reservoir.readout.Readout` and the final state of the last sequence."""
         engine = self._harvester()
         p, m = self._n_features_out(), self.n_outputs_
-        on_device = self.solver == "gram" and engine.backend.name == "cuda"
+        binary = weights is None or all(np.all((w == 0) | (w == 1)) for w in weights)
+        on_device = self.solver == "gram" and engine.backend.name == "cuda" and binary
         x = np.zeros((len(U_seqs), self.reservoir_.n_reservoir), dtype=self._dtype)
         pack, U, pieces = self._run(U_seqs, Yprev_seqs, x, engine, on_device)
         Y = pack.rows(Y_seqs, dtype=np.float64)
         use = self._training_rows(pack, Y_seqs)
+        scale = None
+        if weights is not None:
+            w = pack.rows(weights)
+            use &= w > 0
+            scale = None if binary else np.sqrt(w)
         if on_device:
             from .cuda_kernels import DeviceGram
 
@@ -189,7 +200,8 @@ class ReservoirMixin(ReservoirCore):
                 if on_device:
                     gram.add(piece.states, U[rows], Y[rows], sel)
                 else:
-                    self._add_rows(acc, U[rows], piece.states, Y[rows], sel)
+                    self._add_rows(acc, U[rows], piece.states, Y[rows], sel,
+                                   None if scale is None else scale[rows])
                 bar.update(piece.n_rows)
         if on_device:
             G = gram.result()
@@ -201,13 +213,20 @@ class ReservoirMixin(ReservoirCore):
         only steps with a target (Y_seqs[i] may be a step shorter than its inputs)."""
         return (pack.steps >= self.washout) & (pack.steps < pack.per_row([len(y) for y in Y_seqs]))
 
-    def _add_rows(self, acc, U, S, Y, use):
+    def _add_rows(self, acc, U, S, Y, use, scale=None):
         """Add the readout rows of inputs U (T, n_in), states S (T, N) and targets Y (T, m) where
-        ``use`` (T,) holds to the accumulator ``acc``."""
+        ``use`` (T,) holds to the accumulator ``acc``, each scaled by ``scale`` (T,) if given
+        (the square roots of the steps' weights)."""
         if use.all():
-            acc.update(self._features(U, S).astype(np.float64, copy=False), Y)
+            F = self._features(U, S).astype(np.float64, copy=False)
         elif use.any():
-            acc.update(self._features(U[use], S[use]).astype(np.float64, copy=False), Y[use])
+            F, Y = self._features(U[use], S[use]).astype(np.float64, copy=False), Y[use]
+            scale = None if scale is None else scale[use]
+        else:
+            return
+        if scale is not None:
+            F, Y = F * scale[:, None], Y * scale[:, None]
+        acc.update(F, Y)
 
     def with_ridge(self, ridge):
         """This fitted model with its readout solved for another ``ridge``, without new states.

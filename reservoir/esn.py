@@ -100,20 +100,23 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         tags.transformer_tags = TransformerTags()  # transform() returns the reservoir states
         return tags
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Harvest the states of every sequence and solve the ridge readout.
 
         Parameters
         ----------
         {X_sequences}
         {y_sequences}
+        {sample_weight_steps}
+            The readout solves weighted least squares: a step of weight 0 is left out, so a
+            target at the last step only (weights 0 elsewhere) gives one label per sequence.
 
         Returns
         -------
         self : ESNRegressor
             The fitted estimator.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight)
 
     def _training_data(self, X, y):
         require_y(self, y)

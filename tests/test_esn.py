@@ -25,17 +25,19 @@ def _esn(**kw):
     return ESNRegressor(**params)
 
 
-def _naive_fit(esn, X_seqs, y_seqs):
-    """Readout weights from naive states of the fitted reservoir, washout per sequence."""
+def _naive_fit(esn, X_seqs, y_seqs, weights=None):
+    """Readout weights from naive states of the fitted reservoir, washout per sequence; with
+    per-step weights, weighted least squares (rows scaled by the weights' square roots)."""
     res = esn.reservoir_
     W = res.recurrent_matrix().toarray()
     Fs, Ys = [], []
-    for U, y in zip(X_seqs, y_seqs):
+    for i, (U, y) in enumerate(zip(X_seqs, y_seqs)):
         y = y.reshape(len(y), -1)
         Y_prev = np.vstack([np.zeros((1, y.shape[1])), y[:-1]])
         S = naive.reservoir_states(W, res.W_in, res.bias, esn.leak_rate, U, res.W_fb, Y_prev)
-        Fs.append(naive.features(U, S, esn.squares)[esn.washout:])
-        Ys.append(y[esn.washout:])
+        root = np.ones(len(U)) if weights is None else np.sqrt(weights[i])
+        Fs.append((naive.features(U, S, esn.squares) * root[:, None])[esn.washout:])
+        Ys.append((y * root[:, None])[esn.washout:])
     return naive.ridge(np.vstack(Fs), np.vstack(Ys), esn.ridge)
 
 
@@ -59,6 +61,25 @@ def test_fit_on_sequence_list_matches_naive(device, squares, n_seqs):
     np.testing.assert_allclose(esn.coef_, W[1:].T, rtol=1e-7, atol=1e-9)
     pred = esn.predict(X)
     assert isinstance(pred, list) and [len(p) for p in pred] == lengths
+
+
+@pytest.mark.parametrize("solver", ["qr", "gram"])
+@pytest.mark.parametrize("binary", [True, False])
+def test_step_weights_give_weighted_least_squares(solver, binary):
+    lengths = [40, 75, 31, 50]
+    seqs = [_task(T, seed=s) for s, T in enumerate(lengths, start=1)]
+    X, y = [s[0] for s in seqs], [s[1] for s in seqs]
+    rng = np.random.default_rng(0)
+    weights = [(rng.random(T) < 0.5) * (1.0 if binary else rng.uniform(0.2, 3.0, size=T))
+               for T in lengths]
+    esn = _esn(solver=solver, ridge=1e-4).fit(X, y, sample_weight=weights)
+    W = _naive_fit(esn, X, y, weights)
+    np.testing.assert_allclose(esn.intercept_, W[0], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(esn.coef_, W[1:].T, rtol=1e-6, atol=1e-8)
+    unweighted = _esn(solver=solver, ridge=1e-4).fit(X, y)
+    assert not np.allclose(unweighted.coef_, esn.coef_)
+    with pytest.raises(ValueError, match="sample_weight must be finite"):
+        _esn().fit(X, y, sample_weight=[-w for w in weights])
 
 
 def test_devices_agree_and_parallel_uses_row_kernel_for_one_sequence():

@@ -7,6 +7,8 @@ from experiments.sequence_tasks import (
     adding_problem,
     binary_addition,
     embedded_reber,
+    parity,
+    temporal_order,
 )
 
 
@@ -19,6 +21,40 @@ def test_adding_problem_targets():
         assert w.sum() == 1 and w[-1] == 1
     with pytest.raises(ValueError, match="length"):
         adding_problem(1, 2)
+
+
+@pytest.mark.parametrize("events, windows", [(2, [(10, 20), (50, 60)]),
+                                             (3, [(10, 20), (33, 43), (66, 76)])])
+def test_temporal_order_follows_the_paper(events, windows):
+    X, Y, W, labels = temporal_order(400, events, random_state=0)
+    names = {"X": 0, "Y": 1}
+    for x, y, w, label in zip(X, Y, W, labels):
+        text = "".join("abcdBEXY"[i] for i in x.argmax(axis=1))
+        assert np.all(x.sum(axis=1) == 1) and 100 <= len(text) <= 110
+        assert text[0] == "E" and text[-1] == "B" and set(text[1:-1]) <= set("abcdXY")
+        where = [i for i, ch in enumerate(text) if ch in "XY"]
+        assert len(where) == events
+        assert all(a <= i <= b for i, (a, b) in zip(where, windows))
+        order = [names[text[i]] for i in where]
+        assert label == int("".join(map(str, order)), 2)  # X,X -> Q = 0, ..., Y,Y(,Y) -> last
+        assert np.all(y[:-1] == 0) and np.all(y[-1] == np.eye(2 ** events)[label])
+        assert np.all(w[:-1] == 0) and w[-1] == 1
+    assert np.bincount(labels, minlength=2 ** events).min() > 20  # every class drawn
+    short = temporal_order(5, events, length=20, random_state=1)[0]
+    assert all(20 <= len(x) <= 22 for x in short)
+    with pytest.raises(ValueError, match="events must be 2 or 3"):
+        temporal_order(1, 4)
+
+
+def test_parity_targets_count_the_ones():
+    X, Y, W = parity(200, (3, 9), random_state=0)
+    assert {len(x) for x in X} == set(range(3, 10))
+    for x, y, w in zip(X, Y, W):
+        assert set(np.unique(x)) <= {-1.0, 1.0}
+        assert y[-1, 0] == np.sum(x > 0) % 2 and np.all(y[:-1] == 0)
+        assert w[-1] == 1 and w.sum() == 1
+    with pytest.raises(ValueError, match="n_bits"):
+        parity(1, 0)
 
 
 def test_binary_addition_encodes_the_sum():

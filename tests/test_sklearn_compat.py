@@ -37,7 +37,8 @@ def _expected(estimator):
     if isinstance(estimator, ESNClassifier):  # sequences are independent: no STATEFUL failures
         return {} if estimator.representation != "model" else {
             "check_fit2d_1feature": TABLE_AS_SERIES}
-    if isinstance(estimator, (RTRLRegressor, KalmanLSTMRegressor, KalmanLSTMClassifier)):
+    if isinstance(estimator, (ESNRegressor, RTRLRegressor, KalmanLSTMRegressor,
+                              KalmanLSTMClassifier)):
         return dict(EXPECTED_FAILURES, check_sample_weight_equivalence_on_dense_data=WEIGHTED_STEPS)
     if isinstance(estimator, (ESNForecaster, NVARForecaster)):
         return dict(EXPECTED_FAILURES, check_fit1d=UNIVARIATE, check_fit2d_predict1d=UNIVARIATE)
