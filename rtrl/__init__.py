@@ -3,5 +3,7 @@
 from .bptt import bptt_gradient
 from .estimator import DivergenceError, RTRLRegressor
 from .gradient import gradient
+from .guessing import GuessingRNNRegressor
 
-__all__ = ["DivergenceError", "RTRLRegressor", "bptt_gradient", "gradient"]
+__all__ = ["DivergenceError", "GuessingRNNRegressor", "RTRLRegressor", "bptt_gradient",
+           "gradient"]

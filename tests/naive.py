@@ -203,3 +203,16 @@ def nvar_features(S, delays, skip, degree):
                 for c in itertools.combinations_with_replacement(range(len(lin)), k)]
         rows.append(np.concatenate([lin, mono]))
     return np.array(rows)
+
+
+def guessed_outputs(W_h, W_y, X, act="logistic"):
+    """Outputs (T, m) of the fully connected network of rtrl.guessing (architecture A1):
+    h(t) = f(W_h [x; h(t-1); y(t-1); 1]), y(t) = sigma(W_y [x; h(t); y(t-1); 1])."""
+    f = np.tanh if act == "tanh" else (lambda v: 1.0 / (1.0 + np.exp(-v)))
+    h, y = np.zeros(W_h.shape[0]), np.zeros(W_y.shape[0])
+    out = np.empty((len(X), W_y.shape[0]))
+    for t, x in enumerate(X):
+        h = f(W_h @ np.concatenate([x, h, y, [1.0]]))
+        y = 1.0 / (1.0 + np.exp(-(W_y @ np.concatenate([x, h, y, [1.0]]))))
+        out[t] = y
+    return out

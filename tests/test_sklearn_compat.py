@@ -9,7 +9,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
 from reservoir import ESNClassifier, ESNForecaster, ESNRegressor, NVARForecaster
-from rtrl import RTRLRegressor
+from rtrl import GuessingRNNRegressor, RTRLRegressor
 
 STATEFUL = ("a recurrent network is a dynamical system: each output depends on the steps before "
             "it, so predictions on a subset or permutation of the rows legitimately differ")
@@ -55,6 +55,7 @@ def _expected(estimator):
      ESNClassifier(n_reservoir=20, representation="model", n_components=4, n_estimators=2,
                    bidirectional=True, random_state=0),
      RTRLRegressor(n_hidden=4, epochs=3, learning_rate=1e-2, random_state=0),
+     GuessingRNNRegressor(weight_range=1.0, max_trials=50, random_state=0),
      KalmanLSTMRegressor(n_blocks=2, epochs=5, shortcut=True, r=(1.0, 1.0), q=(1e-4, 1e-4),
                          random_state=0),
      KalmanLSTMClassifier(n_blocks=2, epochs=5, shortcut=True, r=(1.0, 1.0), q=(1e-4, 1e-4),
