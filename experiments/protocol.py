@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 #: The protocol modules of ``experiments``, in the order of the command line's help.
-MODULES = ("mackey_glass", "lorenz", "narma", "memory", "adding", "binary_addition", "reber",
-           "one_step", "anbncn", "grid", "classify", "forecast", "ngrc")
+MODULES = ("mackey_glass", "lorenz", "narma", "memory", "binary_addition", "reber",
+           "one_step", "anbncn", "grid", "classify", "forecast", "ngrc", "long_lag")
 
 
 @dataclass(frozen=True)

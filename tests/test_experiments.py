@@ -11,7 +11,10 @@ from experiments.results import plain_attrs, save
     (["lorenz", "--n-reservoir", "200", "--n-train", "400", "--trials", "2"], "valid_time"),
     (["narma", "--n-reservoir", "40", "--n-train", "300"], "prediction"),
     (["memory-capacity", "--sizes", "10", "20", "--n-train", "300"], "memory_capacity"),
-    (["adding", "--n-train", "20", "--epochs", "1", "--n-hidden", "3"], "error"),
+    (["adding", "--length", "10", "--n-train", "400", "--chunk", "200", "--seeds", "2",
+      "--n-test", "50"], "sequences"),
+    (["temporal-order", "--events", "3", "--model", "lstm", "--n-train", "200", "--chunk",
+      "100", "--seeds", "1", "--n-test", "20"], "test_right"),
     (["binary-addition", "--n-train", "20", "--epochs", "1", "--gradient", "snap1"], "correct"),
     (["reber", "--n-train", "20", "--epochs", "1", "--n-hidden", "3"], "string_correct"),
     (["rtrl-vs-esn", "--n-train", "300", "--epochs", "1"], "prediction"),
@@ -29,7 +32,7 @@ def test_cli_end_to_end(tmp_path, capsys, argv, variable):
     ds = xr.open_dataset(nc, engine="scipy")
     assert variable in ds and ds.attrs["seed"] == 0 and "numba_rnn_version" in ds.attrs
     assert not list(tmp_path.glob("*.png"))
-    if argv[0] in ("rtrl-vs-esn", "lstm-vs-esn", "reber-lstm"):  # several models: a dimension
+    if argv[0] in ("rtrl-vs-esn", "lstm-vs-esn", "reber-lstm", "adding", "temporal-order"):
         assert "model" in ds[variable].dims and not any("rate_" in k for k in ds.attrs)
 
 
@@ -78,7 +81,7 @@ def test_cli_anbncn_network_options(tmp_path):
 def test_cli_rejects_bad_arguments(capsys):
     for argv in (["mackey-glass", "--n-reservoir", "0"], ["no-such-experiment"],
                  ["narma", "--dtype", "float16"], ["memory-capacity", "--sizes", "-3"],
-                 ["adding", "--gradient", "bptt"], ["reber", "--n-reservoir", "5"]):
+                 ["adding", "--model", "bptt"], ["temporal-order", "--events", "4"], ["reber", "--n-reservoir", "5"]):
         with pytest.raises(SystemExit) as exc:
             cli.main(argv)
         assert exc.value.code == 2
@@ -164,3 +167,17 @@ def test_ngrc_lorenz_runs_both_models():
     assert ds["nrmse"].dims == ("model", "trial") and ds.sizes["trial"] == 4
     assert ds.attrs["median_nvar"] < 0.05  # a diverged or broken NVAR is far above
     assert "NVAR" in ngrc.summary(ds)
+
+
+def test_long_lag_guessing_solves_parity_and_the_lstm_learns_the_adding_problem():
+    from experiments import long_lag
+
+    ds = long_lag.run_parity(model="guess", n_seeds=2, n_test=300)
+    assert np.all(ds["sequences"].values == long_lag.GUESS_SET)  # solved, within the draws
+    assert np.all(ds["trials"].values < 100000)
+    assert np.all(ds["test_right"].values == 300)  # right on strings of 1 to 1000 bits
+    report = long_lag.summary(ds)
+    assert "guess solved 2/2" in report and "2906" in report
+    ds = long_lag.run_adding(model="lstm", length=20, n_seeds=1, max_sequences=4000,
+                             chunk=1000, n_test=300)
+    assert ds["test_right"].item() > 200  # the mean alone gets about 50 of 300 right
