@@ -50,12 +50,16 @@ class Task:
         The published figures, for the report.
     draw_test : callable or None, default=None
         The test sequences' ``draw`` (default: ``draw``).
+    guess_tolerance : float or None, default=None
+        The guesser's ``tolerance`` on its training set (default: ``tolerance``).
     """
 
-    def __init__(self, name, draw, tolerance, n_blocks, published, draw_test=None):
+    def __init__(self, name, draw, tolerance, n_blocks, published, draw_test=None,
+                 guess_tolerance=None):
         self.name, self.draw, self.tolerance = name, draw, tolerance
         self.n_blocks, self.published = n_blocks, published
         self.draw_test = draw_test or draw
+        self.guess_tolerance = guess_tolerance or tolerance
 
     def right(self, predictions, Y):
         """(n,) bool: whether each sequence's last outputs are within the tolerance."""
@@ -77,11 +81,11 @@ def _model(name, task, seed, device):
     if name == "esn":
         return ESNRegressor(200, washout=0, leak_rate=0.5, ridge=1e-6, device=device,
                             random_state=seed)
-    return GuessingRNNRegressor(1, tolerance=task.tolerance, device="parallel",
+    return GuessingRNNRegressor(1, tolerance=task.guess_tolerance, device="parallel",
                                 random_state=seed)
 
 
-def _train(name, model, task, seed, max_sequences, chunk, bar):
+def _train(name, model, task, seed, max_sequences, max_draws, chunk, bar):
     """Train ``model`` on the task's stream; returns (sequences until solved or -1, draws of
     the guesser or -1)."""
     stream = np.random.RandomState(seed)
@@ -89,7 +93,7 @@ def _train(name, model, task, seed, max_sequences, chunk, bar):
         X, Y, W = task.draw(GUESS_SET, stream)
         with warnings.catch_warnings():  # no draw solving it is a result here, reported
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model.set_params(max_trials=max_sequences).fit(X, Y, sample_weight=W)
+            model.set_params(max_trials=max_draws).fit(X, Y, sample_weight=W)
         bar.update(max_sequences)
         return (GUESS_SET if model.solved_ else -1), model.n_trials_
     seen, pool = 0, ([], [], [])
@@ -112,8 +116,8 @@ def _train(name, model, task, seed, max_sequences, chunk, bar):
     return -1, -1
 
 
-def run_task(task, models=MODELS, n_seeds=10, max_sequences=100000, chunk=2000, n_test=2560,
-             seed=0, device="cpu", verbose=False):
+def run_task(task, models=MODELS, n_seeds=10, max_sequences=100000, max_draws=100000,
+             chunk=2000, n_test=2560, seed=0, device="cpu", verbose=False):
     """Every model on ``task`` for ``n_seeds`` seeds (see the module's docstring).
 
     Returns
@@ -133,7 +137,7 @@ def run_task(task, models=MODELS, n_seeds=10, max_sequences=100000, chunk=2000, 
                 model = _model(name, task, s, device)
                 start = time.perf_counter()
                 sequences[a, b], trials[a, b] = _train(name, model, task, s, max_sequences,
-                                                       chunk, bar)
+                                                       max_draws, chunk, bar)
                 seconds[a, b] = time.perf_counter() - start
                 right[a, b] = int(task.right(model.predict(X_test), Y_test).sum())
     dims = ("model", "seed")
@@ -156,8 +160,10 @@ model : {"lstm", "rtrl", "esn", "guess", "all"}, default="all"
     random weight guessing (architecture A1, one hidden unit), or all four side by side.
 n_seeds : int, default=10
     Networks per model, one per seed.
-max_sequences : int
-    Training sequences (draws of the guesser) before giving up.
+max_sequences : int, default=100000
+    Training sequences before giving up.
+max_draws : int, default=100000
+    Networks the guesser draws before giving up.
 chunk : int, default=2000
     Sequences predicted before each training step of the stream.
 n_test : int, default=2560
@@ -172,8 +178,9 @@ fill = filler({**FRAGMENTS, "long_lag": _FRAGMENT})
 
 
 @fill
-def run_adding(model="all", length=100, n_seeds=10, max_sequences=100000, chunk=2000,
-               n_test=2560, seed=0, device="cpu", verbose=False):
+def run_adding(model="all", length=100, n_seeds=10, max_sequences=100000,
+               max_draws=100000, chunk=2000, n_test=2560, seed=0, device="cpu",
+               verbose=False):
     """The adding problem (Hochreiter & Schmidhuber 1997, experiment 4) by every model.
 
     A sequence is right when the absolute error of its final output is below 0.04.
@@ -189,16 +196,18 @@ def run_adding(model="all", length=100, n_seeds=10, max_sequences=100000, chunk=
     task = Task(f"adding, T={length}", lambda n, rs: adding_problem(n, length, random_state=rs),
                 0.04, 2, "LSTM: 2559/2560 right after 74,000 sequences at T=100, 853,000 at "
                 "T=1000 (Hochreiter & Schmidhuber 1997)")
-    ds = run_task(task, _models(model), n_seeds, max_sequences, chunk, n_test, seed, device,
-                  verbose)
+    ds = run_task(task, _models(model), n_seeds, max_sequences, max_draws, chunk, n_test, seed,
+                  device, verbose)
     return finish(ds, f"Adding problem, T={length}", "adding", dict(
         task=task.name, length=length, tolerance=task.tolerance, published=task.published,
-        n_seeds=n_seeds, max_sequences=max_sequences, chunk=chunk, n_test=n_test, seed=seed))
+        n_seeds=n_seeds, max_sequences=max_sequences, max_draws=max_draws, chunk=chunk,
+        n_test=n_test, seed=seed))
 
 
 @fill
-def run_temporal_order(model="all", events=2, n_seeds=10, max_sequences=100000, chunk=2000,
-                       n_test=2560, seed=0, device="cpu", verbose=False):
+def run_temporal_order(model="all", events=2, n_seeds=10, max_sequences=100000,
+                       max_draws=100000, chunk=2000, n_test=2560, seed=0, device="cpu",
+               verbose=False):
     """Noisy temporal order (Hochreiter & Schmidhuber 1997, experiments 6a and 6b).
 
     A sequence is right when every output at its end is within 0.3 of its one-hot class.
@@ -216,16 +225,18 @@ def run_temporal_order(model="all", events=2, n_seeds=10, max_sequences=100000, 
     task = Task(f"temporal order, {events} events",
                 lambda n, rs: temporal_order(n, events, random_state=rs)[:3], 0.3,
                 2 if events == 2 else 3, published + " (Hochreiter & Schmidhuber 1997)")
-    ds = run_task(task, _models(model), n_seeds, max_sequences, chunk, n_test, seed, device,
-                  verbose)
+    ds = run_task(task, _models(model), n_seeds, max_sequences, max_draws, chunk, n_test, seed,
+                  device, verbose)
     return finish(ds, f"Noisy temporal order, {events} events", "temporal-order", dict(
         task=task.name, events=events, tolerance=task.tolerance, published=task.published,
-        n_seeds=n_seeds, max_sequences=max_sequences, chunk=chunk, n_test=n_test, seed=seed))
+        n_seeds=n_seeds, max_sequences=max_sequences, max_draws=max_draws, chunk=chunk,
+        n_test=n_test, seed=seed))
 
 
 @fill
-def run_parity(model="all", n_bits=(25, 50), n_seeds=10, max_sequences=100000, chunk=2000,
-               n_test=2560, seed=0, device="cpu", verbose=False):
+def run_parity(model="all", n_bits=(25, 50), n_seeds=10, max_sequences=100000,
+               max_draws=100000, chunk=2000, n_test=2560, seed=0, device="cpu",
+               verbose=False):
     """Parity of strings of -1/+1 (Bengio et al. 1994), test strings of 1 to 1000 bits.
 
     Training strings have ``n_bits`` bits; a test string is right when its final output is
@@ -244,13 +255,14 @@ def run_parity(model="all", n_bits=(25, 50), n_seeds=10, max_sequences=100000, c
                 lambda n, rs: parity(n, tuple(n_bits), random_state=rs), 0.5, 2,
                 "random guessing (A1, one hidden unit) solves it within 2906 trials on average "
                 "(Schmidhuber & Hochreiter 1996)",
-                draw_test=lambda n, rs: parity(n, (1, 1000), random_state=rs))
-    ds = run_task(task, _models(model), n_seeds, max_sequences, chunk, n_test, seed, device,
-                  verbose)
+                draw_test=lambda n, rs: parity(n, (1, 1000), random_state=rs),
+                guess_tolerance=0.1)
+    ds = run_task(task, _models(model), n_seeds, max_sequences, max_draws, chunk, n_test, seed,
+                  device, verbose)
     return finish(ds, "Parity", "parity", dict(
         task=task.name, n_bits=str(tuple(n_bits)), test_bits="1-1000",
-        published=task.published, n_seeds=n_seeds, max_sequences=max_sequences, chunk=chunk,
-        n_test=n_test, seed=seed))
+        published=task.published, n_seeds=n_seeds, max_sequences=max_sequences,
+        max_draws=max_draws, chunk=chunk, n_test=n_test, seed=seed))
 
 
 @fill_doc
@@ -287,6 +299,8 @@ _COMMON = (
     Option("--seeds", dict(type=positive_int, help="networks per model (default: 10)"),
            key="n_seeds"),
     Option("--chunk", dict(type=positive_int, help="sequences between checks (default: 2000)")),
+    Option("--max-draws", dict(type=positive_int, help="networks the guesser draws at most "
+                                                       "(default: 100000)")),
     Option("--n-test", dict(type=positive_int, help="test sequences (default: 2560)")))
 
 PROTOCOLS = [
