@@ -1,4 +1,5 @@
-"""CUDA kernel (numba-cuda) of the RTRL sensitivity update, the O(n^4) part of a step.
+"""CUDA kernels (numba-cuda) of the RTRL sensitivity update, the O(n^4) part of a step, and of
+random weight guessing's batch of candidate networks (:func:`solved_prefix`).
 
     M_new = A M + a D Mbar,    A = (1 - a) I + a D W_rec (built by the caller, n x n),
 
@@ -7,6 +8,8 @@ per entry of M_new (grid-stride), threads of a warp on consecutive columns, so t
 coalesce. Mirrors the CPU update in :func:`rtrl.kernels.run`; :func:`run` here has the CPU
 kernel's signature (the estimator picks the module once per call).
 """
+
+import math
 
 import numpy as np
 from numba import cuda
@@ -112,3 +115,63 @@ def run(net, sens, opt, X, Y, weights, g, losses):
     if step < 0:
         since_last[0] = since
     return step
+
+
+#: Most units (hidden + outputs) of a guessed network on the GPU (its state lives in registers).
+GUESS_MAX_UNITS = 16
+
+
+@cuda.jit
+def solved_prefix_kernel(thetas, n, n_in, m, act, X, starts, Y, W, tol, prefix):
+    """One thread per candidate network (grid-stride): the mirror of
+    :func:`rtrl.guessing.solved_prefix`, the network's step (:func:`rtrl.guessing.step`)
+    inlined, its state in local arrays."""
+    h = cuda.local.array(16, np.float64)
+    y = cuda.local.array(16, np.float64)
+    a = cuda.local.array(16, np.float64)
+    nz = n_in + n + m + 1
+    for c in range(cuda.grid(1), thetas.shape[0], cuda.gridsize(1)):
+        count = 0
+        for s in range(starts.shape[0] - 1):
+            for i in range(n + m):
+                h[i] = 0.0
+                y[i] = 0.0
+            right = True
+            for t in range(starts[s], starts[s + 1]):
+                for i in range(n + m):
+                    if i == n:  # the outputs read the new hidden state
+                        for j in range(n):
+                            h[j] = math.tanh(a[j]) if act == kernels.TANH else \
+                                1.0 / (1.0 + math.exp(-a[j]))
+                    r = i * nz
+                    v = thetas[c, r + nz - 1]
+                    for k in range(n_in):
+                        v += thetas[c, r + k] * X[t, k]
+                    for j in range(n):
+                        v += thetas[c, r + n_in + j] * h[j]
+                    for k in range(m):
+                        v += thetas[c, r + n_in + n + k] * y[k]
+                    a[i] = v
+                for k in range(m):
+                    y[k] = 1.0 / (1.0 + math.exp(-a[n + k]))
+                if W[t] > 0.0:
+                    for k in range(m):
+                        right = right and abs(y[k] - Y[t, k]) < tol
+                    if not right:
+                        break
+            if not right:
+                break
+            count += 1
+        prefix[c] = count
+
+
+def solved_prefix(thetas, n, n_in, m, act, X, starts, Y, W, tol, prefix):
+    """:func:`rtrl.guessing.solved_prefix` on the GPU, with the same arguments (host arrays)."""
+    if n + m > GUESS_MAX_UNITS:
+        raise ValueError(f"device='cuda' guesses networks of at most {GUESS_MAX_UNITS} units "
+                         f"(hidden + outputs), got {n + m}; use device='parallel'.")
+    d_prefix = cuda.device_array(prefix.shape[0], dtype=np.int64)
+    solved_prefix_kernel[flat_launch(thetas.shape[0])](
+        cuda.to_device(thetas), n, n_in, m, act, cuda.to_device(X), cuda.to_device(starts),
+        cuda.to_device(Y), cuda.to_device(W), tol, d_prefix)
+    prefix[:] = d_prefix.copy_to_host()

@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from reservoir.common.config import KERNEL, serial_and_parallel
-from reservoir.common.device import resolve
+from reservoir.common.device import DEVICES, resolve
 from reservoir.common.docstrings import fill_doc
 from reservoir.common.progress import Progress
 from reservoir.common.scoring import SequenceR2Mixin
@@ -128,8 +128,10 @@ class GuessingRNNRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         Draws before giving up.
     batch_size : int, default=1024
         Networks run side by side in one kernel call.
-    device : {"cpu", "parallel"}, default="cpu"
-        The candidates on one thread or on ``n_jobs`` threads.
+    device : {"cpu", "parallel", "cuda", "auto"}, default="cpu"
+        As in every family (docs/devices.md): the candidates on one thread, on ``n_jobs``
+        threads, or one GPU thread each (``"cuda"``, networks of up to 16 units), or "auto"
+        (cuda when a GPU is usable, else parallel); ``predict`` runs on the CPU.
     n_jobs : int or None, default=None
         Threads of ``device="parallel"`` (None: all cores).
     random_state : int, RandomState instance or None, default=None
@@ -154,7 +156,7 @@ class GuessingRNNRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         "n_hidden": COUNT, "weight_range": POSITIVE,
         "activation": [StrOptions(set(ACTIVATIONS))],
         "tolerance": [Interval(Real, 0, None, closed="neither")], "max_trials": COUNT,
-        "batch_size": COUNT, "device": [StrOptions({"cpu", "parallel"})], "n_jobs": N_JOBS,
+        "batch_size": COUNT, "device": [StrOptions(set(DEVICES))], "n_jobs": N_JOBS,
         "random_state": ["random_state"], "verbose": ["verbose"],
     }
 
@@ -197,7 +199,7 @@ class GuessingRNNRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        device = resolve(self.device, self.n_jobs, choices=("cpu", "parallel"))
+        device = resolve(self.device, self.n_jobs)  # a clear error when there is no GPU
         require_y(self, y)
         X_seqs, y_seqs, _ = validate_sequences(self, X, y, reset=True)
         w_seqs = check_step_weights(sample_weight, X_seqs)
@@ -205,7 +207,10 @@ class GuessingRNNRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         starts, (X_rows, Y_rows, W_rows) = _packed(X_seqs, (X_seqs, y_seqs, w_seqs))
         n, n_in, m, act = self._layout()
         P = (n + m) * (n_in + n + m + 1)
-        kernel = solved_prefix if device.name == "cpu" else solved_prefix_parallel
+        if device.name == "cuda":
+            from .cuda_kernels import solved_prefix as kernel
+        else:
+            kernel = solved_prefix if device.name == "cpu" else solved_prefix_parallel
         rng = check_random_state(self.random_state)
         best, best_prefix, drawn = None, -1, 0
         with Progress(self.max_trials, "GuessingRNNRegressor.fit",

@@ -71,3 +71,10 @@ def test_lstm_kernel_compiles_to_ptx(name):
     kernel = getattr(lstm_cuda, name)
     ptx, _ = cuda.compile_ptx(kernel.py_func, _lstm_signatures()[name], cc=(8, 0))
     assert ".entry" in ptx
+
+
+def test_guessing_kernel_compiles_to_ptx():
+    f, i = types.float64, types.int64
+    sig = (arr(f, 2), i, i, i, i, arr(f, 2), i64, arr(f, 2), arr(f, 1), f, i64)
+    ptx, _ = cuda.compile_ptx(rtrl_cuda.solved_prefix_kernel.py_func, sig, cc=(8, 0))
+    assert ".entry" in ptx

@@ -58,3 +58,37 @@ def test_a_divergence_stops_at_the_same_step_with_the_same_weights_on_both_devic
     assert np.all(np.isfinite(models["cpu"].W_rec_))
     np.testing.assert_allclose(models["cuda"].W_rec_, models["cpu"].W_rec_, rtol=1e-10)
     np.testing.assert_allclose(models["cuda"].W_out_, models["cpu"].W_out_, rtol=1e-10)
+
+
+def test_guessing_kernel_matches_the_cpu_kernel():
+    from rtrl.cuda_kernels import solved_prefix as on_gpu
+    from rtrl.guessing import outputs
+    from rtrl.guessing import solved_prefix as on_cpu
+
+    rng = np.random.default_rng(2)
+    n, n_in, m = 2, 1, 1
+    starts = np.array([0, 4, 7, 12])
+    X = np.where(rng.random((12, n_in)) < 0.5, 1.0, -1.0)
+    W = np.ones(12)
+    thetas = rng.uniform(-5, 5, size=(24, (n + m) * (n_in + n + m + 1)))
+    for act in (0, 1):
+        Y = np.empty((12, m))  # candidate 0's outputs: it solves every sequence
+        for a, b in zip(starts[:-1], starts[1:]):
+            outputs(thetas[0], n, n_in, m, act, X[a:b], Y[a:b])
+        cpu, gpu = np.empty(24, np.int64), np.empty(24, np.int64)
+        on_cpu(thetas, n, n_in, m, act, X, starts, Y, W, 0.2, cpu)
+        on_gpu(thetas, n, n_in, m, act, X, starts, Y, W, 0.2, gpu)
+        np.testing.assert_array_equal(gpu, cpu)
+        assert cpu[0] == 3 and len(set(cpu)) > 1  # some candidates get further than others
+
+
+def test_guessing_regressor_on_cuda_keeps_the_cpu_draw():
+    from experiments.sequence_tasks import parity
+    from rtrl import GuessingRNNRegressor
+
+    X, Y, W = parity(6, (3, 5), random_state=0)
+    kw = dict(max_trials=200, batch_size=50, random_state=0)
+    cpu = GuessingRNNRegressor(device="cpu", **kw).fit(X, Y, sample_weight=W)
+    gpu = GuessingRNNRegressor(device="cuda", **kw).fit(X, Y, sample_weight=W)
+    assert gpu.n_trials_ == cpu.n_trials_ and gpu.solved_ == cpu.solved_
+    np.testing.assert_array_equal(gpu.W_hidden_, cpu.W_hidden_)
