@@ -17,7 +17,7 @@ import xarray as xr
 from sklearn.exceptions import ConvergenceWarning
 
 from lstm import KalmanLSTMRegressor
-from reservoir import ESNRegressor
+from reservoir import ESNClassifier, ESNRegressor
 from reservoir.common.docstrings import filler
 from reservoir.common.progress import Progress
 from rtrl import GuessingRNNRegressor, RTRLRegressor
@@ -46,31 +46,48 @@ class Task:
         A sequence is right when every output at its last step is within this of its target.
     n_blocks : int
         Memory blocks of the LSTM (2 cells each).
+    esn_leak : float
+        Leak rate of the ESN (set by hand on a training run: a slow leak is a long memory).
     published : str
         The published figures, for the report.
     draw_test : callable or None, default=None
         The test sequences' ``draw`` (default: ``draw``).
     guess_tolerance : float or None, default=None
         The guesser's ``tolerance`` on its training set (default: ``tolerance``).
+    classes : bool, default=False
+        Whether the targets are classes (the last step's one-hot vector, or 0/1): the ESN is
+        then an ESNClassifier, right when it predicts the class.
     """
 
-    def __init__(self, name, draw, tolerance, n_blocks, published, draw_test=None,
-                 guess_tolerance=None):
+    def __init__(self, name, draw, tolerance, n_blocks, esn_leak, published, draw_test=None,
+                 guess_tolerance=None, classes=False):
         self.name, self.draw, self.tolerance = name, draw, tolerance
-        self.n_blocks, self.published = n_blocks, published
+        self.n_blocks, self.esn_leak, self.published = n_blocks, esn_leak, published
         self.draw_test = draw_test or draw
         self.guess_tolerance = guess_tolerance or tolerance
+        self.classes = classes
 
-    def right(self, predictions, Y):
-        """(n,) bool: whether each sequence's last outputs are within the tolerance."""
+    @staticmethod
+    def labels(Y):
+        """(n,) the class of each sequence: its last target's largest entry, or the 0/1 target
+        of a single output."""
+        return np.array([int(y[-1].argmax()) if y.shape[1] > 1 else int(y[-1, 0] > 0.5)
+                         for y in Y])
+
+    def right(self, model, X, Y):
+        """(n,) bool: whether ``model`` gets each sequence right (its class, for a classifier;
+        else every output at the last step within the tolerance)."""
+        if isinstance(model, ESNClassifier):
+            return model.predict(X) == self.labels(Y)
         return np.array([np.all(np.abs(np.reshape(p[-1], -1) - y[-1]) < self.tolerance)
-                         for p, y in zip(predictions, Y)])
+                         for p, y in zip(model.predict(X), Y)])
 
 
 def _model(name, task, seed, device):
     """The network of ``name`` for ``task``: the 1997 LSTM (no forget gate, no peepholes,
     centred logistic squashing, input gates starting at -3, -6, ...) trained by the decoupled
-    EKF; RTRL with 8 units; a 200-unit ESN; the guesser (A1, one hidden unit)."""
+    EKF; RTRL with 8 units; a 200-unit ESN (an ESNClassifier of the last and mean states for
+    classes, else a ridge readout of the last step); the guesser (A1, one hidden unit)."""
     if name == "lstm":
         return KalmanLSTMRegressor(task.n_blocks, 2, forget_gate=False, peepholes=False,
                                    cell_squashing="logistic", input_gate_bias=-3.0,
@@ -78,8 +95,11 @@ def _model(name, task, seed, device):
     if name == "rtrl":
         return RTRLRegressor(8, learning_rate=1e-3, reset_state=True, clip=1.0, device=device,
                              random_state=seed)
+    if name == "esn" and task.classes:
+        return ESNClassifier(200, representation="last_mean", leak_rate=task.esn_leak,
+                             device=device, random_state=seed)
     if name == "esn":
-        return ESNRegressor(200, washout=0, leak_rate=0.5, ridge=1e-6, device=device,
+        return ESNRegressor(200, washout=0, leak_rate=task.esn_leak, ridge=1e-6, device=device,
                             random_state=seed)
     return GuessingRNNRegressor(1, tolerance=task.guess_tolerance, device="parallel",
                                 random_state=seed)
@@ -99,7 +119,7 @@ def _train(name, model, task, seed, max_sequences, max_draws, chunk, bar):
     seen, pool = 0, ([], [], [])
     while seen < max_sequences:
         X, Y, W = task.draw(min(chunk, max_sequences - seen), stream)
-        if seen and task.right(model.predict(X), Y).all():
+        if seen and task.right(model, X, Y).all():
             bar.update(max_sequences - seen)
             return seen, -1
         if name == "esn":  # refit on the first 1, 2, 4, ... chunks
@@ -107,7 +127,10 @@ def _train(name, model, task, seed, max_sequences, max_draws, chunk, bar):
                 part.extend(new)
             k = -(-len(pool[0]) // chunk)
             if k & (k - 1) == 0 or len(pool[0]) >= max_sequences:
-                model.fit(*pool[:2], sample_weight=pool[2])
+                if task.classes:
+                    model.fit(pool[0], task.labels(pool[1]))
+                else:
+                    model.fit(*pool[:2], sample_weight=pool[2])
         else:
             for x, y, w in zip(X, Y, W):
                 model.partial_fit(x, y, sample_weight=w)
@@ -139,7 +162,7 @@ def run_task(task, models=MODELS, n_seeds=10, max_sequences=100000, max_draws=10
                 sequences[a, b], trials[a, b] = _train(name, model, task, s, max_sequences,
                                                        max_draws, chunk, bar)
                 seconds[a, b] = time.perf_counter() - start
-                right[a, b] = int(task.right(model.predict(X_test), Y_test).sum())
+                right[a, b] = int(task.right(model, X_test, Y_test).sum())
     dims = ("model", "seed")
     return xr.Dataset({
         "sequences": (dims, sequences, {"long_name": "training sequences until a chunk was all "
@@ -156,8 +179,10 @@ def _models(model):
 
 _FRAGMENT = """\
 model : {"lstm", "rtrl", "esn", "guess", "all"}, default="all"
-    The DEKF-trained 1997 LSTM (2 cells per block), RTRL (8 units), an ESN (200 units) or
-    random weight guessing (architecture A1, one hidden unit), or all four side by side.
+    The DEKF-trained 1997 LSTM (2 cells per block), RTRL (8 units), an ESN (200 units: an
+    ESNClassifier of the last and mean states where the targets are classes, else a ridge
+    readout of the last step) or random weight guessing (architecture A1, one hidden unit),
+    or all four side by side.
 n_seeds : int, default=10
     Networks per model, one per seed.
 max_sequences : int, default=100000
@@ -183,7 +208,8 @@ def run_adding(model="all", length=100, n_seeds=10, max_sequences=100000,
                verbose=False):
     """The adding problem (Hochreiter & Schmidhuber 1997, experiment 4) by every model.
 
-    A sequence is right when the absolute error of its final output is below 0.04.
+    A sequence is right when the absolute error of its final output is below 0.04. The ESN's
+    leak rate is 2 / T (a memory of about the sequence's length).
 
     Parameters
     ----------
@@ -194,8 +220,8 @@ def run_adding(model="all", length=100, n_seeds=10, max_sequences=100000,
     {returns_dataset}
     """
     task = Task(f"adding, T={length}", lambda n, rs: adding_problem(n, length, random_state=rs),
-                0.04, 2, "LSTM: 2559/2560 right after 74,000 sequences at T=100, 853,000 at "
-                "T=1000 (Hochreiter & Schmidhuber 1997)")
+                0.04, 2, 2.0 / length, "LSTM: 2559/2560 right after 74,000 sequences at "
+                "T=100, 853,000 at T=1000 (Hochreiter & Schmidhuber 1997)")
     ds = run_task(task, _models(model), n_seeds, max_sequences, max_draws, chunk, n_test, seed,
                   device, verbose)
     return finish(ds, f"Adding problem, T={length}", "adding", dict(
@@ -210,7 +236,8 @@ def run_temporal_order(model="all", events=2, n_seeds=10, max_sequences=100000,
                verbose=False):
     """Noisy temporal order (Hochreiter & Schmidhuber 1997, experiments 6a and 6b).
 
-    A sequence is right when every output at its end is within 0.3 of its one-hot class.
+    A sequence is right when every output at its end is within 0.3 of its one-hot class (for
+    the ESN, a classifier: when it predicts the class). The ESN's leak rate is 0.1.
 
     Parameters
     ----------
@@ -224,7 +251,8 @@ def run_temporal_order(model="all", events=2, n_seeds=10, max_sequences=100000,
                  "LSTM: 2558/2560 right after 571,100 sequences")
     task = Task(f"temporal order, {events} events",
                 lambda n, rs: temporal_order(n, events, random_state=rs)[:3], 0.3,
-                2 if events == 2 else 3, published + " (Hochreiter & Schmidhuber 1997)")
+                2 if events == 2 else 3, 0.1, published + " (Hochreiter & Schmidhuber 1997)",
+                classes=True)
     ds = run_task(task, _models(model), n_seeds, max_sequences, max_draws, chunk, n_test, seed,
                   device, verbose)
     return finish(ds, f"Noisy temporal order, {events} events", "temporal-order", dict(
@@ -240,8 +268,8 @@ def run_parity(model="all", n_bits=(25, 50), n_seeds=10, max_sequences=100000,
     """Parity of strings of -1/+1 (Bengio et al. 1994), test strings of 1 to 1000 bits.
 
     Training strings have ``n_bits`` bits; a test string is right when its final output is
-    within 0.5 of its parity (the right class), a guessed net is kept only when it is within
-    0.1 on every training string.
+    within 0.5 of its parity (the ESN, a classifier: when it predicts it); a guessed net is
+    kept only when it is within 0.1 on every training string.
 
     Parameters
     ----------
@@ -252,11 +280,11 @@ def run_parity(model="all", n_bits=(25, 50), n_seeds=10, max_sequences=100000,
     {returns_dataset}
     """
     task = Task(f"parity, {n_bits[0]}-{n_bits[1]} bits",
-                lambda n, rs: parity(n, tuple(n_bits), random_state=rs), 0.5, 2,
+                lambda n, rs: parity(n, tuple(n_bits), random_state=rs), 0.5, 2, 0.5,
                 "random guessing (A1, one hidden unit) solves it within 2906 trials on average "
                 "(Schmidhuber & Hochreiter 1996)",
                 draw_test=lambda n, rs: parity(n, (1, 1000), random_state=rs),
-                guess_tolerance=0.1)
+                guess_tolerance=0.1, classes=True)
     ds = run_task(task, _models(model), n_seeds, max_sequences, max_draws, chunk, n_test, seed,
                   device, verbose)
     return finish(ds, "Parity", "parity", dict(
