@@ -173,8 +173,16 @@ def run_task(task, models=MODELS, n_seeds=10, max_sequences=100000, max_draws=10
         coords={"model": list(models), "seed": np.arange(seed, seed + n_seeds)})
 
 
-def _models(model):
-    return MODELS if model == "all" else (model,)
+def _run(task, title, command, options, **attrs):
+    """:func:`run_task` with a protocol's ``options`` (its keyword arguments), then the
+    Dataset's attributes: the task's, the options' and ``attrs``."""
+    keys = ("n_seeds", "max_sequences", "max_draws", "chunk", "n_test", "seed")
+    models = MODELS if options["model"] == "all" else (options["model"],)
+    ds = run_task(task, models, device=options["device"], verbose=options["verbose"],
+                  **{k: options[k] for k in keys})
+    return finish(ds, title, command, dict(task=task.name, tolerance=task.tolerance,
+                                           published=task.published,
+                                           **{k: options[k] for k in keys}, **attrs))
 
 
 _FRAGMENT = """\
@@ -222,18 +230,13 @@ def run_adding(model="all", length=100, n_seeds=10, max_sequences=100000,
     task = Task(f"adding, T={length}", lambda n, rs: adding_problem(n, length, random_state=rs),
                 0.04, 2, 2.0 / length, "LSTM: 2559/2560 right after 74,000 sequences at "
                 "T=100, 853,000 at T=1000 (Hochreiter & Schmidhuber 1997)")
-    ds = run_task(task, _models(model), n_seeds, max_sequences, max_draws, chunk, n_test, seed,
-                  device, verbose)
-    return finish(ds, f"Adding problem, T={length}", "adding", dict(
-        task=task.name, length=length, tolerance=task.tolerance, published=task.published,
-        n_seeds=n_seeds, max_sequences=max_sequences, max_draws=max_draws, chunk=chunk,
-        n_test=n_test, seed=seed))
+    return _run(task, f"Adding problem, T={length}", "adding", locals(), length=length)
 
 
 @fill
 def run_temporal_order(model="all", events=2, n_seeds=10, max_sequences=100000,
                        max_draws=100000, chunk=2000, n_test=2560, seed=0, device="cpu",
-               verbose=False):
+                       verbose=False):
     """Noisy temporal order (Hochreiter & Schmidhuber 1997, experiments 6a and 6b).
 
     A sequence is right when every output at its end is within 0.3 of its one-hot class (for
@@ -253,12 +256,8 @@ def run_temporal_order(model="all", events=2, n_seeds=10, max_sequences=100000,
                 lambda n, rs: temporal_order(n, events, random_state=rs)[:3], 0.3,
                 2 if events == 2 else 3, 0.1, published + " (Hochreiter & Schmidhuber 1997)",
                 classes=True)
-    ds = run_task(task, _models(model), n_seeds, max_sequences, max_draws, chunk, n_test, seed,
-                  device, verbose)
-    return finish(ds, f"Noisy temporal order, {events} events", "temporal-order", dict(
-        task=task.name, events=events, tolerance=task.tolerance, published=task.published,
-        n_seeds=n_seeds, max_sequences=max_sequences, max_draws=max_draws, chunk=chunk,
-        n_test=n_test, seed=seed))
+    return _run(task, f"Noisy temporal order, {events} events", "temporal-order", locals(),
+                events=events)
 
 
 @fill
@@ -285,12 +284,8 @@ def run_parity(model="all", n_bits=(25, 50), n_seeds=10, max_sequences=100000,
                 "(Schmidhuber & Hochreiter 1996)",
                 draw_test=lambda n, rs: parity(n, (1, 1000), random_state=rs),
                 guess_tolerance=0.1, classes=True)
-    ds = run_task(task, _models(model), n_seeds, max_sequences, max_draws, chunk, n_test, seed,
-                  device, verbose)
-    return finish(ds, "Parity", "parity", dict(
-        task=task.name, n_bits=str(tuple(n_bits)), test_bits="1-1000",
-        published=task.published, n_seeds=n_seeds, max_sequences=max_sequences,
-        max_draws=max_draws, chunk=chunk, n_test=n_test, seed=seed))
+    return _run(task, "Parity", "parity", locals(), n_bits=str(tuple(n_bits)),
+                test_bits="1-1000")
 
 
 @fill_doc
