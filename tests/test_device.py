@@ -36,3 +36,21 @@ def test_small_readouts_run_on_one_blas_thread_large_ones_on_the_default():
     assert _blas_threads_now() == before
     with blas_threads(SMALL_BLAS):
         assert _blas_threads_now() == before
+
+
+def test_a_fit_in_another_thread_equals_the_fit_in_the_main_thread():
+    """A thread keeps a BLAS thread count of its own (OpenBLAS): a fit run from another thread
+    (a web server's, a thread pool's) summed in another order before, 1e-14 apart."""
+    from reservoir import ESNRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(3000, 3))
+    y = np.roll(X[:, 0], 2)
+    for n in (300, SMALL_BLAS + 100):  # one BLAS thread, and the library's default
+        main = ESNRegressor(n, random_state=0).fit(X, y).coef_
+        other = {}
+        worker = threading.Thread(target=lambda: other.update(
+            coef=ESNRegressor(n, random_state=0).fit(X, y).coef_))
+        worker.start()
+        worker.join()
+        np.testing.assert_array_equal(other["coef"], main)

@@ -1,5 +1,6 @@
 """Device selection and thread control, shared by every estimator of the package."""
 
+import ctypes
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -121,22 +122,51 @@ def _controller():
     return ThreadpoolController()
 
 
+@lru_cache(maxsize=1)
+def _thread_setters():
+    """``openblas_set_num_threads_local`` of every OpenBLAS loaded (OpenBLAS >= 0.3.27). A
+    thread keeps a BLAS thread count of its own: a pool thread, or any thread but the main one,
+    was measured on two threads under a process-wide limit of one, so that a fit in such a
+    thread summed in another order than in the main thread (1e-14 apart)."""
+    setters = []
+    for lib in _controller().lib_controllers:
+        fn = getattr(lib.dynlib, "openblas_set_num_threads_local", None) \
+            if lib.internal_api == "openblas" else None
+        if fn is not None:
+            fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
+            setters.append(fn)
+    return setters
+
+
+@contextmanager
+def _this_thread_one_blas_thread():
+    """The calling thread's own BLAS thread count at one for the block."""
+    previous = [set_count(1) for set_count in _thread_setters()]
+    try:
+        yield
+    finally:
+        for set_count, count in zip(_thread_setters(), previous):
+            set_count(count)
+
+
 _blas_lock = threading.Lock()
 _blas_limit = {"depth": 0, "limiter": None}
 
 
 @contextmanager
 def _one_blas_thread():
-    """BLAS on one thread for the block. BLAS's thread count is global to the process, so the
-    limit is counted: threads entering and leaving it at different times keep one BLAS thread
-    until the last one leaves (a plain nested limit would restore the default under a thread
-    still in LAPACK, whose BLAS threads then spin on the cores the other threads need)."""
+    """BLAS on one thread for the block, in the calling thread and process-wide. The
+    process-wide count is counted: threads entering and leaving it at different times keep one
+    BLAS thread until the last one leaves (a plain nested limit would restore the default under
+    a thread still in LAPACK, whose BLAS threads then spin on the cores the other threads
+    need)."""
     with _blas_lock:
         if _blas_limit["depth"] == 0:
             _blas_limit["limiter"] = _controller().limit(limits=1, user_api="blas")
         _blas_limit["depth"] += 1
     try:
-        yield
+        with _this_thread_one_blas_thread():
+            yield
     finally:
         with _blas_lock:
             _blas_limit["depth"] -= 1
@@ -173,8 +203,11 @@ def thread_map(fn, items, n_jobs=None):
         n = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
     if n <= 1 or len(items) <= 1:
         return [fn(x) for x in items]
-    # the threads are the parallelism: BLAS threads would compete with them. The limit is set
-    # here, in the calling thread: set from a pool thread it was seen not to take effect (once
-    # Numba's OpenMP threads had run), so the tasks' own limits only nest inside this one.
+    # the threads are the parallelism: BLAS threads would compete with them. One BLAS thread
+    # process-wide, and in each pool thread (each keeps a count of its own).
+    def task(x):
+        with _this_thread_one_blas_thread():
+            return fn(x)
+
     with _one_blas_thread():
-        return list(_pool(min(n, cores)).map(fn, items))
+        return list(_pool(min(n, cores)).map(task, items))
