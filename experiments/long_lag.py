@@ -115,7 +115,7 @@ def _train(name, model, task, seed, max_sequences, max_draws, chunk, bar):
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.set_params(max_trials=max_draws).fit(X, Y, sample_weight=W)
         bar.update(max_sequences)
-        return (GUESS_SET if model.solved_ else -1), model.n_trials_
+        return (GUESS_SET, model.n_trials_) if model.solved_ else (-1, max_draws)
     seen, pool = 0, ([], [], [])
     while seen < max_sequences:
         X, Y, W = task.draw(min(chunk, max_sequences - seen), stream)
@@ -169,7 +169,8 @@ def run_task(task, models=MODELS, n_seeds=10, max_sequences=100000, max_draws=10
                                                      "right before training on it (-1: never)"}),
         "test_right": (dims, right, {"long_name": f"test sequences right (of {n_test})"}),
         "seconds": (dims, seconds, {"long_name": "training time", "units": "s"}),
-        "trials": (dims, trials, {"long_name": "networks drawn by the guesser"})},
+        "trials": (dims, trials, {"long_name": "networks drawn by the guesser (until one "
+                                                 "solved its training set, or all it may draw)"})},
         coords={"model": list(models), "seed": np.arange(seed, seed + n_seeds)})
 
 
