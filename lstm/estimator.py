@@ -37,6 +37,9 @@ SQUASHINGS = {"tanh": network.TANH, "identity": network.IDENTITY, "logistic": ne
 #: Parameters that shape the network and its filter, or only draw them: fixed once it is built.
 FIXED = ("n_blocks", "n_cells", "peepholes", "forget_gate", "shortcut", "trainer",
          "input_gate_bias", "init_scale", "p0", "random_state")
+#: Filter updates of the noise schedule of ``anneal_steps="auto"`` from a first ``partial_fit``
+#: (a stream's length is not known).
+STREAM_ANNEAL = 20000
 #: Multiply-adds of a filter update (outputs x sum of squared group sizes) from which its groups
 #: run on threads.
 PARALLEL_FILTER_WORK = 1e5
@@ -76,8 +79,9 @@ q : float or (float, float), default=(1e-2, 1e-6)
     Process noise, or a (start, end) pair annealed geometrically over ``anneal_steps``.
 r : float or (float, float), default=(100.0, 1.0)
     Measurement noise, or a (start, end) pair annealed likewise.
-anneal_steps : int, default=20000
-    Filter updates over which ``q`` and ``r`` go from start to end.
+anneal_steps : int or "auto", default=20000
+    Filter updates over which ``q`` and ``r`` go from start to end; "auto": half of the
+    updates of ``fit`` (epochs x steps of weight > 0), or 20000 from a first ``partial_fit``.
 learning_rate : float, default=0.1
     Step size of ``trainer="sgd"``.
 momentum : float, default=0.9
@@ -129,7 +133,7 @@ CONSTRAINTS = {
     "input_gate_bias": FINITE, "init_scale": NON_NEGATIVE, "trainer": [StrOptions(set(TRAINERS))],
     "jacobian": [StrOptions(set(JACOBIANS))], "p0": POSITIVE,
     "q": NON_NEGATIVE + ["array-like"], "r": POSITIVE + ["array-like"],
-    "anneal_steps": NON_NEGATIVE_INT, "learning_rate": NON_NEGATIVE,
+    "anneal_steps": NON_NEGATIVE_INT + [StrOptions({"auto"})], "learning_rate": NON_NEGATIVE,
     "momentum": [Interval(Real, 0, 1, closed="left")], "epochs": COUNT,
     "reset_state": ["boolean"], "device": [StrOptions(set(DEVICES))], "n_jobs": N_JOBS,
     "random_state": ["random_state"], "verbose": ["verbose"],
@@ -191,6 +195,7 @@ class KalmanLSTMBase(BaseEstimator):
         self._count = np.zeros(1, np.int64)
         self.n_outputs_ = m
         self.n_weights_ = P
+        self._anneal = float(STREAM_ANNEAL if self.anneal_steps == "auto" else self.anneal_steps)
         record_built(self, FIXED)
         self.loss_curve_ = []
 
@@ -248,7 +253,7 @@ class KalmanLSTMBase(BaseEstimator):
         filt = filters.Filter(self._cov, self._cov_off, self._groups[0], self._groups[1],
                               self._frozen, self._filter_kind(full))
         schedule = kernels.Schedule(self._r[0], self._r[1], self._q[0], self._q[1],
-                                    float(self.anneal_steps), self._count)
+                                    self._anneal, self._count)
         sgd = kernels.Momentum(float(self.learning_rate), float(self.momentum), self._velocity)
         trainer = kernels.SGD if self.trainer == "sgd" else kernels.FILTER
 
@@ -283,6 +288,9 @@ class KalmanLSTMBase(BaseEstimator):
         """``epochs`` passes over validated sequences (targets (n_steps, n_outputs) floats)."""
         device = self._device()
         self._init(X_seqs[0].shape[1], y_seqs[0].shape[1])
+        if self.anneal_steps == "auto":
+            updates = self.epochs * sum(int(np.count_nonzero(w)) for w in w_seqs)
+            self._anneal = max(1.0, updates / 2)
         state = self._zero_state()
         total = self.epochs * sum(len(x) for x in X_seqs)
         with Progress(total, f"{type(self).__name__}.fit", enabled=bool(self.verbose)) as bar:

@@ -42,6 +42,15 @@ def test_classifier_defaults_on_japanese_vowels():
     assert errors <= 6  # the target for defaults, no search
 
 
+def test_kalman_lstm_classifier_defaults_learn_japanese_vowels():
+    from lstm import KalmanLSTMClassifier
+
+    X, y = load_archive("japanese-vowels")
+    X_test, y_test = load_archive("japanese-vowels", "test")
+    model = KalmanLSTMClassifier(random_state=0).fit(X, y)  # raw inputs, one label a sequence
+    assert int(np.sum(model.predict(X_test) != y_test)) <= 20  # 257 with 2 blocks of 1 cell
+
+
 def test_unknown_archive_and_missing_extra_are_named(monkeypatch):
     with pytest.raises(ValueError, match="japanese-vowels"):
         load_archive("japanese_vowels")

@@ -6,7 +6,7 @@ import pytest
 from experiments.sequence_tasks import anbncn
 from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
 
-PARAMS = dict(n_blocks=2, epochs=3, shortcut=True, random_state=0)
+PARAMS = dict(n_blocks=2, n_cells=1, anneal_steps="auto", epochs=3, shortcut=True, random_state=0)
 
 
 def _labelled(T=120, seed=0):
