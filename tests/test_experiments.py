@@ -81,7 +81,8 @@ def test_cli_anbncn_network_options(tmp_path):
 def test_cli_rejects_bad_arguments(capsys):
     for argv in (["mackey-glass", "--n-reservoir", "0"], ["no-such-experiment"],
                  ["narma", "--dtype", "float16"], ["memory-capacity", "--sizes", "-3"],
-                 ["adding", "--model", "bptt"], ["temporal-order", "--events", "4"], ["reber", "--n-reservoir", "5"]):
+                 ["adding", "--model", "bptt"], ["temporal-order", "--events", "4"],
+                 ["reber", "--n-reservoir", "5"]):
         with pytest.raises(SystemExit) as exc:
             cli.main(argv)
         assert exc.value.code == 2
