@@ -69,14 +69,38 @@ class Task:
 
     @staticmethod
     def labels(Y):
-        """(n,) the class of each sequence: its last target's largest entry, or the 0/1 target
-        of a single output."""
+        """The class of each sequence: its last target's largest entry, or the 0/1 target of a
+        single output.
+
+        Parameters
+        ----------
+        Y : list of ndarray of shape (n_steps, n_outputs)
+            Targets of the sequences.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_sequences,), int
+            The classes.
+        """
         return np.array([int(y[-1].argmax()) if y.shape[1] > 1 else int(y[-1, 0] > 0.5)
                          for y in Y])
 
     def right(self, model, X, Y):
-        """(n,) bool: whether ``model`` gets each sequence right (its class, for a classifier;
-        else every output at the last step within the tolerance)."""
+        """Whether ``model`` gets each sequence right: its class, for a classifier; else every
+        output at the last step within the tolerance.
+
+        Parameters
+        ----------
+        model : estimator
+            A fitted model of :func:`run_task`.
+        X, Y : list of ndarray
+            Sequences and their targets.
+
+        Returns
+        -------
+        right : ndarray of shape (n_sequences,), bool
+            Each sequence's verdict.
+        """
         if isinstance(model, ESNClassifier):
             return model.predict(X) == self.labels(Y)
         return np.array([np.all(np.abs(np.reshape(p[-1], -1) - y[-1]) < self.tolerance)
@@ -142,6 +166,15 @@ def _train(name, model, task, seed, max_sequences, max_draws, chunk, bar):
 def run_task(task, models=MODELS, n_seeds=10, max_sequences=100000, max_draws=100000,
              chunk=2000, n_test=2560, seed=0, device="cpu", verbose=False):
     """Every model on ``task`` for ``n_seeds`` seeds (see the module's docstring).
+
+    Parameters
+    ----------
+    task : Task
+        The problem.
+    models : tuple of str, default=MODELS
+        Which of "lstm", "rtrl", "esn", "guess".
+    n_seeds, max_sequences, max_draws, chunk, n_test, seed, device, verbose
+        As in :func:`run_adding`.
 
     Returns
     -------
