@@ -43,6 +43,15 @@ def series_of(estimator, X, reset, dtype):
     return seqs, was_list
 
 
+def check_forecast_options(horizon, on_divergence="warn"):
+    """A forecast's ``horizon`` (a positive integer, not a bool) and ``on_divergence`` ("warn"
+    or "raise"), refused with a message that names them."""
+    if not isinstance(horizon, (int, np.integer)) or isinstance(horizon, bool) or horizon < 1:
+        raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
+    if on_divergence not in ("warn", "raise"):
+        raise ValueError(f"on_divergence must be 'warn' or 'raise', got {on_divergence!r}.")
+
+
 def check_closed_loop(out, start, seen, on_divergence, warned):
     """Steps start .. start + len(out) - 1 of a forecast against the training range ``seen``
     (min, max) per variable, in the units the model runs in: non-finite is an error naming the
@@ -252,8 +261,7 @@ class ESNForecaster(ReservoirMixin):
             The forecasts, in the series' units and the model's dtype.
         """
         self._check_fitted()
-        if not isinstance(horizon, (int, np.integer)) or isinstance(horizon, bool) or horizon < 1:
-            raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
+        check_forecast_options(horizon)
         if non_finite not in ("raise", "keep"):
             raise ValueError(f"non_finite must be 'raise' or 'keep', got {non_finite!r}.")
         (U,), _ = self._series(X, reset=False)
@@ -313,10 +321,7 @@ class ESNForecaster(ReservoirMixin):
             The free-running forecast, in the model's dtype.
         """
         self._check_fitted()
-        if not isinstance(horizon, (int, np.integer)) or isinstance(horizon, bool) or horizon < 1:
-            raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
-        if on_divergence not in ("warn", "raise"):
-            raise ValueError(f"on_divergence must be 'warn' or 'raise', got {on_divergence!r}.")
+        check_forecast_options(horizon, on_divergence)
         if context is None:
             x, u = self.state_.copy(), self.last_input_.copy()
         else:

@@ -25,7 +25,7 @@ from .common.validation import (
     check_magnitude,
     is_sequence_list,
 )
-from .forecaster import check_closed_loop, series_of
+from .forecaster import check_closed_loop, check_forecast_options, series_of
 from .readout import QRRidge, Readout
 
 
@@ -284,10 +284,7 @@ class NVARForecaster(BaseEstimator):
             The free-running forecast.
         """
         check_is_fitted(self, "coef_")
-        if not isinstance(horizon, (int, np.integer)) or isinstance(horizon, bool) or horizon < 1:
-            raise ValueError(f"horizon must be a positive integer, got {horizon!r}.")
-        if on_divergence not in ("warn", "raise"):
-            raise ValueError(f"on_divergence must be 'warn' or 'raise', got {on_divergence!r}.")
+        check_forecast_options(horizon, on_divergence)
         if context is None:
             history = self.history_
         else:
