@@ -9,6 +9,8 @@ import xarray as xr
 from numba import njit
 from sklearn.utils import check_random_state
 
+from reservoir.common.arrays import copy_into
+
 from ._docstrings import fill_doc
 
 LORENZ63, ROSSLER, LORENZ96 = 0, 1, 2
@@ -146,7 +148,7 @@ def _rk4(system, y0, params, n_samples, h, substeps):
             _derivative(system, tmp, params, k4)
             for j in range(d):
                 y[j] += h / 6.0 * (k1[j] + 2.0 * k2[j] + 2.0 * k3[j] + k4[j])
-        out[n] = y
+        copy_into(y, out[n])
     return out
 
 

@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit, prange
 
 from .activations import tanh_inplace
+from .common.arrays import copy_into
 from .common.config import KERNEL, PARALLEL_KERNEL, serial_and_parallel
 
 
@@ -74,7 +75,7 @@ def run_sequence(indptr, indices, data, leak, drive, x, states):
         _csr_matvec_add(indptr, indices, data, x, drive[t], pre, 0, n)
         tanh_inplace(pre, em, bits)
         _leaky(x, pre, leak, x)
-        states[t] = x
+        copy_into(x, states[t])
 
 
 @njit(**PARALLEL_KERNEL)
@@ -97,7 +98,7 @@ def run_sequence_rows(indptr, indices, data, leak, drive, x, states, n_blocks):
             tanh_inplace(pre[lo:hi], em[lo:hi], bits[lo:hi])
             _leaky(src[lo:hi], pre[lo:hi], leak, dst[lo:hi])
     if drive.shape[0] > 0:
-        x[:] = states[drive.shape[0] - 1]
+        copy_into(states[drive.shape[0] - 1], x)
 
 
 @njit(inline="always", **KERNEL)
@@ -138,7 +139,7 @@ def _packed_step(indptr, indices, data, leak, cur, drive, starts, t, nxt, states
         for b in range(B):
             acc[b] = drive[starts[b] + t, i]
         _add_row_products(indptr, indices, data, cur, i, acc)
-        pre[i] = acc
+        copy_into(acc, pre[i])
     tanh_inplace(pre[lo:hi].reshape(-1), em[lo * B:hi * B], bits[lo * B:hi * B])
     keep = 1.0 - leak
     for i in range(lo, hi):
@@ -166,7 +167,7 @@ def _retire(starts, t, cur, x):
     B = cur.shape[1]
     while B > 0 and starts[B] - starts[B - 1] <= t:
         B -= 1
-        x[B] = cur[:, B]
+        copy_into(cur[:, B], x[B])
     return B
 
 
@@ -230,7 +231,7 @@ def generate(indptr, indices, data, leak, drive, W_loop, W_x, W_sq, out_drive, W
         _csr_matvec_add(indptr, indices, data, x, pre, pre, 0, n)
         tanh_inplace(pre, em, bits)
         _leaky(x, pre, leak, x)
-        states[t] = x
+        copy_into(x, states[t])
         for k in range(m):
             acc = out_drive[t, k]
             for j in range(m):
@@ -240,8 +241,8 @@ def generate(indptr, indices, data, leak, drive, W_loop, W_x, W_sq, out_drive, W
             for i in range(n_sq):
                 acc += W_sq[k, i] * x[2 * i] * x[2 * i]
             y[k] = acc
-        y_prev[:] = y
-        outputs[t] = y
+        copy_into(y, y_prev)
+        copy_into(y, outputs[t])
 
 
 @njit(**PARALLEL_KERNEL)
@@ -277,7 +278,8 @@ def _config_group(indptr, indices, data, drive, starts, bias, radius, in_scale, 
     a = leak[c0:c1].astype(dtype)
     keep = 1.0 - a
     for q in range(starts.shape[0] - 1):
-        cur[:] = x[c0:c1, q].T
+        for b in range(B):
+            copy_into(x[c0 + b, q], cur[:, b])
         for t in range(starts[q], starts[q + 1]):
             for i in range(n):
                 acc[:] = 0.0
@@ -294,7 +296,8 @@ def _config_group(indptr, indices, data, drive, starts, bias, radius, in_scale, 
                 for i in range(n):
                     states[c0 + b, t, i] = nxt[i, b]
             cur, nxt = nxt, cur
-        x[c0:c1, q] = cur.T
+        for b in range(B):
+            copy_into(cur[:, b], x[c0 + b, q])
 
 
 @njit(**PARALLEL_KERNEL)

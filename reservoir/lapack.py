@@ -36,8 +36,9 @@ def _tpqrt(fn, At, Bt, l):
     n = At.shape[0]
     m = Bt.shape[1]
     nb = max(1, min(BLOCK, n))
-    # M, N, L, NB, LDA, LDB, LDT, INFO
-    ints = np.array([m, n, l, nb, n, max(1, m), nb, 0], dtype=np.int32)
+    ints = np.empty(8, dtype=np.int32)  # M, N, L, NB, LDA, LDB, LDT, INFO
+    for i, v in enumerate((m, n, l, nb, n, max(1, m), nb, 0)):
+        ints[i] = v
     T = np.empty((n, nb))
     work = np.empty(nb * n)
     fn(ints[0:].ctypes, ints[1:].ctypes, ints[2:].ctypes, ints[3:].ctypes, At.ctypes,
@@ -62,7 +63,7 @@ def qr_append(fn, R, F, Y):
             Bt[j, t] = F[t, j]
         for j in range(p, n):
             Bt[j, t] = Y[t, j - p]
-    info = _tpqrt(fn, At, Bt, 0)
+    info = _tpqrt(fn, At, Bt, np.int64(0))  # not a literal: one compilation for both uses
     out = np.zeros((n, n))
     for i in range(n):
         for j in range(i, n):

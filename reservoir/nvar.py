@@ -16,6 +16,7 @@ from numba import njit
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .common.arrays import copy_matrix
 from .common.config import KERNEL
 from .common.docstrings import fill_doc
 from .common.scoring import r2
@@ -71,7 +72,7 @@ def generate(history, coef, intercept, delays, skip, terms, increment, out):
     the next input; the readout is ``coef`` (d, n_features) and ``intercept`` (d,)."""
     w, d = history.shape
     buf = np.empty((w + out.shape[0], d))
-    buf[:w] = history
+    copy_matrix(history, buf[:w])
     f = np.empty(coef.shape[1])
     for h in range(out.shape[0]):
         t = w - 1 + h  # the newest value in buf

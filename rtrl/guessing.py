@@ -14,6 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from reservoir.common.arrays import copy_into
 from reservoir.common.config import KERNEL, serial_and_parallel
 from reservoir.common.device import DEVICES, resolve
 from reservoir.common.docstrings import fill_doc
@@ -91,7 +92,7 @@ def outputs(theta, n, n_in, m, act, X, out):
     h, y, a = np.zeros(n), np.zeros(m), np.empty(n + m)
     for t in range(X.shape[0]):
         step(theta, n, n_in, m, act, X[t], h, y, a)
-        out[t] = y
+        copy_into(y, out[t])
 
 
 def _packed(X_seqs, arrays):

@@ -28,6 +28,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from reservoir.common.arrays import copy_into, copy_matrix
 from reservoir.common.config import KERNEL
 
 TANH, LOGISTIC = 0, 1
@@ -76,10 +77,10 @@ def _forward(Theta, leak, act, x, h, z, net, fh, D):
     """One step: fills z = [x; h(t-1); 1], net, D = f'(net); updates h in place."""
     n_in = x.shape[0]
     n = h.shape[0]
-    z[:n_in] = x
-    z[n_in:n_in + n] = h
+    copy_into(x, z[:n_in])
+    copy_into(h, z[n_in:n_in + n])
     z[n_in + n] = 1.0
-    net[:] = Theta @ z
+    np.dot(Theta, z, net)
     activate(net, act, fh, D)
     for i in range(n):
         h[i] = (1.0 - leak) * h[i] + leak * fh[i]
@@ -141,7 +142,7 @@ def run(net, sens, opt, X, Y, weights, g, losses):
         A = np.zeros((n + 1, n))
         buf_a = np.empty((n + 1, P))
         buf_b = np.empty((n + 1, P))
-        buf_a[:n] = M
+        copy_matrix(M, buf_a[:n])
         # steps go in pairs (see _pair_second): the pair's first transition
         # A(t-1) and immediate factors s(t-1) = a D(t-1), z(t-1) wait for the second step
         A1 = np.empty((n, n))
@@ -199,14 +200,14 @@ def run(net, sens, opt, X, Y, weights, g, losses):
                 pending = False
             elif t + 1 < T:
                 # first step of a pair: only the gradient c^T M(t) = (c^T A) M(t-1) + immediate
-                A1[:] = A[:n]
-                row[:] = A[n]
+                copy_matrix(A[:n], A1)
+                copy_into(A[n], row)
                 np.dot(row, buf_a[:n], gv)
                 for p in range(P):
                     g[p] += gv[p]
                 for i in range(n):
                     s1[i] = leak * D[i]
-                z1[:] = z
+                copy_into(z, z1)
                 pending = True
             else:  # a lone last step
                 np.dot(A, buf_a[:n], buf_b)
@@ -262,7 +263,7 @@ def run(net, sens, opt, X, Y, weights, g, losses):
             g[:] = 0.0
             since = 0
     if method == RTRL:
-        M[:] = buf_a[:n]  # the caller's array receives the final sensitivities
+        copy_matrix(buf_a[:n], M)  # the caller's array receives the final sensitivities
     since_last[0] = since
     return -1
 
@@ -303,9 +304,9 @@ def predict(net, X, feedback, h, out):
     x = np.zeros(n_in)
     n_x = X.shape[1]
     for t in range(X.shape[0]):
-        x[:n_x] = X[t]
+        copy_into(X[t], x[:n_x])
         if feedback and t > 0:
-            x[n_x:] = out[t - 1]
+            copy_into(out[t - 1], x[n_x:])
         _forward(Theta, leak, act, x, h, z, net, fh, D)
         for k in range(m):
             acc = b_out[k]
