@@ -4,7 +4,8 @@ The weights fall into groups (one for the global EKF; the blocks and the output 
 block-decoupled filter; the nodes for the node-decoupled one), group g being
 ``w[g_start[g]:g_start[g] + g_size[g]]`` with covariance ``cov[cov_off[g]:]`` as
 (g_size, g_size). The estimator chooses the update once (:data:`GENERIC`, :data:`PARALLEL` or
-:data:`LOWRANK`) and the training loop (:func:`lstm.kernels.train`) calls :func:`update`.
+:data:`LOWRANK`) and runs the training loop compiled with it (:func:`lstm.kernels.train`), which
+calls its entry in :data:`UPDATES`.
 """
 
 from collections import namedtuple
@@ -12,6 +13,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit, prange
 
+from reservoir.common.arrays import copy_into, copy_matrix
 from reservoir.common.config import KERNEL, serial_and_parallel
 
 #: The filter's updates: the generic one (:func:`ekf_update`), the same with its groups on
@@ -67,8 +69,8 @@ def _ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
         Pg = cov[cov_off[g]:cov_off[g] + n * n].reshape((n, n))
         Hg = np.ascontiguousarray(H[:, a:a + n])
         HPg = HP[a * m:(a + n) * m].reshape((m, n))
-        HPg[:] = Hg @ Pg
-        parts[g] = HPg @ Hg.T
+        copy_matrix(Hg @ Pg, HPg)
+        copy_matrix(HPg @ Hg.T, parts[g])
     A = np.eye(m) * r
     for g in range(n_g):
         A += parts[g]
@@ -80,7 +82,9 @@ def _ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
         Pg = cov[cov_off[g]:cov_off[g] + n * n].reshape((n, n))
         HPg = HP[a * m:(a + n) * m].reshape((m, n))
         # K = P H^T A, so K e = (H P)^T (A e) and K H P = (H P)^T A (H P): symmetric
-        w[a:a + n] += HPg.T @ Ae
+        dw = HPg.T @ Ae
+        for i in range(n):
+            w[a + i] += dw[i]
         ok[g] = _finish_group(Pg, HPg.T @ (A @ HPg), q)
     return ok.all()
 
@@ -177,8 +181,8 @@ def dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off, g_start,
     CAe = np.empty((B, S))  # C_j^T A e
     for j in range(B):
         C = np.ascontiguousarray(Cs[j])
-        Ms[j] = C.T @ A @ C
-        CAe[j] = C.T @ Ae
+        copy_matrix(C.T @ A @ C, Ms[j])
+        copy_into(C.T @ Ae, CAe[j])
     ok = True
     for g in range(n_g):
         a, n = g_start[g], g_size[g]
@@ -226,15 +230,27 @@ def groups_within_units(g_start, g_size, P, B, m, n_z):
 
 
 @njit(**KERNEL)
-def update(kind, w, H, e, dyc, B, S, m, n_z, dout, filt, r, q):
-    """One filter step of the given ``kind`` with measurement noise r and process noise q (see
-    :func:`ekf_update`, :func:`dekf_update_lowrank`); False if a covariance lost positive
-    definiteness."""
-    if kind == LOWRANK:
-        return dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, filt.cov, filt.cov_off,
-                                   filt.g_start, filt.g_size, r, q, filt.frozen)
-    if kind == PARALLEL:
-        return ekf_update_parallel(w, H, e, filt.cov, filt.cov_off, filt.g_start, filt.g_size, r,
-                                   q, filt.frozen)
+def update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, filt, r, q):
+    """One filter step by :func:`dekf_update_lowrank` with measurement noise r and process
+    noise q; False if a covariance lost positive definiteness. The updates of :data:`UPDATES`
+    take the same arguments."""
+    return dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, filt.cov, filt.cov_off,
+                               filt.g_start, filt.g_size, r, q, filt.frozen)
+
+
+@njit(**KERNEL)
+def update_parallel(w, H, e, dyc, B, S, m, n_z, dout, filt, r, q):
+    """One filter step by :func:`ekf_update_parallel` (as :func:`update_lowrank`)."""
+    return ekf_update_parallel(w, H, e, filt.cov, filt.cov_off, filt.g_start, filt.g_size, r, q,
+                               filt.frozen)
+
+
+@njit(**KERNEL)
+def update_generic(w, H, e, dyc, B, S, m, n_z, dout, filt, r, q):
+    """One filter step by :func:`ekf_update` (as :func:`update_lowrank`)."""
     return ekf_update(w, H, e, filt.cov, filt.cov_off, filt.g_start, filt.g_size, r, q,
                       filt.frozen)
+
+
+#: The update of each kind.
+UPDATES = {GENERIC: update_generic, PARALLEL: update_parallel, LOWRANK: update_lowrank}

@@ -32,6 +32,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from reservoir.common.arrays import copy_into
 from reservoir.common.config import KERNEL
 
 #: Cell squashings, the network's ``squash``.
@@ -111,8 +112,8 @@ def forward_step(net, x, s, yc, rec):
     n_u = n_x + nc + 1
     PB = n_u * (3 + S) + 3 * S
     n_z = nc + (n_x if shortcut else 0) + 1
-    u[:n_x] = x
-    u[n_x:n_x + nc] = yc
+    copy_into(x, u[:n_x])
+    copy_into(yc, u[n_x:n_x + nc])
     u[n_u - 1] = 1.0
     for j in range(B):
         off = j * PB
@@ -237,14 +238,20 @@ def jacobian(net, full, x, state, rec, ds_prev, dyc_prev, H, tmp):
         for v in range(S):  # cells
             c = j * S + v
             _dnet(w, off + n_u * (3 + v), lo, u, d_net, dyc_prev, n_x, nc, full)
-            ds[c, lo:hi] = d_phi * cells[c, 0] + y_phi * ds_prev[c, lo:hi] + d_in * cells[c, 1] \
-                + (y_in * cells[c, 2]) * d_net
+            s_old, g, in_g = cells[c, 0], cells[c, 1], y_in * cells[c, 2]
+            ds_c, ds_prev_c = ds[c], ds_prev[c]
+            for q in range(hi - lo):
+                ds_c[lo + q] = d_phi[q] * s_old + y_phi * ds_prev_c[lo + q] + d_in[q] * g \
+                    + in_g * d_net[q]
         # output gate (peepholes see the new state)
         _dgate(w, off + 2 * n_u, lo, hi, u, y_out, d_out, dyc_prev, n_x, nc, full,
                net.peepholes, pi + 2 * S, j * S, S, state.s, ds)
         for v in range(S):
             c = j * S + v
-            dyc[c, lo:hi] = d_out * cells[c, 3] + (y_out * cells[c, 4]) * ds[c, lo:hi]
+            hs, out_h = cells[c, 3], y_out * cells[c, 4]
+            dyc_c, ds_c = dyc[c], ds[c]
+            for q in range(hi - lo):
+                dyc_c[lo + q] = d_out[q] * hs + out_h * ds_c[lo + q]
     # output layer
     n_z = nc + (n_x if net.shortcut else 0) + 1
     o_off = B * PB
@@ -255,13 +262,16 @@ def jacobian(net, full, x, state, rec, ds_prev, dyc_prev, H, tmp):
         for r in range(nc):
             H[k, row + r] = yc[r]
             lo, hi = (0, P) if full else ((r // S) * PB, (r // S + 1) * PB)
-            H[k, lo:hi] += w[row + r] * dyc[r, lo:hi]
+            w_r = w[row + r]
+            for q in range(lo, hi):
+                H[k, q] += w_r * dyc[r, q]
         if net.shortcut:
             for i in range(n_x):
                 H[k, row + nc + i] = x[i]
         H[k, row + n_z - 1] = 1.0
         if net.logistic_out:
-            H[k] *= dout[k]
+            for q in range(P):
+                H[k, q] *= dout[k]
 
 
 @njit(**KERNEL)
@@ -281,7 +291,7 @@ def forward(net, X, s, yc, out):
     rec = record(net.B, net.S, net.n_x, net.m)
     for t in range(X.shape[0]):
         forward_step(net, X[t], s, yc, rec)
-        out[t] = rec.out
+        copy_into(rec.out, out[t])
 
 
 @njit(**KERNEL)

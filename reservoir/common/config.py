@@ -31,11 +31,17 @@ def serial_and_parallel(fn, name):
     of one function would share (and swap) their cache entries, and the serial kernel could load
     the threaded one."""
 
-    def named(suffix):
-        copy = types.FunctionType(fn.__code__, fn.__globals__, name + suffix, fn.__defaults__,
-                                  fn.__closure__)
-        copy.__qualname__ = name + suffix
-        copy.__doc__ = fn.__doc__
-        return copy
+    return (njit(**KERNEL)(renamed(fn, name)),
+            njit(**PARALLEL_KERNEL)(renamed(fn, name + "_parallel")))
 
-    return njit(**KERNEL)(named("")), njit(**PARALLEL_KERNEL)(named("_parallel"))
+
+def renamed(fn, name, **bindings):
+    """A copy of the plain function ``fn`` named ``name``, its global names ``bindings``
+    rebound. Numba compiles every function a kernel can reach, so a kernel that chooses its
+    callee at run time compiles them all; one copy per callee (the callee a global name of the
+    copy) compiles only the one a call uses. Copies have their own on-disk cache entries."""
+    copy = types.FunctionType(fn.__code__, {**fn.__globals__, **bindings}, name,
+                              fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = name
+    copy.__doc__ = fn.__doc__
+    return copy
