@@ -39,9 +39,11 @@ def renamed(fn, name, **bindings):
     """A copy of the plain function ``fn`` named ``name``, its global names ``bindings``
     rebound. Numba compiles every function a kernel can reach, so a kernel that chooses its
     callee at run time compiles them all; one copy per callee (the callee a global name of the
-    copy) compiles only the one a call uses. Copies have their own on-disk cache entries."""
-    copy = types.FunctionType(fn.__code__, {**fn.__globals__, **bindings}, name,
-                              fn.__defaults__, fn.__closure__)
+    copy) compiles only the one a call uses. Copies have their own on-disk cache entries. With
+    ``bindings`` the copy reads the module's other names as they are when it is made; without,
+    it shares the module's namespace."""
+    namespace = {**fn.__globals__, **bindings} if bindings else fn.__globals__
+    copy = types.FunctionType(fn.__code__, namespace, name, fn.__defaults__, fn.__closure__)
     copy.__qualname__ = name
     copy.__doc__ = fn.__doc__
     return copy
