@@ -16,6 +16,9 @@ SCRIPT = """
 import os, signal, sys, threading, time
 import numpy as np
 from {module} import {cls}
+# Python's own Ctrl-C handler, even where the runner's shell started us with SIGINT ignored
+# (a background job of a shell without job control)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 u = np.random.default_rng(0).uniform(-1, 1, size=(200_000, 1))
 model = {cls}({args})
 model.partial_fit(u[:50], u[:50, 0])  # compiled, and a fitted model to fall back on
