@@ -30,7 +30,6 @@ def serial_and_parallel(fn, name):
     is keyed by the function's name and signature but not by ``parallel``, so two compilations
     of one function would share (and swap) their cache entries, and the serial kernel could load
     the threaded one."""
-
     return (njit(**KERNEL)(renamed(fn, name)),
             njit(**PARALLEL_KERNEL)(renamed(fn, name + "_parallel")))
 
