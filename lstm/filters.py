@@ -69,8 +69,8 @@ def _ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
         Pg = cov[cov_off[g]:cov_off[g] + n * n].reshape((n, n))
         Hg = np.ascontiguousarray(H[:, a:a + n])
         HPg = HP[a * m:(a + n) * m].reshape((m, n))
-        copy_matrix(Hg @ Pg, HPg)
-        copy_matrix(HPg @ Hg.T, parts[g])
+        np.dot(Hg, Pg, HPg)  # into the kept buffers: no temporary a group and step
+        np.dot(HPg, Hg.T, parts[g])
     A = np.eye(m) * r
     for g in range(n_g):
         A += parts[g]
