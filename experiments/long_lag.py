@@ -9,6 +9,7 @@ draws networks until one solves a training set of 100 sequences. Every model is 
 ``n_test`` fresh test sequences.
 """
 
+import threading
 import time
 import warnings
 
@@ -18,6 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from lstm import KalmanLSTMRegressor
 from reservoir import ESNClassifier, ESNRegressor
+from reservoir.common.device import thread_map
 from reservoir.common.docstrings import filler
 from reservoir.common.progress import Progress
 from rtrl import GuessingRNNRegressor, RTRLRegressor
@@ -57,11 +59,15 @@ class Task:
     classes : bool, default=False
         Whether the targets are classes (the last step's one-hot vector, or 0/1): the ESN is
         then an ESNClassifier, right when it predicts the class.
+    anneal_steps : int, default=20000
+        Updates over which the LSTM's filter noise is annealed (``anneal_steps`` of
+        :class:`lstm.KalmanLSTMRegressor`).
     """
 
     def __init__(self, name, draw, tolerance, n_blocks, esn_leak, published, draw_test=None,
-                 guess_tolerance=None, classes=False):
+                 guess_tolerance=None, classes=False, anneal_steps=20000):
         self.name, self.draw, self.tolerance = name, draw, tolerance
+        self.anneal_steps = anneal_steps
         self.n_blocks, self.esn_leak, self.published = n_blocks, esn_leak, published
         self.draw_test = draw_test or draw
         self.guess_tolerance = guess_tolerance or tolerance
@@ -115,7 +121,8 @@ def _model(name, task, seed, device):
     if name == "lstm":
         return KalmanLSTMRegressor(task.n_blocks, 2, forget_gate=False, peepholes=False,
                                    cell_squashing="logistic", input_gate_bias=-3.0,
-                                   device=device, random_state=seed)
+                                   anneal_steps=task.anneal_steps, device=device,
+                                   random_state=seed)
     if name == "rtrl":
         return RTRLRegressor(8, learning_rate=1e-3, reset_state=True, clip=1.0, device=device,
                              random_state=seed)
@@ -129,9 +136,10 @@ def _model(name, task, seed, device):
                                 random_state=seed)
 
 
-def _train(name, model, task, seed, max_sequences, max_draws, chunk, bar):
+def _train(name, model, task, seed, max_sequences, max_draws, chunk, bar, stop):
     """Train ``model`` on the task's stream; returns (sequences until solved or -1, draws of
-    the guesser or -1)."""
+    the guesser or -1). Raises KeyboardInterrupt once the Event ``stop`` is set (checked
+    between sequences)."""
     stream = np.random.RandomState(seed)
     if name == "guess":
         X, Y, W = task.draw(GUESS_SET, stream)
@@ -157,6 +165,8 @@ def _train(name, model, task, seed, max_sequences, max_draws, chunk, bar):
                     model.fit(*pool[:2], sample_weight=pool[2])
         else:
             for x, y, w in zip(X, Y, W):
+                if stop.is_set():
+                    raise KeyboardInterrupt
                 model.partial_fit(x, y, sample_weight=w)
         seen += len(X)
         bar.update(len(X))
@@ -164,7 +174,7 @@ def _train(name, model, task, seed, max_sequences, max_draws, chunk, bar):
 
 
 def run_task(task, models=MODELS, n_seeds=10, max_sequences=100000, max_draws=100000,
-             chunk=2000, n_test=2560, seed=0, device="cpu", verbose=False):
+             chunk=2000, n_test=2560, seed=0, device="cpu", n_jobs=1, verbose=False):
     """Every model on ``task`` for ``n_seeds`` seeds (see the module's docstring).
 
     Parameters
@@ -173,7 +183,7 @@ def run_task(task, models=MODELS, n_seeds=10, max_sequences=100000, max_draws=10
         The problem.
     models : tuple of str, default=MODELS
         Which of "lstm", "rtrl", "esn", "guess".
-    n_seeds, max_sequences, max_draws, chunk, n_test, seed, device, verbose
+    n_seeds, max_sequences, max_draws, chunk, n_test, seed, device, n_jobs, verbose
         As in :func:`run_adding`.
 
     Returns
@@ -186,16 +196,26 @@ def run_task(task, models=MODELS, n_seeds=10, max_sequences=100000, max_draws=10
     sequences, trials = np.full(shape, -1, np.int64), np.full(shape, -1, np.int64)
     right, seconds = np.zeros(shape, np.int64), np.zeros(shape)
     X_test, Y_test, _ = task.draw_test(n_test, np.random.RandomState(10**6 + seed))
+    stop = threading.Event()
+
+    def one(name, s):
+        model = _model(name, task, s, device)
+        start = time.perf_counter()
+        used, draws = _train(name, model, task, s, max_sequences, max_draws, chunk, bar, stop)
+        spent = time.perf_counter() - start
+        return used, draws, spent, int(task.right(model, X_test, Y_test).sum())
+
     with Progress(len(models) * n_seeds * max_sequences, task.name, enabled=verbose,
                   unit="") as bar:
         for a, name in enumerate(models):
-            for b, s in enumerate(range(seed, seed + n_seeds)):
-                model = _model(name, task, s, device)
-                start = time.perf_counter()
-                sequences[a, b], trials[a, b] = _train(name, model, task, s, max_sequences,
-                                                       max_draws, chunk, bar)
-                seconds[a, b] = time.perf_counter() - start
-                right[a, b] = int(task.right(model, X_test, Y_test).sum())
+            jobs = 1 if name == "guess" else n_jobs  # the guesser runs on all cores itself
+            try:
+                runs = thread_map(lambda s: one(name, s), range(seed, seed + n_seeds), jobs)
+            except KeyboardInterrupt:
+                stop.set()  # the other seeds' threads stop at their next sequence
+                raise
+            for b, (used, draws, spent, ok) in enumerate(runs):
+                sequences[a, b], trials[a, b], seconds[a, b], right[a, b] = used, draws, spent, ok
     dims = ("model", "seed")
     return xr.Dataset({
         "sequences": (dims, sequences, {"long_name": "training sequences until a chunk was all "
@@ -212,8 +232,8 @@ def _run(task, title, command, options, **attrs):
     Dataset's attributes: the task's, the options' and ``attrs``."""
     keys = ("n_seeds", "max_sequences", "max_draws", "chunk", "n_test", "seed")
     models = MODELS if options["model"] == "all" else (options["model"],)
-    ds = run_task(task, models, device=options["device"], verbose=options["verbose"],
-                  **{k: options[k] for k in keys})
+    ds = run_task(task, models, device=options["device"], n_jobs=options["n_jobs"],
+                  verbose=options["verbose"], **{k: options[k] for k in keys})
     return finish(ds, title, command, dict(task=task.name, tolerance=task.tolerance,
                                            published=task.published,
                                            **{k: options[k] for k in keys}, **attrs))
@@ -239,6 +259,10 @@ seed : int, default=0
     First seed (of data and networks).
 device : {"cpu", "parallel", "cuda", "auto"}, default="cpu"
     ``device`` of the LSTM, RTRL and ESN.
+n_jobs : int or None, default=1
+    Seeds of the LSTM, RTRL and ESN trained side by side on this many threads (None: all
+    cores; negative: all but ``-n_jobs - 1``); their results do not depend on it. The
+    guesser's seeds run in turn, each on all cores.
 verbose : bool, default=False
     Progress bar."""
 fill = filler({**FRAGMENTS, "long_lag": _FRAGMENT})
@@ -247,7 +271,7 @@ fill = filler({**FRAGMENTS, "long_lag": _FRAGMENT})
 @fill
 def run_adding(model="all", length=100, n_seeds=10, max_sequences=100000,
                max_draws=100000, chunk=2000, n_test=2560, seed=0, device="cpu",
-               verbose=False):
+               n_jobs=1, verbose=False):
     """The adding problem (Hochreiter & Schmidhuber 1997, experiment 4) by every model.
 
     A sequence is right when the absolute error of its final output is below 0.04. The ESN's
@@ -270,7 +294,7 @@ def run_adding(model="all", length=100, n_seeds=10, max_sequences=100000,
 @fill
 def run_temporal_order(model="all", events=2, n_seeds=10, max_sequences=100000,
                        max_draws=100000, chunk=2000, n_test=2560, seed=0, device="cpu",
-                       verbose=False):
+                       n_jobs=1, verbose=False):
     """Noisy temporal order (Hochreiter & Schmidhuber 1997, experiments 6a and 6b).
 
     A sequence is right when every output at its end is within 0.3 of its one-hot class (for
@@ -279,7 +303,8 @@ def run_temporal_order(model="all", events=2, n_seeds=10, max_sequences=100000,
     Parameters
     ----------
     events : {2, 3}, default=2
-        Relevant symbols X/Y: 4 classes (6a) or 8 (6b, an LSTM of 3 blocks).
+        Relevant symbols X/Y: 4 classes (6a) or 8 (6b: an LSTM of 4 blocks, its filter
+        noise annealed over 100,000 updates instead of 20,000).
     {long_lag}
 
     {returns_dataset}
@@ -288,8 +313,8 @@ def run_temporal_order(model="all", events=2, n_seeds=10, max_sequences=100000,
                  "LSTM: 2558/2560 right after 571,100 sequences")
     task = Task(f"temporal order, {events} events",
                 lambda n, rs: temporal_order(n, events, random_state=rs)[:3], 0.3,
-                2 if events == 2 else 3, 0.1, published + " (Hochreiter & Schmidhuber 1997)",
-                classes=True)
+                2 if events == 2 else 4, 0.1, published + " (Hochreiter & Schmidhuber 1997)",
+                classes=True, anneal_steps=20000 if events == 2 else 100000)
     return _run(task, f"Noisy temporal order, {events} events", "temporal-order", locals(),
                 events=events)
 
@@ -297,7 +322,7 @@ def run_temporal_order(model="all", events=2, n_seeds=10, max_sequences=100000,
 @fill
 def run_parity(model="all", n_bits=(25, 50), n_seeds=10, max_sequences=100000,
                max_draws=100000, chunk=2000, n_test=2560, seed=0, device="cpu",
-               verbose=False):
+               n_jobs=1, verbose=False):
     """Parity of strings of -1/+1 (Bengio et al. 1994), test strings of 1 to 1000 bits.
 
     Training strings have ``n_bits`` bits; a test string is right when its final output is
@@ -358,7 +383,9 @@ _COMMON = (
     Option("--chunk", dict(type=positive_int, help="sequences between checks (default: 2000)")),
     Option("--max-draws", dict(type=positive_int, help="networks the guesser draws at most "
                                                        "(default: 100000)")),
-    Option("--n-test", dict(type=positive_int, help="test sequences (default: 2560)")))
+    Option("--n-test", dict(type=positive_int, help="test sequences (default: 2560)")),
+    Option("--jobs", dict(type=int, help="seeds trained side by side on this many threads "
+                                         "(default: 1; -1: all cores)"), key="n_jobs"))
 
 PROTOCOLS = [
     Protocol("adding", "the adding problem: LSTM, RTRL, ESN and guessing", run_adding, summary,

@@ -170,6 +170,19 @@ def test_ngrc_lorenz_runs_both_models():
     assert "NVAR" in ngrc.summary(ds)
 
 
+def test_long_lag_seeds_side_by_side_give_the_results_of_seeds_in_turn():
+    from experiments import long_lag
+
+    kw = dict(model="lstm", length=20, n_seeds=2, max_sequences=2000, chunk=500, n_test=100,
+              seed=3)
+    ds = long_lag.run_adding(**kw)
+    par = long_lag.run_adding(**kw, n_jobs=2)
+    for name in ("sequences", "test_right", "trials"):
+        np.testing.assert_array_equal(par[name].values, ds[name].values)
+    right = ds["test_right"].values[0]
+    assert right[0] != right[1] and right.min() > 0  # two different, tested networks
+
+
 def test_long_lag_guessing_solves_parity_and_the_lstm_learns_the_adding_problem():
     from experiments import long_lag
 

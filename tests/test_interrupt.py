@@ -4,6 +4,7 @@ and the slices give the same model as one call."""
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -43,6 +44,33 @@ def test_ctrl_c_stops_an_online_pass_and_leaves_a_usable_model(module, cls, args
     words = done.stdout.split()
     assert words[0] == "interrupted", done.stdout + done.stderr  # a pass takes minutes
     assert float(words[1]) < 10.0 and words[2] == "True"
+
+
+SEEDS_SCRIPT = """
+import os, signal, threading, time
+from experiments.long_lag import run_temporal_order
+signal.signal(signal.SIGINT, signal.default_int_handler)
+run_temporal_order(model="lstm", n_seeds=1, max_sequences=20, chunk=10, n_test=10)  # compiled
+threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+start = time.perf_counter()
+try:
+    run_temporal_order(model="lstm", n_seeds=2, max_sequences=10**6, n_test=10, n_jobs=2)
+    print("finished", time.perf_counter() - start)
+except KeyboardInterrupt:
+    print("interrupted", time.perf_counter() - start)
+"""
+
+
+def test_ctrl_c_stops_seeds_trained_side_by_side():
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", SEEDS_SCRIPT], capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ))
+    words = done.stdout.split()
+    assert words[0] == "interrupted", done.stdout + done.stderr
+    assert float(words[1]) < 10.0
+    # the process ends once its threads do: the other seed stopped too (training on, it
+    # would take hours)
+    assert time.perf_counter() - start < 120
 
 
 @pytest.mark.parametrize("model", [RTRLRegressor(4, epochs=1, random_state=0),
