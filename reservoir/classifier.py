@@ -29,6 +29,10 @@ from .representations import REPRESENTATIONS, Projection, Summaries
 from .svd_ridge import RIDGES, SVDRidge, temperature
 from .weights import block_diagonal, make_reservoir
 
+#: Bytes of training states a model-space fit keeps from its first harvest (for the principal
+#: axes) to compute the vectors from, instead of harvesting again.
+KEPT_BYTES = 256 * 2**20
+
 #: The ESN fragments and the sequences a classifier takes.
 fill_doc = filler({**FRAGMENTS, "X_classified": """\
 X : list of array-like of shape (n_steps_i, n_features), or array-like
@@ -302,16 +306,29 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         return np.concatenate([R, backward], axis=2)
 
     def _direction(self, seqs, fit=False):
-        """The vectors of the sequences as given (see :meth:`_vectors`)."""
+        """The vectors of the sequences as given (see :meth:`_vectors`). Fitting the model
+        space keeps the states of its first harvest, for the axes, when they take at most
+        :data:`KEPT_BYTES` (else it harvests twice)."""
         M, N = self.n_estimators, self.n_reservoir
+        pieces = None
         if self.representation == "model" and fit:
             projection = Projection(M, N, self.n_components)
-            pack, _, pieces = self._run(seqs)
-            for piece in pieces:
+            n_rows = sum(len(s) for s in seqs)
+            kept = np.empty((n_rows, M * N), dtype=self._dtype) \
+                if n_rows * M * N * np.dtype(self._dtype).itemsize <= KEPT_BYTES else None
+            pack, U, run = self._run(seqs, out=kept)
+            done = []
+            for piece in run:
                 used = pack.steps[piece.rows] >= self.washout
                 projection.add(piece.states[used])
+                done.append(piece)
             self._projection = projection.fit()
-        pack, U, pieces = self._run(seqs)
+            if kept is not None:
+                for piece in done:
+                    piece.states = kept[piece.rows]
+                pieces = done
+        if pieces is None:
+            pack, U, pieces = self._run(seqs)
         summaries = Summaries(self.representation, pack, U, self.washout, M, N,
                               getattr(self, "_projection", None), self.space_ridge)
         with Progress(pack.n_rows, f"{type(self).__name__} states",

@@ -6,6 +6,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
+import reservoir.classifier
 import reservoir.harvest
 from reservoir import ESNClassifier
 from reservoir.representations import REPRESENTATIONS
@@ -51,6 +52,27 @@ def test_vectors_equal_plain_numpy(kind, chunk_rows, monkeypatch):
                      for S, U in zip(states, seqs)])
     got = model._vectors([s.astype(np.float64) for s in seqs])[:, 0]
     np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("chunk_rows", [None, 5])  # whole sequences, or time windows
+def test_a_model_space_fit_from_kept_states_equals_one_that_harvests_twice(chunk_rows,
+                                                                          monkeypatch):
+    if chunk_rows:
+        monkeypatch.setattr(reservoir.harvest, "CHUNK_BYTES", 30 * 8 * chunk_rows)
+    X, y = _waves(12)
+    kw = dict(n_reservoir=30, representation="model", n_components=6, washout=2,
+              n_estimators=2, random_state=0)
+    runs = []
+    original = ESNClassifier._run
+    monkeypatch.setattr(ESNClassifier, "_run", lambda self, *a, **k: runs.append(1) or
+                        original(self, *a, **k))
+    kept = ESNClassifier(**kw).fit(X, y)
+    assert len(runs) == 1  # one harvest: the vectors come from the kept states
+    monkeypatch.setattr(reservoir.classifier, "KEPT_BYTES", 0)
+    twice = ESNClassifier(**kw).fit(X, y)
+    assert len(runs) == 3  # the axes' harvest, then the vectors'
+    for name in ("feature_mean_", "feature_scale_", "coef_", "intercept_"):
+        np.testing.assert_array_equal(getattr(kept, name), getattr(twice, name))
 
 
 @pytest.mark.parametrize("kind", ["last_mean", "model"])
