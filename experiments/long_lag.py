@@ -192,6 +192,9 @@ def run_task(task, models=MODELS, n_seeds=10, max_sequences=100000, max_draws=10
         Over ``model`` and ``seed``: ``sequences`` (training sequences until solved, -1:
         never), ``test_right`` (of ``n_test``), ``seconds``, ``trials`` (draws of the guesser).
     """
+    if n_jobs != 1 and device != "cpu":
+        raise ValueError(f"n_jobs={n_jobs} trains seeds side by side, each on one core: use it "
+                         f"with device='cpu' (or n_jobs=1 with device={device!r}).")
     shape = (len(models), n_seeds)
     sequences, trials = np.full(shape, -1, np.int64), np.full(shape, -1, np.int64)
     right, seconds = np.zeros(shape, np.int64), np.zeros(shape)
@@ -261,8 +264,8 @@ device : {"cpu", "parallel", "cuda", "auto"}, default="cpu"
     ``device`` of the LSTM, RTRL and ESN.
 n_jobs : int or None, default=1
     Seeds of the LSTM, RTRL and ESN trained side by side on this many threads (None: all
-    cores; negative: all but ``-n_jobs - 1``); their results do not depend on it. The
-    guesser's seeds run in turn, each on all cores.
+    cores; negative: all but ``-n_jobs - 1``), each on one core (``device="cpu"`` only);
+    their results do not depend on it. The guesser's seeds run in turn, each on all cores.
 verbose : bool, default=False
     Progress bar."""
 fill = filler({**FRAGMENTS, "long_lag": _FRAGMENT})

@@ -26,6 +26,25 @@ def test_thread_map_keeps_one_blas_thread_until_every_task_is_done():
     assert _blas_threads_now() == before
 
 
+def test_thread_map_inside_its_own_threads_runs_in_turn_instead_of_waiting_forever():
+    """Items that map again (the seeds of an experiment, each fitting readouts) would wait for
+    the pool's busy threads; nested, they run in the calling thread."""
+    done = []
+
+    def outer():
+        done.append(thread_map(lambda i: thread_map(lambda j: (i, j, threading.current_thread()
+                                                               .name), range(3), 2),
+                               range(4), 2))
+
+    runner = threading.Thread(target=outer, daemon=True)
+    runner.start()
+    runner.join(60)
+    assert done, "the nested thread_map did not finish"
+    for i, inner in enumerate(done[0]):
+        assert [(a, b) for a, b, _ in inner] == [(i, 0), (i, 1), (i, 2)]
+        assert len({name for _, _, name in inner}) == 1  # in turn, in the outer item's thread
+
+
 def test_small_readouts_run_on_one_blas_thread_large_ones_on_the_default():
     before = _blas_threads_now()
     with blas_threads(10):

@@ -186,22 +186,27 @@ def blas_threads(n_features):
         yield
 
 
+_POOL_PREFIX = "numba-rnn-pool"
+
+
 @lru_cache(maxsize=None)
 def _pool(n_threads):
     """A thread pool kept for the process's life (starting threads costs ~3 ms a call)."""
-    return ThreadPoolExecutor(n_threads, thread_name_prefix="numba-rnn")
+    return ThreadPoolExecutor(n_threads, thread_name_prefix=_POOL_PREFIX)
 
 
 def thread_map(fn, items, n_jobs=None):
     """``[fn(x) for x in items]`` on up to ``n_jobs`` threads (None: all cores), for work that
-    releases the GIL (LAPACK, nogil Numba kernels): the readouts of many configurations."""
+    releases the GIL (LAPACK, nogil Numba kernels): the readouts of many configurations. Called
+    from one of its own threads, it runs the items in turn (the pool's threads are busy)."""
     items = list(items)
     cores = os.cpu_count() or 1
     if n_jobs is None:
         n = cores
     else:
         n = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
-    if n <= 1 or len(items) <= 1:
+    nested = threading.current_thread().name.startswith(_POOL_PREFIX)
+    if n <= 1 or len(items) <= 1 or nested:
         return [fn(x) for x in items]
     # the threads are the parallelism: BLAS threads would compete with them. One BLAS thread
     # process-wide, and in each pool thread (each keeps a count of its own).
