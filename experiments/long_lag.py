@@ -67,11 +67,10 @@ class Task:
     def __init__(self, name, draw, tolerance, n_blocks, esn_leak, published, draw_test=None,
                  guess_tolerance=None, classes=False, anneal_steps=20000):
         self.name, self.draw, self.tolerance = name, draw, tolerance
-        self.anneal_steps = anneal_steps
         self.n_blocks, self.esn_leak, self.published = n_blocks, esn_leak, published
         self.draw_test = draw_test or draw
         self.guess_tolerance = guess_tolerance or tolerance
-        self.classes = classes
+        self.classes, self.anneal_steps = classes, anneal_steps
 
     @staticmethod
     def labels(Y):

@@ -297,7 +297,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
 
     def _vectors(self, seqs, fit=False):
         """Each sequence's vectors (n_sequences, n_estimators, n_dimensions); ``fit`` fits the
-        model space's principal axes first (one more harvest). With ``bidirectional``, the
+        model space's principal axes first (:meth:`_fit_axes`). With ``bidirectional``, the
         vectors of the reversed sequences follow (the model space through the same axes)."""
         R = self._direction(seqs, fit)
         if not self.bidirectional:
@@ -305,30 +305,34 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         backward = self._direction([np.ascontiguousarray(s[::-1]) for s in seqs])
         return np.concatenate([R, backward], axis=2)
 
-    def _direction(self, seqs, fit=False):
-        """The vectors of the sequences as given (see :meth:`_vectors`). Fitting the model
-        space keeps the states of its first harvest, for the axes, when they take at most
-        :data:`KEPT_BYTES` (else it harvests twice)."""
+    def _fit_axes(self, seqs):
+        """Fit the model space's principal axes on the states of ``seqs``. Returns the harvest
+        (pack, packed inputs, pieces with their states) when its states took at most
+        :data:`KEPT_BYTES` and were kept, for the vectors to come from; else None (the vectors
+        harvest again)."""
         M, N = self.n_estimators, self.n_reservoir
-        pieces = None
-        if self.representation == "model" and fit:
-            projection = Projection(M, N, self.n_components)
-            n_rows = sum(len(s) for s in seqs)
-            kept = np.empty((n_rows, M * N), dtype=self._dtype) \
-                if n_rows * M * N * np.dtype(self._dtype).itemsize <= KEPT_BYTES else None
-            pack, U, run = self._run(seqs, out=kept)
-            done = []
-            for piece in run:
-                used = pack.steps[piece.rows] >= self.washout
-                projection.add(piece.states[used])
-                done.append(piece)
-            self._projection = projection.fit()
-            if kept is not None:
-                for piece in done:
-                    piece.states = kept[piece.rows]
-                pieces = done
-        if pieces is None:
-            pack, U, pieces = self._run(seqs)
+        projection = Projection(M, N, self.n_components)
+        n_rows = sum(len(s) for s in seqs)
+        keep = n_rows * M * N * np.dtype(self._dtype).itemsize <= KEPT_BYTES
+        states = np.empty((n_rows, M * N), dtype=self._dtype) if keep else None
+        pack, U, run = self._run(seqs, out=states)
+        pieces = []
+        for piece in run:
+            projection.add(piece.states[pack.steps[piece.rows] >= self.washout])
+            if keep:
+                pieces.append(piece)
+        self._projection = projection.fit()
+        if not keep:
+            return None
+        for piece in pieces:  # each piece's states, from where the harvest kept them
+            piece.states = states[piece.rows]
+        return pack, U, pieces
+
+    def _direction(self, seqs, fit=False):
+        """The vectors of the sequences as given (see :meth:`_vectors`)."""
+        M, N = self.n_estimators, self.n_reservoir
+        kept = self._fit_axes(seqs) if self.representation == "model" and fit else None
+        pack, U, pieces = kept or self._run(seqs)
         summaries = Summaries(self.representation, pack, U, self.washout, M, N,
                               getattr(self, "_projection", None), self.space_ridge)
         with Progress(pack.n_rows, f"{type(self).__name__} states",
