@@ -191,6 +191,9 @@ def run_task(task, models=MODELS, n_seeds=10, max_sequences=100000, max_draws=10
         Over ``model`` and ``seed``: ``sequences`` (training sequences until solved, -1:
         never), ``test_right`` (of ``n_test``), ``seconds``, ``trials`` (draws of the guesser).
     """
+    if n_jobs == 0:
+        raise ValueError("n_jobs=0 would train no seed: pass a number of threads >= 1, -1 for "
+                         "all cores or None.")
     if n_jobs != 1 and device != "cpu":
         raise ValueError(f"n_jobs={n_jobs} trains seeds side by side, each on one core: use it "
                          f"with device='cpu' (or n_jobs=1 with device={device!r}).")

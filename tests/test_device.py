@@ -1,6 +1,7 @@
 import threading
 
 import numpy as np
+import pytest
 from threadpoolctl import threadpool_info
 
 from reservoir.common.device import SMALL_BLAS, blas_threads, thread_map
@@ -73,3 +74,8 @@ def test_a_fit_in_another_thread_equals_the_fit_in_the_main_thread():
         worker.start()
         worker.join()
         np.testing.assert_array_equal(other["coef"], main)
+
+
+def test_thread_map_refuses_zero_jobs_instead_of_taking_every_core():
+    with pytest.raises(ValueError, match="n_jobs=0"):
+        thread_map(abs, [1, 2], n_jobs=0)

@@ -183,6 +183,8 @@ def test_long_lag_seeds_side_by_side_give_the_results_of_seeds_in_turn():
     assert right[0] != right[1] and right.min() > 0  # two different, tested networks
     with pytest.raises(ValueError, match="n_jobs=2 trains seeds side by side.*device='cpu'"):
         long_lag.run_adding(**kw, n_jobs=2, device="parallel")
+    with pytest.raises(ValueError, match="n_jobs=0 would train no seed"):
+        long_lag.run_adding(**dict(kw, model="guess"), n_jobs=0)  # the guesser alone, too
 
 
 def test_long_lag_guessing_solves_parity_and_the_lstm_learns_the_adding_problem():

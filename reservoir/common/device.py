@@ -201,6 +201,9 @@ def thread_map(fn, items, n_jobs=None):
     from one of its own threads, it runs the items in turn (the pool's threads are busy)."""
     items = list(items)
     cores = os.cpu_count() or 1
+    if n_jobs == 0:
+        raise ValueError("n_jobs=0 would run nothing: pass a number of threads >= 1, -1 for "
+                         "all cores (-2 for all but one) or None.")
     if n_jobs is None:
         n = cores
     else:
