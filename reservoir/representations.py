@@ -201,7 +201,8 @@ class Summaries:
         V = self.next_inputs[piece.rows]
         N = self.n_units
         for k in range(self.n_members):
-            Z = (S[:, k * N:(k + 1) * N].astype(np.float64) - self.mean[k]) @ self.axes[k]
+            # (S - mean) axes without two state-sized temporaries: S axes - mean axes
+            Z = S[:, k * N:(k + 1) * N] @ self.axes[k] - self.mean[k] @ self.axes[k]
             add_model_rows(Z, V, begin, stop, G[k], B[k])
             done = np.flatnonzero(ends_here)
             out = np.empty((done.size, (D + 1) * m))
