@@ -8,7 +8,7 @@ from sklearn.utils.validation import _check_feature_names
 from . import kernels
 from .base import CONSTRAINTS, ReservoirMixin
 from .common.scoring import r2
-from .common.validation import check_sequences, check_washout, is_sequence_list
+from .common.validation import check_magnitude, check_sequences, check_washout, is_sequence_list
 from .docstrings import fill_doc
 
 
@@ -24,6 +24,7 @@ def series_of(estimator, X, reset, dtype):
     if not is_sequence_list(X):  # a data frame's column names, as validate_data keeps them
         _check_feature_names(estimator, X, reset=reset)
     seqs, was_list, was_1d = check_sequences(X, name="X", dtype=dtype, allow_1d=True)
+    check_magnitude(seqs, "X")  # before the standardisation, whose squares would overflow
     n = seqs[0].shape[1]
     if reset:
         estimator.n_features_in_ = n

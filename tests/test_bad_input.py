@@ -3,12 +3,13 @@ the cases of the bad-input battery that are fixed so far."""
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.model_selection import TimeSeriesSplit
 
 from experiments import cli
 from experiments.search import grid_search
 from lstm import KalmanLSTMRegressor
-from reservoir import ESNForecaster, ESNRegressor
+from reservoir import ESNForecaster, ESNRegressor, NVARForecaster
 from rtrl import RTRLRegressor
 
 
@@ -129,6 +130,31 @@ def test_forecaster_guards():
     for solver in ("qr", "gram"):
         with pytest.raises(ValueError, match="values up to 1e"):
             ESNForecaster(20, washout=20, solver=solver).fit(huge)
+    # refused before the standardisation too, whose squares would overflow into NaN
+    for model in (ESNForecaster(20, washout=20, standardize=True), NVARForecaster()):
+        with pytest.raises(ValueError, match="values up to 1e"):
+            model.fit(huge)
+        with pytest.raises(ValueError, match="values up to 1e"):
+            model.fit(series).predict(huge)
+
+
+def test_pandas_series_and_frames_are_read_like_their_values():
+    pd = pytest.importorskip("pandas")
+    series = np.sin(np.arange(200) * 0.3)
+    dated = pd.Series(series, index=pd.date_range("2000-01-01", periods=200, freq="D"))
+    for model in (ESNForecaster(20, washout=20, random_state=0), NVARForecaster()):
+        np.testing.assert_array_equal(clone(model).fit(dated).forecast(5),
+                                      clone(model).fit(series).forecast(5))
+    u, y = _task()
+    frame, target = pd.DataFrame({"u": u[:, 0]}), pd.Series(y)
+    for model in (ESNRegressor(10, washout=5, random_state=0),
+                  RTRLRegressor(3, epochs=1, random_state=0),
+                  KalmanLSTMRegressor(1, epochs=1, random_state=0)):
+        np.testing.assert_array_equal(clone(model).fit(frame, target).predict(frame),
+                                      clone(model).fit(u, y).predict(u))
+    zoned = frame.assign(t=pd.date_range("2000-01-01", periods=len(frame), freq="h", tz="UTC"))
+    with pytest.raises(TypeError, match="datetimes"):
+        ESNRegressor(10, washout=5).fit(zoned, target)
 
 
 def test_forecaster_keeps_the_column_names_of_a_data_frame():

@@ -53,8 +53,13 @@ def is_sequence_list(X):
 
 def refuse_times(a, name):
     """Datetimes and durations are not features: numpy would read them as nanosecond counts."""
-    kinds = [np.asarray(a).dtype.kind] if not hasattr(a, "dtypes") else \
-        [np.dtype(t).kind for t in a.dtypes if isinstance(t, np.dtype)]
+    dtypes = getattr(a, "dtypes", None)  # a DataFrame's per column, a pandas Series' own
+    if dtypes is None:
+        dtypes = [np.asarray(a).dtype]
+    elif not hasattr(dtypes, "__iter__"):
+        dtypes = [dtypes]
+    # pandas' extension dtypes have a kind too: "M" for datetimes with a time zone
+    kinds = [getattr(t, "kind", "O") for t in dtypes]
     if any(kind in "Mm" for kind in kinds):
         raise TypeError(f"{name} holds datetimes or durations; pass numeric features (drop the "
                         "time column, or encode the time as numbers yourself).")
