@@ -65,7 +65,9 @@ def _run_options(protocol, args):
 
 
 def _check_out(folder, command):
-    """Fail before computing when the results could not be written to ``folder``."""
+    """Fail before computing when the results could not be written to ``folder``. Returns
+    whether the folder was made here (then a failed run removes it)."""
+    made = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
@@ -73,6 +75,7 @@ def _check_out(folder, command):
     except OSError as err:
         raise SystemExit(f"numba-rnn {command}: error: --out {folder} cannot hold the results "
                          f"({err.strerror or err}); give a writable folder.") from err
+    return made
 
 
 def main(argv=None):
@@ -91,14 +94,18 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     protocol = protocols()[args.command]
     kw = _run_options(protocol, args)
-    _check_out(args.out, args.command)
+    made = _check_out(args.out, args.command)
     try:
         ds = protocol.run(**kw)
-    except (ValueError, ImportError, FloatingPointError, DivergenceError,
-            FilterDivergenceError) as err:
-        # a bad option value, a missing extra or a diverged training: its message, without a
-        # traceback
-        raise SystemExit(f"numba-rnn {args.command}: error: {err}") from err
+    except BaseException as err:
+        if made and not any(args.out.iterdir()):
+            args.out.rmdir()  # no empty folder left behind
+        if isinstance(err, (ValueError, ImportError, FloatingPointError, DivergenceError,
+                            FilterDivergenceError)):
+            # a bad option value, a missing extra or a diverged training: its message, without
+            # a traceback
+            raise SystemExit(f"numba-rnn {args.command}: error: {err}") from err
+        raise
     print(protocol.summary(ds))
     stem = args.out / protocol.file_stem(kw)
     print(f"  results: {save(ds, stem.with_suffix('.nc'))}")

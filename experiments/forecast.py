@@ -61,7 +61,7 @@ def read_series(path, columns=None):
     if suffix == ".csv":
         import pandas as pd
 
-        table = pd.read_csv(path)
+        table = _read_csv(path)
         available = list(table.columns)
         numeric = [c for c in available if pd.api.types.is_numeric_dtype(table[c])]
         get = table.__getitem__
@@ -81,9 +81,13 @@ def read_series(path, columns=None):
     missing = [c for c in names if c not in available]
     if missing:
         raise ValueError(f"{path.name} has no column {missing}; its columns are {available}.")
+    if not names:
+        kind = "column" if suffix == ".csv" else "1-D variable"
+        raise ValueError(f"{path.name} has no numeric {kind} to forecast (it has {available}); "
+                         "give one with a number per step.")
     other = [c for c in names if c not in numeric]
-    if other or not names:
-        raise ValueError(f"{path.name}: {other or 'no column'} is not a numeric series"
+    if other:
+        raise ValueError(f"{path.name}: {other} is not a numeric series"
                          f"{'' if suffix == '.csv' else ' (1-D)'}; choose among {numeric} with "
                          "--column.")
     values = np.stack([np.asarray(get(c), dtype=np.float64) for c in names], axis=1)
@@ -93,6 +97,42 @@ def read_series(path, columns=None):
         raise ValueError(f"{path.name}: {names[col]!r} has {int(gaps[:, col].sum())} missing or "
                          f"non-finite values (the first at row {row}); fill or drop them first.")
     return values, [str(n) for n in names]
+
+
+def _read_csv(path):
+    """A CSV table, its separator guessed from its start (",", ";", tab or "|"), with decimal
+    commas when ";" separates fields that hold commas, and without a header line when the
+    first line holds numbers only."""
+    import csv
+
+    import pandas as pd
+
+    with open(path, newline="") as f:
+        sample = f.read(1 << 14)
+    if not sample.strip():
+        raise ValueError(f"{path.name} is empty; give a table with a header line and one row "
+                         "per step.")
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:  # one column: no separator to find
+        sep = ","
+    lines = sample.splitlines()
+    decimal = "."
+    if sep == ";" and any("," in field for field in lines[min(1, len(lines) - 1)].split(sep)):
+        decimal = ","  # "1,5;2,25": numbers with a decimal comma
+    header = None if all(_is_number(field, decimal) for field in lines[0].split(sep)) else "infer"
+    table = pd.read_csv(path, sep=sep, decimal=decimal, header=header)
+    if header is None:  # columns named by their position: "0", "1", ...
+        table.columns = [str(c) for c in table.columns]
+    return table
+
+
+def _is_number(text, decimal):
+    try:
+        float(text.strip().replace(decimal, "."))
+    except ValueError:
+        return False
+    return True
 
 
 @fill_doc

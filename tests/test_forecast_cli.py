@@ -43,6 +43,37 @@ def test_csv_and_netcdf_series_read_with_clear_errors(table, tmp_path):
         read_series(other)
 
 
+def test_csv_dialects_are_read_like_the_plain_table(table, tmp_path):
+    path, frame = table
+    plain = read_series(path)
+    for name, kw in (("semicolons.csv", dict(sep=";", decimal=",")), ("tabs.csv", dict(sep="\t")),
+                     ("bars.csv", dict(sep="|"))):
+        frame.to_csv(tmp_path / name, index=False, **kw)
+        np.testing.assert_array_equal(read_series(tmp_path / name)[0], plain[0])
+        assert read_series(tmp_path / name)[1] == plain[1]
+    frame[["temperature"]].to_csv(tmp_path / "bare.csv", index=False, header=False)
+    values, names = read_series(tmp_path / "bare.csv")  # no header: the first row is data
+    np.testing.assert_array_equal(values[:, 0], plain[0][:, 0])
+    assert names == ["0"]
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(ValueError, match="empty.csv is empty"):
+        read_series(tmp_path / "empty.csv")
+    frame[["month", "label"]].to_csv(tmp_path / "words.csv", index=False)
+    with pytest.raises(ValueError, match=r"no numeric column to forecast \(it has \['month', "):
+        read_series(tmp_path / "words.csv")
+
+
+def test_a_failed_command_leaves_no_empty_output_folder(tmp_path):
+    out = tmp_path / "results"
+    with pytest.raises(SystemExit, match="There is no file"):
+        cli.main(["forecast", str(tmp_path / "missing.csv"), "--out", str(out), "--quiet"])
+    assert not out.exists()
+    out.mkdir()  # a folder that was there before stays
+    with pytest.raises(SystemExit, match="There is no file"):
+        cli.main(["forecast", str(tmp_path / "missing.csv"), "--out", str(out), "--quiet"])
+    assert out.is_dir()
+
+
 def test_cli_forecasts_a_users_csv(table, tmp_path, capsys):
     pytest.importorskip("matplotlib", reason="the figure needs the plot extra")
     path, _ = table
