@@ -306,6 +306,12 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
             check_folds(folds)
     if walk:
         walk_scoring(scoring)
+    shortest = min(len(np.concatenate([np.ravel(t) for t in test]) if isinstance(test, list)
+                       else test) for _, test in folds)
+    if not classify and scoring in (None, "r2") and shortest < 2:
+        raise ValueError(f"{type(cv).__name__} leaves a validation fold of {shortest} step, "
+                         "which R^2 cannot score; use fewer folds (cv) or another scoring, e.g. "
+                         "'neg_mean_squared_error'.")
     prefixes = (scoring is None or (walk and not isinstance(scoring, ClosedLoop))) and all(
         batchable(clone(estimator).set_params(**g)) for g in groups) and all(
         not isinstance(train, list) and np.array_equal(train, np.arange(len(train)))

@@ -121,6 +121,12 @@ def test_bad_grids_raise():
         grid_search(est, {"ridge": [1.0]}, [u, u], [y, y[:-1]])
     with pytest.raises(ValueError, match="different numbers of folds"):
         grid_search(est, {"ridge": [1.0]}, [u, u[:300]], [y, y[:300]], cv=_FoldPer100())
+    for walk in (True, False):  # one-step folds: R^2 would be NaN everywhere
+        with pytest.raises(ValueError, match="validation fold of 1 step, which R\\^2 cannot"):
+            grid_search(est, {"ridge": [1.0]}, u, y, cv=len(u) // 2, walk_forward=walk)
+    one_step = grid_search(est, {"ridge": [1.0]}, u, y, cv=len(u) // 2,
+                           scoring="neg_mean_squared_error")
+    assert np.isfinite(one_step.best_score_)
 
 
 class _FoldPer100:
