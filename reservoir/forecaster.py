@@ -7,6 +7,7 @@ from sklearn.utils.validation import _check_feature_names
 
 from . import kernels
 from .base import CONSTRAINTS, ReservoirMixin
+from .common.interrupt import keyboard_interrupts, run_in_slices
 from .common.scoring import r2
 from .common.validation import check_magnitude, check_sequences, check_washout, is_sequence_list
 from .docstrings import fill_doc
@@ -284,9 +285,17 @@ class ESNForecaster(ReservoirMixin):
         drive = np.broadcast_to(res.bias, (steps, res.n_reservoir)).copy()
         out_drive = np.broadcast_to(self.intercept_.astype(self._dtype), (steps, m)).copy()
         y_prev = first.copy()
-        with self._harvester().backend.threads():
+
+        def run_slice(a, b):  # steps a..b of every loop, continuing from x and y_prev
+            part = np.empty((len(origins), b - a, m), dtype=self._dtype)
             kernels.generate_many(res.indptr, res.indices, res.data, self._dtype(self.leak_rate),
-                                  drive, res.W_in, W_x, W_sq, out_drive, W_u, x, y_prev, rest)
+                                  drive[a:b], res.W_in, W_x, W_sq, out_drive[a:b], W_u, x,
+                                  y_prev, part)
+            rest[:, a:b] = part
+            return -1
+
+        with self._harvester().backend.threads(), keyboard_interrupts():
+            run_in_slices(steps, run_slice, first=1)  # Ctrl-C stops it between two slices
         outputs = np.concatenate([first[:, None], rest], axis=1)
         bad = ~np.isfinite(outputs).all(axis=(1, 2))
         if non_finite == "raise" and bad.any():

@@ -73,6 +73,32 @@ def test_ctrl_c_stops_seeds_trained_side_by_side():
     assert time.perf_counter() - start < 120
 
 
+ORIGINS_SCRIPT = """
+import os, signal, threading, time
+import numpy as np
+from reservoir import ESNForecaster
+signal.signal(signal.SIGINT, signal.default_int_handler)
+series = np.sin(np.arange(20_000) * 0.05)
+model = ESNForecaster(300, washout=100, random_state=0).fit(series[:2000])
+model.forecast_origins(series, [500, 600], 5)  # compiled
+threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+start = time.perf_counter()
+try:  # 5000 closed loops of 2000 steps: about a minute
+    model.forecast_origins(series, np.arange(1000, 20_000, 4)[:5000], 2000)
+    print("finished", time.perf_counter() - start)
+except KeyboardInterrupt:
+    print("interrupted", time.perf_counter() - start)
+"""
+
+
+def test_ctrl_c_stops_closed_loops_from_many_origins():
+    done = subprocess.run([sys.executable, "-c", ORIGINS_SCRIPT], capture_output=True,
+                          text=True, timeout=300, env=dict(os.environ))
+    words = done.stdout.split()
+    assert words[0] == "interrupted", done.stdout + done.stderr
+    assert float(words[1]) < 10.0
+
+
 @pytest.mark.parametrize("model", [RTRLRegressor(4, epochs=1, random_state=0),
                                    KalmanLSTMRegressor(2, epochs=1, random_state=0)],
                          ids=lambda m: type(m).__name__)
