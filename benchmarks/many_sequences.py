@@ -9,7 +9,8 @@ the spread of repeated fits; the cold start.
 3. Stability: 10 repeated fits in this process with default thread settings, for
    ``solver="qr"`` and ``"gram"`` at N = 300, 500, 1000: max / median.
 4. Cold start: a fresh process importing the library and fitting ESNRegressor(100) on 1000
-   steps, with an empty ``NUMBA_CACHE_DIR`` and then with the cache it filled.
+   steps, with an empty ``NUMBA_CACHE_DIR`` and then with the cache it filled (run first, while
+   this process is idle).
 
 Timings interleave the contenders and print best and median. Run with
 `python benchmarks/many_sequences.py [--quick]` (reservoirpy from the `bench` extra).
@@ -131,12 +132,12 @@ def main():
     print(f"# {platform.machine()}, {os.cpu_count()} cores, {numba.get_num_threads()} numba "
           f"threads, numba {numba.__version__}, reservoirpy "
           f"{reservoirpy.__version__ if reservoirpy else 'not installed'}")
+    cold_start()  # first, while this process is idle (its BLAS and Numba threads asleep)
     X, Y = sequences(270, 7, 29)
     compare("Japanese-Vowels-shaped", 500, X, Y, repeat)
     Xl, Yl = sequences(1000 if args.quick else 10_000, 20, 100, seed=1)
     compare("Many sequences", 300, Xl, Yl, 1 if args.quick else 3, concatenated=False)
     stability(X, Y, (300, 500, 1000), 5 if args.quick else 10)
-    cold_start()
 
 
 if __name__ == "__main__":
