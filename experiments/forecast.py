@@ -99,6 +99,67 @@ def read_series(path, columns=None):
     return values, [str(n) for n in names]
 
 
+def read_times(path):
+    """The time axis of a file's series, for labelling it and its forecasts.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.csv`` file (its first column named like a time axis, :data:`TIME_NAMES`: dates
+        when its text parses as dates, else its numbers) or a ``.nc`` file (its first 1-D
+        dimension coordinate).
+
+    Returns
+    -------
+    times : ndarray of shape (n_steps,) or None
+        datetime64 or numbers; None without such a column or when they do not increase.
+    """
+    import warnings
+
+    import pandas as pd
+
+    path = pathlib.Path(path)
+    if path.suffix.lower() == ".csv":
+        table = _read_csv(path)
+        name = next((c for c in table.columns if str(c).strip().lower() in TIME_NAMES), None)
+        if name is None:
+            return None
+        column = table[name]
+        if not pd.api.types.is_numeric_dtype(column):
+            try:
+                with warnings.catch_warnings():  # "could not infer format": parsed one by one
+                    warnings.simplefilter("ignore", UserWarning)
+                    column = pd.to_datetime(column)
+            except (ValueError, TypeError):
+                return None
+        times = column.to_numpy()
+    else:
+        with xr.open_dataset(path) as table:
+            names = [c for c in table.coords if table[c].ndim == 1 and c in table.dims]
+            if not names:
+                return None
+            times = table[names[0]].to_numpy()
+    increasing = len(times) < 2 or bool(np.all(times[1:] > times[:-1]))
+    return times if increasing else None
+
+
+def _after(times, horizon):
+    """The ``horizon`` times after ``times`` when they are evenly spaced (dates: a frequency
+    pandas can infer), else None."""
+    import pandas as pd
+
+    if len(times) < 3:
+        return None
+    if np.issubdtype(times.dtype, np.datetime64):
+        freq = pd.infer_freq(pd.DatetimeIndex(times))
+        return None if freq is None else \
+            pd.date_range(times[-1], periods=horizon + 1, freq=freq)[1:].to_numpy()
+    step = np.diff(times)
+    if not np.allclose(step, step[0]):
+        return None
+    return times[-1] + step[0] * np.arange(1, horizon + 1)
+
+
 def _read_csv(path):
     """A CSV table, its separator guessed from its start (",", ";", tab or "|"), with decimal
     commas when ";" separates fields that hold commas, and without a header line when the
@@ -190,11 +251,19 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     future = clone(best).fit(values).forecast(horizon).reshape(horizon, -1)
     scale = history.std(axis=0)
     ds = result.dataset
-    ds["series"] = xr.DataArray(values, dims=("time", "variable"),
-                                coords={"time": np.arange(len(values)), "variable": names})
+    times = read_times(file)
+    if times is not None and len(times) != len(values):
+        times = None
+    ds["series"] = xr.DataArray(values, dims=("time", "variable"), coords={
+        "time": np.arange(len(values)) if times is None else times, "variable": names})
     ds["test_forecast"] = xr.DataArray(predicted, dims=("lead", "variable"),
                                        coords={"lead": np.arange(1, horizon + 1)})
     ds["future_forecast"] = xr.DataArray(future, dims=("lead", "variable"))
+    if times is not None:  # the file's own times, and those after its end when evenly spaced
+        ds.coords["test_time"] = ("lead", times[-horizon:])
+        after = _after(times, horizon)
+        if after is not None:
+            ds.coords["future_time"] = ("lead", after)
     return finish(ds, f"{type(base).__name__} on {pathlib.Path(file).name}", "forecast", dict(
         file=str(file), model=model, horizon=horizon, n_history=len(history), washout=washout,
         nrmse_test=nrmse(test, predicted, normalization=float(np.mean(scale))),
@@ -218,7 +287,17 @@ def summary(ds):
         f"  chosen by a {ds['mean_test_score'].size}-configuration search: {chosen}",
         f"  held-out NRMSE over {a['horizon']} steps: {a['nrmse_test']:.4g} (persistence "
         f"{a['nrmse_persistence']:.4g})",
-        f"  forecast after the end: future_forecast ({a['horizon']} steps)"])
+        f"  forecast after the end: future_forecast ({a['horizon']} steps"
+        + (f", {_label(ds['future_time'].values[0])} to {_label(ds['future_time'].values[-1])}"
+           if "future_time" in ds.coords else "") + ")"])
+
+
+def _label(t):
+    """A time as people read it: a date without a midnight, or a number."""
+    if isinstance(t, np.datetime64):
+        text = np.datetime_as_string(t, unit="s")
+        return text[:10] if text.endswith("T00:00:00") else text.replace("T", " ")
+    return f"{t:g}"
 
 
 def _figure(ds, path):

@@ -177,9 +177,13 @@ def series_forecast_figure(ds, path, *, history=None):
     names = [str(v) for v in ds["variable"].values][:4]
     fig, axes = plt.subplots(len(names), 1, figsize=(8, 2.6 * len(names) + 0.6), sharex=True,
                              squeeze=False)
-    t = np.arange(start, T)
-    lead = np.arange(T - h, T)
-    future = np.arange(T, T + h)
+    if "future_time" in ds.coords:  # the file's own times (dates or numbers)
+        times = ds["time"].values
+        t, lead, future = times[start:], ds["test_time"].values, ds["future_time"].values
+        cut = times[T - h - 1] + (times[T - h] - times[T - h - 1]) / 2
+    else:
+        t, lead, future = np.arange(start, T), np.arange(T - h, T), np.arange(T, T + h)
+        cut = T - h - 0.5
     for ax, name in zip(axes[:, 0], names):
         ax.plot(t, ds["series"].sel(variable=name).values[start:], color="black", lw=1.2,
                 label="series")
@@ -187,11 +191,11 @@ def series_forecast_figure(ds, path, *, history=None):
                 lw=1.2, label="forecast of the held-out steps")
         ax.plot(future, ds["future_forecast"].sel(variable=name).values, color="tab:blue",
                 lw=1.2, label="forecast after the end")
-        ax.axvline(T - h - 0.5, color="gray", ls=":", lw=0.8)
+        ax.axvline(cut, color="gray", ls=":", lw=0.8)
         ax.set_ylabel(name)
     axes[0, 0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False,
                       fontsize=8)
     axes[0, 0].set_title(f"NRMSE {ds.attrs['nrmse_test']:.3g} (persistence "
                          f"{ds.attrs['nrmse_persistence']:.3g})", loc="left", fontsize=9)
-    axes[-1, 0].set_xlabel("step")
+    axes[-1, 0].set_xlabel("time" if "future_time" in ds.coords else "step")
     return _save(plt, fig, path)

@@ -1,12 +1,14 @@
 """numba-rnn forecast FILE: a user's CSV or netCDF series searched, refitted and forecast."""
 
+import importlib.util
+
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
 
 from experiments import cli
-from experiments.forecast import read_series
+from experiments.forecast import read_series, read_times
 
 
 @pytest.fixture
@@ -94,3 +96,35 @@ def test_cli_forecasts_a_users_csv(table, tmp_path, capsys):
         cli.main(["forecast", str(tmp_path / "none.csv"), "--out", str(tmp_path)])
     with pytest.raises(SystemExit, match="horizon=200 leaves too little"):
         cli.main(["forecast", str(path), "--horizon", "200", "--out", str(tmp_path)])
+
+
+def test_the_files_dates_label_the_series_and_its_forecasts(tmp_path, capsys):
+    t = np.arange(120)
+    values = 10 + np.sin(2 * np.pi * t / 12)
+    path = tmp_path / "monthly.csv"
+    pd.DataFrame({"date": pd.date_range("2000-01-01", periods=120, freq="MS").strftime(
+        "%Y-%m-%d"), "value": values}).to_csv(path, index=False)
+    times = read_times(path)
+    assert times.dtype.kind == "M" and str(times[-1])[:10] == "2009-12-01"
+    argv = ["forecast", str(path), "--horizon", "6", "--grid", "ridge=1e-6,1", "--n-reservoir",
+            "30", "--out", str(tmp_path), "--quiet"]
+    if importlib.util.find_spec("matplotlib") is None:  # the figure needs the plot extra
+        argv.append("--no-plot")
+    assert cli.main(argv) == 0
+    assert "6 steps, 2010-01-01 to 2010-06-01)" in capsys.readouterr().out
+    ds = xr.open_dataset(tmp_path / "forecast_monthly_seed0.nc", engine="scipy")
+    np.testing.assert_array_equal(ds["time"].values, times)
+    np.testing.assert_array_equal(ds["test_time"].values, times[-6:])
+    assert [str(d)[:7] for d in ds["future_time"].values] == [f"2010-0{k}" for k in range(1, 7)]
+    # numbers (years) continue by their step; no time column, or times that go back: none
+    years = tmp_path / "yearly.csv"
+    pd.DataFrame({"year": 1900 + t, "value": values}).to_csv(years, index=False)
+    assert cli.main(argv[:1] + [str(years)] + argv[2:] + ["--no-plot"]) == 0
+    ds = xr.open_dataset(tmp_path / "forecast_yearly_seed0.nc", engine="scipy")
+    assert ds["future_time"].values.tolist() == list(range(2020, 2026))
+    pd.DataFrame({"value": values}).to_csv(tmp_path / "bare.csv", index=False)
+    pd.DataFrame({"year": t[::-1], "value": values}).to_csv(tmp_path / "back.csv", index=False)
+    assert read_times(tmp_path / "bare.csv") is None and read_times(tmp_path / "back.csv") is None
+    nc = tmp_path / "monthly.nc"
+    xr.Dataset({"value": ("time", values)}, coords={"time": times}).to_netcdf(nc, engine="scipy")
+    np.testing.assert_array_equal(read_times(nc), times)
