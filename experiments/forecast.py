@@ -32,7 +32,8 @@ DEFAULT_GRIDS = {"esn": {"spectral_radius": [0.5, 0.9, 1.2], "leak_rate": [0.1, 
                  "nvar": {"delays": [1, 2, 3, 4], "skip": [1, 2], "ridge": [1e-6, 1e-3, 1.0]}}
 
 
-#: Numeric columns taken for the time axis, left out unless named with ``columns``.
+#: Columns taken for the time axis (:func:`read_times`), left out of the series unless named with
+#: ``columns``.
 TIME_NAMES = {"time", "date", "year", "month", "day", "hour", "t", "step", "index"}
 
 
