@@ -7,6 +7,9 @@ import time
 
 import numpy as np
 import xarray as xr
+from sklearn.base import clone
+from sklearn.ensemble import VotingClassifier
+from sklearn.model_selection import ParameterGrid
 
 from reservoir import ESNClassifier
 
@@ -24,7 +27,8 @@ PUBLISHED = {"japanese-vowels": "0/370 (Jaeger et al. 2007, ensemble of leaky ES
 
 @fill_doc
 def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estimators=1,
-        bidirectional=False, splits=5, n_train=None, seed=0, device="cpu", verbose=False):
+        bidirectional=False, splits=5, vote=False, n_train=None, seed=0, device="cpu",
+        verbose=False):
     """Fit ``ESNClassifier`` on a set's training split, score it on its test split.
 
     Parameters
@@ -44,6 +48,9 @@ def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estim
         Append the vectors of the reversed sequences.
     splits : int, default=5
         Folds of the search.
+    vote : bool, default=False
+        Instead of searching ``grid``, fit every configuration of it and average their
+        probabilities (scikit-learn's soft ``VotingClassifier``): nothing is chosen.
     n_train : int or None, default=None
         Train on the first ``n_train`` training sequences only (None: all).
     {seed}
@@ -60,8 +67,15 @@ def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estim
     estimator = ESNClassifier(n_reservoir, representation=representation,
                               n_estimators=n_estimators, bidirectional=bidirectional,
                               device=device, random_state=seed)
+    if vote and not grid:
+        raise ValueError("vote averages the configurations of a grid: give one with --grid.")
     start = time.perf_counter()
-    if grid:
+    if vote:
+        members = [(f"esn{i}", clone(estimator).set_params(**params))
+                   for i, params in enumerate(ParameterGrid(dict(grid)))]
+        ds, chosen = xr.Dataset(), {}
+        model = VotingClassifier(members, voting="soft").fit(X, y)
+    elif grid:
         result = grid_search(estimator, dict(grid), X, y, cv=splits, verbose=verbose)
         ds, model, chosen = result.dataset, result.best_estimator_, result.best_params_
     else:
@@ -82,8 +96,9 @@ def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estim
         errors=int(np.sum(predicted != y_test)), accuracy=float(np.mean(predicted == y_test)),
         fit_seconds=fit_seconds, predict_seconds=predict_seconds, seed=seed,
         n_reservoir=n_reservoir, representation=representation, n_estimators=n_estimators,
-        bidirectional=int(bidirectional),
-        ridge=float(np.mean(model.ridge_)) if hasattr(model, "ridge_") else "classifier",
+        bidirectional=int(bidirectional), vote=len(model.estimators_) if vote else 0,
+        ridge=float(np.mean([m.ridge_ for m in model.estimators_] if vote else model.ridge_))
+        if vote or hasattr(model, "ridge_") else "classifier",
         **{f"chosen_{k}": v for k, v in chosen.items()}))
 
 
@@ -102,6 +117,9 @@ def summary(ds):
     if chosen:
         lines.append(f"  chosen by {len(ds['mean_test_score'].values.ravel())}-configuration "
                      f"search on the training split: {chosen}")
+    if a.get("vote"):
+        lines.append(f"  the soft vote of all {a['vote']} configurations of the grid "
+                     "(probabilities averaged)")
     if a["archive"] in PUBLISHED:
         lines.append(f"  published: {PUBLISHED[a['archive']]}")
     return "\n".join(lines)
@@ -129,4 +147,6 @@ PROTOCOLS = [Protocol(
                                       help="reservoirs in the ensemble (default 1)")),
         Option("--bidirectional", dict(action="store_true",
                                        help="append the vectors of the reversed sequences")),
-        Option("--splits", dict(type=positive_int, help="folds of the search (default 5)"))))]
+        Option("--splits", dict(type=positive_int, help="folds of the search (default 5)")),
+        Option("--vote", dict(action="store_true", help="average the probabilities of every "
+                              "configuration of --grid instead of searching it"))))]

@@ -79,3 +79,11 @@ def test_cli_classify_searches_on_the_training_split(tmp_path, capsys):
     assert int(ds["confusion"].sum()) == 40
     assert int(ds["confusion"].sum()) - int(np.trace(ds["confusion"].values)) == ds.attrs["errors"]
     assert (tmp_path / "classify_basic_motions_seed0.png").exists()
+    assert cli.main(argv[:-3] + ["--vote", "--no-plot"] + argv[-3:]) == 0  # no search
+    out = capsys.readouterr().out
+    assert "the soft vote of all 4 configurations" in out and "chosen by" not in out
+    ds = xr.open_dataset(tmp_path / "classify_basic_motions_seed0.nc", engine="scipy")
+    assert ds.attrs["vote"] == 4 and "mean_test_score" not in ds
+    assert int(ds["confusion"].sum()) == 40
+    with pytest.raises(SystemExit, match="vote averages the configurations of a grid"):
+        cli.main(["classify", "basic-motions", "--vote", "--out", str(tmp_path), "--quiet"])
