@@ -133,6 +133,8 @@ def read_times(path):
                     column = pd.to_datetime(column)
             except (ValueError, TypeError):
                 return None
+            if column.dt.tz is not None:  # with a time zone: the same instants in UTC
+                column = column.dt.tz_convert(None)
         times = column.to_numpy()
     else:
         with xr.open_dataset(path) as table:

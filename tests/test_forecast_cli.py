@@ -125,6 +125,10 @@ def test_the_files_dates_label_the_series_and_its_forecasts(tmp_path, capsys):
     pd.DataFrame({"value": values}).to_csv(tmp_path / "bare.csv", index=False)
     pd.DataFrame({"year": t[::-1], "value": values}).to_csv(tmp_path / "back.csv", index=False)
     assert read_times(tmp_path / "bare.csv") is None and read_times(tmp_path / "back.csv") is None
+    zoned = tmp_path / "zoned.csv"  # dates with a time zone: the same instants in UTC
+    hours = pd.date_range("2000-01-01", periods=120, freq="h", tz="Europe/Paris")
+    pd.DataFrame({"time": hours.astype(str), "value": values}).to_csv(zoned, index=False)
+    assert str(read_times(zoned)[0]).startswith("1999-12-31T23:00")
     nc = tmp_path / "monthly.nc"
     xr.Dataset({"value": ("time", values)}, coords={"time": times}).to_netcdf(nc, engine="scipy")
     np.testing.assert_array_equal(read_times(nc), times)
