@@ -28,7 +28,8 @@ def grid_item(text):
     ----------
     text : str
         ``name=v1,v2,...``, ``name=start:stop:num`` (linear) or ``name=start:stop:num:log``
-        (numbers; words for the parameters of :data:`WORDS`).
+        (numbers; words for the parameters of :data:`WORDS`; ``true`` and ``false`` for
+        flags such as ``bidirectional``).
 
     Returns
     -------
@@ -48,6 +49,8 @@ def grid_item(text):
             values = [float(v) for v in values]
         elif name in WORDS:
             values = spec.split(",")
+        elif all(v.strip().lower() in ("true", "false") for v in spec.split(",")):
+            values = [v.strip().lower() == "true" for v in spec.split(",")]  # flags
         else:
             values = [float(v) for v in spec.split(",")]
     except ValueError:

@@ -199,3 +199,20 @@ def test_long_lag_guessing_solves_parity_and_the_lstm_learns_the_adding_problem(
     ds = long_lag.run_adding(model="lstm", length=20, n_seeds=1, max_sequences=4000,
                              chunk=1000, n_test=300)
     assert ds["test_right"].item() > 200  # the mean alone gets about 50 of 300 right
+
+
+def test_grid_items_read_numbers_ranges_words_and_flags():
+    import argparse
+
+    from experiments.grid import grid_item
+
+    assert grid_item("ridge=1e-6,1") == ("ridge", [1e-6, 1.0])
+    assert grid_item("leak_rate=0.1:0.3:3") == ("leak_rate", [0.1, 0.2, 0.3])
+    assert grid_item("ridge=0.01:1:3:log") == ("ridge", [0.01, 0.1, 1.0])
+    assert grid_item("n_reservoir=100,300") == ("n_reservoir", [100, 300])
+    assert grid_item("representation=last_mean,model") == ("representation",
+                                                           ["last_mean", "model"])
+    assert grid_item("bidirectional=false,True") == ("bidirectional", [False, True])
+    for bad in ("ridge", "ridge=abc", "bidirectional=yes,no", "ridge=1:2"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            grid_item(bad)
