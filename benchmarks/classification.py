@@ -37,11 +37,11 @@ import time
 
 import numba
 import numpy as np
-from sklearn.ensemble import VotingClassifier
 from sklearn.model_selection import ParameterGrid
 from timing import interleaved_timings
 
 from experiments.archives import load_archive
+from experiments.classify import soft_vote
 from experiments.search import grid_search
 from lstm import KalmanLSTMClassifier
 from reservoir import ESNClassifier
@@ -77,9 +77,7 @@ def esn(params):
 def grid_ensemble(grid, seed=0):
     """Every configuration of ``grid``, their probabilities averaged (a soft vote)."""
     def run(X, y, X_test):
-        members = [(f"esn{i}", ESNClassifier(random_state=seed, **params))
-                   for i, params in enumerate(ParameterGrid(grid))]
-        return VotingClassifier(members, voting="soft").fit(X, y).predict(X_test)
+        return soft_vote(ESNClassifier(random_state=seed), grid).fit(X, y).predict(X_test)
 
     return run
 

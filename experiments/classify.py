@@ -71,10 +71,8 @@ def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estim
         raise ValueError("vote averages the configurations of a grid: give one with --grid.")
     start = time.perf_counter()
     if vote:
-        members = [(f"esn{i}", clone(estimator).set_params(**params))
-                   for i, params in enumerate(ParameterGrid(dict(grid)))]
         ds, chosen = xr.Dataset(), {}
-        model = VotingClassifier(members, voting="soft").fit(X, y)
+        model = soft_vote(estimator, dict(grid)).fit(X, y)
     elif grid:
         result = grid_search(estimator, dict(grid), X, y, cv=splits, verbose=verbose)
         ds, model, chosen = result.dataset, result.best_estimator_, result.best_params_
@@ -85,6 +83,7 @@ def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estim
     predicted = model.predict(X_test)
     predict_seconds = time.perf_counter() - start
     classes = model.classes_
+    members = model.estimators_ if vote else [model]
     index = {c: i for i, c in enumerate(classes)}
     counts = np.zeros((len(classes), len(classes)), dtype=np.int64)
     for t, p in zip(y_test, predicted):
@@ -96,10 +95,28 @@ def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estim
         errors=int(np.sum(predicted != y_test)), accuracy=float(np.mean(predicted == y_test)),
         fit_seconds=fit_seconds, predict_seconds=predict_seconds, seed=seed,
         n_reservoir=n_reservoir, representation=representation, n_estimators=n_estimators,
-        bidirectional=int(bidirectional), vote=len(model.estimators_) if vote else 0,
-        ridge=float(np.mean([m.ridge_ for m in model.estimators_] if vote else model.ridge_))
-        if vote or hasattr(model, "ridge_") else "classifier",
+        bidirectional=int(bidirectional), vote=len(members) if vote else 0,
+        ridge=float(np.mean([m.ridge_ for m in members])),
         **{f"chosen_{k}": v for k, v in chosen.items()}))
+
+
+def soft_vote(estimator, grid):
+    """Every configuration of ``grid`` as a copy of ``estimator``, their probabilities averaged.
+
+    Parameters
+    ----------
+    estimator : ESNClassifier
+        The configurations' other parameters.
+    grid : dict
+        Parameter name -> list of values.
+
+    Returns
+    -------
+    vote : sklearn.ensemble.VotingClassifier
+        Unfitted, ``voting="soft"``: nothing is chosen among the configurations.
+    """
+    return VotingClassifier([(f"esn{i}", clone(estimator).set_params(**params))
+                             for i, params in enumerate(ParameterGrid(grid))], voting="soft")
 
 
 @fill_doc

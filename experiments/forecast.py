@@ -56,27 +56,36 @@ def read_series(path, columns=None):
         The names of the variables.
     """
     path = pathlib.Path(path)
+    return _series(path, _open(path), columns)
+
+
+def _open(path):
+    """The table of a ``.csv`` file (a DataFrame) or of a ``.nc`` file (a Dataset, loaded)."""
     if not path.is_file():
         raise ValueError(f"There is no file {path}.")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        import pandas as pd
-
-        table = _read_csv(path)
-        available = list(table.columns)
-        numeric = [c for c in available if pd.api.types.is_numeric_dtype(table[c])]
-        get = table.__getitem__
-    elif suffix in (".nc", ".nc4", ".cdf"):
+        return _read_csv(path)
+    if suffix in (".nc", ".nc4", ".cdf"):
         try:
-            table = xr.open_dataset(path)
+            return xr.load_dataset(path)
         except (ValueError, OSError) as err:
             raise ValueError(f"{path.name} could not be read as netCDF ({err}); a netCDF-4 file "
                              "needs the netCDF4 or h5netcdf package.") from err
+    raise ValueError(f"{path.name}: the file must be .csv or .nc, got {suffix or 'none'}.")
+
+
+def _series(path, table, columns):
+    """:func:`read_series` of the file ``path`` whose table :func:`_open` read."""
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        available = list(table.columns)
+        numeric = [c for c in available if pd.api.types.is_numeric_dtype(table[c])]
+    else:
         available = [str(v) for v in table.data_vars]
         numeric = [v for v in available if table[v].ndim == 1 and table[v].dtype.kind in "iuf"]
-        get = table.__getitem__
-    else:
-        raise ValueError(f"{path.name}: the file must be .csv or .nc, got {suffix or 'none'}.")
     names = list(columns) if columns else [c for c in numeric
                                            if str(c).strip().lower() not in TIME_NAMES]
     missing = [c for c in names if c not in available]
@@ -91,7 +100,7 @@ def read_series(path, columns=None):
         raise ValueError(f"{path.name}: {other} is not a numeric series"
                          f"{'' if suffix == '.csv' else ' (1-D)'}; choose among {numeric} with "
                          "--column.")
-    values = np.stack([np.asarray(get(c), dtype=np.float64) for c in names], axis=1)
+    values = np.stack([np.asarray(table[c], dtype=np.float64) for c in names], axis=1)
     gaps = ~np.isfinite(values)
     if gaps.any():
         row, col = np.argwhere(gaps)[0]
@@ -115,13 +124,17 @@ def read_times(path):
     times : ndarray of shape (n_steps,) or None
         datetime64 or numbers; None without such a column or when they do not increase.
     """
+    path = pathlib.Path(path)
+    return _times(path, _open(path))
+
+
+def _times(path, table):
+    """:func:`read_times` of the file ``path`` whose table :func:`_open` read."""
     import warnings
 
     import pandas as pd
 
-    path = pathlib.Path(path)
     if path.suffix.lower() == ".csv":
-        table = _read_csv(path)
         name = next((c for c in table.columns if str(c).strip().lower() in TIME_NAMES), None)
         if name is None:
             return None
@@ -137,11 +150,10 @@ def read_times(path):
                 column = column.dt.tz_convert(None)
         times = column.to_numpy()
     else:
-        with xr.open_dataset(path) as table:
-            names = [c for c in table.coords if table[c].ndim == 1 and c in table.dims]
-            if not names:
-                return None
-            times = table[names[0]].to_numpy()
+        names = [c for c in table.coords if table[c].ndim == 1 and c in table.dims]
+        if not names:
+            return None
+        times = table[names[0]].to_numpy()
     increasing = len(times) < 2 or bool(np.all(times[1:] > times[:-1]))
     return times if increasing else None
 
@@ -232,7 +244,9 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
 
     {returns_dataset}
     """
-    values, names = read_series(file, column)
+    path = pathlib.Path(file)
+    table = _open(path)
+    values, names = _series(path, table, column)
     if horizon >= len(values) // 2:
         raise ValueError(f"horizon={horizon} leaves too little of the {len(values)} steps to "
                          "train on; use a horizon below half the series.")
@@ -254,7 +268,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     future = clone(best).fit(values).forecast(horizon).reshape(horizon, -1)
     scale = history.std(axis=0)
     ds = result.dataset
-    times = read_times(file)
+    times = _times(path, table)
     if times is not None and len(times) != len(values):
         times = None
     ds["series"] = xr.DataArray(values, dims=("time", "variable"), coords={
