@@ -18,6 +18,7 @@ from .common.validation import (
     COUNT,
     POSITIVE,
     check_magnitude,
+    check_sequences,
     check_washout,
     is_sequence_list,
     refuse_times,
@@ -126,7 +127,10 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
     -----
     X is a list of sequences (n_steps_i, n_features) of any lengths, or a 3-D array
     (n_sequences, n_steps, n_features) of equal-length ones, or a 2-D array whose rows are
-    univariate series (n_sequences, n_steps), as in the UCR archive's tables.
+    univariate series (n_sequences, n_steps), as in the UCR archive's tables. Any form may follow
+    any other in ``predict`` when the steps have the fitted number of features (a 2-D X is
+    refused by a model fitted on multivariate sequences); after a fit on a table, later tables
+    need as many time points.
 
     Examples
     --------
@@ -191,17 +195,38 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
 
     # ----------------------------------------------------------------------------- input
     def _validate_X(self, X, reset, y=None):
-        """X as a list of (n_steps, n_features) arrays in the states' dtype (see Notes)."""
-        if is_sequence_list(X):
-            return validate_sequences(self, X, reset=reset, dtype=self._dtype)[0]
-        refuse_times(X, "X")
-        if np.asarray(X).ndim == 3:
-            X = check_array(np.asarray(X), dtype=self._dtype, allow_nd=True, ensure_all_finite=True,
-                            input_name="X")
-            return self._validate_X(list(X), reset)
-        X = validate_data(self, X, reset=reset, dtype=self._dtype, ensure_all_finite=True,
-                          order="C")  # rows: univariate series
-        return list(X[:, :, None])
+        """X as a list of (n_steps, n_features) arrays in the states' dtype (see Notes).
+
+        A 2-D X fitted on is a table of univariate series: later 2-D X must have as many time
+        points (``n_features_in_``, as scikit-learn checks). Every form may follow every other
+        as long as the steps have the fitted number of features (``len(input_mean_)``).
+        """
+        table = False
+        if not is_sequence_list(X):
+            refuse_times(X, "X")
+            if np.asarray(X).ndim == 3:
+                X = list(check_array(np.asarray(X), dtype=self._dtype, allow_nd=True,
+                                     ensure_all_finite=True, input_name="X"))
+            elif reset or self._table_fitted:  # rows: univariate series
+                X = validate_data(self, X, reset=reset, dtype=self._dtype,
+                                  ensure_all_finite=True, order="C")
+                self._table_fitted = True
+                return list(X[:, :, None])
+            else:  # fitted on sequences: the rows are univariate series of any length
+                X = check_array(X, dtype=self._dtype, ensure_all_finite=True, input_name="X")
+                X, table = list(X[:, :, None]), True
+        if reset:
+            self._table_fitted = False
+            return validate_sequences(self, X, reset=True, dtype=self._dtype)[0]
+        seqs, _, _ = check_sequences(X, name="X", dtype=self._dtype)
+        n, fitted = seqs[0].shape[1], len(self.input_mean_)
+        if n != fitted:
+            raise ValueError(
+                f"X has {n} feature(s) a step, but ESNClassifier was fitted on sequences of "
+                f"{fitted}." + (" A 2-D X is read as univariate series, one per row: pass a "
+                                "list of (n_steps, n_features) arrays or a 3-D array."
+                                if table else ""))
+        return seqs
 
     def _labels(self, y, n_sequences):
         """Class indices (n_sequences,) of labels y; sets ``classes_``."""

@@ -13,7 +13,7 @@ from .common.validation import check_magnitude, check_sequences, check_washout, 
 from .docstrings import fill_doc
 
 
-def series_of(estimator, X, reset, dtype):
+def series_of(estimator, X, reset, dtype, name="X"):
     """A forecaster's series: one (n_steps,) or (n_steps, n_variables) array or a list of them,
     validated, as (n_steps, n_variables) arrays of ``dtype``; returns (seqs, was_list).
 
@@ -24,8 +24,8 @@ def series_of(estimator, X, reset, dtype):
     """
     if not is_sequence_list(X):  # a data frame's column names, as validate_data keeps them
         _check_feature_names(estimator, X, reset=reset)
-    seqs, was_list, was_1d = check_sequences(X, name="X", dtype=dtype, allow_1d=True)
-    check_magnitude(seqs, "X")  # before the standardisation, whose squares would overflow
+    seqs, was_list, was_1d = check_sequences(X, name=name, dtype=dtype, allow_1d=True)
+    check_magnitude(seqs, name)  # before the standardisation, whose squares would overflow
     n = seqs[0].shape[1]
     if reset:
         estimator.n_features_in_ = n
@@ -35,7 +35,7 @@ def series_of(estimator, X, reset, dtype):
         estimator.series_mean_ = rows.mean(axis=0) if estimator.standardize else np.zeros(n)
         estimator.series_scale_ = np.where(scale > 0, scale, 1.0)
     elif n != estimator.n_features_in_:
-        raise ValueError(f"X has {n} features, but {type(estimator).__name__} is expecting "
+        raise ValueError(f"{name} has {n} features, but {type(estimator).__name__} is expecting "
                          f"{estimator.n_features_in_} features as input (variables of the "
                          "series).")
     if estimator.standardize:
@@ -43,6 +43,20 @@ def series_of(estimator, X, reset, dtype):
         scale = estimator.series_scale_.astype(dtype)
         seqs = [(s - mean) / scale for s in seqs]
     return seqs, was_list
+
+
+def context_of(estimator, context, dtype, needs):
+    """A forecast's ``context``: one series validated as by :func:`series_of`, (n_steps,
+    n_variables), with more than ``needs`` steps (those that set the model's state)."""
+    if is_sequence_list(context):
+        raise ValueError("context must be one series, not a list; forecast each series on its "
+                         "own.")
+    (ctx,), _ = series_of(estimator, context, False, dtype, name="context")
+    if len(ctx) <= needs:
+        raise ValueError(f"context has {len(ctx)} steps; {type(estimator).__name__} needs more "
+                         f"than {needs} to set its state before it forecasts. Pass a longer "
+                         "context, or none to continue the training series.")
+    return ctx
 
 
 def check_forecast_options(horizon, on_divergence="warn"):
@@ -335,10 +349,7 @@ class ESNForecaster(ReservoirMixin):
         if context is None:
             x, u = self.state_.copy(), self.last_input_.copy()
         else:
-            if is_sequence_list(context):
-                raise ValueError("context must be one series, not a list.")
-            (ctx,), _ = self._series(context, reset=False)
-            check_washout([ctx], self.washout, name="context")  # its state must forget x = 0
+            ctx = context_of(self, context, self._dtype, self.washout)  # to forget x = 0
             x, u = self._final_state(ctx), ctx[-1].copy()
         res = self.reservoir_
         out = np.empty((horizon, self.n_features_in_), dtype=self._dtype)

@@ -26,7 +26,7 @@ from .common.validation import (
     check_magnitude,
     is_sequence_list,
 )
-from .forecaster import check_closed_loop, check_forecast_options, series_of
+from .forecaster import check_closed_loop, check_forecast_options, context_of, series_of
 from .readout import QRRidge, Readout
 
 
@@ -289,10 +289,7 @@ class NVARForecaster(BaseEstimator):
         if context is None:
             history = self.history_
         else:
-            (ctx,), _ = series_of(self, context, reset=False, dtype=np.float64)
-            if len(ctx) <= self._warmup:
-                raise ValueError(f"context has {len(ctx)} steps; it needs at least "
-                                 f"{self._warmup + 1} (delays - 1) * skip + 1.")
+            ctx = context_of(self, context, np.float64, self._warmup)
             history = ctx[-(self._warmup + 1):]
         out = np.empty((horizon, self.n_features_in_))
         generate(np.ascontiguousarray(history), np.ascontiguousarray(self.coef_),

@@ -31,6 +31,19 @@ def test_a_missing_target_is_refused_not_learnt_as_nan(model):
         model.fit([u, u], [y, np.where(np.arange(len(y)) == 3, np.nan, y)])
 
 
+@pytest.mark.parametrize("model", [ESNRegressor(10, washout=5), RTRLRegressor(3, epochs=1),
+                                   KalmanLSTMRegressor(1, epochs=1)],
+                         ids=lambda m: type(m).__name__)
+def test_values_whose_squares_overflow_are_refused_before_training(model):
+    # the trained networks diverged at step 0 and blamed their learning rate or filter noise
+    u, y = _task()
+    for fit in (model.fit, model.partial_fit):
+        with pytest.raises(ValueError, match=r"y has values up to .*e\+\d+.*Scale y"):
+            fit(u, y * 1e200)
+        with pytest.raises(ValueError, match=r"X has values up to .*e\+\d+.*Scale X"):
+            clone(model).fit([u, u * 1e200], [y, y])
+
+
 def test_grid_search_refuses_repeated_values():
     u, y = _task(200)
     for values in ([1e-6, 1e-6], [1, 1.0]):
@@ -86,8 +99,15 @@ def test_forecast_arguments():
     model = ESNForecaster(10, washout=20, random_state=0).fit(series)
     with pytest.raises(ValueError, match="horizon"):
         model.forecast(True)
-    with pytest.raises(ValueError, match="context has 5 sample"):
+    with pytest.raises(ValueError, match="context has 5 steps; ESNForecaster needs more than 20"):
         model.forecast(5, context=series[:5])
+    for other in (model, NVARForecaster().fit(series)):
+        with pytest.raises(ValueError, match="context must be one series, not a list"):
+            other.forecast(5, context=[series, series])
+        with pytest.raises(ValueError, match="context contains NaN"):
+            other.forecast(5, context=np.r_[series[:50], np.nan])
+        with pytest.raises(ValueError, match="context has 2 features"):
+            other.forecast(5, context=np.c_[series, series])
     assert model.forecast(3, context=series[:50]).shape == (3,)
 
 

@@ -150,6 +150,25 @@ def test_three_d_array_and_univariate_table_read_as_sequences():
     d = ESNClassifier(30, random_state=0).fit([row[:, None] for row in table], y)
     np.testing.assert_array_equal(c.predict_proba(table), d.predict_proba(list(table[:, :, None])))
     assert c.n_features_in_ == 8 and d.n_features_in_ == 1
+    # every form after every other: the steps' features are what must match
+    expected = c.predict_proba(table)
+    for form in (list(table[:, :, None]), table[:, :, None]):
+        np.testing.assert_array_equal(c.predict_proba(form), expected)
+    np.testing.assert_array_equal(d.predict_proba(table), expected)
+    assert d.predict(table[:, :5]).shape == (20,)  # rows of any length after a list fit
+    with pytest.raises(ValueError, match="X has 5 features, but ESNClassifier is expecting 8"):
+        c.predict(table[:, :5])  # as scikit-learn checks a table fitted on
+
+
+def test_a_table_is_not_taken_for_multivariate_sequences():
+    # a (5, 2) table after a fit on 2-feature sequences was read as 5 univariate series and
+    # broadcast against the 2 features' standardisation into garbage labels, without an error
+    X, y = _waves(20, n_features=2)
+    model = ESNClassifier(20, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="fitted on sequences of 2.*univariate series, one per"):
+        model.predict(np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="X has 3 feature.s. a step, but ESNClassifier was"):
+        model.predict([np.zeros((5, 3))])
 
 
 def test_first_member_of_an_ensemble_is_the_single_model():

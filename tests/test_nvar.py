@@ -68,7 +68,7 @@ def test_with_ridge_and_the_search_share_one_factorization(xyz):
 
 def test_guards_and_bad_input(xyz):
     model = NVARForecaster(delays=3, skip=2).fit(xyz[:300])
-    with pytest.raises(ValueError, match="context has 3 steps; it needs at least 5"):
+    with pytest.raises(ValueError, match="context has 3 steps; NVARForecaster needs more than 4"):
         model.forecast(5, context=xyz[:3])
     with pytest.raises(ValueError, match="horizon must be a positive integer"):
         model.forecast(0)

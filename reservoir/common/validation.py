@@ -178,6 +178,8 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
             raise ValueError(f"y has a missing or non-finite value (NaN, inf or None) at step "
                              f"{int(np.argmax(bad))}; every step needs a finite target.")
     check_paired(X_seqs, y_seqs)
+    check_magnitude(X_seqs, "X")
+    check_magnitude(y_seqs, "y")
     if reset:
         estimator._y_1d = y_1d
     elif hasattr(estimator, "n_outputs_") and y_seqs[0].shape[1] != estimator.n_outputs_:
@@ -191,12 +193,14 @@ MAX_MAGNITUDE = 1e150
 
 
 def check_magnitude(seqs, name):
-    """Refuse values so large that the readout's sums of squares would overflow."""
+    """Refuse values so large that their squares (a readout's sums, a training loss) would
+    overflow."""
     largest = max(float(np.max(np.abs(s))) for s in seqs)
     if largest > MAX_MAGNITUDE:
-        raise ValueError(f"{name} has values up to {largest:.3g}: the readout's sums of squares "
-                         f"would overflow (the limit is {MAX_MAGNITUDE:.0e}). Scale {name}, e.g. "
-                         "with sklearn.preprocessing.StandardScaler.")
+        raise ValueError(f"{name} has values up to {largest:.3g}: their squares (the readout's "
+                         "sums, the training loss) would overflow (the limit is "
+                         f"{MAX_MAGNITUDE:.0e}). Scale {name}, e.g. with "
+                         "sklearn.preprocessing.StandardScaler.")
 
 
 def check_single_sequence(X):
