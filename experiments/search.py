@@ -306,6 +306,8 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
             check_folds(folds)
     if walk:
         walk_scoring(scoring)
+    if not classify:
+        _check_training_parts(estimator, grid, folds, cv)
     shortest = min(len(np.concatenate([np.ravel(t) for t in test]) if isinstance(test, list)
                        else test) for _, test in folds)
     if not classify and scoring in (None, "r2") and shortest < 2:
@@ -364,6 +366,22 @@ def _check_closed_loop(model, params, X, test):
                       f"validation fold ({err}). Search with scoring=ClosedLoop(horizon) "
                       "(experiments.walk_forward) to choose a stable one.", RuntimeWarning,
                       stacklevel=3)
+
+
+def _check_training_parts(estimator, grid, folds, cv):
+    """Refuse up front folds whose training part is too short for the largest washout of the
+    grid (a forecaster's last step has no target), naming the fold rather than a slice of X."""
+    washout = max([w for w in grid.get("washout", [getattr(estimator, "washout", 0)])
+                   if isinstance(w, numbers.Integral)], default=0)
+    need = washout + int(hasattr(estimator, "forecast"))
+    lengths = [min(len(t) for t in train) if isinstance(train, list) else len(train)
+               for train, _ in folds]
+    k = int(np.argmin(lengths))
+    if lengths[k] <= need:
+        raise ValueError(f"Fold {k} of {type(cv).__name__} trains on {lengths[k]} steps, not "
+                         f"more than washout={washout}" + (" + 1" if need > washout else "")
+                         + ": nothing would be left to learn from. Use fewer folds (cv), a "
+                         "smaller washout or a longer series.")
 
 
 def _run(calls, n_jobs):

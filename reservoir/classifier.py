@@ -415,11 +415,16 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         -------
         proba : ndarray of shape (n_sequences, n_classes)
             Each member's ``softmax(temperature_ * outputs)``, averaged over the members (or
-            the ``classifier``'s own probabilities).
+            the ``classifier``'s own probabilities), in the model's ``dtype``.
         """
+        return self._proba(X).astype(self._dtype, copy=False)
+
+    def _proba(self, X):
+        """:meth:`predict_proba` in float64."""
         F = self._features(X)
         if hasattr(self, "classifier_"):
-            return self.classifier_.predict_proba(F.reshape(len(F), -1))
+            return np.asarray(self.classifier_.predict_proba(F.reshape(len(F), -1)),
+                              dtype=np.float64)
         z = self._member_outputs(F) * self.temperature_[:, None]
         z = np.exp(z - z.max(axis=2, keepdims=True))
         return (z / z.sum(axis=2, keepdims=True)).mean(axis=1)
@@ -435,10 +440,11 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         -------
         scores : ndarray of shape (n_sequences, n_classes), or (n_sequences,) for two classes
             ``log(predict_proba(X))`` (for a single member, its ridge outputs times the
-            temperature, less a per-sequence constant).
+            temperature, less a per-sequence constant), in the model's ``dtype``.
         """
-        logp = np.log(np.maximum(self.predict_proba(X), np.finfo(np.float64).tiny))
-        return logp[:, 1] - logp[:, 0] if len(self.classes_) == 2 else logp
+        logp = np.log(np.maximum(self._proba(X), np.finfo(np.float64).tiny))
+        out = logp[:, 1] - logp[:, 0] if len(self.classes_) == 2 else logp
+        return out.astype(self._dtype, copy=False)
 
     def predict(self, X):
         """The most probable class of every sequence.
@@ -456,7 +462,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         if hasattr(self, "classifier_"):
             F = self._features(X)
             return self.classes_[self.classifier_.predict(F.reshape(len(F), -1))]
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        return self.classes_[np.argmax(self._proba(X), axis=1)]
 
     def score(self, X, y, sample_weight=None):
         """Accuracy: the fraction of sequences labelled right.

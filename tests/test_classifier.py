@@ -205,6 +205,8 @@ def test_float32_and_devices_give_the_same_labels_and_reproducible_bits():
     np.testing.assert_array_equal(a, b)
     c = ESNClassifier(30, random_state=0, dtype="float32").fit(X, y)
     assert np.array_equal(c.predict(X), ESNClassifier(30, random_state=0).fit(X, y).predict(X))
+    assert c.predict_proba(X).dtype == c.decision_function(X).dtype == np.float32
+    assert np.all(np.isfinite(c.decision_function(X)))
 
 
 def test_grid_search_cv_over_sequences_with_stratified_folds():

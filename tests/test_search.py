@@ -127,6 +127,12 @@ def test_bad_grids_raise():
     one_step = grid_search(est, {"ridge": [1.0]}, u, y, cv=len(u) // 2,
                            scoring="neg_mean_squared_error")
     assert np.isfinite(one_step.best_score_)
+    # a training part within the washout was blamed on "X has 10 sample(s)", a slice of X
+    with pytest.raises(ValueError, match="Fold 0 of TimeSeriesSplit trains on 10 steps, not "
+                                         "more than washout=12: .*fewer folds"):
+        grid_search(est, {"washout": [5, 12]}, u[:40], y[:40], cv=3)
+    with pytest.raises(ValueError, match="trains on 10 steps, not more than washout=10 \\+ 1"):
+        grid_search(ESNForecaster(20, washout=10), {"ridge": [1.0]}, u[:40, 0], cv=3)
 
 
 class _FoldPer100:
