@@ -39,9 +39,29 @@ def _data_folder():
 
 @functools.lru_cache(maxsize=16)
 def _read(name, split):
-    path = _data_folder() / ARCHIVES[name] / f"{ARCHIVES[name]}_{split.upper()}.ts"
-    from sktime.datasets import load_from_tsfile
+    return read_ts(_data_folder() / ARCHIVES[name] / f"{ARCHIVES[name]}_{split.upper()}.ts")
 
+
+def read_ts(path):
+    """The labelled sequences of a ``.ts`` file (the UEA/UCR archives' format), by sktime's
+    reader.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file.
+
+    Returns
+    -------
+    X : list of ndarray of shape (n_steps_i, n_features)
+        The sequences, float64.
+    y : ndarray of shape (n_sequences,)
+        Their labels (str).
+    """
+    try:
+        from sktime.datasets import load_from_tsfile
+    except ImportError as err:
+        raise ImportError(f"Reading a .ts file needs sktime: {EXTRA}.") from err
     frame, labels = load_from_tsfile(str(path), return_data_type="nested_univ")
     X = [np.stack([np.asarray(frame.iat[i, j], dtype=np.float64)
                    for j in range(frame.shape[1])], axis=1) for i in range(frame.shape[0])]

@@ -1,15 +1,20 @@
 """The ``classify`` sub-command: sequence classification on a UEA/UCR set (Japanese Vowels,
-BasicMotions, GunPoint, ...) with ``ESNClassifier``, trained on the published training split
-(hyperparameters, when searched, chosen there by stratified cross-validation) and scored on the
-published test split; the results as a Dataset with the confusion matrix, and its figure."""
+BasicMotions, GunPoint, ...) or on a user's own file with ``ESNClassifier``, trained on the
+training split (hyperparameters, when searched, chosen there by stratified cross-validation) and
+scored on the test split; the results as a Dataset with the confusion matrix, and its figure.
 
+A set comes split as published. A file (``.ts`` or ``.csv``, read by
+:func:`experiments.sequence_files.read_labelled`) is the training split when a test file is
+given, else split in two, stratified by class, ``test_size`` of its sequences held out."""
+
+import pathlib
 import time
 
 import numpy as np
 import xarray as xr
 from sklearn.base import clone
 from sklearn.ensemble import VotingClassifier
-from sklearn.model_selection import ParameterGrid
+from sklearn.model_selection import ParameterGrid, train_test_split
 
 from reservoir import ESNClassifier
 
@@ -19,6 +24,7 @@ from .grid import grid_item
 from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .search import grid_search
+from .sequence_files import read_labelled
 
 #: Published errors on the test split (Jaeger et al. 2007 for Japanese Vowels' ensemble of
 #: leaky ESNs; MiniRocket as measured in the classification issue: 4-7 on Japanese Vowels).
@@ -26,15 +32,24 @@ PUBLISHED = {"japanese-vowels": "0/370 (Jaeger et al. 2007, ensemble of leaky ES
 
 
 @fill_doc
-def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estimators=1,
-        bidirectional=False, splits=5, vote=False, n_train=None, seed=0, device="cpu",
-        verbose=False):
-    """Fit ``ESNClassifier`` on a set's training split, score it on its test split.
+def run(archive, test=None, test_size=0.25, label_column=None, id_column=None, grid=None,
+        n_reservoir=300, representation="last_mean", n_estimators=1, bidirectional=False,
+        splits=5, vote=False, n_train=None, seed=0, device="cpu", verbose=False):
+    """Fit ``ESNClassifier`` on a training split, score it on the test split.
 
     Parameters
     ----------
-    archive : str
-        A set of :data:`experiments.archives.ARCHIVES`.
+    archive : str or pathlib.Path
+        A set of :data:`experiments.archives.ARCHIVES`, or a ``.ts`` or ``.csv`` file of
+        labelled sequences (see :mod:`experiments.sequence_files`).
+    test : str or pathlib.Path or None, default=None
+        A file of test sequences, read like ``archive`` (only with a file).
+    test_size : float, default=0.25
+        Without ``test``, the fraction of a file's sequences held out for the test (stratified
+        by class, drawn with ``seed``).
+    label_column, id_column : str or None, default=None
+        A CSV file's columns of labels and of sequences (see
+        :func:`experiments.sequence_files.read_labelled`).
     grid : list of (str, list) or None, default=None
         Parameters to search with stratified ``splits``-fold cross-validation on the training
         split (accuracy); None fits the defaults.
@@ -60,8 +75,7 @@ def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estim
 
     {returns_dataset}
     """
-    X, y = load_archive(archive, "train")
-    X_test, y_test = load_archive(archive, "test")
+    X, y, X_test, y_test = _splits(str(archive), test, test_size, label_column, id_column, seed)
     if n_train is not None:
         X, y = X[:n_train], y[:n_train]
     estimator = ESNClassifier(n_reservoir, representation=representation,
@@ -83,6 +97,10 @@ def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estim
     predicted = model.predict(X_test)
     predict_seconds = time.perf_counter() - start
     classes = model.classes_
+    unseen = np.setdiff1d(np.unique(y_test), classes)
+    if unseen.size:
+        raise ValueError(f"The test sequences have labels {unseen.tolist()} that no training "
+                         f"sequence has (the training labels are {classes.tolist()}).")
     members = model.estimators_ if vote else [model]
     index = {c: i for i, c in enumerate(classes)}
     counts = np.zeros((len(classes), len(classes)), dtype=np.int64)
@@ -90,14 +108,45 @@ def run(archive, grid=None, n_reservoir=300, representation="last_mean", n_estim
         counts[index[t], index[p]] += 1
     ds["confusion"] = xr.DataArray(counts, dims=("true_class", "predicted_class"),
                                    coords={"true_class": classes, "predicted_class": classes})
-    return finish(ds, f"ESNClassifier on {ARCHIVES[archive]}", "classify", dict(
-        archive=archive, n_train=len(X), n_test=len(X_test),
+    return finish(ds, f"ESNClassifier on {_title(str(archive))}", "classify", dict(
+        archive=str(archive), test=str(test or ""), n_train=len(X), n_test=len(X_test),
         errors=int(np.sum(predicted != y_test)), accuracy=float(np.mean(predicted == y_test)),
         fit_seconds=fit_seconds, predict_seconds=predict_seconds, seed=seed,
         n_reservoir=n_reservoir, representation=representation, n_estimators=n_estimators,
         bidirectional=int(bidirectional), vote=len(members) if vote else 0,
         ridge=float(np.mean([m.ridge_ for m in members])),
         **{f"chosen_{k}": v for k, v in chosen.items()}))
+
+
+def _splits(archive, test, test_size, label_column, id_column, seed):
+    """(X, y, X_test, y_test) of a set (as published) or of a file (see :func:`run`)."""
+    if archive in ARCHIVES:
+        if test is not None or label_column is not None or id_column is not None:
+            raise ValueError(f"{archive} comes split as published: --test, --label-column and "
+                             "--id-column are for a file of your own.")
+        return (*load_archive(archive, "train"), *load_archive(archive, "test"))
+    if not pathlib.Path(archive).suffix:
+        raise ValueError(f"{archive!r} is neither a set ({', '.join(sorted(ARCHIVES))}) nor a "
+                         ".ts or .csv file.")
+    X, y = read_labelled(archive, id_column, label_column)
+    if test is not None:
+        return (X, y, *read_labelled(test, id_column, label_column))
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must be in (0, 1), got {test_size}.")
+    counts = np.unique(y, return_counts=True)[1]
+    if counts.min() < 2 or round(test_size * len(y)) < len(counts):
+        raise ValueError(f"{pathlib.Path(archive).name} has {len(y)} sequences of {len(counts)} "
+                         f"classes (the rarest {counts.min()} times): too few to hold out "
+                         f"test_size={test_size} of them with every class on both sides; give a "
+                         "test file (--test) or a larger --test-size.")
+    train, held = train_test_split(np.arange(len(y)), test_size=test_size, stratify=y,
+                                   random_state=seed)
+    return ([X[i] for i in train], y[train], [X[i] for i in held], y[held])
+
+
+def _title(archive):
+    """A set's archive name, or a file's name."""
+    return ARCHIVES.get(archive, pathlib.Path(archive).name)
 
 
 def soft_vote(estimator, grid):
@@ -127,7 +176,7 @@ def summary(ds):
     """
     a = ds.attrs
     chosen = {k[7:]: v for k, v in a.items() if k.startswith("chosen_")}
-    lines = [f"Classification, {ARCHIVES[a['archive']]}: {a['n_train']} training, "
+    lines = [f"Classification, {_title(a['archive'])}: {a['n_train']} training, "
              f"{a['n_test']} test sequences",
              f"  test errors {a['errors']}/{a['n_test']} (accuracy {a['accuracy']:.4f}); fit "
              f"{a['fit_seconds']:.2f} s, predict {a['predict_seconds']:.2f} s"]
@@ -149,11 +198,23 @@ def _figure(ds, path):
 
 
 PROTOCOLS = [Protocol(
-    "classify", "sequence classification on a UEA/UCR set (ESNClassifier)", run, summary,
-    plot=_figure, stem=lambda v: f"classify_{v['archive'].replace('-', '_')}_seed{v['seed']}",
+    "classify", "sequence classification on a UEA/UCR set or your own file (ESNClassifier)",
+    run, summary,
+    plot=_figure,
+    stem=lambda v: f"classify_{pathlib.Path(v['archive']).stem.replace('-', '_')}_seed{v['seed']}",
     options=(
-        Option("archive", dict(choices=sorted(ARCHIVES), help="the set (from the archives "
-                               "extra: the sktime wheel's copies)")),
+        Option("archive", dict(metavar="SET_OR_FILE", help="a set (from the archives extra: "
+                               f"{', '.join(sorted(ARCHIVES))}) or a .ts or .csv file of "
+                               "labelled sequences (docs/classification.md)")),
+        Option("--test", dict(metavar="FILE", help="a file of test sequences (default: hold "
+                              "out --test-size of the file, stratified)")),
+        Option("--test-size", dict(type=float, help="fraction of the file held out for the "
+                                   "test without --test (default 0.25)")),
+        Option("--label-column", dict(help="a CSV file's column of labels (default: one named "
+                                      "label, class, target, ...; a headerless file's first)")),
+        Option("--id-column", dict(help="a CSV file's column naming each row's sequence, one "
+                                   "row per step (default: one named sequence, id, ...; "
+                                   "without one, a row per univariate sequence)")),
         Option("--grid", dict(type=grid_item, nargs="+",
                               help="search on the training split, e.g. leak_rate=0.1,0.3,1 "
                               "ridge=0.1:1000:5:log representation=last_mean,model")),

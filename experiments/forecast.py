@@ -24,6 +24,7 @@ from .metrics import nrmse
 from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .search import grid_search
+from .tables import TIME_NAMES, read_table
 from .walk_forward import ClosedLoop
 
 #: The search of each model when ``--grid`` is not given.
@@ -32,9 +33,6 @@ DEFAULT_GRIDS = {"esn": {"spectral_radius": [0.5, 0.9, 1.2], "leak_rate": [0.1, 
                  "nvar": {"delays": [1, 2, 3, 4], "skip": [1, 2], "ridge": [1e-6, 1e-3, 1.0]}}
 
 
-#: Columns taken for the time axis (:func:`read_times`), left out of the series unless named with
-#: ``columns``.
-TIME_NAMES = {"time", "date", "year", "month", "day", "hour", "t", "step", "index"}
 
 
 def read_series(path, columns=None):
@@ -46,7 +44,7 @@ def read_series(path, columns=None):
         A ``.csv`` or ``.nc`` file.
     columns : list of str or None, default=None
         The columns (variables) to read; None reads every numeric one but those named like a
-        time axis (:data:`TIME_NAMES`).
+        time axis (:data:`~experiments.tables.TIME_NAMES`).
 
     Returns
     -------
@@ -65,7 +63,7 @@ def _open(path):
         raise ValueError(f"There is no file {path}.")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path)
+        return read_table(path)
     if suffix in (".nc", ".nc4", ".cdf"):
         try:
             return xr.load_dataset(path)
@@ -115,9 +113,9 @@ def read_times(path):
     Parameters
     ----------
     path : str or pathlib.Path
-        A ``.csv`` file (its first column named like a time axis, :data:`TIME_NAMES`: dates
-        when its text parses as dates, else its numbers) or a ``.nc`` file (its first 1-D
-        dimension coordinate).
+        A ``.csv`` file (its first column named like a time axis,
+        :data:`~experiments.tables.TIME_NAMES`: dates when its text parses as dates, else its
+        numbers) or a ``.nc`` file (its first 1-D dimension coordinate).
 
     Returns
     -------
@@ -173,42 +171,6 @@ def _after(times, horizon):
     if not np.allclose(step, step[0]):
         return None
     return times[-1] + step[0] * np.arange(1, horizon + 1)
-
-
-def _read_csv(path):
-    """A CSV table, its separator guessed from its start (",", ";", tab or "|"), with decimal
-    commas when ";" separates fields that hold commas, and without a header line when the
-    first line holds numbers only."""
-    import csv
-
-    import pandas as pd
-
-    with open(path, newline="") as f:
-        sample = f.read(1 << 14)
-    if not sample.strip():
-        raise ValueError(f"{path.name} is empty; give a table with a header line and one row "
-                         "per step.")
-    try:
-        sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:  # one column: no separator to find
-        sep = ","
-    lines = sample.splitlines()
-    decimal = "."
-    if sep == ";" and any("," in field for field in lines[min(1, len(lines) - 1)].split(sep)):
-        decimal = ","  # "1,5;2,25": numbers with a decimal comma
-    header = None if all(_is_number(field, decimal) for field in lines[0].split(sep)) else "infer"
-    table = pd.read_csv(path, sep=sep, decimal=decimal, header=header)
-    if header is None:  # columns named by their position: "0", "1", ...
-        table.columns = [str(c) for c in table.columns]
-    return table
-
-
-def _is_number(text, decimal):
-    try:
-        float(text.strip().replace(decimal, "."))
-    except ValueError:
-        return False
-    return True
 
 
 @fill_doc

@@ -1,0 +1,129 @@
+"""Labelled sequences from a user's file, for classification: a ``.ts`` file (the UEA/UCR
+archives' format) or a CSV table in one of two layouts.
+
+* **Long** (a column names the sequence of each row, e.g. ``sequence`` or ``id``): one row per
+  step, the steps of a sequence in time order; the label column holds the sequence's label on
+  each of its rows; every other numeric column is a feature (a column named like a time axis,
+  e.g. ``time``, is left out).
+* **Wide** (no such column): one row per univariate sequence, its label in the label column
+  (the first column of a file without a header line, as in the UCR archive's tables) and its
+  steps in the other columns; shorter sequences end in empty fields.
+"""
+
+import pathlib
+
+import numpy as np
+
+from .archives import read_ts
+from .tables import TIME_NAMES, read_table
+
+#: Column names read as the sequence of each row (a long table), unless one is named.
+ID_NAMES = {"sequence", "sequence_id", "id", "series", "series_id", "case", "case_id",
+            "instance", "sample", "trial"}
+#: Column names read as the labels, unless one is named.
+LABEL_NAMES = {"label", "labels", "class", "target", "y", "category"}
+
+
+def read_labelled(path, id_column=None, label_column=None):
+    """The sequences of a file and one label per sequence (see the module).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.ts`` or ``.csv`` file.
+    id_column : str or None, default=None
+        The column naming each row's sequence (a long table); None looks for one named in
+        :data:`ID_NAMES`, and reads a wide table without one.
+    label_column : str or None, default=None
+        The column of labels; None looks for one named in :data:`LABEL_NAMES` (the first
+        column of a table without a header line).
+
+    Returns
+    -------
+    X : list of ndarray of shape (n_steps_i, n_features)
+        The sequences, float64.
+    y : ndarray of shape (n_sequences,)
+        Their labels.
+    """
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise ValueError(f"There is no file {path}.")
+    suffix = path.suffix.lower()
+    if suffix == ".ts":
+        return read_ts(path)
+    if suffix not in (".csv", ".tsv", ".txt"):
+        raise ValueError(f"{path.name}: the file must be .ts or .csv, got {suffix or 'none'}.")
+    table = read_table(path, names=LABEL_NAMES | ID_NAMES | TIME_NAMES)
+    columns = [str(c) for c in table.columns]
+    table.columns = columns
+    headerless = columns == [str(i) for i in range(len(columns))]
+    label = label_column or _named(columns, LABEL_NAMES) or ("0" if headerless else None)
+    if label is None:
+        raise ValueError(f"{path.name} has no column named like labels ({sorted(LABEL_NAMES)}); "
+                         f"name it with --label-column. Its columns are {columns}.")
+    ident = id_column or _named(columns, ID_NAMES)
+    for name, option in ((label, "--label-column"), (ident, "--id-column")):
+        if name is not None and name not in columns:
+            raise ValueError(f"{path.name} has no column {name!r} ({option}); its columns are "
+                             f"{columns}.")
+    if table[label].isna().any():
+        row = int(np.argmax(table[label].isna().to_numpy()))
+        raise ValueError(f"{path.name}: the label column {label!r} is empty at row {row}; every "
+                         "sequence needs a label.")
+    if ident is None:
+        return _wide(path, table, label)
+    return _long(path, table, ident, label)
+
+
+def _named(columns, names):
+    """The first column whose name, in lower case, is one of ``names``."""
+    return next((c for c in columns if c.strip().lower() in names), None)
+
+
+def _numeric(path, table, columns):
+    """The columns as float64 (n_rows, n_columns), refusing text with the column named."""
+    import pandas as pd
+
+    text = [c for c in columns if not pd.api.types.is_numeric_dtype(table[c])]
+    if text:
+        raise ValueError(f"{path.name}: the column(s) {text} hold text, not numbers; drop them or "
+                         "name the label and sequence columns (--label-column, --id-column).")
+    return table[columns].to_numpy(dtype=np.float64)
+
+
+def _wide(path, table, label):
+    """One univariate sequence per row: its steps, up to its first empty field."""
+    values = _numeric(path, table, [c for c in table.columns if c != label])
+    X = []
+    for i, row in enumerate(values):
+        n = len(row) - int(np.argmax(np.isfinite(row[::-1]))) if np.isfinite(row).any() else 0
+        if n == 0 or not np.isfinite(row[:n]).all():
+            raise ValueError(f"{path.name}: row {i} " + ("has no values" if n == 0 else
+                             "has an empty or non-finite field before its last value")
+                             + "; a sequence's steps must be numbers, shorter ones ending in "
+                             "empty fields.")
+        X.append(row[:n, None].copy())
+    return X, table[label].to_numpy()
+
+
+def _long(path, table, ident, label):
+    """One row per step, grouped by the sequence column in order of first appearance."""
+    features = [c for c in table.columns if c not in (ident, label)
+                and c.strip().lower() not in TIME_NAMES]
+    if not features:
+        raise ValueError(f"{path.name} has no feature column besides {ident!r} and {label!r}.")
+    values = _numeric(path, table, features)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise ValueError(f"{path.name}: {features[col]!r} is empty or non-finite at row {row}; "
+                         "fill or drop such steps first.")
+    X, y = [], []
+    for key, rows in table.groupby(ident, sort=False).indices.items():
+        labels = table[label].to_numpy()[rows]
+        if np.any(labels != labels[0]):
+            raise ValueError(f"{path.name}: sequence {key!r} has several labels "
+                             f"({sorted(set(labels.tolist()))}); a sequence has one label.")
+        X.append(values[rows])
+        y.append(labels[0])
+    return X, np.asarray(y)

@@ -1,0 +1,58 @@
+"""Tables that users bring as CSV files, in the dialects that spreadsheets and locales write."""
+
+#: Column names read as a time axis: the forecast's time labels (``experiments.forecast``), left
+#: out of the features of labelled sequences (``experiments.sequence_files``).
+TIME_NAMES = {"time", "date", "year", "month", "day", "hour", "t", "step", "index"}
+
+def read_table(path, names=None):
+    """A CSV table, its separator guessed from its start (",", ";", tab or "|"), with decimal
+    commas when ";" separates fields that hold commas, and without a header line when the
+    first line holds numbers only (then the columns are named "0", "1", ...).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    names : set of str or None, default=None
+        Column names (lower case) of a labelled table: a first line whose first field is not
+        one of them, and whose other fields are numbers or empty, is data too (a label, then
+        values, as in the UCR archive's tables).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+    """
+    import csv
+
+    import pandas as pd
+
+    with open(path, newline="") as f:
+        sample = f.read(1 << 14)
+    if not sample.strip():
+        raise ValueError(f"{path.name} is empty; give a table: a header line, then one row "
+                         "per step (or per sequence).")
+    try:
+        sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:  # one column: no separator to find
+        sep = ","
+    lines = sample.splitlines()
+    decimal = "."
+    if sep == ";" and any("," in field for field in lines[min(1, len(lines) - 1)].split(sep)):
+        decimal = ","  # "1,5;2,25": numbers with a decimal comma
+    first = lines[0].split(sep)
+    labelled = (names is not None and len(first) > 1 and first[0].strip().lower() not in names
+                and all(_is_number(f, decimal) or not f.strip() for f in first[1:]))
+    header = None if labelled or all(_is_number(f, decimal) for f in first) else "infer"
+    table = pd.read_csv(path, sep=sep, decimal=decimal, header=header,
+                        float_precision="round_trip")  # the values written, to the last bit
+    if header is None:  # columns named by their position: "0", "1", ...
+        table.columns = [str(c) for c in table.columns]
+    return table
+
+
+def _is_number(text, decimal):
+    try:
+        float(text.strip().replace(decimal, "."))
+    except ValueError:
+        return False
+    return True

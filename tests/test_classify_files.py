@@ -1,0 +1,125 @@
+"""numba-rnn classify FILE: a user's labelled sequences from a CSV (long or wide) or .ts file."""
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from experiments import cli
+from experiments.sequence_files import read_labelled
+
+
+def _sequences(n=24, seed=0):
+    """n sequences of 10-19 steps x 2 features, slow or fast waves (labels "slow", "fast")."""
+    rng = np.random.default_rng(seed)
+    y = np.array(["slow", "fast"] * (n // 2))
+    X = []
+    for label in y:
+        t = np.arange(int(rng.integers(10, 20)))[:, None] + rng.uniform(0, 6)
+        X.append(np.sin((0.25 if label == "slow" else 0.6) * t * np.array([1.0, 2.0])))
+    return X, y
+
+
+def _long(X, y, path, **names):
+    """One row per step: the sequence, its time, its label and the features."""
+    rows = [{names.get("id", "sequence"): f"s{i}", "time": t, names.get("label", "label"): label,
+             "a": step[0], "b": step[1]}
+            for i, (x, label) in enumerate(zip(X, y)) for t, step in enumerate(x)]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_a_long_table_reads_back_its_sequences_and_labels(tmp_path):
+    X, y = _sequences()
+    got_X, got_y = read_labelled(_long(X, y, tmp_path / "long.csv"))
+    assert got_y.tolist() == y.tolist() and len(got_X) == len(X)
+    for a, b in zip(got_X, X):
+        np.testing.assert_array_equal(a, b)  # the time column is not a feature
+    named = _long(X, y, tmp_path / "named.csv", id="who", label="speaker")
+    got_X, got_y = read_labelled(named, id_column="who", label_column="speaker")
+    assert got_y.tolist() == y.tolist() and got_X[3].shape == X[3].shape
+
+
+def test_a_wide_headerless_table_is_a_sequence_per_row(tmp_path):
+    X, y = _sequences()
+    lines = ["\t".join([label] + [repr(float(v)) for v in x[:, 0]] + [""] * (19 - len(x)))
+             for x, label in zip(X, y)]  # the UCR layout: label first, shorter rows padded
+    path = tmp_path / "ucr.tsv"
+    path.write_text("\n".join(lines) + "\n")
+    got_X, got_y = read_labelled(path)
+    assert got_y.tolist() == y.tolist()
+    for a, b in zip(got_X, X):
+        np.testing.assert_array_equal(a, b[:, :1])
+    named = tmp_path / "named.csv"  # a header whose step columns are numbers is a header
+    named.write_text("label,0,1,2\nslow,1.0,2.0,3.0\nfast,4.0,5.0,\n")
+    got_X, got_y = read_labelled(named)
+    assert got_y.tolist() == ["slow", "fast"] and got_X[1].tolist() == [[4.0], [5.0]]
+
+
+def test_bad_files_say_what_to_change(tmp_path):
+    X, y = _sequences()
+    path = _long(X, y, tmp_path / "t.csv", label="speaker")
+    with pytest.raises(ValueError, match="no column named like labels.*--label-column.*speaker"):
+        read_labelled(path)
+    with pytest.raises(ValueError, match=r"no column 'nope' \(--id-column\)"):
+        read_labelled(path, label_column="speaker", id_column="nope")
+    frame = pd.read_csv(path)
+    frame.loc[5, "speaker"] = "other"
+    frame.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="sequence 's0' has several labels"):
+        read_labelled(path, label_column="speaker")
+    frame["note"] = "x"
+    frame.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"\['note'\] hold text"):
+        read_labelled(path, label_column="speaker")
+    (tmp_path / "gap.csv").write_text("label,0,1,2\na,1.0,,3.0\nb,1.0,2.0,\n")
+    with pytest.raises(ValueError, match="row 0 has an empty or non-finite field before"):
+        read_labelled(tmp_path / "gap.csv")
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(ValueError, match="must be .ts or .csv"):
+        read_labelled(tmp_path / "x.json")
+
+
+def test_cli_classifies_a_file_with_a_test_file_or_a_stratified_hold_out(tmp_path):
+    X, y = _sequences(32)
+    train = _long(X[:24], y[:24], tmp_path / "train.csv")
+    test = _long(X[24:], y[24:], tmp_path / "test.csv")
+    out = tmp_path / "out"
+    common = ["--n-reservoir", "30", "--out", str(out), "--no-plot", "--quiet"]
+    assert cli.main(["classify", str(train), "--test", str(test)] + common) == 0
+    ds = xr.open_dataset(out / "classify_train_seed0.nc")
+    assert (ds.attrs["n_train"], ds.attrs["n_test"]) == (24, 8)
+    assert int(ds["confusion"].sum()) == 8 and ds.attrs["errors"] <= 1
+    assert cli.main(["classify", str(train), "--test-size", "0.5"] + common) == 0
+    ds = xr.open_dataset(out / "classify_train_seed0.nc")
+    assert (ds.attrs["n_train"], ds.attrs["n_test"]) == (12, 12)
+    assert sorted(ds["confusion"].sum("predicted_class").values) == [6, 6]  # stratified
+
+
+@pytest.mark.parametrize("args, message", [
+    (["tiny.csv"], "too few to hold out"),
+    (["tiny.csv", "--test", "other.csv"], r"labels \['other'\] that no training"),
+    (["gunpoint", "--test", "tiny.csv"], "comes split as published"),
+    (["gun-point"], "neither a set"),
+])
+def test_cli_file_errors(tmp_path, args, message):
+    X, y = _sequences(4)
+    _long(X, y, tmp_path / "tiny.csv")
+    _long(X[:2], np.array(["slow", "other"]), tmp_path / "other.csv")
+    args = [str(tmp_path / a) if a.endswith(".csv") else a for a in args]
+    with pytest.raises(SystemExit, match=message):
+        cli.main(["classify"] + args + ["--n-reservoir", "20", "--out", str(tmp_path / "o"),
+                                        "--no-plot", "--quiet"])
+
+
+@pytest.mark.skipif(importlib.util.find_spec("sktime") is None,
+                    reason="reading .ts files needs sktime (the archives extra)")
+def test_a_ts_file_reads_like_the_archives(tmp_path):
+    path = tmp_path / "waves.ts"
+    path.write_text("@problemName waves\n@timeStamps false\n@univariate true\n"
+                    "@classLabel true slow fast\n@data\n1.0,2.0,3.0:slow\n4.0,5.0:fast\n")
+    X, y = read_labelled(path)
+    assert y.tolist() == ["slow", "fast"]
+    np.testing.assert_array_equal(X[1], [[4.0], [5.0]])
