@@ -437,6 +437,10 @@ def _dataset(grid, names, other, shared_grid, n_splits, results):
 
 
 def _coord(values):
+    """A grid's values as a coordinate: numbers, flags (bool: ``sel(bidirectional=False)``
+    works, and netCDF keeps them), else their text."""
+    if all(isinstance(v, (bool, np.bool_)) for v in values):
+        return np.asarray(values, dtype=bool)
     if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values):
         return np.asarray(values, dtype=float)
     return np.asarray([str(v) for v in values])

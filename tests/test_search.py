@@ -106,6 +106,19 @@ def test_results_plot_as_heatmap(tmp_path):
 
     result = _small_search()
     assert plots.heatmap(result.dataset, "spectral_radius", "ridge", tmp_path / "h.png").exists()
+    flags = grid_search(ESNRegressor(n_reservoir=20, washout=10, random_state=0),
+                        {"squares": [False, True], "ridge": [1e-6, 1.0], "leak_rate": [0.3, 1.0]},
+                        *_task())
+    assert plots.heatmap(flags.dataset, "leak_rate", "ridge", tmp_path / "f.png").exists()
+
+
+def test_flags_of_a_grid_are_bool_coordinates_saved_and_selected_as_such(tmp_path):
+    # they were text ("False"), so sel(squares=False) failed and the heat map could not draw
+    result = grid_search(ESNRegressor(n_reservoir=20, washout=10, random_state=0),
+                         {"squares": [False, True], "ridge": [1e-6, 1.0]}, *_task())
+    for ds in (result.dataset, xr.open_dataset(save(result.dataset, tmp_path / "f.nc"))):
+        assert ds["squares"].dtype == bool
+        assert ds["mean_test_score"].sel(squares=False, ridge=1.0).size == 1
 
 
 def test_bad_grids_raise():
