@@ -24,7 +24,7 @@ from .metrics import nrmse
 from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .search import grid_search
-from .tables import TIME_NAMES, read_table
+from .tables import SUFFIXES, TIME_NAMES, read_table
 from .walk_forward import ClosedLoop
 
 #: The search of each model when ``--grid`` is not given.
@@ -41,7 +41,8 @@ def read_series(path, columns=None):
     Parameters
     ----------
     path : str or pathlib.Path
-        A ``.csv`` or ``.nc`` file.
+        A table (``.csv``, ``.tsv`` or ``.txt``, see :func:`experiments.tables.read_table`) or
+        a ``.nc`` file.
     columns : list of str or None, default=None
         The columns (variables) to read; None reads every numeric one but those named like a
         time axis (:data:`~experiments.tables.TIME_NAMES`).
@@ -58,11 +59,12 @@ def read_series(path, columns=None):
 
 
 def _open(path):
-    """The table of a ``.csv`` file (a DataFrame) or of a ``.nc`` file (a Dataset, loaded)."""
+    """The table of a ``.csv``, ``.tsv`` or ``.txt`` file (a DataFrame) or of a ``.nc`` file (a
+    Dataset, loaded)."""
     if not path.is_file():
         raise ValueError(f"There is no file {path}.")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if suffix in SUFFIXES:
         return read_table(path)
     if suffix in (".nc", ".nc4", ".cdf"):
         try:
@@ -70,7 +72,8 @@ def _open(path):
         except (ValueError, OSError) as err:
             raise ValueError(f"{path.name} could not be read as netCDF ({err}); a netCDF-4 file "
                              "needs the netCDF4 or h5netcdf package.") from err
-    raise ValueError(f"{path.name}: the file must be .csv or .nc, got {suffix or 'none'}.")
+    raise ValueError(f"{path.name}: the file must be a table (.csv, .tsv or .txt) or .nc, got "
+                     f"{suffix or 'none'}.")
 
 
 def _series(path, table, columns):
@@ -78,7 +81,7 @@ def _series(path, table, columns):
     import pandas as pd
 
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if suffix in SUFFIXES:
         available = list(table.columns)
         numeric = [c for c in available if pd.api.types.is_numeric_dtype(table[c])]
     else:
@@ -90,13 +93,13 @@ def _series(path, table, columns):
     if missing:
         raise ValueError(f"{path.name} has no column {missing}; its columns are {available}.")
     if not names:
-        kind = "column" if suffix == ".csv" else "1-D variable"
+        kind = "column" if suffix in SUFFIXES else "1-D variable"
         raise ValueError(f"{path.name} has no numeric {kind} to forecast (it has {available}); "
                          "give one with a number per step.")
     other = [c for c in names if c not in numeric]
     if other:
         raise ValueError(f"{path.name}: {other} is not a numeric series"
-                         f"{'' if suffix == '.csv' else ' (1-D)'}; choose among {numeric} with "
+                         f"{'' if suffix in SUFFIXES else ' (1-D)'}; choose among {numeric} with "
                          "--column.")
     values = np.stack([np.asarray(table[c], dtype=np.float64) for c in names], axis=1)
     gaps = ~np.isfinite(values)
@@ -113,7 +116,7 @@ def read_times(path):
     Parameters
     ----------
     path : str or pathlib.Path
-        A ``.csv`` file (its first column named like a time axis,
+        A table (its first column named like a time axis,
         :data:`~experiments.tables.TIME_NAMES`: dates when its text parses as dates, else its
         numbers) or a ``.nc`` file (its first 1-D dimension coordinate).
 
@@ -132,7 +135,7 @@ def _times(path, table):
 
     import pandas as pd
 
-    if path.suffix.lower() == ".csv":
+    if path.suffix.lower() in SUFFIXES:
         name = next((c for c in table.columns if str(c).strip().lower() in TIME_NAMES), None)
         if name is None:
             return None
@@ -181,7 +184,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     Parameters
     ----------
     file : str or pathlib.Path
-        A ``.csv`` or ``.nc`` file (see :func:`read_series`).
+        A table (``.csv``, ``.tsv`` or ``.txt``) or a ``.nc`` file (see :func:`read_series`).
     column : list of str or None, default=None
         Its columns to forecast together (None: every numeric one).
     horizon : int, default=12
@@ -290,7 +293,8 @@ PROTOCOLS = [Protocol(
     summary, plot=_figure,
     stem=lambda v: f"forecast_{pathlib.Path(v['file']).stem}_seed{v['seed']}",
     options=(
-        Option("file", dict(help="a .csv table or a .nc file holding the series")),
+        Option("file", dict(help="a table (.csv, .tsv, .txt) or a .nc file holding the "
+                            "series")),
         Option("--column", dict(nargs="+", help="columns (netCDF variables) to forecast "
                                 "together (default: every numeric one but a time column)")),
         Option("--horizon", dict(type=positive_int, help="steps held out and forecast after "

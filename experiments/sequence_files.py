@@ -15,7 +15,7 @@ import pathlib
 import numpy as np
 
 from .archives import read_ts
-from .tables import TIME_NAMES, read_table
+from .tables import SUFFIXES, TIME_NAMES, read_table
 
 #: Column names read as the sequence of each row (a long table), unless one is named.
 ID_NAMES = {"sequence", "sequence_id", "id", "series", "series_id", "case", "case_id",
@@ -51,8 +51,9 @@ def read_labelled(path, id_column=None, label_column=None):
     suffix = path.suffix.lower()
     if suffix == ".ts":
         return read_ts(path)
-    if suffix not in (".csv", ".tsv", ".txt"):
-        raise ValueError(f"{path.name}: the file must be .ts or .csv, got {suffix or 'none'}.")
+    if suffix not in SUFFIXES:
+        raise ValueError(f"{path.name}: the file must be .ts or a table (.csv, .tsv or .txt), "
+                         f"got {suffix or 'none'}.")
     table = read_table(path, names=LABEL_NAMES | ID_NAMES | TIME_NAMES)
     columns = [str(c) for c in table.columns]
     table.columns = columns

@@ -3,6 +3,8 @@
 #: Column names read as a time axis: the forecast's time labels (``experiments.forecast``), left
 #: out of the features of labelled sequences (``experiments.sequence_files``).
 TIME_NAMES = {"time", "date", "year", "month", "day", "hour", "t", "step", "index"}
+#: File suffixes read as tables (:func:`read_table` finds the separator itself).
+SUFFIXES = (".csv", ".tsv", ".txt")
 
 def read_table(path, names=None):
     """A CSV table, its separator guessed from its start (",", ";", tab or "|"), with decimal

@@ -78,7 +78,7 @@ def test_bad_files_say_what_to_change(tmp_path):
     with pytest.raises(ValueError, match="row 0 has an empty or non-finite field before"):
         read_labelled(tmp_path / "gap.csv")
     (tmp_path / "x.json").write_text("{}")
-    with pytest.raises(ValueError, match="must be .ts or .csv"):
+    with pytest.raises(ValueError, match="must be .ts or a table"):
         read_labelled(tmp_path / "x.json")
 
 

@@ -41,14 +41,14 @@ def test_csv_and_netcdf_series_read_with_clear_errors(table, tmp_path):
         read_series(path)
     other = tmp_path / "series.json"
     other.write_text("{}")
-    with pytest.raises(ValueError, match=r"must be .csv or .nc, got .json"):
+    with pytest.raises(ValueError, match=r"\(.csv, .tsv or .txt\) or .nc, got .json"):
         read_series(other)
 
 
 def test_csv_dialects_are_read_like_the_plain_table(table, tmp_path):
     path, frame = table
     plain = read_series(path)
-    for name, kw in (("semicolons.csv", dict(sep=";", decimal=",")), ("tabs.csv", dict(sep="\t")),
+    for name, kw in (("semicolons.csv", dict(sep=";", decimal=",")), ("tabs.tsv", dict(sep="\t")),
                      ("bars.csv", dict(sep="|"))):
         frame.to_csv(tmp_path / name, index=False, **kw)
         np.testing.assert_array_equal(read_series(tmp_path / name)[0], plain[0])
