@@ -32,7 +32,7 @@ PUBLISHED = {"japanese-vowels": "0/370 (Jaeger et al. 2007, ensemble of leaky ES
 
 
 @fill_doc
-def run(archive, test=None, test_size=0.25, label_column=None, id_column=None, grid=None,
+def run(archive, test=None, test_size=None, label_column=None, id_column=None, grid=None,
         n_reservoir=300, representation="last_mean", n_estimators=1, bidirectional=False,
         splits=5, vote=False, n_train=None, seed=0, device="cpu", verbose=False):
     """Fit ``ESNClassifier`` on a training split, score it on the test split.
@@ -44,9 +44,9 @@ def run(archive, test=None, test_size=0.25, label_column=None, id_column=None, g
         labelled sequences (see :mod:`experiments.sequence_files`).
     test : str or pathlib.Path or None, default=None
         A file of test sequences, read like ``archive`` (only with a file).
-    test_size : float, default=0.25
+    test_size : float or None, default=None
         Without ``test``, the fraction of a file's sequences held out for the test (stratified
-        by class, drawn with ``seed``).
+        by class, drawn with ``seed``; None: 0.25).
     label_column, id_column : str or None, default=None
         A CSV file's columns of labels and of sequences (see
         :func:`experiments.sequence_files.read_labelled`).
@@ -121,16 +121,19 @@ def run(archive, test=None, test_size=0.25, label_column=None, id_column=None, g
 def _splits(archive, test, test_size, label_column, id_column, seed):
     """(X, y, X_test, y_test) of a set (as published) or of a file (see :func:`run`)."""
     if archive in ARCHIVES:
-        if test is not None or label_column is not None or id_column is not None:
-            raise ValueError(f"{archive} comes split as published: --test, --label-column and "
-                             "--id-column are for a file of your own.")
+        if any(v is not None for v in (test, test_size, label_column, id_column)):
+            raise ValueError(f"{archive} comes split as published: --test, --test-size, "
+                             "--label-column and --id-column are for a file of your own.")
         return (*load_archive(archive, "train"), *load_archive(archive, "test"))
     if not pathlib.Path(archive).suffix:
         raise ValueError(f"{archive!r} is neither a set ({', '.join(sorted(ARCHIVES))}) nor a "
                          ".ts or .csv file.")
     X, y = read_labelled(archive, id_column, label_column)
     if test is not None:
+        if test_size is not None:
+            raise ValueError("Give either a test file (--test) or --test-size, not both.")
         return (X, y, *read_labelled(test, id_column, label_column))
+    test_size = 0.25 if test_size is None else test_size
     if not 0 < test_size < 1:
         raise ValueError(f"test_size must be in (0, 1), got {test_size}.")
     counts = np.unique(y, return_counts=True)[1]

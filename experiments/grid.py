@@ -45,6 +45,9 @@ def grid_item(text):
             if len(parts) not in (3, 4) or (len(parts) == 4 and parts[3] != "log"):
                 raise ValueError
             start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
+            if num < 1:
+                raise argparse.ArgumentTypeError(
+                    f"{text!r} asks for {num} values: the third number counts them (>= 1)")
             values = (np.geomspace if len(parts) == 4 else np.linspace)(start, stop, num)
             values = [float(v) for v in values]
         elif name in WORDS:

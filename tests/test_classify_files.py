@@ -102,6 +102,9 @@ def test_cli_classifies_a_file_with_a_test_file_or_a_stratified_hold_out(tmp_pat
     (["tiny.csv"], "too few to hold out"),
     (["tiny.csv", "--test", "other.csv"], r"labels \['other'\] that no training"),
     (["gunpoint", "--test", "tiny.csv"], "comes split as published"),
+    (["gunpoint", "--test-size", "0.5"], "comes split as published"),
+    (["tiny.csv", "--test", "tiny.csv", "--test-size", "0.5"], "either a test file"),
+    (["tiny.csv", "--test-size", "2"], r"test_size must be in \(0, 1\)"),
     (["gun-point"], "neither a set"),
 ])
 def test_cli_file_errors(tmp_path, args, message):

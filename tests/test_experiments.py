@@ -216,3 +216,5 @@ def test_grid_items_read_numbers_ranges_words_and_flags():
     for bad in ("ridge", "ridge=abc", "bidirectional=yes,no", "ridge=1:2"):
         with pytest.raises(argparse.ArgumentTypeError):
             grid_item(bad)
+    with pytest.raises(argparse.ArgumentTypeError, match="asks for 0 values"):
+        grid_item("ridge=1e-6:1e-3:0:log")  # was an empty grid, refused later as "empty"
