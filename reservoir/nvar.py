@@ -57,6 +57,14 @@ def _row(S, t, delays, skip, terms, f):
         f[n_lin + m] = value
 
 
+def _kept_dtype(X):
+    """The dtype of the outputs: float32 when the training series are (all) float32 arrays,
+    else float64. The features and the readout are float64 whatever the series."""
+    seqs = X if is_sequence_list(X) else [X]
+    return np.float32 if all(getattr(s, "dtype", None) == np.float32 for s in seqs) \
+        else np.float64
+
+
 @njit(**KERNEL)
 def features(S, delays, skip, terms, out):
     """NVAR features of every step of the series S (T, d) into out (T, d * delays +
@@ -177,6 +185,7 @@ class NVARForecaster(BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
+        self._out_dtype = _kept_dtype(X)
         seqs, _ = series_of(self, X, reset=True, dtype=np.float64)
         short = [len(S) for S in seqs if len(S) <= self._warmup + 1]
         if short:
@@ -225,7 +234,9 @@ class NVARForecaster(BaseEstimator):
         return out + S if self.increment else out
 
     def _back(self, out):
-        return out * self.series_scale_ + self.series_mean_ if self.standardize else out
+        """Outputs in the series' units and in the training series' dtype."""
+        out = out * self.series_scale_ + self.series_mean_ if self.standardize else out
+        return out.astype(self._out_dtype, copy=False)
 
     def predict(self, X):
         """One-step-ahead predictions: row t forecasts s(t+1) from s(..t) (the first
@@ -238,7 +249,7 @@ class NVARForecaster(BaseEstimator):
         Returns
         -------
         predictions : ndarray shaped like each series, or list of such arrays
-            The one-step forecasts.
+            The one-step forecasts (float32 when the training series were float32).
         """
         check_is_fitted(self, "coef_")
         seqs, was_list = series_of(self, X, reset=False, dtype=np.float64)
@@ -282,7 +293,7 @@ class NVARForecaster(BaseEstimator):
         Returns
         -------
         forecast : ndarray of shape (horizon, n_variables), or (horizon,) for a univariate series
-            The free-running forecast.
+            The free-running forecast (float32 when the training series were float32).
         """
         check_is_fitted(self, "coef_")
         check_forecast_options(horizon, on_divergence)

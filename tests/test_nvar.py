@@ -77,3 +77,13 @@ def test_guards_and_bad_input(xyz):
         wild.forecast(5000, on_divergence="raise")
     with pytest.raises(ValueError, match="n_samples=10 steps: delays=4 and skip=3 need"):
         NVARForecaster(delays=4, skip=3).fit(xyz[:10])
+
+
+def test_float32_series_come_back_float32_computed_in_float64(xyz):
+    single = xyz[:300].astype(np.float32)
+    a, b = NVARForecaster().fit(single), NVARForecaster().fit(single.astype(np.float64))
+    for got, want in ((a.forecast(5), b.forecast(5)), (a.predict(single), b.predict(single)),
+                      (a.forecast(3, context=xyz[:50]), b.forecast(3, context=xyz[:50]))):
+        assert got.dtype == np.float32 and want.dtype == np.float64
+        np.testing.assert_array_equal(got, want.astype(np.float32))
+    assert NVARForecaster().fit([single[:150], single[150:]]).predict(single).dtype == np.float32
