@@ -29,9 +29,10 @@ from .harvest import Harvester, Pack, backend
 from .readout import SOLVERS, Readout, design_matrix, n_features, rls_update
 from .weights import make_reservoir
 
-#: Parameters that draw the reservoir: fixed once it is built (``partial_fit`` continues it).
+#: Parameters that draw the reservoir or scale its inputs: fixed once it is built
+#: (``partial_fit`` continues it).
 FIXED = ("n_reservoir", "spectral_radius", "density", "input_density", "input_scaling",
-         "bias_scaling", "feedback_scaling", "dtype", "random_state")
+         "bias_scaling", "feedback_scaling", "standardize", "dtype", "random_state")
 
 
 #: Declared parameters of the ESN estimators (scikit-learn's ``_parameter_constraints``).

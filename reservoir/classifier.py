@@ -14,6 +14,7 @@ from .common.device import blas_threads
 from .common.docstrings import filler
 from .common.interrupt import keyboard_interrupts
 from .common.progress import Progress
+from .common.scaling import fit_scaling, scaled
 from .common.validation import (
     COUNT,
     POSITIVE,
@@ -250,13 +251,8 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         check_washout(seqs, self.washout, reserved=int(self.representation == "model"))
         check_magnitude(seqs, "X")
         if reset:
-            rows = np.concatenate(seqs).astype(np.float64)
-            self.input_mean_ = rows.mean(axis=0) if self.standardize else np.zeros(rows.shape[1])
-            scale = rows.std(axis=0) if self.standardize else np.ones(rows.shape[1])
-            self.input_scale_ = np.where(scale > 0, scale, 1.0)
-        mean = self.input_mean_.astype(self._dtype)
-        scale = self.input_scale_.astype(self._dtype)
-        return [(s - mean) / scale for s in seqs]
+            self.input_mean_, self.input_scale_ = fit_scaling(seqs, self.standardize)
+        return scaled(seqs, self.input_mean_, self.input_scale_, self._dtype)
 
     # ------------------------------------------------------------------------- fitting
     def fit(self, X, y):

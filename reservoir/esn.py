@@ -5,6 +5,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils import TransformerTags
 
 from .base import CONSTRAINTS, FIXED, ReservoirMixin
+from .common.scaling import fit_scaling, scaled
 from .common.scoring import r2
 from .common.validation import (
     FRACTION,
@@ -43,6 +44,12 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
     {readout_parameters}
     forgetting : float, default=1.0
         RLS forgetting factor in (0, 1] used by ``partial_fit``.
+    standardize : bool, default=False
+        Standardise every input feature by its mean and standard deviation over the training
+        steps (of all sequences; of the first piece for ``partial_fit`` from scratch) before
+        the reservoir and the readout, so inputs of different scales drive it alike. The
+        targets keep their units. For lists of sequences, which scikit-learn's scalers do not
+        take.
     {run_parameters}
 
     Attributes
@@ -53,6 +60,8 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         Readout weights of the features [u(t); x(t)] (and squares).
     intercept_ : ndarray of shape (n_outputs,)
         Constant term of the readout.
+    input_mean_, input_scale_ : ndarray of shape (n_features,)
+        The input standardisation (zeros and ones with ``standardize=False``).
     n_features_in_ : int
         Number of input features.
 
@@ -67,13 +76,13 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
     """
 
     _parameter_constraints = {**CONSTRAINTS, "feedback_scaling": NON_NEGATIVE,
-                              "forgetting": FRACTION}
+                              "forgetting": FRACTION, "standardize": ["boolean"]}
 
     def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
                  bias_scaling=0.5, density=0.1, input_density=1.0, feedback_scaling=0.0,
                  ridge=1e-8, washout=100, squares=False, fit_intercept=True, solver="qr",
-                 forgetting=1.0, device="cpu", dtype="float64", n_jobs=None, random_state=None,
-                 verbose=False):
+                 forgetting=1.0, standardize=False, device="cpu", dtype="float64", n_jobs=None,
+                 random_state=None, verbose=False):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -88,6 +97,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         self.fit_intercept = fit_intercept
         self.solver = solver
         self.forgetting = forgetting
+        self.standardize = standardize
         self.device = device
         self.dtype = dtype
         self.n_jobs = n_jobs
@@ -117,6 +127,16 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
             The fitted estimator.
         """
         return self._fit(X, y, sample_weight)
+
+    def _validate_X(self, X, reset, y=None):
+        """Validated sequences (and targets), the inputs standardised (``standardize``; the
+        scaling fitted when ``reset``)."""
+        X_seqs, y_seqs, was_list = super()._validate_X(X, reset, y)
+        if reset:
+            self.input_mean_, self.input_scale_ = fit_scaling(X_seqs, self.standardize)
+        if self.standardize:
+            X_seqs = scaled(X_seqs, self.input_mean_, self.input_scale_, self._dtype)
+        return X_seqs, y_seqs, was_list
 
     def _training_data(self, X, y):
         require_y(self, y)

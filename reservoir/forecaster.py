@@ -8,6 +8,7 @@ from sklearn.utils.validation import _check_feature_names
 from . import kernels
 from .base import CONSTRAINTS, ReservoirMixin
 from .common.interrupt import keyboard_interrupts, run_in_slices
+from .common.scaling import fit_scaling, scaled
 from .common.scoring import r2
 from .common.validation import check_magnitude, check_sequences, check_washout, is_sequence_list
 from .docstrings import fill_doc
@@ -30,18 +31,13 @@ def series_of(estimator, X, reset, dtype, name="X"):
     if reset:
         estimator.n_features_in_ = n
         estimator._y_1d = was_1d
-        rows = np.concatenate(seqs).astype(np.float64)
-        scale = rows.std(axis=0) if estimator.standardize else np.ones(n)
-        estimator.series_mean_ = rows.mean(axis=0) if estimator.standardize else np.zeros(n)
-        estimator.series_scale_ = np.where(scale > 0, scale, 1.0)
+        estimator.series_mean_, estimator.series_scale_ = fit_scaling(seqs, estimator.standardize)
     elif n != estimator.n_features_in_:
         raise ValueError(f"{name} has {n} features, but {type(estimator).__name__} is expecting "
                          f"{estimator.n_features_in_} features as input (variables of the "
                          "series).")
     if estimator.standardize:
-        mean = estimator.series_mean_.astype(dtype)
-        scale = estimator.series_scale_.astype(dtype)
-        seqs = [(s - mean) / scale for s in seqs]
+        seqs = scaled(seqs, estimator.series_mean_, estimator.series_scale_, dtype)
     return seqs, was_list
 
 

@@ -272,3 +272,38 @@ def test_input_product_equals_the_gemm_bit_for_bit(dtype, n_in):
     out = np.empty((50, 20), dtype=dtype)
     assert input_product(U, W_in, out) is out
     np.testing.assert_array_equal(out, U @ W_in.T)
+
+
+def _scales_apart(T=600, seed=0):
+    """Inputs in very different units (volts and microvolts, say); the target needs both."""
+    rng = np.random.default_rng(seed)
+    u = rng.uniform(-1, 1, size=(T, 2))
+    y = np.r_[0.0, np.sin(2 * u[:-1, 0]) + u[:-1, 1]]
+    return u * np.array([1e3, 1e-3]), y
+
+
+def test_standardize_equals_a_fit_on_standardised_inputs_and_learns_mixed_scales():
+    X, y = _scales_apart()
+    a = ESNRegressor(100, washout=50, standardize=True, random_state=0).fit(X, y)
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    np.testing.assert_allclose(a.input_mean_, mean, rtol=1e-12)
+    np.testing.assert_allclose(a.input_scale_, scale, rtol=1e-12)
+    b = ESNRegressor(100, washout=50, random_state=0).fit((X - a.input_mean_) / a.input_scale_, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict((X - a.input_mean_) / a.input_scale_))
+    raw = ESNRegressor(100, washout=50, random_state=0).fit(X, y)
+    assert a.score(X, y) > 0.85 > 0.5 > raw.score(X, y)  # one saturates, the other vanishes
+    seqs = [X[:200], X[200:]]  # lists, which scikit-learn's scalers do not take
+    c = ESNRegressor(100, washout=50, standardize=True, random_state=0)
+    c.fit(seqs, [y[:200], y[200:]])
+    np.testing.assert_allclose(c.input_mean_, mean, rtol=1e-12)
+    assert c.predict(seqs)[1].shape == (400,)
+
+
+def test_standardize_in_partial_fit_is_fitted_on_the_first_piece_and_then_fixed():
+    X, y = _scales_apart()
+    model = ESNRegressor(50, washout=20, ridge=1e-6, standardize=True, random_state=0)
+    model.partial_fit(X[:300], y[:300]).partial_fit(X[300:], y[300:])
+    np.testing.assert_allclose(model.input_mean_, X[:300].mean(axis=0), rtol=1e-12)
+    model.set_params(standardize=False)
+    with pytest.raises(ValueError, match="standardize from True to False since the network"):
+        model.partial_fit(X[:10], y[:10])
