@@ -14,7 +14,6 @@ from reservoir.common.validation import (
     is_sequence_list,
     require_y,
     start_partial_fit,
-    validate_sequences,
 )
 
 from . import network
@@ -73,6 +72,8 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         Number of trained weights.
     loss_curve_ : list of float
         Mean squared error of the outputs of each epoch or ``partial_fit`` call.
+    input_mean_, input_scale_ : ndarray of shape (n_features,)
+        The input standardisation (zeros and ones with ``standardize=False``).
     n_features_in_ : int
         Number of inputs.
 
@@ -92,7 +93,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
                  shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, init_scale=0.1,
                  trainer="dekf", jacobian="truncated", p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0),
                  anneal_steps="auto", learning_rate=0.1, momentum=0.9, epochs=10, reset_state=True,
-                 device="cpu", n_jobs=None, random_state=None, verbose=False):
+                 standardize=False, device="cpu", n_jobs=None, random_state=None, verbose=False):
         self.n_blocks = n_blocks
         self.n_cells = n_cells
         self.peepholes = peepholes
@@ -111,6 +112,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         self.momentum = momentum
         self.epochs = epochs
         self.reset_state = reset_state
+        self.standardize = standardize
         self.device = device
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -198,7 +200,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
                                  "sequences (one label per step).")
             Y = self._label_sequences([np.full(len(x), label) for x, label in zip(X, labels)],
                                       True)
-            X_seqs, y_seqs, _ = validate_sequences(self, X, Y, reset=True)
+            X_seqs, y_seqs, _ = self._validate(X, Y, reset=True)
             last = [np.r_[np.zeros(len(x) - 1), 1.0] for x in X_seqs]
             if sample_weight is not None:  # one weight per sequence
                 weights = np.asarray(sample_weight, dtype=np.float64)
@@ -208,8 +210,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
                 last = [w * v for w, v in zip(last, weights)]
             return self._fit_sequences(X_seqs, y_seqs, check_step_weights(last, X_seqs))
         Y = self._label_sequences(y, is_sequence_list(X))
-        X_seqs, y_seqs, _ = validate_sequences(self, X, Y if is_sequence_list(X) else Y[0],
-                                               reset=True)
+        X_seqs, y_seqs, _ = self._validate(X, Y if is_sequence_list(X) else Y[0], reset=True)
         return self._fit_sequences(X_seqs, y_seqs, check_step_weights(sample_weight, X_seqs))
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -230,7 +231,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         """
         first = start_partial_fit(self, X, y, "_w", FIXED)
         (Y,) = self._label_sequences(y, False, classes if first else None)
-        (X_s,), (Y_s,), _ = validate_sequences(self, X, Y, reset=first)
+        (X_s,), (Y_s,), _ = self._validate(X, Y, reset=first)
         (w_s,) = check_step_weights(sample_weight, [X_s])
         return self._partial_fit_sequence(X_s, Y_s, w_s, first)
 
@@ -256,7 +257,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
                 raise ValueError("The model was fitted with one label per sequence: pass a list "
                                  "of sequences (or a 3-D array of them).")
             X = list(X)
-        X_seqs, _, was_list = validate_sequences(self, X, None, reset=False)
+        X_seqs, _, was_list = self._validate(X, None, reset=False)
         outs = self._outputs(X_seqs)
         if per_sequence:
             outs, was_list = [np.stack([out[-1] for out in outs])], False
@@ -320,6 +321,9 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         if not self._multilabel:
             raise ValueError("first_error needs a model fitted with indicator targets (sets of "
                              "classes per step).")
+        if self.standardize:
+            raise ValueError("first_error feeds one-hot symbols as they are: it needs a model "
+                             "fitted with standardize=False.")
         symbols = np.ascontiguousarray(symbols, dtype=np.int64)
         allowed = np.ascontiguousarray(allowed, dtype=np.bool_)
         if symbols.ndim != 1 or allowed.shape != (symbols.size, self.classes_.size):

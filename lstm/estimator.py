@@ -14,6 +14,7 @@ from reservoir.common.device import DEVICES, resolve
 from reservoir.common.docstrings import filler
 from reservoir.common.interrupt import run_in_slices
 from reservoir.common.progress import Progress
+from reservoir.common.scaling import standardized_inputs
 from reservoir.common.scoring import SequenceR2Mixin
 from reservoir.common.validation import (
     COUNT,
@@ -36,7 +37,7 @@ JACOBIANS = ("truncated", "full")
 SQUASHINGS = {"tanh": network.TANH, "identity": network.IDENTITY, "logistic": network.LOGISTIC}
 #: Parameters that shape the network and its filter, or only draw them: fixed once it is built.
 FIXED = ("n_blocks", "n_cells", "peepholes", "forget_gate", "shortcut", "trainer",
-         "input_gate_bias", "init_scale", "p0", "random_state")
+         "input_gate_bias", "init_scale", "p0", "standardize", "random_state")
 #: Filter updates of the noise schedule of ``anneal_steps="auto"`` from a first ``partial_fit``
 #: (a stream's length is not known).
 STREAM_ANNEAL = 20000
@@ -91,6 +92,10 @@ epochs : int, default=10
 reset_state : bool, default=True
     Start every sequence of ``fit``, and every ``partial_fit`` call, from a zero state (else
     the state carries over, a stream).
+standardize : bool, default=False
+    Standardise every input feature by its mean and standard deviation over the training steps
+    (of all sequences; of the first piece for ``partial_fit`` from scratch), so that inputs of
+    any scale suit the initial weights.
 device : {"cpu", "parallel", "cuda", "auto"}, default="cpu"
     As in every family (docs/devices.md): the CPU kernels on one thread, or on ``n_jobs``
     threads (the decoupled filter runs its groups on them from 8 blocks of one cell), or
@@ -135,13 +140,19 @@ CONSTRAINTS = {
     "q": NON_NEGATIVE + ["array-like"], "r": POSITIVE + ["array-like"],
     "anneal_steps": NON_NEGATIVE_INT + [StrOptions({"auto"})], "learning_rate": NON_NEGATIVE,
     "momentum": [Interval(Real, 0, 1, closed="left")], "epochs": COUNT,
-    "reset_state": ["boolean"], "device": [StrOptions(set(DEVICES))], "n_jobs": N_JOBS,
+    "reset_state": ["boolean"], "standardize": ["boolean"],
+    "device": [StrOptions(set(DEVICES))], "n_jobs": N_JOBS,
     "random_state": ["random_state"], "verbose": ["verbose"],
 }
 
 
 class KalmanLSTMBase(BaseEstimator):
     """The network, its Jacobians and the filter; the estimators add their targets' encoding."""
+
+    def _validate(self, X, y, reset):
+        """Validated sequences (and targets), the inputs standardised (``standardize``)."""
+        X_seqs, y_seqs, was_list = validate_sequences(self, X, y, reset=reset)
+        return standardized_inputs(self, X_seqs, reset), y_seqs, was_list
 
     # ------------------------------------------------------------------------ validation
     def _check_params(self):
@@ -356,6 +367,8 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         Number of trained weights.
     loss_curve_ : list of float
         Mean squared error of each epoch or ``partial_fit`` call.
+    input_mean_, input_scale_ : ndarray of shape (n_features,)
+        The input standardisation (zeros and ones with ``standardize=False``).
     n_features_in_, n_outputs_ : int
         Numbers of inputs and outputs.
     """
@@ -366,8 +379,8 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
                  shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, init_scale=0.1,
                  output="linear", trainer="dekf", jacobian="truncated", p0=100.0,
                  q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=20000, learning_rate=0.1,
-                 momentum=0.9, epochs=10, reset_state=True, device="cpu", n_jobs=None,
-                 random_state=None, verbose=False):
+                 momentum=0.9, epochs=10, reset_state=True, standardize=False, device="cpu",
+                 n_jobs=None, random_state=None, verbose=False):
         self.n_blocks = n_blocks
         self.n_cells = n_cells
         self.peepholes = peepholes
@@ -387,6 +400,7 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         self.momentum = momentum
         self.epochs = epochs
         self.reset_state = reset_state
+        self.standardize = standardize
         self.device = device
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -416,7 +430,7 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         """
         self._check_params()
         require_y(self, y)
-        X_seqs, y_seqs, _ = validate_sequences(self, X, y, reset=True)
+        X_seqs, y_seqs, _ = self._validate(X, y, reset=True)
         return self._fit_sequences(X_seqs, y_seqs, check_step_weights(sample_weight, X_seqs))
 
     def partial_fit(self, X, y, sample_weight=None):
@@ -437,7 +451,7 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
             The updated estimator.
         """
         first = start_partial_fit(self, X, y, "_w", FIXED)
-        (X_s,), (Y_s,), _ = validate_sequences(self, X, y, reset=first)
+        (X_s,), (Y_s,), _ = self._validate(X, y, reset=first)
         (w_s,) = check_step_weights(sample_weight, [X_s])
         return self._partial_fit_sequence(X_s, Y_s, w_s, first)
 
@@ -452,6 +466,6 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         {predicted_outputs}
         """
         check_is_fitted(self, "n_weights_")
-        X_seqs, _, was_list = validate_sequences(self, X, None, reset=False)
+        X_seqs, _, was_list = self._validate(X, None, reset=False)
         outs = [out[:, 0] if self._y_1d else out for out in self._outputs(X_seqs)]
         return outs if was_list else outs[0]

@@ -14,7 +14,7 @@ from .common.device import blas_threads
 from .common.docstrings import filler
 from .common.interrupt import keyboard_interrupts
 from .common.progress import Progress
-from .common.scaling import fit_scaling, scaled
+from .common.scaling import standardized_inputs
 from .common.validation import (
     COUNT,
     POSITIVE,
@@ -250,9 +250,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         seqs = self._validate_X(X, reset)
         check_washout(seqs, self.washout, reserved=int(self.representation == "model"))
         check_magnitude(seqs, "X")
-        if reset:
-            self.input_mean_, self.input_scale_ = fit_scaling(seqs, self.standardize)
-        return scaled(seqs, self.input_mean_, self.input_scale_, self._dtype)
+        return standardized_inputs(self, seqs, reset, self._dtype)
 
     # ------------------------------------------------------------------------- fitting
     def fit(self, X, y):

@@ -5,7 +5,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils import TransformerTags
 
 from .base import CONSTRAINTS, FIXED, ReservoirMixin
-from .common.scaling import fit_scaling, scaled
+from .common.scaling import standardized_inputs
 from .common.scoring import r2
 from .common.validation import (
     FRACTION,
@@ -132,11 +132,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         """Validated sequences (and targets), the inputs standardised (``standardize``; the
         scaling fitted when ``reset``)."""
         X_seqs, y_seqs, was_list = super()._validate_X(X, reset, y)
-        if reset:
-            self.input_mean_, self.input_scale_ = fit_scaling(X_seqs, self.standardize)
-        if self.standardize:
-            X_seqs = scaled(X_seqs, self.input_mean_, self.input_scale_, self._dtype)
-        return X_seqs, y_seqs, was_list
+        return standardized_inputs(self, X_seqs, reset, self._dtype), y_seqs, was_list
 
     def _training_data(self, X, y):
         require_y(self, y)

@@ -12,6 +12,7 @@ from reservoir.common.device import DEVICES, Device, resolve
 from reservoir.common.docstrings import fill_doc
 from reservoir.common.interrupt import run_in_slices
 from reservoir.common.progress import Progress
+from reservoir.common.scaling import standardized_inputs
 from reservoir.common.scoring import SequenceR2Mixin
 from reservoir.common.validation import (
     COUNT,
@@ -33,7 +34,8 @@ GRADIENTS = {"rtrl": kernels.RTRL, "uoro": kernels.UORO, "snap1": kernels.SNAP1}
 OPTIMIZERS = {"sgd": kernels.SGD, "adam": kernels.ADAM}
 #: Parameters that shape the network and its sensitivities, or only draw it: fixed once it is
 #: built.
-FIXED = ("n_hidden", "gradient", "teacher_forcing", "recurrent_scale", "random_state")
+FIXED = ("n_hidden", "gradient", "teacher_forcing", "recurrent_scale", "standardize",
+         "random_state")
 
 
 class DivergenceError(ArithmeticError):
@@ -81,6 +83,10 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
     reset_state : bool, default=False
         Start every ``partial_fit`` call from a zero state (each call a new sequence) instead of
         continuing the stream.
+    standardize : bool, default=False
+        Standardise every input feature by its mean and standard deviation over the training
+        steps (of all sequences; of the first piece for ``partial_fit`` from scratch), so that
+        inputs of any scale suit the initial weights. The targets keep their units.
     device : {"cpu", "parallel", "cuda", "auto"}, default="cpu"
         As in every family (docs/devices.md): the CPU kernels on one thread, or on ``n_jobs``
         threads (the sensitivity GEMM uses BLAS's threads on both), or "cuda" (exact RTRL only:
@@ -100,6 +106,8 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         The trained weights, shaped (n, n_features), (n, n), (n,), (n_outputs, n), (n_outputs,).
     loss_curve_ : list of float
         Mean loss per step of each epoch or ``partial_fit`` call.
+    input_mean_, input_scale_ : ndarray of shape (n_features,)
+        The input standardisation (zeros and ones with ``standardize=False``).
     n_features_in_, n_outputs_ : int
         Numbers of inputs and outputs.
     """
@@ -110,14 +118,15 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "clip": [Interval(Real, 0, None, closed="neither"), None], "update_every": COUNT,
         "teacher_forcing": ["boolean"], "recurrent_scale": NON_NEGATIVE,
-        "reset_state": ["boolean"], "device": [StrOptions(set(DEVICES))], "n_jobs": N_JOBS,
+        "reset_state": ["boolean"], "standardize": ["boolean"],
+        "device": [StrOptions(set(DEVICES))], "n_jobs": N_JOBS,
         "random_state": ["random_state"], "verbose": ["verbose"],
     }
 
     def __init__(self, n_hidden=16, *, learning_rate=1e-3, optimizer="adam", epochs=10,
                  gradient="rtrl", leak_rate=1.0, activation="tanh", clip=None, update_every=1,
-                 teacher_forcing=False, recurrent_scale=0.9, reset_state=False, device="cpu",
-                 n_jobs=None, random_state=None, verbose=False):
+                 teacher_forcing=False, recurrent_scale=0.9, reset_state=False,
+                 standardize=False, device="cpu", n_jobs=None, random_state=None, verbose=False):
         self.n_hidden = n_hidden
         self.learning_rate = learning_rate
         self.optimizer = optimizer
@@ -130,6 +139,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         self.teacher_forcing = teacher_forcing
         self.recurrent_scale = recurrent_scale
         self.reset_state = reset_state
+        self.standardize = standardize
         self.device = device
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -154,7 +164,8 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         return device
 
     def _validate(self, X, y, reset):
-        return validate_sequences(self, X, y, reset=reset)
+        X_seqs, y_seqs, was_list = validate_sequences(self, X, y, reset=reset)
+        return standardized_inputs(self, X_seqs, reset), y_seqs, was_list
 
     # -------------------------------------------------------------------------- training
     def _init(self, n_in, m):

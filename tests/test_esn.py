@@ -298,12 +298,3 @@ def test_standardize_equals_a_fit_on_standardised_inputs_and_learns_mixed_scales
     np.testing.assert_allclose(c.input_mean_, mean, rtol=1e-12)
     assert c.predict(seqs)[1].shape == (400,)
 
-
-def test_standardize_in_partial_fit_is_fitted_on_the_first_piece_and_then_fixed():
-    X, y = _scales_apart()
-    model = ESNRegressor(50, washout=20, ridge=1e-6, standardize=True, random_state=0)
-    model.partial_fit(X[:300], y[:300]).partial_fit(X[300:], y[300:])
-    np.testing.assert_allclose(model.input_mean_, X[:300].mean(axis=0), rtol=1e-12)
-    model.set_params(standardize=False)
-    with pytest.raises(ValueError, match="standardize from True to False since the network"):
-        model.partial_fit(X[:10], y[:10])

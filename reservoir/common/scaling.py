@@ -19,3 +19,13 @@ def scaled(seqs, mean, scale, dtype):
     """``(s - mean) / scale`` of every sequence, in ``dtype``."""
     mean, scale = mean.astype(dtype), scale.astype(dtype)
     return [(s - mean) / scale for s in seqs]
+
+
+def standardized_inputs(estimator, seqs, reset, dtype=np.float64):
+    """The sequences through the estimator's input standardisation (its ``standardize``
+    parameter; ``input_mean_`` and ``input_scale_`` fitted on them when ``reset``)."""
+    if reset:
+        estimator.input_mean_, estimator.input_scale_ = fit_scaling(seqs, estimator.standardize)
+    if not estimator.standardize:
+        return seqs
+    return scaled(seqs, estimator.input_mean_, estimator.input_scale_, dtype)
