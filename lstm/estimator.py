@@ -149,12 +149,12 @@ CONSTRAINTS = {
 class KalmanLSTMBase(BaseEstimator):
     """The network, its Jacobians and the filter; the estimators add their targets' encoding."""
 
+    # ------------------------------------------------------------------------ validation
     def _validate(self, X, y, reset):
         """Validated sequences (and targets), the inputs standardised (``standardize``)."""
         X_seqs, y_seqs, was_list = validate_sequences(self, X, y, reset=reset)
         return standardized_inputs(self, X_seqs, reset), y_seqs, was_list
 
-    # ------------------------------------------------------------------------ validation
     def _check_params(self):
         """The declared parameters (``_parameter_constraints``), the noise schedules, then the
         device."""
