@@ -2,9 +2,10 @@
 archives' format) or a CSV table in one of two layouts.
 
 * **Long** (a column names the sequence of each row, e.g. ``sequence`` or ``id``): one row per
-  step, the steps of a sequence in time order; the label column holds the sequence's label on
-  each of its rows; every other numeric column is a feature (a column named like a time axis,
-  e.g. ``time``, is left out).
+  step; the label column holds the sequence's label on each of its rows; every other numeric
+  column is a feature, but a column named like a time axis (``time``, ``date``, ``step``, ...:
+  numbers or dates), which orders the steps of each sequence (without one, the file's order
+  does).
 * **Wide** (no such column): one row per univariate sequence, its label in the label column
   (the first column of a file without a header line, as in the UCR archive's tables) and its
   steps in the other columns; shorter sequences end in empty fields.
@@ -108,7 +109,10 @@ def _wide(path, table, label):
 
 
 def _long(path, table, ident, label):
-    """One row per step, grouped by the sequence column in order of first appearance."""
+    """One row per step, grouped by the sequence column in order of first appearance, each
+    sequence's rows in the order of the time column when there is one (else as in the file)."""
+    time = next((c for c in table.columns if c not in (ident, label)
+                 and c.strip().lower() in TIME_NAMES), None)
     features = [c for c in table.columns if c not in (ident, label)
                 and c.strip().lower() not in TIME_NAMES]
     if not features:
@@ -119,12 +123,36 @@ def _long(path, table, ident, label):
         row, col = np.argwhere(bad)[0]
         raise ValueError(f"{path.name}: {features[col]!r} is empty or non-finite at row {row}; "
                          "fill or drop such steps first.")
+    times = None if time is None else _times(path, table[time])
     X, y = [], []
     for key, rows in table.groupby(ident, sort=False).indices.items():
         labels = table[label].to_numpy()[rows]
         if np.any(labels != labels[0]):
             raise ValueError(f"{path.name}: sequence {key!r} has several labels "
                              f"({sorted(set(labels.tolist()))}); a sequence has one label.")
+        if times is not None:
+            rows = rows[np.argsort(times[rows], kind="stable")]
+            if np.any(times[rows][1:] == times[rows][:-1]):
+                raise ValueError(f"{path.name}: sequence {key!r} has two rows at the same "
+                                 f"{time!r}; give each step its own time.")
         X.append(values[rows])
         y.append(labels[0])
     return X, np.asarray(y)
+
+
+def _times(path, column):
+    """A time column as numbers or datetime64, for ordering the steps of each sequence."""
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(column):
+        times = column.to_numpy(dtype=np.float64)
+    else:
+        try:
+            times = pd.to_datetime(column, utc=True).to_numpy()
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"{path.name}: the time column {column.name!r} holds neither "
+                             "numbers nor dates; rename it or give numbers.") from err
+    if pd.isna(times).any():
+        raise ValueError(f"{path.name}: the time column {column.name!r} has an empty field at row "
+                         f"{int(np.argmax(pd.isna(times)))}.")
+    return times

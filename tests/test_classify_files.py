@@ -37,6 +37,13 @@ def test_a_long_table_reads_back_its_sequences_and_labels(tmp_path):
     assert got_y.tolist() == y.tolist() and len(got_X) == len(X)
     for a, b in zip(got_X, X):
         np.testing.assert_array_equal(a, b)  # the time column is not a feature
+    shuffled = pd.read_csv(tmp_path / "long.csv", float_precision="round_trip")
+    shuffled = shuffled.sample(frac=1.0, random_state=0)  # the time column orders the steps
+    shuffled.to_csv(tmp_path / "shuffled.csv", index=False)
+    by_id = {f"s{i}": x for i, x in enumerate(X)}
+    order = shuffled["sequence"].drop_duplicates().tolist()  # sequences by first appearance
+    for key, a in zip(order, read_labelled(tmp_path / "shuffled.csv")[0], strict=True):
+        np.testing.assert_array_equal(a, by_id[key])
     named = _long(X, y, tmp_path / "named.csv", id="who", label="speaker")
     got_X, got_y = read_labelled(named, id_column="who", label_column="speaker")
     assert got_y.tolist() == y.tolist() and got_X[3].shape == X[3].shape
@@ -73,6 +80,16 @@ def test_bad_files_say_what_to_change(tmp_path):
     frame["note"] = "x"
     frame.to_csv(path, index=False)
     with pytest.raises(ValueError, match=r"\['note'\] hold text"):
+        read_labelled(path, label_column="speaker")
+    frame = frame.drop(columns="note")
+    frame.loc[5, "speaker"] = frame.loc[4, "speaker"]
+    frame.loc[3, "time"] = 2
+    frame.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="sequence 's0' has two rows at the same 'time'"):
+        read_labelled(path, label_column="speaker")
+    frame["time"] = "soon"
+    frame.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="'time' holds neither numbers nor dates"):
         read_labelled(path, label_column="speaker")
     (tmp_path / "gap.csv").write_text("label,0,1,2\na,1.0,,3.0\nb,1.0,2.0,\n")
     with pytest.raises(ValueError, match="row 0 has an empty or non-finite field before"):
