@@ -3,9 +3,10 @@ BasicMotions, GunPoint, ...) or on a user's own file with ``ESNClassifier``, tra
 training split (hyperparameters, when searched, chosen there by stratified cross-validation) and
 scored on the test split; the results as a Dataset with the confusion matrix, and its figure.
 
-A set comes split as published. A file (``.ts`` or ``.csv``, read by
-:func:`experiments.sequence_files.read_labelled`) is the training split when a test file is
-given, else split in two, stratified by class, ``test_size`` of its sequences held out."""
+A set comes split as published. A file (``.ts``, or a ``.csv``, ``.tsv`` or ``.txt`` table,
+read by :func:`experiments.sequence_files.read_labelled`) is the training split when a test
+file is given, else split in two, stratified by class, ``test_size`` of its sequences held
+out."""
 
 import pathlib
 import time
@@ -40,8 +41,8 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
     Parameters
     ----------
     archive : str or pathlib.Path
-        A set of :data:`experiments.archives.ARCHIVES`, or a ``.ts`` or ``.csv`` file of
-        labelled sequences (see :mod:`experiments.sequence_files`).
+        A set of :data:`experiments.archives.ARCHIVES`, or a ``.ts`` file or a table (``.csv``,
+        ``.tsv``, ``.txt``) of labelled sequences (see :mod:`experiments.sequence_files`).
     test : str or pathlib.Path or None, default=None
         A file of test sequences, read like ``archive`` (only with a file).
     test_size : float or None, default=None
@@ -127,7 +128,7 @@ def _splits(archive, test, test_size, label_column, id_column, seed):
         return (*load_archive(archive, "train"), *load_archive(archive, "test"))
     if not pathlib.Path(archive).suffix:
         raise ValueError(f"{archive!r} is neither a set ({', '.join(sorted(ARCHIVES))}) nor a "
-                         ".ts or .csv file.")
+                         ".ts file or a table (.csv, .tsv, .txt).")
     X, y = read_labelled(archive, id_column, label_column)
     if test is not None:
         if test_size is not None:
@@ -207,8 +208,8 @@ PROTOCOLS = [Protocol(
     stem=lambda v: f"classify_{pathlib.Path(v['archive']).stem.replace('-', '_')}_seed{v['seed']}",
     options=(
         Option("archive", dict(metavar="SET_OR_FILE", help="a set (from the archives extra: "
-                               f"{', '.join(sorted(ARCHIVES))}) or a .ts or .csv file of "
-                               "labelled sequences (docs/classification.md)")),
+                               f"{', '.join(sorted(ARCHIVES))}) or a .ts file or a .csv, .tsv "
+                               "or .txt table of labelled sequences (docs/classification.md)")),
         Option("--test", dict(metavar="FILE", help="a file of test sequences (default: hold "
                               "out --test-size of the file, stratified)")),
         Option("--test-size", dict(type=float, help="fraction of the file held out for the "

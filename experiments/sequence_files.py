@@ -1,5 +1,5 @@
 """Labelled sequences from a user's file, for classification: a ``.ts`` file (the UEA/UCR
-archives' format) or a CSV table in one of two layouts.
+archives' format) or a table (``.csv``, ``.tsv``, ``.txt``) in one of two layouts.
 
 * **Long** (a column names the sequence of each row, e.g. ``sequence`` or ``id``): one row per
   step; the label column holds the sequence's label on each of its rows; every other numeric
@@ -31,7 +31,7 @@ def read_labelled(path, id_column=None, label_column=None):
     Parameters
     ----------
     path : str or pathlib.Path
-        A ``.ts`` or ``.csv`` file.
+        A ``.ts`` file or a table (``.csv``, ``.tsv`` or ``.txt``).
     id_column : str or None, default=None
         The column naming each row's sequence (a long table); None looks for one named in
         :data:`ID_NAMES`, and reads a wide table without one.
