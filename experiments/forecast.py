@@ -24,7 +24,7 @@ from .metrics import nrmse
 from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .search import grid_search
-from .tables import SUFFIXES, TIME_NAMES, read_table
+from .tables import SUFFIXES, TIME_NAMES, read_table, time_values
 from .walk_forward import ClosedLoop
 
 #: The search of each model when ``--grid`` is not given.
@@ -131,25 +131,13 @@ def read_times(path):
 
 def _times(path, table):
     """:func:`read_times` of the file ``path`` whose table :func:`_open` read."""
-    import warnings
-
-    import pandas as pd
-
     if path.suffix.lower() in SUFFIXES:
         name = next((c for c in table.columns if str(c).strip().lower() in TIME_NAMES), None)
         if name is None:
             return None
-        column = table[name]
-        if not pd.api.types.is_numeric_dtype(column):
-            try:
-                with warnings.catch_warnings():  # "could not infer format": parsed one by one
-                    warnings.simplefilter("ignore", UserWarning)
-                    column = pd.to_datetime(column)
-            except (ValueError, TypeError):
-                return None
-            if column.dt.tz is not None:  # with a time zone: the same instants in UTC
-                column = column.dt.tz_convert(None)
-        times = column.to_numpy()
+        times = time_values(table[name])
+        if times is None:
+            return None
     else:
         names = [c for c in table.coords if table[c].ndim == 1 and c in table.dims]
         if not names:

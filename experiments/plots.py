@@ -96,9 +96,10 @@ def heatmap(ds, x, y, path, *, variable="mean_test_score", r2=False):
         The file written.
     """
     plt = _pyplot()
-    others = {d: ds.attrs[f"best_{d}"] for d in ds[variable].dims if d not in (x, y)}
-    # attributes hold flags as 0/1 (netCDF has no bool): select them as flags
-    others = {d: bool(v) if ds[d].dtype == bool else v for d, v in others.items()}
+    # the other parameters at their best values (attributes hold flags as 0/1: netCDF has no
+    # bool)
+    others = {d: bool(ds.attrs[f"best_{d}"]) if ds[d].dtype == bool else ds.attrs[f"best_{d}"]
+              for d in ds[variable].dims if d not in (x, y)}
     data = ds[variable].sel(others).transpose(y, x)
     values = np.log10(np.clip(1.0 - data.values, 1e-16, None)) if r2 else data.values
     fig, ax = plt.subplots(figsize=(6, 4.5))

@@ -16,7 +16,7 @@ import pathlib
 import numpy as np
 
 from .archives import read_ts
-from .tables import SUFFIXES, TIME_NAMES, read_table
+from .tables import SUFFIXES, TIME_NAMES, read_table, time_values
 
 #: Column names read as the sequence of each row (a long table), unless one is named.
 ID_NAMES = {"sequence", "sequence_id", "id", "series", "series_id", "case", "case_id",
@@ -141,17 +141,14 @@ def _long(path, table, ident, label):
 
 
 def _times(path, column):
-    """A time column as numbers or datetime64, for ordering the steps of each sequence."""
+    """A time column as numbers or datetime64 (:func:`experiments.tables.time_values`), for
+    ordering the steps of each sequence."""
     import pandas as pd
 
-    if pd.api.types.is_numeric_dtype(column):
-        times = column.to_numpy(dtype=np.float64)
-    else:
-        try:
-            times = pd.to_datetime(column, utc=True).to_numpy()
-        except (ValueError, TypeError) as err:
-            raise ValueError(f"{path.name}: the time column {column.name!r} holds neither "
-                             "numbers nor dates; rename it or give numbers.") from err
+    times = time_values(column)
+    if times is None:
+        raise ValueError(f"{path.name}: the time column {column.name!r} holds neither "
+                         "numbers nor dates; rename it or give numbers.")
     if pd.isna(times).any():
         raise ValueError(f"{path.name}: the time column {column.name!r} has an empty field at row "
                          f"{int(np.argmax(pd.isna(times)))}.")

@@ -58,3 +58,33 @@ def _is_number(text, decimal):
     except ValueError:
         return False
     return True
+
+
+def time_values(column):
+    """A time column's values: its numbers, or its text parsed as dates (datetime64, those with
+    a time zone as the same instants in UTC); None when it holds neither.
+
+    Parameters
+    ----------
+    column : pandas.Series
+        The column.
+
+    Returns
+    -------
+    times : ndarray of shape (n_rows,) or None
+    """
+    import warnings
+
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(column):
+        return column.to_numpy()
+    try:
+        with warnings.catch_warnings():  # "could not infer format": parsed one by one
+            warnings.simplefilter("ignore", UserWarning)
+            column = pd.to_datetime(column)
+    except (ValueError, TypeError):
+        return None
+    if column.dt.tz is not None:
+        column = column.dt.tz_convert(None)
+    return column.to_numpy()

@@ -211,7 +211,8 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
             elif reset or self._table_fitted:  # rows: univariate series
                 X = validate_data(self, X, reset=reset, dtype=self._dtype,
                                   ensure_all_finite=True, order="C")
-                self._table_fitted = True
+                if reset:
+                    self._table_fitted = True
                 return list(X[:, :, None])
             else:  # fitted on sequences: the rows are univariate series of any length
                 X = check_array(X, dtype=self._dtype, ensure_all_finite=True, input_name="X")

@@ -23,7 +23,6 @@ from .common.scoring import r2
 from .common.validation import (
     COUNT,
     NON_NEGATIVE,
-    check_magnitude,
     is_sequence_list,
 )
 from .forecaster import check_closed_loop, check_forecast_options, context_of, series_of
@@ -193,7 +192,6 @@ class NVARForecaster(BaseEstimator):
                              f"delays={self.delays} and "
                              f"skip={self.skip} need more than {self._warmup + 1} to learn "
                              "from. Lower delays or skip, or pass a longer series.")
-        check_magnitude(seqs, "X")
         d = seqs[0].shape[1]
         self._terms = monomials(d * self.delays, self.degree)
         acc = QRRidge(d * self.delays + len(self._terms) + 1, d, True)
