@@ -35,7 +35,8 @@ PUBLISHED = {"japanese-vowels": "0/370 (Jaeger et al. 2007, ensemble of leaky ES
 @fill_doc
 def run(archive, test=None, test_size=None, label_column=None, id_column=None, grid=None,
         n_reservoir=300, representation="last_mean", n_estimators=1, bidirectional=False,
-        splits=5, vote=False, n_train=None, seed=0, device="cpu", verbose=False):
+        spectral_radius=None, leak_rate=None, input_scaling=None, density=None, splits=5,
+        vote=False, n_train=None, seed=0, device="cpu", verbose=False):
     """Fit ``ESNClassifier`` on a training split, score it on the test split.
 
     Parameters
@@ -62,6 +63,9 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
         Reservoirs in the ensemble.
     bidirectional : bool, default=False
         Append the vectors of the reversed sequences.
+    spectral_radius, leak_rate, input_scaling, density : float or None, default=None
+        Those of every reservoir (None: ``ESNClassifier``'s defaults; reservoirs of a few tens
+        of units want a larger density, e.g. 1).
     splits : int, default=5
         Folds of the search.
     vote : bool, default=False
@@ -79,9 +83,12 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
     X, y, X_test, y_test = _splits(str(archive), test, test_size, label_column, id_column, seed)
     if n_train is not None:
         X, y = X[:n_train], y[:n_train]
+    weights = {k: v for k, v in dict(spectral_radius=spectral_radius, leak_rate=leak_rate,
+                                     input_scaling=input_scaling, density=density).items()
+               if v is not None}
     estimator = ESNClassifier(n_reservoir, representation=representation,
                               n_estimators=n_estimators, bidirectional=bidirectional,
-                              device=device, random_state=seed)
+                              device=device, random_state=seed, **weights)
     if vote and not grid:
         raise ValueError("vote averages the configurations of a grid: give one with --grid.")
     start = time.perf_counter()
@@ -114,7 +121,9 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
         errors=int(np.sum(predicted != y_test)), accuracy=float(np.mean(predicted == y_test)),
         fit_seconds=fit_seconds, predict_seconds=predict_seconds, seed=seed,
         n_reservoir=n_reservoir, representation=representation, n_estimators=n_estimators,
-        bidirectional=int(bidirectional), vote=len(members) if vote else 0,
+        bidirectional=int(bidirectional),
+        **{k: getattr(estimator, k) for k in ("spectral_radius", "leak_rate", "input_scaling",
+                                              "density")}, vote=len(members) if vote else 0,
         ridge=float(np.mean([m.ridge_ for m in members])),
         **{f"chosen_{k}": v for k, v in chosen.items()}))
 
@@ -229,6 +238,11 @@ PROTOCOLS = [Protocol(
                                       help="reservoirs in the ensemble (default 1)")),
         Option("--bidirectional", dict(action="store_true",
                                        help="append the vectors of the reversed sequences")),
+        Option("--spectral-radius", dict(type=float, help="of each reservoir (default 0.9)")),
+        Option("--leak-rate", dict(type=float, help="of each reservoir (default 0.3)")),
+        Option("--input-scaling", dict(type=float, help="of each reservoir (default 0.2)")),
+        Option("--density", dict(type=float, help="fraction of nonzero recurrent weights "
+                                 "(default 0.1; 1 for reservoirs of a few tens of units)")),
         Option("--splits", dict(type=positive_int, help="folds of the search (default 5)")),
         Option("--vote", dict(action="store_true", help="average the probabilities of every "
                               "configuration of --grid instead of searching it"))))]

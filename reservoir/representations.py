@@ -35,53 +35,61 @@ def add_sums(S, begin, stop, out):
 
 @njit(**KERNEL)
 def add_model_rows(Z, V, begin, stop, G, B):
-    """Accumulate, for each sequence b, the normal equations of the regression of V on [1, Z]
-    over its rows begin[b] .. stop[b] - 1: G[b] (D + 1, D + 1) += [1 z]^T [1 z] (lower triangle
-    only) and B[b] (D + 1, m) += [1 z]^T v, for Z (n, D) and V (n, m)."""
-    D, m = Z.shape[1], V.shape[1]
-    for b in range(G.shape[0]):
-        for r in range(begin[b], stop[b]):
-            G[b, 0, 0] += 1.0
-            for k in range(m):
-                B[b, 0, k] += V[r, k]
-            for i in range(D):
-                zi = Z[r, i]
-                G[b, i + 1, 0] += zi
-                for j in range(i + 1):
-                    G[b, i + 1, j + 1] += zi * Z[r, j]
-                for k in range(m):
-                    B[b, i + 1, k] += zi * V[r, k]
+    """Accumulate, for each member k and sequence b, the normal equations of the regression of
+    V on [1, Z[k]] over its rows begin[b] .. stop[b] - 1: G[k, b] (D + 1, D + 1) += [1 z]^T
+    [1 z] (lower triangle only) and B[k, b] (D + 1, m) += [1 z]^T v, for Z (M, n, D) and V
+    (n, m)."""
+    D, m = Z.shape[2], V.shape[1]
+    for k in range(G.shape[0]):
+        for b in range(G.shape[1]):
+            for r in range(begin[b], stop[b]):
+                G[k, b, 0, 0] += 1.0
+                for c in range(m):
+                    B[k, b, 0, c] += V[r, c]
+                for i in range(D):
+                    zi = Z[k, r, i]
+                    G[k, b, i + 1, 0] += zi
+                    for j in range(i + 1):
+                        G[k, b, i + 1, j + 1] += zi * Z[k, r, j]
+                    for c in range(m):
+                        B[k, b, i + 1, c] += zi * V[r, c]
 
 
 @njit(**KERNEL)
-def solve_models(G, B, ridge, out):
-    """out[b] = vec((G[b] + ridge I)^-1 B[b]) for each sequence b, by Cholesky; G (n_b, q, q)
-    holds the lower triangles (as :func:`add_model_rows` leaves them), B (n_b, q, m), out
-    (n_b, q * m) row-major (weight of feature i for input k at i * m + k). ridge > 0."""
-    q, m = B.shape[1], B.shape[2]
+def solve_models(G, B, done, ridge, out):
+    """out[d, k] = vec((G[k, b] + ridge I)^-1 B[k, b]) for each member k and sequence
+    b = done[d], by Cholesky; G (M, n_b, q, q) holds the lower triangles (as
+    :func:`add_model_rows` leaves them), B (M, n_b, q, m), out (n_done, M, q * m) row-major
+    (weight of feature i for input c at i * m + c). ridge > 0."""
+    q, m = B.shape[2], B.shape[3]
     L = np.empty((q, q))
     W = np.empty((q, m))
-    for b in range(G.shape[0]):
-        for i in range(q):  # Cholesky A = L L^T of A = G + ridge I, lower triangle
-            for j in range(i + 1):
-                s = G[b, i, j] + (ridge if i == j else 0.0)
-                for k in range(j):
-                    s -= L[i, k] * L[j, k]
-                L[i, j] = np.sqrt(s) if i == j else s / L[j, j]
-        for k in range(m):
-            for i in range(q):  # L y = B
-                s = B[b, i, k]
+    for k in range(G.shape[0]):
+        for d in range(done.shape[0]):
+            b = done[d]
+            for i in range(q):  # Cholesky A = L L^T of A = G + ridge I, lower triangle
+                for j in range(i + 1):
+                    s = G[k, b, i, j] + (ridge if i == j else 0.0)
+                    for c in range(j):
+                        s -= L[i, c] * L[j, c]
+                    L[i, j] = np.sqrt(s) if i == j else s / L[j, j]
+            for i in range(q):  # L y = B, every input's column at once
+                for c in range(m):
+                    W[i, c] = B[k, b, i, c]
                 for j in range(i):
-                    s -= L[i, j] * W[j, k]
-                W[i, k] = s / L[i, i]
+                    for c in range(m):
+                        W[i, c] -= L[i, j] * W[j, c]
+                for c in range(m):
+                    W[i, c] /= L[i, i]
             for i in range(q - 1, -1, -1):  # L^T w = y
-                s = W[i, k]
                 for j in range(i + 1, q):
-                    s -= L[j, i] * W[j, k]
-                W[i, k] = s / L[i, i]
-        for i in range(q):
-            for k in range(m):
-                out[b, i * m + k] = W[i, k]
+                    for c in range(m):
+                        W[i, c] -= L[j, i] * W[j, c]
+                for c in range(m):
+                    W[i, c] /= L[i, i]
+            for i in range(q):
+                for c in range(m):
+                    out[d, k, i * m + c] = W[i, c]
 
 
 def n_dimensions(kind, n_units, n_components, n_inputs):
@@ -116,23 +124,19 @@ class Projection:
         """Add states S (n, n_members * N)."""
         S = S.astype(np.float64, copy=False)
         self.count += S.shape[0]
-        for k in range(self.n_members):
-            block = S[:, k * self.n_units:(k + 1) * self.n_units]
-            self.sums[k] += block.sum(axis=0)
-            self.squares[k] += block.T @ block
+        blocks = S.reshape(S.shape[0], self.n_members, self.n_units)
+        self.sums += blocks.sum(axis=0)
+        self.squares += np.matmul(blocks.transpose(1, 2, 0), blocks.transpose(1, 0, 2))
 
     def fit(self):
         """Returns (mean (n_members, N), axes (n_members, N, D)), the axes by decreasing
         variance (each axis's sign fixed: largest entry positive)."""
         mean = self.sums / self.count
-        axes = np.empty((self.n_members, self.n_units, self.n_components))
-        for k in range(self.n_members):
-            cov = self.squares[k] / self.count - np.outer(mean[k], mean[k])
-            _, vecs = np.linalg.eigh(cov)
-            top = vecs[:, ::-1][:, :self.n_components]
-            signs = np.sign(top[np.argmax(np.abs(top), axis=0), np.arange(top.shape[1])])
-            axes[k] = top * np.where(signs == 0, 1.0, signs)
-        return mean, axes
+        cov = self.squares / self.count - mean[:, :, None] * mean[:, None, :]
+        top = np.linalg.eigh(cov)[1][:, :, ::-1][:, :, :self.n_components]
+        rows = np.argmax(np.abs(top), axis=1)  # (n_members, D): each axis's largest entry
+        signs = np.sign(np.take_along_axis(top, rows[:, None, :], axis=1))
+        return mean, top * np.where(signs == 0, 1.0, signs)
 
 
 class Summaries:
@@ -191,24 +195,22 @@ class Summaries:
 
     def _add_model(self, piece, S, begin, stop, ends_here):
         k0, k1 = piece.seqs.start, piece.seqs.stop
-        D, m = self.axes.shape[2], self.next_inputs.shape[1]
+        M, N, D, m = self.n_members, self.n_units, self.axes.shape[2], self.next_inputs.shape[1]
         if piece.t0 == 0:
-            G = np.zeros((self.n_members, k1 - k0, D + 1, D + 1))
-            B = np.zeros((self.n_members, k1 - k0, D + 1, m))
+            G = np.zeros((M, k1 - k0, D + 1, D + 1))
+            B = np.zeros((M, k1 - k0, D + 1, m))
             self._open = (k0, G, B)
         first, G, B = self._open
         G, B = G[:, k0 - first:k1 - first], B[:, k0 - first:k1 - first]
-        V = self.next_inputs[piece.rows]
-        N = self.n_units
-        for k in range(self.n_members):
-            # (S - mean) axes without two state-sized temporaries: S axes - mean axes
-            Z = S[:, k * N:(k + 1) * N] @ self.axes[k] - self.mean[k] @ self.axes[k]
-            add_model_rows(Z, V, begin, stop, G[k], B[k])
-            done = np.flatnonzero(ends_here)
-            out = np.empty((done.size, (D + 1) * m))
-            solve_models(np.ascontiguousarray(G[k][done]), np.ascontiguousarray(B[k][done]),
-                         self.space_ridge, out)
-            self.models[k0 + done, k] = out
+        # (S - mean) axes of every member at once, without state-sized temporaries:
+        # S axes - mean axes, one product per member's block of columns
+        blocks = S.reshape(S.shape[0], M, N).transpose(1, 0, 2)
+        Z = np.matmul(blocks, self.axes) - np.matmul(self.mean[:, None, :], self.axes)
+        add_model_rows(Z, self.next_inputs[piece.rows], begin, stop, G, B)
+        done = np.flatnonzero(ends_here)
+        out = np.empty((done.size, M, (D + 1) * m))
+        solve_models(G, B, done, self.space_ridge, out)
+        self.models[k0 + done] = out
 
     def result(self):
         """The vectors (n_sequences, n_members, dimensions), in the caller's order."""

@@ -87,3 +87,22 @@ def test_cli_classify_searches_on_the_training_split(tmp_path, capsys):
     assert int(ds["confusion"].sum()) == 40
     with pytest.raises(SystemExit, match="vote averages the configurations of a grid"):
         cli.main(["classify", "basic-motions", "--vote", "--out", str(tmp_path), "--quiet"])
+
+
+def test_cli_classify_sets_each_reservoirs_weights(tmp_path):
+    import xarray as xr
+
+    from experiments import cli
+
+    weights = dict(spectral_radius=0.5, leak_rate=1.0, input_scaling=0.5, density=1.0)
+    argv = ["classify", "basic-motions", "--n-reservoir", "10", "--n-estimators", "3",
+            "--bidirectional", "--out", str(tmp_path), "--quiet", "--no-plot"]
+    for k, v in weights.items():
+        argv += [f"--{k.replace('_', '-')}", str(v)]
+    assert cli.main(argv) == 0
+    ds = xr.open_dataset(tmp_path / "classify_basic_motions_seed0.nc", engine="scipy")
+    assert {k: ds.attrs[k] for k in weights} == weights
+    X, y = load_archive("basic-motions")
+    X_test, y_test = load_archive("basic-motions", "test")
+    model = ESNClassifier(10, n_estimators=3, bidirectional=True, random_state=0, **weights)
+    assert ds.attrs["errors"] == int(np.sum(model.fit(X, y).predict(X_test) != y_test))

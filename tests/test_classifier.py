@@ -33,25 +33,28 @@ def _waves(n=40, seed=0, n_features=2):
 @pytest.mark.parametrize("chunk_rows", [None, 5])  # whole sequences, or time windows
 def test_vectors_equal_plain_numpy(kind, chunk_rows, monkeypatch):
     if chunk_rows:
-        monkeypatch.setattr(reservoir.harvest, "CHUNK_BYTES", 30 * 8 * chunk_rows)
+        monkeypatch.setattr(reservoir.harvest, "CHUNK_BYTES", 2 * 30 * 8 * chunk_rows)
     X, y = _waves(12)
-    model = ESNClassifier(30, representation=kind, n_components=6, washout=2,
-                          space_ridge=0.5, random_state=0).fit(X, y)
+    model = ESNClassifier(30, representation=kind, n_components=6, washout=2, space_ridge=0.5,
+                          n_estimators=2, random_state=0).fit(X, y)
     seqs = [(x - model.input_mean_) / model.input_scale_ for x in X]
     res = model.reservoir_
     W = res.recurrent_matrix().toarray()
-    states = [naive.reservoir_states(W, res.W_in, res.bias, model.leak_rate, U) for U in seqs]
-    mean, axes = (None, None)
-    if kind == "model":
-        rows = np.concatenate([S[2:] for S in states])
-        vals, vecs = np.linalg.eigh(np.cov(rows.T, bias=True))
-        top = vecs[:, ::-1][:, :6]
-        top *= np.sign(top[np.argmax(np.abs(top), axis=0), np.arange(6)])
-        mean, axes = rows.mean(axis=0), top
-    want = np.array([naive.sequence_vectors(S, U, kind, 2, mean, axes, 0.5)
-                     for S, U in zip(states, seqs)])
-    got = model._vectors([s.astype(np.float64) for s in seqs])[:, 0]
-    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+    got = model._vectors([s.astype(np.float64) for s in seqs])
+    for k in range(2):  # each member from its own block of units
+        units = slice(30 * k, 30 * (k + 1))
+        states = [naive.reservoir_states(W[units, units], res.W_in[units], res.bias[units],
+                                         model.leak_rate, U) for U in seqs]
+        mean, axes = (None, None)
+        if kind == "model":
+            rows = np.concatenate([S[2:] for S in states])
+            vals, vecs = np.linalg.eigh(np.cov(rows.T, bias=True))
+            top = vecs[:, ::-1][:, :6]
+            top *= np.sign(top[np.argmax(np.abs(top), axis=0), np.arange(6)])
+            mean, axes = rows.mean(axis=0), top
+        want = np.array([naive.sequence_vectors(S, U, kind, 2, mean, axes, 0.5)
+                         for S, U in zip(states, seqs)])
+        np.testing.assert_allclose(got[:, k], want, rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.parametrize("chunk_rows", [None, 5])  # whole sequences, or time windows
