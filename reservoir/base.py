@@ -25,7 +25,7 @@ from .common.validation import (
     validate_sequences,
 )
 from .harvest import Harvester, Pack, backend
-from .readout import SOLVERS, Readout, design_matrix, n_features, rls_update
+from .readout import SOLVERS, Readout, design_matrix, feature_blocks, n_features, rls_update
 from .weights import make_reservoir
 
 #: Parameters that draw the reservoir or scale its inputs: fixed once it is built
@@ -217,16 +217,16 @@ class ReservoirMixin(ReservoirCore):
         """Add the readout rows of inputs U (T, n_in), states S (T, N) and targets Y (T, m) where
         ``use`` (T,) holds to the accumulator ``acc``, each scaled by ``scale`` (T,) if given
         (the square roots of the steps' weights)."""
-        if use.all():
-            F = self._features(U, S).astype(np.float64, copy=False)
-        elif use.any():
-            F, Y = self._features(U[use], S[use]).astype(np.float64, copy=False), Y[use]
-            scale = None if scale is None else scale[use]
-        else:
+        if not use.any():
             return
-        if scale is not None:
-            F, Y = F * scale[:, None], Y * scale[:, None]
-        acc.update(F, Y)
+        if not use.all():
+            U, S, Y = U[use], S[use], Y[use]
+            scale = None if scale is None else scale[use]
+        if scale is None:
+            acc.update_blocks(feature_blocks(U, S, self.squares), Y)
+        else:
+            F = self._features(U, S).astype(np.float64, copy=False)
+            acc.update(F * scale[:, None], Y * scale[:, None])
 
     def with_ridge(self, ridge):
         """This fitted model with its readout solved for another ``ridge``, without new states.

@@ -34,15 +34,16 @@ def n_features(n_inputs, n_reservoir, squares, intercept):
     return int(intercept) + n_inputs + n_reservoir + (squares * ((n_reservoir + 1) // 2))
 
 
+def feature_blocks(inputs, states, squares):
+    """The column blocks of the design matrix after its constant: ``[u(t), x(t)]`` and, with
+    ``squares``, ``x(t)[::2]**2``; inputs (T, n_in), states (T, N)."""
+    return [inputs, states] + ([states[:, ::2] ** 2] if squares else [])
+
+
 def design_matrix(inputs, states, squares, intercept):
     """Rows ``[1, u(t), x(t), x(t)[::2]**2]``: inputs (T, n_in), states (T, N) -> (T, p)."""
-    parts = []
-    if intercept:
-        parts.append(np.ones((states.shape[0], 1), dtype=states.dtype))
-    parts += [inputs, states]
-    if squares:
-        parts.append(states[:, ::2] ** 2)
-    return np.concatenate(parts, axis=1)
+    ones = [np.ones((states.shape[0], 1), dtype=states.dtype)] if intercept else []
+    return np.concatenate(ones + feature_blocks(inputs, states, squares), axis=1)
 
 
 def _as_ridges(ridge):
@@ -116,6 +117,21 @@ class QRRidge:
         self.n_samples += F.shape[0]
         self._svd = None
         self._direct = {}
+
+    def update_blocks(self, blocks, Y):
+        """Add the rows ``F = [1, *blocks]`` (the constant only with ``intercept``) with targets
+        Y (T, m).
+
+        Parameters
+        ----------
+        blocks : list of ndarray of shape (T, p_i)
+            The column blocks of F after its constant (:func:`feature_blocks`).
+        Y : ndarray of shape (T, m)
+            Their targets.
+        """
+        ones = [np.ones((Y.shape[0], 1))] if self.intercept else []
+        self.update(np.concatenate(ones + [np.asarray(b, dtype=np.float64) for b in blocks],
+                                   axis=1), Y)
 
     def factors(self):
         """R (p, p) upper triangular with ``R^T R = F^T F``, and ``Q^T Y`` (p, m)."""
@@ -213,6 +229,38 @@ class GramRidge:
         {update_parameters}
         """
         self.add(F.T @ F, F.T @ Y, F.shape[0])
+
+    def update_blocks(self, blocks, Y):
+        """Add the rows ``F = [1, *blocks]`` (the constant only with ``intercept``) with targets
+        Y (T, m), block by block: the same sums as :meth:`update` without copying the blocks into
+        one matrix (each diagonal block ``B^T B`` a symmetric product).
+
+        Parameters
+        ----------
+        blocks : list of ndarray of shape (T, p_i)
+            The column blocks of F after its constant (:func:`feature_blocks`).
+        Y : ndarray of shape (T, m)
+            Their targets.
+        """
+        blocks = [np.asarray(b, dtype=np.float64) for b in blocks]
+        c = int(self.intercept)
+        edges = np.cumsum([c] + [b.shape[1] for b in blocks])
+        FtF = np.empty((self.n_features, self.n_features))
+        FtY = np.empty((self.n_features, self.n_outputs))
+        if c:
+            FtF[0, 0] = Y.shape[0]
+            FtY[0] = Y.sum(axis=0)
+        for i, Bi in enumerate(blocks):
+            rows = slice(edges[i], edges[i + 1])
+            if c:
+                FtF[0, rows] = FtF[rows, 0] = Bi.sum(axis=0)
+            FtF[rows, rows] = Bi.T @ Bi
+            for j in range(i):
+                cols = slice(edges[j], edges[j + 1])
+                FtF[rows, cols] = Bi.T @ blocks[j]
+                FtF[cols, rows] = FtF[rows, cols].T
+            FtY[rows] = Bi.T @ Y
+        self.add(FtF, FtY, Y.shape[0])
 
     def add(self, FtF, FtY, n_samples):
         """Add precomputed ``F^T F`` and ``F^T Y`` (e.g. accumulated on a GPU).

@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from reservoir.readout import DIRECT_SOLVES, GramRidge, QRRidge, rls_update
+from reservoir.readout import (
+    DIRECT_SOLVES,
+    GramRidge,
+    QRRidge,
+    design_matrix,
+    feature_blocks,
+    rls_update,
+)
 
 from . import naive
 
@@ -33,6 +40,23 @@ def test_streamed_ridge_matches_naive(cls, intercept, lam):
     acc = _streamed(cls, F, Y, intercept)
     np.testing.assert_allclose(acc.solve(lam), naive.ridge(F, Y, lam, intercept), rtol=1e-9,
                                atol=1e-11)
+
+
+@pytest.mark.parametrize("cls", [QRRidge, GramRidge])
+@pytest.mark.parametrize("intercept", [True, False])
+@pytest.mark.parametrize("squares", [True, False])
+def test_rows_added_by_blocks_equal_the_design_matrix(cls, intercept, squares):
+    rng = np.random.default_rng(4)
+    U, S, Y = rng.normal(size=(60, 3)), np.tanh(rng.normal(size=(60, 7))), rng.normal(size=(60, 2))
+    F = design_matrix(U, S, squares, intercept)
+    by_rows, by_blocks = cls(F.shape[1], 2, intercept), cls(F.shape[1], 2, intercept)
+    for a, b in ((0, 25), (25, 60)):
+        by_rows.update(F[a:b], Y[a:b])
+        by_blocks.update_blocks(feature_blocks(U[a:b], S[a:b], squares), Y[a:b])
+    assert by_blocks.n_samples == 60
+    np.testing.assert_allclose(by_blocks.gram(), F.T @ F, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(by_blocks.solve(1e-3), by_rows.solve(1e-3), rtol=1e-10,
+                               atol=1e-12)
 
 
 @pytest.mark.parametrize("cls", [QRRidge, GramRidge])
