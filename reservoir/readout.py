@@ -71,6 +71,13 @@ F : ndarray of shape (T, p)
     Design-matrix rows.
 Y : ndarray of shape (T, m)
     Their targets.""",
+    "blocks_parameters": """\
+Parameters
+----------
+blocks : list of ndarray of shape (T, p_i)
+    The column blocks of F after its constant (:func:`feature_blocks`).
+Y : ndarray of shape (T, m)
+    Their targets.""",
     "solve_sections": """\
 Parameters
 ----------
@@ -122,12 +129,7 @@ class QRRidge:
         """Add the rows ``F = [1, *blocks]`` (the constant only with ``intercept``) with targets
         Y (T, m).
 
-        Parameters
-        ----------
-        blocks : list of ndarray of shape (T, p_i)
-            The column blocks of F after its constant (:func:`feature_blocks`).
-        Y : ndarray of shape (T, m)
-            Their targets.
+        {blocks_parameters}
         """
         ones = [np.ones((Y.shape[0], 1))] if self.intercept else []
         self.update(np.concatenate(ones + [np.asarray(b, dtype=np.float64) for b in blocks],
@@ -235,12 +237,7 @@ class GramRidge:
         Y (T, m), block by block: the same sums as :meth:`update` without copying the blocks into
         one matrix (each diagonal block ``B^T B`` a symmetric product).
 
-        Parameters
-        ----------
-        blocks : list of ndarray of shape (T, p_i)
-            The column blocks of F after its constant (:func:`feature_blocks`).
-        Y : ndarray of shape (T, m)
-            Their targets.
+        {blocks_parameters}
         """
         blocks = [np.asarray(b, dtype=np.float64) for b in blocks]
         c = int(self.intercept)
