@@ -92,7 +92,9 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         instead of the ridge readout.
     n_estimators : int, default=1
         Reservoirs drawn with successive seeds, run side by side in one harvest (one
-        block-diagonal W); their probabilities are averaged (Jaeger et al. 2007).
+        block-diagonal W); their probabilities are averaged (Jaeger et al. 2007). Many small
+        members (e.g. 50 of 20 units with ``density=1.0``) average better than a few large
+        ones (docs/classification.md).
     {run_parameters}
 
     Attributes
