@@ -38,21 +38,44 @@ def add_model_rows(Z, V, begin, stop, G, B):
     """Accumulate, for each member k and sequence b, the normal equations of the regression of
     V on [1, Z[k]] over its rows begin[b] .. stop[b] - 1: G[k, b] (D + 1, D + 1) += [1 z]^T
     [1 z] (lower triangle only) and B[k, b] (D + 1, m) += [1 z]^T v, for Z (M, n, D) and V
-    (n, m)."""
+    (n, m). Every entry adds its rows' products one by one in row order; four rows a pass
+    (each entry of G read and written once for the four)."""
     D, m = Z.shape[2], V.shape[1]
     for k in range(G.shape[0]):
         for b in range(G.shape[1]):
-            for r in range(begin[b], stop[b]):
+            r = begin[b]
+            while r + 4 <= stop[b]:
+                z0, z1, z2, z3 = Z[k, r], Z[k, r + 1], Z[k, r + 2], Z[k, r + 3]
+                v0, v1, v2, v3 = V[r], V[r + 1], V[r + 2], V[r + 3]
+                G[k, b, 0, 0] += 4.0
+                for c in range(m):
+                    B[k, b, 0, c] = (((B[k, b, 0, c] + v0[c]) + v1[c]) + v2[c]) + v3[c]
+                for i in range(D):
+                    a0, a1, a2, a3 = z0[i], z1[i], z2[i], z3[i]
+                    G[k, b, i + 1, 0] = (((G[k, b, i + 1, 0] + a0) + a1) + a2) + a3
+                    row = G[k, b, i + 1]
+                    for j in range(i + 1):
+                        g = row[j + 1] + a0 * z0[j]
+                        g += a1 * z1[j]
+                        g += a2 * z2[j]
+                        row[j + 1] = g + a3 * z3[j]
+                    for c in range(m):
+                        g = B[k, b, i + 1, c] + a0 * v0[c]
+                        g += a1 * v1[c]
+                        g += a2 * v2[c]
+                        B[k, b, i + 1, c] = g + a3 * v3[c]
+                r += 4
+            for t in range(r, stop[b]):
                 G[k, b, 0, 0] += 1.0
                 for c in range(m):
-                    B[k, b, 0, c] += V[r, c]
+                    B[k, b, 0, c] += V[t, c]
                 for i in range(D):
-                    zi = Z[k, r, i]
+                    zi = Z[k, t, i]
                     G[k, b, i + 1, 0] += zi
                     for j in range(i + 1):
-                        G[k, b, i + 1, j + 1] += zi * Z[k, r, j]
+                        G[k, b, i + 1, j + 1] += zi * Z[k, t, j]
                     for c in range(m):
-                        B[k, b, i + 1, c] += zi * V[r, c]
+                        B[k, b, i + 1, c] += zi * V[t, c]
 
 
 @njit(**KERNEL)
