@@ -24,15 +24,13 @@ from .metrics import nrmse
 from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .search import grid_search
-from .tables import SUFFIXES, TIME_NAMES, read_table, time_values
+from .tables import SUFFIXES, TIME_NAMES, first_named, is_named, read_table, time_values
 from .walk_forward import ClosedLoop
 
 #: The search of each model when ``--grid`` is not given.
 DEFAULT_GRIDS = {"esn": {"spectral_radius": [0.5, 0.9, 1.2], "leak_rate": [0.1, 0.3, 1.0],
                          "ridge": [1e-6, 1e-3, 1.0]},
                  "nvar": {"delays": [1, 2, 3, 4], "skip": [1, 2], "ridge": [1e-6, 1e-3, 1.0]}}
-
-
 
 
 def read_series(path, columns=None):
@@ -87,8 +85,7 @@ def _series(path, table, columns):
     else:
         available = [str(v) for v in table.data_vars]
         numeric = [v for v in available if table[v].ndim == 1 and table[v].dtype.kind in "iuf"]
-    names = list(columns) if columns else [c for c in numeric
-                                           if str(c).strip().lower() not in TIME_NAMES]
+    names = list(columns) if columns else [c for c in numeric if not is_named(c, TIME_NAMES)]
     missing = [c for c in names if c not in available]
     if missing:
         raise ValueError(f"{path.name} has no column {missing}; its columns are {available}.")
@@ -132,7 +129,7 @@ def read_times(path):
 def _times(path, table):
     """:func:`read_times` of the file ``path`` whose table :func:`_open` read."""
     if path.suffix.lower() in SUFFIXES:
-        name = next((c for c in table.columns if str(c).strip().lower() in TIME_NAMES), None)
+        name = first_named(table.columns, TIME_NAMES)
         if name is None:
             return None
         times = time_values(table[name])

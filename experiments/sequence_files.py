@@ -16,7 +16,7 @@ import pathlib
 import numpy as np
 
 from .archives import read_ts
-from .tables import SUFFIXES, TIME_NAMES, read_table, time_values
+from .tables import SUFFIXES, TIME_NAMES, first_named, is_named, read_table, time_values
 
 #: Column names read as the sequence of each row (a long table), unless one is named.
 ID_NAMES = {"sequence", "sequence_id", "id", "series", "series_id", "case", "case_id",
@@ -59,11 +59,11 @@ def read_labelled(path, id_column=None, label_column=None):
     columns = [str(c) for c in table.columns]
     table.columns = columns
     headerless = columns == [str(i) for i in range(len(columns))]
-    label = label_column or _named(columns, LABEL_NAMES) or ("0" if headerless else None)
+    label = label_column or first_named(columns, LABEL_NAMES) or ("0" if headerless else None)
     if label is None:
         raise ValueError(f"{path.name} has no column named like labels ({sorted(LABEL_NAMES)}); "
                          f"name it with --label-column. Its columns are {columns}.")
-    ident = id_column or _named(columns, ID_NAMES)
+    ident = id_column or first_named(columns, ID_NAMES)
     for name, option in ((label, "--label-column"), (ident, "--id-column")):
         if name is not None and name not in columns:
             raise ValueError(f"{path.name} has no column {name!r} ({option}); its columns are "
@@ -75,11 +75,6 @@ def read_labelled(path, id_column=None, label_column=None):
     if ident is None:
         return _wide(path, table, label)
     return _long(path, table, ident, label)
-
-
-def _named(columns, names):
-    """The first column whose name, in lower case, is one of ``names``."""
-    return next((c for c in columns if c.strip().lower() in names), None)
 
 
 def _numeric(path, table, columns):
@@ -111,10 +106,9 @@ def _wide(path, table, label):
 def _long(path, table, ident, label):
     """One row per step, grouped by the sequence column in order of first appearance, each
     sequence's rows in the order of the time column when there is one (else as in the file)."""
-    time = next((c for c in table.columns if c not in (ident, label)
-                 and c.strip().lower() in TIME_NAMES), None)
-    features = [c for c in table.columns if c not in (ident, label)
-                and c.strip().lower() not in TIME_NAMES]
+    others = [c for c in table.columns if c not in (ident, label)]
+    time = first_named(others, TIME_NAMES)
+    features = [c for c in others if not is_named(c, TIME_NAMES)]
     if not features:
         raise ValueError(f"{path.name} has no feature column besides {ident!r} and {label!r}.")
     values = _numeric(path, table, features)

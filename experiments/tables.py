@@ -6,6 +6,17 @@ TIME_NAMES = {"time", "date", "year", "month", "day", "hour", "t", "step", "inde
 #: File suffixes read as tables (:func:`read_table` finds the separator itself).
 SUFFIXES = (".csv", ".tsv", ".txt")
 
+
+def is_named(column, names):
+    """Whether a column's name, stripped and in lower case, is one of ``names``."""
+    return str(column).strip().lower() in names
+
+
+def first_named(columns, names):
+    """The first of ``columns`` named one of ``names`` (:func:`is_named`), or None."""
+    return next((c for c in columns if is_named(c, names)), None)
+
+
 def read_table(path, names=None):
     """A CSV table, its separator guessed from its start (",", ";", tab or "|"), with decimal
     commas when ";" separates fields that hold commas, and without a header line when the
@@ -42,7 +53,7 @@ def read_table(path, names=None):
     if sep == ";" and any("," in field for field in lines[min(1, len(lines) - 1)].split(sep)):
         decimal = ","  # "1,5;2,25": numbers with a decimal comma
     first = lines[0].split(sep)
-    labelled = (names is not None and len(first) > 1 and first[0].strip().lower() not in names
+    labelled = (names is not None and len(first) > 1 and not is_named(first[0], names)
                 and all(_is_number(f, decimal) or not f.strip() for f in first[1:]))
     header = None if labelled or all(_is_number(f, decimal) for f in first) else "infer"
     table = pd.read_csv(path, sep=sep, decimal=decimal, header=header,
