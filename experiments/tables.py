@@ -8,12 +8,36 @@ SUFFIXES = (".csv", ".tsv", ".txt")
 
 
 def is_named(column, names):
-    """Whether a column's name, stripped and in lower case, is one of ``names``."""
+    """Whether a column's name, stripped and in lower case, is one of ``names``.
+
+    Parameters
+    ----------
+    column : object
+        The column's name (any type: it is compared as a string).
+    names : set of str
+        Accepted names, in lower case.
+
+    Returns
+    -------
+    bool
+    """
     return str(column).strip().lower() in names
 
 
 def first_named(columns, names):
-    """The first of ``columns`` named one of ``names`` (:func:`is_named`), or None."""
+    """The first of ``columns`` named one of ``names`` (:func:`is_named`), or None.
+
+    Parameters
+    ----------
+    columns : iterable
+        Column names, in order.
+    names : set of str
+        Accepted names, in lower case.
+
+    Returns
+    -------
+    object or None
+    """
     return next((c for c in columns if is_named(c, names)), None)
 
 
