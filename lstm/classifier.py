@@ -1,8 +1,11 @@
 """KalmanLSTMClassifier: next-symbol prediction (one label, or the set of possible symbols, per
 step) with the Kalman-trained LSTM."""
 
+import warnings
+
 import numpy as np
 from sklearn.base import ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -90,10 +93,11 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
     _parameter_constraints = CONSTRAINTS
 
     def __init__(self, n_blocks=4, n_cells=2, *, peepholes=True, forget_gate=True,
-                 shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, init_scale=0.1,
-                 trainer="dekf", jacobian="truncated", p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0),
-                 anneal_steps="auto", learning_rate=0.1, momentum=0.9, epochs=10, reset_state=True,
-                 standardize=False, device="cpu", n_jobs=None, random_state=None, verbose=False):
+                 shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5,
+                 forget_gate_bias=1.0, init_scale=0.1, trainer="dekf", jacobian="truncated",
+                 p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps="auto", learning_rate=0.1,
+                 momentum=0.9, epochs=10, reset_state=True, standardize=False, device="cpu",
+                 n_jobs=None, random_state=None, verbose=False):
         self.n_blocks = n_blocks
         self.n_cells = n_cells
         self.peepholes = peepholes
@@ -101,6 +105,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         self.shortcut = shortcut
         self.cell_squashing = cell_squashing
         self.input_gate_bias = input_gate_bias
+        self.forget_gate_bias = forget_gate_bias
         self.init_scale = init_scale
         self.trainer = trainer
         self.jacobian = jacobian
@@ -208,10 +213,25 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
                     raise ValueError(f"sample_weight must have one weight per sequence, "
                                      f"({len(X_seqs)},); got shape {weights.shape}.")
                 last = [w * v for w, v in zip(last, weights)]
-            return self._fit_sequences(X_seqs, y_seqs, check_step_weights(last, X_seqs))
+            self._fit_sequences(X_seqs, y_seqs, check_step_weights(last, X_seqs))
+            self._warn_if_one_class(X_seqs)
+            return self
         Y = self._label_sequences(y, is_sequence_list(X))
         X_seqs, y_seqs, _ = self._validate(X, Y if is_sequence_list(X) else Y[0], reset=True)
         return self._fit_sequences(X_seqs, y_seqs, check_step_weights(sample_weight, X_seqs))
+
+    def _warn_if_one_class(self, X_seqs):
+        """Warn when the network fitted with one label per sequence gives all the training
+        sequences X_seqs the same class (it learnt the classes' frequencies only)."""
+        chosen = np.unique([np.argmax(out[-1]) for out in self._outputs(X_seqs)])
+        if chosen.size == 1:
+            label = str(self.classes_[chosen[0]])
+            warnings.warn(
+                f"The network gives every training sequence class {label!r}: it learnt the "
+                "classes' frequencies, not the sequences. A label at each "
+                "sequence's last step needs a memory of the steps before it: raise "
+                f"forget_gate_bias (now {self.forget_gate_bias}; 3 keeps 0.95 of a cell's state "
+                "a step), epochs or n_blocks, or try ESNClassifier.", ConvergenceWarning)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One online pass over one sequence (the filter carries over).

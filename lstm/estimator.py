@@ -37,7 +37,8 @@ JACOBIANS = ("truncated", "full")
 SQUASHINGS = {"tanh": network.TANH, "identity": network.IDENTITY, "logistic": network.LOGISTIC}
 #: Parameters that shape the network and its filter, or only draw them: fixed once it is built.
 FIXED = ("n_blocks", "n_cells", "peepholes", "forget_gate", "shortcut", "trainer",
-         "input_gate_bias", "init_scale", "p0", "standardize", "random_state")
+         "input_gate_bias", "forget_gate_bias", "init_scale", "p0", "standardize",
+         "random_state")
 #: Filter updates of the noise schedule of ``anneal_steps="auto"`` from a first ``partial_fit``
 #: (a stream's length is not known).
 STREAM_ANNEAL = 20000
@@ -63,6 +64,11 @@ cell_squashing : {"tanh", "identity", "logistic"}, default="tanh"
 input_gate_bias : float, default=-0.5
     Initial bias of block j's input gate: ``input_gate_bias * (j + 1)`` (gates start closed,
     staggered; more negative values keep the cells unwritten until training opens them).
+forget_gate_bias : float, default=1.0
+    Initial bias of block j's forget gate: ``forget_gate_bias + 0.5 j`` (open: the default
+    keeps about 0.73 of the cell state a step). A label that depends on inputs many steps
+    before it (one label per sequence, at its last step) needs a longer memory from the start:
+    3 keeps 0.95 a step.
 init_scale : float, default=0.1
     The memory blocks' weights (gates and cell inputs; the gate biases are set as above) start
     uniform in [-init_scale, init_scale]; the output layer's in [-0.1, 0.1].""",
@@ -135,7 +141,8 @@ def _schedule(estimator, name, positive=False):
 CONSTRAINTS = {
     "n_blocks": COUNT, "n_cells": COUNT, "peepholes": ["boolean"], "forget_gate": ["boolean"],
     "shortcut": ["boolean"], "cell_squashing": [StrOptions(set(SQUASHINGS))],
-    "input_gate_bias": FINITE, "init_scale": NON_NEGATIVE, "trainer": [StrOptions(set(TRAINERS))],
+    "input_gate_bias": FINITE, "forget_gate_bias": FINITE,
+    "init_scale": NON_NEGATIVE, "trainer": [StrOptions(set(TRAINERS))],
     "jacobian": [StrOptions(set(JACOBIANS))], "p0": POSITIVE,
     "q": NON_NEGATIVE + ["array-like"], "r": POSITIVE + ["array-like"],
     "anneal_steps": NON_NEGATIVE_INT + [StrOptions({"auto"})], "learning_rate": NON_NEGATIVE,
@@ -183,7 +190,7 @@ class KalmanLSTMBase(BaseEstimator):
             off = j * PB
             pi = off + n_u * (3 + S)
             w[off + n_u - 1] = self.input_gate_bias * (j + 1)  # closed, staggered
-            w[off + 2 * n_u - 1] = 1.0 + 0.5 * j  # forget gates start open
+            w[off + 2 * n_u - 1] = self.forget_gate_bias + 0.5 * j  # forget gates start open
             w[off + 3 * n_u - 1] = -0.5 * (j + 1)  # output gates start closed, staggered
             if not self.forget_gate:
                 w[off + n_u:off + 2 * n_u] = 0.0
@@ -376,11 +383,12 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
     _parameter_constraints = {**CONSTRAINTS, "output": [StrOptions({"linear", "logistic"})]}
 
     def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
-                 shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5, init_scale=0.1,
-                 output="linear", trainer="dekf", jacobian="truncated", p0=100.0,
-                 q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=20000, learning_rate=0.1,
-                 momentum=0.9, epochs=10, reset_state=True, standardize=False, device="cpu",
-                 n_jobs=None, random_state=None, verbose=False):
+                 shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5,
+                 forget_gate_bias=1.0, init_scale=0.1, output="linear", trainer="dekf",
+                 jacobian="truncated", p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0),
+                 anneal_steps=20000, learning_rate=0.1, momentum=0.9, epochs=10,
+                 reset_state=True, standardize=False, device="cpu", n_jobs=None,
+                 random_state=None, verbose=False):
         self.n_blocks = n_blocks
         self.n_cells = n_cells
         self.peepholes = peepholes
@@ -388,6 +396,7 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         self.shortcut = shortcut
         self.cell_squashing = cell_squashing
         self.input_gate_bias = input_gate_bias
+        self.forget_gate_bias = forget_gate_bias
         self.init_scale = init_scale
         self.output = output
         self.trainer = trainer

@@ -1,7 +1,10 @@
 """KalmanLSTMClassifier: the regressor's network and filter behind a label encoding."""
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from experiments.sequence_tasks import anbncn
 from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
@@ -94,6 +97,27 @@ def test_first_error_finds_the_first_wrong_step_without_building_inputs():
     X, y = _labelled(30)
     with pytest.raises(ValueError, match="indicator targets"):
         KalmanLSTMClassifier(**PARAMS).fit(X, y).first_error(np.zeros(3, int), np.zeros((3, 3)))
+
+
+def test_a_label_far_from_its_evidence_needs_forget_gates_that_start_open():
+    # the class is the sign of step 5 of 30 (noise elsewhere), labelled at the last step: with
+    # forget gates at sigmoid(1) = 0.73 a step the cells forget it, and the network learns the
+    # classes' frequencies only (seeds 0-5 all), with a warning; at sigmoid(5) it learns them
+    rng = np.random.default_rng(0)
+
+    def task(n):
+        X, y = rng.normal(0.0, 0.1, size=(n, 30, 1)), rng.integers(0, 2, n)
+        X[:, 5, 0] += 2 * y - 1
+        return list(X), y
+
+    (X, y), (X_test, y_test) = task(100), task(200)
+    kw = dict(n_blocks=2, epochs=20, standardize=True, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"class '0'.*forget_gate_bias \(now 1.0"):
+        assert KalmanLSTMClassifier(**kw).fit(X, y).score(X_test, y_test) < 0.6
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = KalmanLSTMClassifier(forget_gate_bias=5.0, **kw).fit(X, y)
+    assert model.score(X_test, y_test) >= 0.95
 
 
 def test_one_label_per_sequence_is_learnt_at_the_last_step():

@@ -58,6 +58,7 @@ BAD = [
     (KalmanLSTMClassifier, "q", (1e-3, 1e-4, 1e-5), "q"),
     (KalmanLSTMClassifier, "p0", 0.0, "p0"),
     (KalmanLSTMClassifier, "input_gate_bias", -np.inf, "input_gate_bias"),
+    (KalmanLSTMRegressor, "forget_gate_bias", np.nan, "forget_gate_bias"),
 ]
 
 
