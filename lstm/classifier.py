@@ -231,7 +231,8 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
                 "classes' frequencies, not the sequences. A label at each "
                 "sequence's last step needs a memory of the steps before it: raise "
                 f"forget_gate_bias (now {self.forget_gate_bias}; 3 keeps 0.95 of a cell's state "
-                "a step), epochs or n_blocks, or try ESNClassifier.", ConvergenceWarning)
+                "a step, 5 keeps 0.993), epochs or n_blocks, or try ESNClassifier.",
+                ConvergenceWarning)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One online pass over one sequence (the filter carries over).
