@@ -205,6 +205,9 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
                                  "sequences (one label per step).")
             Y = self._label_sequences([np.full(len(x), label) for x, label in zip(X, labels)],
                                       True)
+            if self.classes_.size < 2:
+                raise ValueError(f"y has 1 class ({self.classes_[0].tolist()!r}); a classifier "
+                                 "needs at least 2.")
             X_seqs, y_seqs, _ = self._validate(X, Y, reset=True)
             last = [np.r_[np.zeros(len(x) - 1), 1.0] for x in X_seqs]
             if sample_weight is not None:  # one weight per sequence
@@ -225,9 +228,9 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         sequences X_seqs the same class (it learnt the classes' frequencies only)."""
         chosen = np.unique([np.argmax(out[-1]) for out in self._outputs(X_seqs)])
         if chosen.size == 1:
-            label = str(self.classes_[chosen[0]])
             warnings.warn(
-                f"The network gives every training sequence class {label!r}: it learnt the "
+                f"The network gives every training sequence class "
+                f"{self.classes_[chosen[0]].tolist()!r}: it learnt the "
                 "classes' frequencies, not the sequences. A label at each "
                 "sequence's last step needs a memory of the steps before it: raise "
                 f"forget_gate_bias (now {self.forget_gate_bias}; 3 keeps 0.95 of a cell's state "

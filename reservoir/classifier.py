@@ -244,8 +244,8 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
                              "one label per sequence.")
         self.classes_, labels = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
-            raise ValueError(f"y has 1 class ({self.classes_[0]!r}); a classifier needs at "
-                             "least 2.")
+            raise ValueError(f"y has 1 class ({self.classes_[0].tolist()!r}); a classifier "
+                             "needs at least 2.")
         return labels
 
     def _inputs(self, X, reset):

@@ -223,7 +223,7 @@ def test_grid_search_cv_over_sequences_with_stratified_folds():
 
 @pytest.mark.parametrize("change, message", [
     (lambda X, y: (X, y[:-1]), "X has 20 sequences but y has 19 labels"),
-    (lambda X, y: (X, np.full(len(y), "a")), "1 class"),
+    (lambda X, y: (X, np.full(len(y), "a")), r"1 class \('a'\)"),
     (lambda X, y: ([x[:1] for x in X], y), "washout"),
     (lambda X, y: ([np.where(np.arange(len(x))[:, None] == 3, np.nan, x) for x in X], y),
      "NaN"),

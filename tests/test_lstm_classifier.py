@@ -138,3 +138,5 @@ def test_one_label_per_sequence_is_learnt_at_the_last_step():
         model.predict(X[0])
     with pytest.raises(ValueError, match="40 sequences but y has 39 labels"):
         KalmanLSTMClassifier().fit(X, y[:-1])
+    with pytest.raises(ValueError, match=r"y has 1 class \('slow'\); a classifier needs"):
+        KalmanLSTMClassifier().fit(X, np.full(len(X), "slow"))
