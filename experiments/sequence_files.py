@@ -120,6 +120,7 @@ def _long(path, table, ident, label):
     times = None if time is None else _times(path, table[time])
     X, y = [], []
     for key, rows in table.groupby(ident, sort=False).indices.items():
+        key = key.item() if isinstance(key, np.generic) else key  # 3, not np.int64(3)
         labels = table[label].to_numpy()[rows]
         if np.any(labels != labels[0]):
             raise ValueError(f"{path.name}: sequence {key!r} has several labels "

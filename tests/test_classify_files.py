@@ -87,6 +87,10 @@ def test_bad_files_say_what_to_change(tmp_path):
     frame.to_csv(path, index=False)
     with pytest.raises(ValueError, match="sequence 's0' has two rows at the same 'time'"):
         read_labelled(path, label_column="speaker")
+    frame["sequence"] = frame["sequence"].str[1:].astype(int)  # numbered sequences
+    frame.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="sequence 0 has two rows at the same 'time'"):
+        read_labelled(path, label_column="speaker")
     frame["time"] = "soon"
     frame.to_csv(path, index=False)
     with pytest.raises(ValueError, match="'time' holds neither numbers nor dates"):
