@@ -112,7 +112,7 @@ def test_a_label_far_from_its_evidence_needs_forget_gates_that_start_open():
 
     (X, y), (X_test, y_test) = task(100), task(200)
     kw = dict(n_blocks=2, epochs=20, standardize=True, random_state=0)
-    with pytest.warns(ConvergenceWarning, match=r"class '0'.*forget_gate_bias \(now 1.0"):
+    with pytest.warns(ConvergenceWarning, match=r"class 0: .*forget_gate_bias \(now 1.0"):
         assert KalmanLSTMClassifier(**kw).fit(X, y).score(X_test, y_test) < 0.6
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
