@@ -288,7 +288,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
             return self
         Y = np.where(labels[:, None] == np.arange(len(self.classes_)), 1.0, -1.0)
         with blas_threads(F.shape[2]):
-            self.readouts_ = [Readout(SVDRidge(F[:, k], Y)) for k in range(F.shape[1])]
+            self.readouts_ = [Readout(svd) for svd in SVDRidge.each(F, Y)]
         self._labels_fitted = labels
         self._solve(self.ridge)
         return self

@@ -5,7 +5,9 @@ For centred features F (n, p) (the intercept, unpenalised, is then the mean targ
 F = U diag(s) V^T, the fitted outputs are ``mean(Y) + U diag(s^2 / (s^2 + ridge)) U^T Yc`` and
 the leverages ``h_i = 1/n + sum_j U_ij^2 s_j^2 / (s_j^2 + ridge)``; the output at i of the model
 fitted without row i is ``Y_i - (Y_i - fit_i) / (1 - h_i)`` (Hastie et al., Elements of
-Statistical Learning, 7.10).
+Statistical Learning, 7.10). With fewer rows than features (one row per sequence), U and s^2
+come from the eigendecomposition of the n x n matrix F F^T instead (as scikit-learn's
+RidgeClassifierCV does), and the weights are ``F^T U diag(1 / (s^2 + ridge)) U^T Yc``.
 """
 
 import numpy as np
@@ -28,17 +30,26 @@ class SVDRidge:
         Features with zero mean over the rows.
     Y : ndarray of shape (n, m)
         Targets.
+    factors : tuple or None, default=None
+        ``factorize(F[:, None])[0]`` when already computed (:meth:`each`).
     """
 
     intercept = True
 
-    def __init__(self, F, Y):
+    def __init__(self, F, Y, factors=None):
         self.n_samples, self.n_features = F.shape[0], F.shape[1] + 1
         self.n_outputs = Y.shape[1]
         self.mean = Y.mean(axis=0)
         self.Y = Y
-        self.U, self.s, self.Vt = np.linalg.svd(F, full_matrices=False)
+        self.U, self.s, self.Vt = factorize(F[:, None])[0] if factors is None else factors
+        self.F = F if self.Vt is None else None  # the weights' basis F^T U without V^T
         self.UtY = self.U.T @ (Y - self.mean)
+
+    @classmethod
+    def each(cls, F, Y):
+        """One :class:`SVDRidge` per member k of F (n, M, p) (``F[:, k]``), all factorised
+        at once by :func:`factorize`."""
+        return [cls(F[:, k], Y, factors) for k, factors in enumerate(factorize(F))]
 
     def _shrink(self, ridge):
         """s^2 / (s^2 + ridge) (the pseudo-inverse's 0/1 pattern at ridge 0)."""
@@ -52,14 +63,20 @@ class SVDRidge:
         if np.ndim(ridge):
             return np.stack([self.solve(float(r)) for r in ridge])
         shrink = self._shrink(ridge)
-        inverse = np.divide(shrink, self.s, out=np.zeros_like(self.s), where=self.s > 0)
-        return np.vstack([self.mean[None, :], self.Vt.T @ (inverse[:, None] * self.UtY)])
+        if self.Vt is None:  # from F F^T: F^T U diag(shrink / s^2) U^T Yc
+            inverse = np.divide(shrink, self.s ** 2, out=np.zeros_like(self.s),
+                                where=self.s > 0)
+            coef = self.F.T @ (self.U @ (inverse[:, None] * self.UtY))
+        else:
+            inverse = np.divide(shrink, self.s, out=np.zeros_like(self.s), where=self.s > 0)
+            coef = self.Vt.T @ (inverse[:, None] * self.UtY)
+        return np.vstack([self.mean[None, :], coef])
 
     def gram(self):
         """[1 F]^T [1 F] (p + 1, p + 1) (the columns of F sum to zero)."""
         G = np.zeros((self.n_features, self.n_features))
         G[0, 0] = self.n_samples
-        G[1:, 1:] = (self.Vt.T * self.s ** 2) @ self.Vt
+        G[1:, 1:] = self.F.T @ self.F if self.Vt is None else (self.Vt.T * self.s ** 2) @ self.Vt
         return G
 
     def outputs(self, ridge):
@@ -78,6 +95,29 @@ class SVDRidge:
             keys.append((int(np.sum(out.argmax(axis=1) != labels)),
                          float(np.mean((out - self.Y) ** 2))))
         return float(ridges[min(range(len(ridges)), key=keys.__getitem__)])
+
+
+def factorize(F):
+    """U (n, r), s (r,) and V^T (r, p) of the thin SVD of each member ``F[:, k]`` of F (n, M,
+    p), largest s first; with fewer rows than features, U and s from one batched
+    eigendecomposition of the members' F F^T (n, n), the directions whose s^2 is at most
+    ``n eps`` times the largest left out (the round-off of F F^T), and V^T None.
+
+    Returns
+    -------
+    factors : list of M (U, s, Vt) tuples
+    """
+    n, M, p = F.shape
+    if n >= p:
+        return [np.linalg.svd(F[:, k], full_matrices=False) for k in range(M)]
+    members = F.transpose(1, 0, 2)
+    lam, vectors = np.linalg.eigh(members @ members.transpose(0, 2, 1))
+    floor = lam[:, -1:] * n * np.finfo(F.dtype).eps
+    factors = []
+    for k in range(M):
+        keep = np.flatnonzero(lam[k] > floor[k])[::-1]
+        factors.append((vectors[k][:, keep], np.sqrt(lam[k, keep]), None))
+    return factors
 
 
 def temperature(outputs, labels):

@@ -92,11 +92,12 @@ def test_bidirectional_vectors_append_those_of_the_reversed_sequences(kind):
     assert both.coef_.shape[2] == 2 * one.coef_.shape[2]
 
 
-def test_leave_one_out_outputs_equal_refits_without_each_row():
+@pytest.mark.parametrize("n, p", [(15, 6), (10, 16)])  # SVD; eigendecomposition of F F^T
+def test_leave_one_out_outputs_equal_refits_without_each_row(n, p):
     rng = np.random.default_rng(1)
-    F = rng.normal(size=(15, 6))
+    F = rng.normal(size=(n, p))
     F -= F.mean(axis=0)
-    Y = np.where(rng.integers(0, 3, 15)[:, None] == np.arange(3), 1.0, -1.0)
+    Y = np.where(rng.integers(0, 3, n)[:, None] == np.arange(3), 1.0, -1.0)
     for lam in (0.1, 3.0):
         want = naive.leave_one_out(F, Y, lam)
         # the features were centred on all rows; a refit without row i re-centres nothing,
@@ -116,6 +117,22 @@ def test_svd_ridge_solves_as_the_qr_readout():
     np.testing.assert_allclose(svd.solve(np.array([1.0, 2.0]))[1], svd.solve(2.0))
     A = np.hstack([np.ones((12, 1)), F])
     np.testing.assert_allclose(svd.gram(), A.T @ A, atol=1e-10)
+    # no penalty: the least-norm fit, with the centring's null direction left out
+    np.testing.assert_allclose(svd.solve(0.0)[1:], np.linalg.pinv(F) @ (Y - Y.mean(axis=0)),
+                               rtol=1e-8, atol=1e-10)
+    assert svd.s.size == 11
+
+
+def test_svd_ridges_of_members_factorised_together_equal_each_alone():
+    rng = np.random.default_rng(3)
+    for p in (5, 20):  # more rows than features (SVDs), fewer (one batched eigh)
+        F = rng.normal(size=(12, 3, p))
+        F -= F.mean(axis=0)
+        Y = rng.normal(size=(12, 2))
+        for k, svd in enumerate(SVDRidge.each(F, Y)):
+            alone = SVDRidge(np.ascontiguousarray(F[:, k]), Y)
+            np.testing.assert_allclose(svd.solve(0.5), alone.solve(0.5), rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(svd.outputs(0.5), alone.outputs(0.5), rtol=1e-10)
 
 
 def test_block_diagonal_runs_each_member_side_by_side():
