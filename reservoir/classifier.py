@@ -81,7 +81,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
     ridge : float or None, default=None
         Penalty of the classification readout on the standardised vectors (> 0); None chooses
         it from ``reservoir.svd_ridge.RIDGES`` by leave-one-out errors on the training
-        sequences, for each member (all values from one SVD).
+        sequences, for each member (all values from one factorization).
     washout : int, default=0
         Initial steps of every sequence left out of the mean and the model space.
     standardize : bool, default=True
@@ -109,8 +109,9 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         The standardisation of each member's vectors (n_dimensions doubled with
         ``bidirectional``).
     readouts_ : list of reservoir.Readout
-        Each member's training vectors and one-hot targets (+1/-1), factorized once by an SVD
-        (:class:`reservoir.svd_ridge.SVDRidge`): the weights of any ridge value follow
+        Each member's training vectors and one-hot targets (+1/-1), factorized once (an SVD,
+        or with fewer sequences than vector entries the eigendecomposition of their Gram
+        matrix: :class:`reservoir.svd_ridge.SVDRidge`): the weights of any ridge value follow
         (``with_ridge``), and the leave-one-out outputs. Not set with ``classifier``.
     ridge_ : ndarray of shape (n_estimators,)
         The ridge value of each member.

@@ -20,9 +20,10 @@ RIDGES = np.logspace(-2, 4, 13)
 
 class SVDRidge:
     """The ridge regressions of Y on the centred rows F (an unpenalised intercept, the mean
-    target), for any ridge value, and their leave-one-out outputs, from one SVD of F: the
-    accumulator of a :class:`~reservoir.readout.Readout` whose rows all come at once (one row
-    per sequence for the classifier), with the interface of :class:`~reservoir.readout.QRRidge`.
+    target), for any ridge value, and their leave-one-out outputs, from one SVD of F (or, with
+    fewer rows than features, one eigendecomposition of F F^T): the accumulator of a
+    :class:`~reservoir.readout.Readout` whose rows all come at once (one row per sequence for
+    the classifier), with the interface of :class:`~reservoir.readout.QRRidge`.
 
     Parameters
     ----------
