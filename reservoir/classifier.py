@@ -28,7 +28,7 @@ from .common.validation import (
 from .docstrings import FRAGMENTS
 from .readout import Readout
 from .representations import REPRESENTATIONS, Projection, Summaries
-from .svd_ridge import RIDGES, SVDRidge, temperature
+from .svd_ridge import RIDGES, SVDRidge, temperatures
 from .weights import block_diagonal, make_reservoir
 
 #: Bytes of training states a model-space fit keeps from its first harvest (for the principal
@@ -304,8 +304,8 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         solved = [r.coef_for(float(a)) for r, a in zip(self.readouts_, self.ridge_)]
         self.coef_ = np.stack([c for c, _ in solved])
         self.intercept_ = np.stack([b for _, b in solved])
-        self.temperature_ = np.array([temperature(svd.outputs(a), labels)
-                                      for svd, a in zip(svds, self.ridge_)])
+        self.temperature_ = temperatures(
+            np.stack([svd.outputs(a) for svd, a in zip(svds, self.ridge_)]), labels)
 
     def _build(self, n_inputs, n_outputs):
         """Draw the ``n_estimators`` members from one random state, in turn (the first is the

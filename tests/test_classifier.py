@@ -10,7 +10,7 @@ import reservoir.classifier
 import reservoir.harvest
 from reservoir import ESNClassifier
 from reservoir.representations import REPRESENTATIONS
-from reservoir.svd_ridge import SVDRidge
+from reservoir.svd_ridge import SVDRidge, temperatures
 from reservoir.weights import block_diagonal, make_reservoir
 from tests import naive
 
@@ -121,6 +121,28 @@ def test_svd_ridge_solves_as_the_qr_readout():
     np.testing.assert_allclose(svd.solve(0.0)[1:], np.linalg.pinv(F) @ (Y - Y.mean(axis=0)),
                                rtol=1e-8, atol=1e-10)
     assert svd.s.size == 11
+
+
+def test_temperatures_minimise_each_members_log_loss():
+    from scipy.optimize import minimize_scalar
+    from scipy.special import log_softmax
+
+    rng = np.random.default_rng(4)
+    labels = rng.integers(0, 3, 40)
+    hot = np.eye(3)[labels]
+    outputs = np.stack([a * hot + rng.normal(size=(40, 3)) for a in (0.0, 0.5, 3.0)]
+                       + [2 * hot - 1])  # the last separates the classes: any large T
+    T = temperatures(outputs, labels)
+    for k in range(4):
+        def loss(log_t):
+            return -np.mean(log_softmax(np.exp(log_t) * outputs[k], axis=1)[np.arange(40), labels])
+
+        want = minimize_scalar(loss, bounds=(np.log(1e-3), np.log(1e3)), method="bounded",
+                               options={"xatol": 1e-12}).x
+        assert loss(np.log(T[k])) <= loss(want) + 1e-12
+        if k < 3:
+            assert T[k] == pytest.approx(np.exp(want), rel=1e-6)
+    assert T[3] > 10 and loss(np.log(T[3])) < 1e-12
 
 
 def test_svd_ridges_of_members_factorised_together_equal_each_alone():
