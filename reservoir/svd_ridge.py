@@ -103,6 +103,11 @@ def factorize(F):
     eigendecomposition of the members' F F^T (n, n), the directions whose s^2 is at most
     ``n eps`` times the largest left out (the round-off of F F^T), and V^T None.
 
+    Parameters
+    ----------
+    F : ndarray of shape (n, M, p)
+        The centred features of M members.
+
     Returns
     -------
     factors : list of M (U, s, Vt) tuples
@@ -125,6 +130,13 @@ def temperatures(outputs, labels):
     for ``labels`` (n,), outputs (M, n, m), within [1e-3, 1e3]: Newton's method on the convex
     loss for all members at once, a step that leaves the bracket of the minimum replaced by
     halving the bracket (in log T), to 1e-10 relative.
+
+    Parameters
+    ----------
+    outputs : ndarray of shape (M, n, m)
+        Each member's (leave-one-out) outputs.
+    labels : ndarray of shape (n,)
+        The right column of each row.
 
     Returns
     -------
