@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 
 import numba
 import numpy as np
@@ -125,12 +126,22 @@ def minirocket(X, y, X_test):
     return RidgeClassifierCV(alphas=np.logspace(-3, 3, 10)).fit(F, y).predict(F_test)
 
 
+#: The Kalman LSTM's distinct warnings so far.
+LSTM_WARNINGS = set()
+
+
 def lstm(X, y, X_test):
     rows = np.concatenate(X)
     mean, scale = rows.mean(axis=0), rows.std(axis=0) + 1e-12
     model = KalmanLSTMClassifier(n_blocks=4, n_cells=1, anneal_steps=20000, epochs=30,
                                  random_state=0)  # the run of docs/benchmarks.md
-    model.fit([(x - mean) / scale for x in X], y)
+    with warnings.catch_warnings(record=True) as caught:  # printed once, not once a timed run
+        warnings.simplefilter("always")
+        model.fit([(x - mean) / scale for x in X], y)
+    for warning in caught:
+        if str(warning.message) not in LSTM_WARNINGS:
+            LSTM_WARNINGS.add(str(warning.message))
+            print(f"  KalmanLSTMClassifier warned: {warning.message}")
     return model.predict([(x - mean) / scale for x in X_test])
 
 
