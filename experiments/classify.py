@@ -83,12 +83,12 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
     X, y, X_test, y_test = _splits(str(archive), test, test_size, label_column, id_column, seed)
     if n_train is not None:
         X, y = X[:n_train], y[:n_train]
-    weights = {k: v for k, v in dict(spectral_radius=spectral_radius, leak_rate=leak_rate,
-                                     input_scaling=input_scaling, density=density).items()
-               if v is not None}
+    given = {k: v for k, v in dict(spectral_radius=spectral_radius, leak_rate=leak_rate,
+                                   input_scaling=input_scaling, density=density).items()
+             if v is not None}  # the others keep ESNClassifier's defaults
     estimator = ESNClassifier(n_reservoir, representation=representation,
                               n_estimators=n_estimators, bidirectional=bidirectional,
-                              device=device, random_state=seed, **weights)
+                              device=device, random_state=seed, **given)
     if vote and not grid:
         raise ValueError("vote averages the configurations of a grid: give one with --grid.")
     start = time.perf_counter()

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from reservoir.common.docstrings import filler
 from reservoir.common.validation import (
+    check_classes,
     check_step_weights,
     is_sequence_list,
     require_y,
@@ -205,9 +206,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
                                  "sequences (one label per step).")
             Y = self._label_sequences([np.full(len(x), label) for x, label in zip(X, labels)],
                                       True)
-            if self.classes_.size < 2:
-                raise ValueError(f"y has 1 class ({self.classes_[0].tolist()!r}); a classifier "
-                                 "needs at least 2.")
+            check_classes(self.classes_)
             X_seqs, y_seqs, _ = self._validate(X, Y, reset=True)
             last = [np.r_[np.zeros(len(x) - 1), 1.0] for x in X_seqs]
             if sample_weight is not None:  # one weight per sequence

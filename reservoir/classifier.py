@@ -18,6 +18,7 @@ from .common.scaling import standardized_inputs
 from .common.validation import (
     COUNT,
     POSITIVE,
+    check_classes,
     check_magnitude,
     check_sequences,
     check_washout,
@@ -244,9 +245,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
             raise ValueError(f"X has {n_sequences} sequences but y has {len(y)} labels; pass "
                              "one label per sequence.")
         self.classes_, labels = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(f"y has 1 class ({self.classes_[0].tolist()!r}); a classifier "
-                             "needs at least 2.")
+        check_classes(self.classes_)
         return labels
 
     def _inputs(self, X, reset):

@@ -40,10 +40,17 @@ def feature_blocks(inputs, states, squares):
     return [inputs, states] + ([states[:, ::2] ** 2] if squares else [])
 
 
+def stack_blocks(blocks, intercept, dtype=None):
+    """``[1, *blocks]`` (the constant only with ``intercept``) as one (T, p) matrix: blocks
+    (T, p_i), cast to ``dtype`` when given (the constant has the last block's dtype)."""
+    blocks = [np.asarray(b, dtype=dtype) for b in blocks]
+    ones = [np.ones((blocks[-1].shape[0], 1), dtype=blocks[-1].dtype)] if intercept else []
+    return np.concatenate(ones + blocks, axis=1)
+
+
 def design_matrix(inputs, states, squares, intercept):
     """Rows ``[1, u(t), x(t), x(t)[::2]**2]``: inputs (T, n_in), states (T, N) -> (T, p)."""
-    ones = [np.ones((states.shape[0], 1), dtype=states.dtype)] if intercept else []
-    return np.concatenate(ones + feature_blocks(inputs, states, squares), axis=1)
+    return stack_blocks(feature_blocks(inputs, states, squares), intercept)
 
 
 def _as_ridges(ridge):
@@ -131,9 +138,7 @@ class QRRidge:
 
         {blocks_parameters}
         """
-        ones = [np.ones((Y.shape[0], 1))] if self.intercept else []
-        self.update(np.concatenate(ones + [np.asarray(b, dtype=np.float64) for b in blocks],
-                                   axis=1), Y)
+        self.update(stack_blocks(blocks, self.intercept, np.float64), Y)
 
     def factors(self):
         """R (p, p) upper triangular with ``R^T R = F^T F``, and ``Q^T Y`` (p, m)."""

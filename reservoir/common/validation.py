@@ -142,6 +142,13 @@ def require_y(estimator, y):
                          "is None.")
 
 
+def check_classes(classes):
+    """Refuse fewer than 2 classes (``classes_``, the distinct labels of y), naming the one."""
+    if len(classes) < 2:
+        raise ValueError(f"y has 1 class ({classes[0].tolist()!r}); a classifier needs at "
+                         "least 2.")
+
+
 def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
     """Validate X (one sequence (n_steps, n_features) or a list of them) and y when given.
 
