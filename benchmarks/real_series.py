@@ -11,9 +11,12 @@ first 80% (``standardize=True``). Scores on the test part,
 walking forward through the whole series: the one-step NRMSE, and the closed-loop NRMSE over
 ``H`` steps from up to 200 test origins evenly spread (every origin of the two short series),
 each continuing the whole history before it; NRMSE is the RMS error over the standard deviation
-of the first 80%. The AR's lag count is chosen on the last quarter of the first 80%; AutoReg's
-by AIC (up to 30 lags). reservoirpy 0.4.2: ``Reservoir(300, lr=0.3, sr=1.25) >> Ridge(1e-6)``
-on the z-scored series, its closed loops from the last 500 steps before each origin.
+of the first 80%, and beside it over that of the test part, the normalisation of the forecasting
+issue's figures and targets (its persistence on sunspots, 0.640, is 0.630 here; 0.977 over the
+first 80%'s, whose cycles are 1.5 times smaller). The AR's lag count is chosen on the last
+quarter of the first 80%; AutoReg's by AIC (up to 30 lags). reservoirpy 0.4.2:
+``Reservoir(300, lr=0.3, sr=1.25) >> Ridge(1e-6)`` on the z-scored series, its closed loops from
+the last 500 steps before each origin.
 
 Run with `python benchmarks/real_series.py` (the `series` and `bench` extras).
 """
@@ -173,11 +176,14 @@ def main():
             rows[f"numba-rnn, searched {label}"] = (one, loop)
             print(f"  search by {label} score ({seconds:.1f} s): {params}")
         target_one, target_loop = TARGETS[name]
-        print(f"  {'model':42s} {'one-step NRMSE':>15s} {'closed-loop NRMSE':>18s}")
+        ratio = std / series[n_fit:].std()  # NRMSE over the test part's spread / over the fit's
+        print(f"  {'NRMSE over the spread of':42s} {'the first 80%':>29s}   {'the test part':>29s}")
+        print(f"  {'model':42s} {'one-step':>14s} {'closed loop':>14s}   {'one-step':>14s} "
+              f"{'closed loop':>14s}")
         for label, (one, loop) in rows.items():
             a, b = scores(one, loop, series, n_fit, horizon, std)
-            print(f"  {label:42s} {a:15.4f} {b:18.4f}")
-        print(f"  targets: one-step <= {target_one}, closed loop <= {target_loop}")
+            print(f"  {label:42s} {a:14.4f} {b:14.4f}   {a * ratio:14.4f} {b * ratio:14.4f}")
+        print(f"  {'targets (the issue)':42s} {'':29s}   {target_one:14.4f} {target_loop:14.4f}")
 
 
 if __name__ == "__main__":
