@@ -323,7 +323,11 @@ def train(net, full, X, Y, weights, state, trainer, filt, schedule, sgd, out_all
             q = q0 * (q1 / q0) ** frac if q0 > 0 and q1 > 0 else q0 + (q1 - q0) * frac
             hp_kernel[entries, threads](d_H, d_cov, d_cov_off, d_start, d_size, d_group, d_HP)
             innovation_kernel[flat_launch(m * m)](d_HP, d_H, d_inn)
-            A = np.linalg.inv(np.eye(m) * r + d_inn.copy_to_host())
+            innovation = np.eye(m) * r + d_inn.copy_to_host()
+            if not np.all(np.isfinite(innovation)):  # H P H^T overflowed, as on the CPU
+                failed = t
+                break
+            A = np.linalg.inv(innovation)
             gain_kernel[cols, threads](d_w, d_HP, cuda.to_device(A), cuda.to_device(A @ e),
                                        d_AHP)
             covariance_kernel[cols, threads](d_cov, d_cov_off, d_start, d_size, d_group, d_HP,

@@ -74,6 +74,8 @@ def _ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
     A = np.eye(m) * r
     for g in range(n_g):
         A += parts[g]
+    if not np.all(np.isfinite(A)):  # H P H^T overflowed: the filter diverged at this step
+        return False
     A = np.linalg.inv(A)
     Ae = A @ e
     ok = np.ones(n_g, dtype=np.bool_)
@@ -175,6 +177,8 @@ def dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off, g_start,
             for v in range(S):
                 Cs[j, k, v] = dout[k] * w[o_off + k * n_z + j * S + v]
         A += Cs[j] @ inner[j] @ Cs[j].T
+    if not np.all(np.isfinite(A)):  # H P H^T overflowed: the filter diverged at this step
+        return False
     A = np.linalg.inv(A)
     Ae = A @ e
     Ms = np.empty((B, S, S))  # C_j^T A C_j

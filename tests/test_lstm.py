@@ -325,6 +325,18 @@ def test_divergence_and_bad_parameters():
         assert np.all(np.isfinite(model.predict(u)))
 
 
+@pytest.mark.parametrize("trainer", ["dekf", "ekf"])
+def test_an_overflowing_innovation_names_its_step(trainer):
+    # p0 = 1e306: H P H^T overflows at step 2; the fit stops there, as on CUDA, instead of
+    # failing to invert a matrix of infinities without naming the step
+    rng = np.random.default_rng(2)
+    X = rng.uniform(-1, 1, size=(20, 1))
+    model = KalmanLSTMRegressor(2, trainer=trainer, p0=1e306, epochs=3, random_state=0)
+    with pytest.raises(FilterDivergenceError, match="stopped at step 2 of the sequence"):
+        model.fit(X, 1e3 * np.r_[0.0, X[:-1, 0]])
+    assert np.all(np.isfinite(model.coef_))
+
+
 @pytest.mark.skipif(cuda_status()[0], reason="a GPU is available here")
 @pytest.mark.parametrize("cls", [KalmanLSTMRegressor, KalmanLSTMClassifier])
 def test_cuda_without_gpu_raises(cls):
