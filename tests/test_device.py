@@ -56,6 +56,8 @@ def test_small_readouts_run_on_one_blas_thread_large_ones_on_the_default():
     assert _blas_threads_now() == before
     with blas_threads(SMALL_BLAS):
         assert _blas_threads_now() == before
+    with blas_threads(10, threaded=True):  # the Gram accumulator's products, at any size
+        assert _blas_threads_now() == before
 
 
 def test_a_fit_in_another_thread_equals_the_fit_in_the_main_thread():
