@@ -142,7 +142,8 @@ class ReservoirMixin(ReservoirCore):
         U_seqs, Y_seqs, Yprev_seqs = self._training_data(X, y)
         weights = None if sample_weight is None else check_step_weights(sample_weight, U_seqs)
         self._build(U_seqs[0].shape[1], Y_seqs[0].shape[1])
-        accumulation = blas_threads(self._n_features_out(), SOLVERS[self.solver].threaded_blas)
+        p, n_rows = self._n_features_out(), sum(len(U) for U in U_seqs)
+        accumulation = blas_threads(p, SOLVERS[self.solver].threaded_blas(n_rows, p))
         with accumulation, keyboard_interrupts():
             readout, state = self._harvest_readout(U_seqs, Y_seqs, Yprev_seqs, weights)
         return self._fitted_from(self.reservoir_, readout, state, U_seqs, Y_seqs)

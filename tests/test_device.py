@@ -56,7 +56,7 @@ def test_small_readouts_run_on_one_blas_thread_large_ones_on_the_default():
     assert _blas_threads_now() == before
     with blas_threads(SMALL_BLAS):
         assert _blas_threads_now() == before
-    with blas_threads(10, threaded=True):  # the Gram accumulator's products, at any size
+    with blas_threads(10, threaded=True):  # a large Gram accumulation, whatever its width
         assert _blas_threads_now() == before
 
 

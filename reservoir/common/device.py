@@ -179,7 +179,7 @@ def _one_blas_thread():
 def blas_threads(n_features, threaded=False):
     """Context for the readout's linear algebra on ``n_features`` columns: one BLAS thread when
     the matrices are small, the library's default otherwise, or always with ``threaded`` (an
-    accumulator whose products gain from threads at any size: ``GramRidge.threaded_blas``)."""
+    accumulation large enough to gain from threads: ``GramRidge.threaded_blas``)."""
     if threaded or n_features >= SMALL_BLAS:
         yield
         return
