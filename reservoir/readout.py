@@ -255,7 +255,8 @@ class GramRidge:
         (their GEMM and SYRK gain from threads: 10,000 sequences at N=300, 3.2 -> 2.4 s a fit).
         Smaller fits keep one thread: an OpenBLAS thread spins for up to about 0.1 s after a
         call, on a core the next fit's harvest needs (a 40 ms fit then took up to 2.3 times its
-        median).
+        median). The estimators ask only when their harvest runs on one thread (with Numba's
+        threads harvesting, the same 10,000 sequences took 2.6 -> 3.7 s).
 
         Parameters
         ----------
