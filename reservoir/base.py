@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from . import kernels
-from .common.device import DEVICES, blas_threads, check_device, resolve
+from .common.device import DEVICES, blas_threads, check_device
 from .common.interrupt import keyboard_interrupts
 from .common.progress import Progress
 from .common.validation import (
@@ -142,12 +142,7 @@ class ReservoirMixin(ReservoirCore):
         U_seqs, Y_seqs, Yprev_seqs = self._training_data(X, y)
         weights = None if sample_weight is None else check_step_weights(sample_weight, U_seqs)
         self._build(U_seqs[0].shape[1], Y_seqs[0].shape[1])
-        # BLAS's threads for a large Gram accumulation only next to a harvest on one thread: its
-        # spinning threads would take the cores of a harvest on several
-        p, n_rows = self._n_features_out(), sum(len(U) for U in U_seqs)
-        serial = resolve(self.device, self.n_jobs).workers == 1
-        accumulation = blas_threads(p, serial and SOLVERS[self.solver].threaded_blas(n_rows, p))
-        with accumulation, keyboard_interrupts():
+        with blas_threads(self._n_features_out()), keyboard_interrupts():
             readout, state = self._harvest_readout(U_seqs, Y_seqs, Yprev_seqs, weights)
         return self._fitted_from(self.reservoir_, readout, state, U_seqs, Y_seqs)
 

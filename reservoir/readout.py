@@ -109,27 +109,6 @@ class QRRidge:
     {accumulator_parameters}
     """
 
-    @staticmethod
-    def threaded_blas(n_rows, n_features):
-        """Whether updates of ``n_rows`` rows in all should run on BLAS's default threads
-        whatever ``n_features`` (see :func:`reservoir.common.device.blas_threads`): never for
-        these narrow-block QR updates, slower on two threads next to the harvest's (10,000
-        sequences at N=300: 5.3 s -> 6.6 s).
-
-        Parameters
-        ----------
-        n_rows : int
-            Rows of all the updates of a fit.
-        n_features : int
-            Columns of each row (p).
-
-        Returns
-        -------
-        threaded : bool
-            Whether to leave BLAS on its default threads.
-        """
-        return False
-
     def __init__(self, n_features, n_outputs, intercept):
         self.n_features, self.n_outputs, self.intercept = n_features, n_outputs, intercept
         self.n_samples = 0
@@ -230,11 +209,6 @@ def _checked(result, info):
     return result
 
 
-#: Multiply-adds of a Gram accumulation (rows x features^2) from which it runs on BLAS's threads
-#: (about 0.2 s of F^T F on one thread: long enough for a spinning BLAS thread not to matter).
-THREADED_GRAM_WORK = 10**10
-
-
 @fill_doc
 class GramRidge:
     """Streamed Gram-matrix accumulator for the ridge readout (same interface as QRRidge).
@@ -247,30 +221,6 @@ class GramRidge:
 
     {accumulator_parameters}
     """
-
-    @staticmethod
-    def threaded_blas(n_rows, n_features):
-        """Whether updates of ``n_rows`` rows in all should run on BLAS's default threads
-        whatever ``n_features``: when they hold at least :data:`THREADED_GRAM_WORK` multiply-adds
-        (their GEMM and SYRK gain from threads: 10,000 sequences at N=300, 3.2 -> 2.4 s a fit).
-        Smaller fits keep one thread: an OpenBLAS thread spins for up to about 0.1 s after a
-        call, on a core the next fit's harvest needs (a 40 ms fit then took up to 2.3 times its
-        median). The estimators ask only when their harvest runs on one thread (with Numba's
-        threads harvesting, the same 10,000 sequences took 2.6 -> 3.7 s).
-
-        Parameters
-        ----------
-        n_rows : int
-            Rows of all the updates of a fit.
-        n_features : int
-            Columns of each row (p).
-
-        Returns
-        -------
-        threaded : bool
-            Whether to leave BLAS on its default threads.
-        """
-        return n_rows * n_features**2 >= THREADED_GRAM_WORK
 
     def __init__(self, n_features, n_outputs, intercept):
         self.n_features, self.n_outputs, self.intercept = n_features, n_outputs, intercept

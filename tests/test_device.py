@@ -56,8 +56,6 @@ def test_small_readouts_run_on_one_blas_thread_large_ones_on_the_default():
     assert _blas_threads_now() == before
     with blas_threads(SMALL_BLAS):
         assert _blas_threads_now() == before
-    with blas_threads(10, threaded=True):  # a large Gram accumulation, whatever its width
-        assert _blas_threads_now() == before
 
 
 def test_a_fit_in_another_thread_equals_the_fit_in_the_main_thread():
@@ -81,23 +79,3 @@ def test_a_fit_in_another_thread_equals_the_fit_in_the_main_thread():
 def test_thread_map_refuses_zero_jobs_instead_of_taking_every_core():
     with pytest.raises(ValueError, match="n_jobs=0"):
         thread_map(abs, [1, 2], n_jobs=0)
-
-
-@pytest.mark.parametrize("device, threaded", [("cpu", True), ("parallel", False)])
-def test_a_large_gram_accumulation_gets_blas_threads_next_to_a_serial_harvest_only(
-        monkeypatch, device, threaded):
-    import reservoir.base
-    import reservoir.readout
-    from reservoir import ESNRegressor
-
-    asked = []
-
-    def record(n_features, threaded=False):
-        asked.append(threaded)
-        return blas_threads(n_features, threaded)
-
-    monkeypatch.setattr(reservoir.readout, "THREADED_GRAM_WORK", 0)  # every accumulation large
-    monkeypatch.setattr(reservoir.base, "blas_threads", record)
-    u = np.random.default_rng(0).normal(size=(60, 1))
-    ESNRegressor(10, washout=0, solver="gram", device=device, random_state=0).fit(u, u[:, 0])
-    assert asked[0] is threaded  # the harvest's context; then the solve's

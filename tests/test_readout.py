@@ -178,10 +178,3 @@ def test_rls_without_forgetting_is_ridge():
     P, W = np.eye(6) / lam, np.zeros((6, 2))
     rls_update(P, W, F, Y, 1.0)
     np.testing.assert_allclose(W, naive.ridge(F, Y, lam, intercept=False), rtol=1e-9, atol=1e-11)
-
-
-def test_only_large_gram_accumulations_run_on_blas_threads():
-    # 10,000 sequences of 20-100 steps at N=300: threads; 270 short ones, or any QR: one thread
-    assert GramRidge.threaded_blas(600_000, 313)
-    assert not GramRidge.threaded_blas(5_000, 313)
-    assert not QRRidge.threaded_blas(600_000, 313)

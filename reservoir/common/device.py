@@ -176,11 +176,10 @@ def _one_blas_thread():
 
 
 @contextmanager
-def blas_threads(n_features, threaded=False):
+def blas_threads(n_features):
     """Context for the readout's linear algebra on ``n_features`` columns: one BLAS thread when
-    the matrices are small, the library's default otherwise, or always with ``threaded`` (an
-    accumulation large enough to gain from threads: ``GramRidge.threaded_blas``)."""
-    if threaded or n_features >= SMALL_BLAS:
+    the matrices are small, the library's default otherwise."""
+    if n_features >= SMALL_BLAS:
         yield
         return
     with _one_blas_thread():
