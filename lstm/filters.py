@@ -51,7 +51,8 @@ def _ekf_update(w, H, e, cov, cov_off, g_start, g_size, r, q, frozen):
         P_g = P_g - K_g H_g P_g + q I   (then symmetrised).
 
     One group is the global EKF. ``frozen`` (P,) marks weights kept fixed (their columns of H are
-    zeroed). Returns False if a covariance lost positive definiteness (a non-positive diagonal).
+    zeroed). Returns False if a covariance lost positive definiteness (a non-positive diagonal)
+    or H P H^T overflowed (the weights and covariances then left as they were).
     The groups are independent but for the m x m matrix A: compiled as :func:`ekf_update` they
     run one after the other, as :func:`ekf_update_parallel` on threads (prange), with the same
     result bit for bit (A is summed in group order either way).
@@ -135,7 +136,8 @@ def dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, cov, cov_off, g_start,
     C_j[k, v] = dout_k w_o[k, jS+v] (m x S); an output unit's group touches only that output's
     row of H (rank 1). With S < m every product then shrinks by m/S: D_g P_g (S x n_g) replaces
     H_g P_g, and P_g -= (D_g P_g)^T (C_j^T A C_j) (D_g P_g). Same result as :func:`ekf_update`
-    to round-off (tested). Returns False if a covariance lost positive definiteness.
+    to round-off (tested). Returns False if a covariance lost positive definiteness or H P H^T
+    overflowed (the weights and covariances then left as they were).
     """
     n_g = g_start.shape[0]
     o_off = w.shape[0] - m * n_z
@@ -236,8 +238,8 @@ def groups_within_units(g_start, g_size, P, B, m, n_z):
 @njit(**KERNEL)
 def update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, filt, r, q):
     """One filter step by :func:`dekf_update_lowrank` with measurement noise r and process
-    noise q; False if a covariance lost positive definiteness. The updates of :data:`UPDATES`
-    take the same arguments."""
+    noise q; False if a covariance lost positive definiteness or H P H^T overflowed. The
+    updates of :data:`UPDATES` take the same arguments."""
     return dekf_update_lowrank(w, H, e, dyc, B, S, m, n_z, dout, filt.cov, filt.cov_off,
                                filt.g_start, filt.g_size, r, q, filt.frozen)
 

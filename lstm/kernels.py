@@ -87,8 +87,8 @@ def train(net, full, X, Y, weights, state, trainer, filt, schedule, sgd, out_all
     chosen by the caller) with the noise ``schedule``; SGD: gradient descent with momentum
     ``sgd``, on the same Jacobian (exact with ``full``, else truncated). out_all (T, m) receives
     the outputs before each update. Returns the first step whose filter lost positive
-    definiteness or produced non-finite weights (the weights, and the momentum's velocity, stay
-    as before that step), or -1.
+    definiteness, overflowed (H P H^T) or produced non-finite weights (the weights, and the
+    momentum's velocity, stay as before that step), or -1.
     """
     return _TRAIN[filt.kind](net, full, X, Y, weights, state, trainer, filt, schedule, sgd,
                              out_all)
