@@ -201,7 +201,8 @@ class ReservoirMixin(ReservoirCore):
                     gram.add(piece.states, U[rows], Y[rows], sel)
                 else:
                     self._add_rows(acc, U[rows], piece.states, Y[rows], sel,
-                                   None if scale is None else scale[rows])
+                                   None if scale is None else scale[rows],
+                                   engine.backend.workers)
                 bar.update(piece.n_rows)
         if on_device:
             G = gram.result()
@@ -213,17 +214,18 @@ class ReservoirMixin(ReservoirCore):
         only steps with a target (Y_seqs[i] may be a step shorter than its inputs)."""
         return (pack.steps >= self.washout) & (pack.steps < pack.per_row([len(y) for y in Y_seqs]))
 
-    def _add_rows(self, acc, U, S, Y, use, scale=None):
+    def _add_rows(self, acc, U, S, Y, use, scale=None, workers=1):
         """Add the readout rows of inputs U (T, n_in), states S (T, N) and targets Y (T, m) where
         ``use`` (T,) holds to the accumulator ``acc``, each scaled by ``scale`` (T,) if given
-        (the square roots of the steps' weights)."""
+        (the square roots of the steps' weights), on ``workers`` threads (the Gram
+        accumulator's)."""
         if not use.any():
             return
         if not use.all():
             U, S, Y = U[use], S[use], Y[use]
             scale = None if scale is None else scale[use]
         if scale is None:
-            acc.update_blocks(feature_blocks(U, S, self.squares), Y)
+            acc.update_blocks(feature_blocks(U, S, self.squares), Y, workers)
         else:
             F = self._features(U, S).astype(np.float64, copy=False)
             acc.update(F * scale[:, None], Y * scale[:, None])

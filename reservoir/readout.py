@@ -21,6 +21,7 @@ from numba import njit
 
 from . import lapack
 from .common.config import KERNEL
+from .common.device import SMALL_BLAS, thread_map
 from .common.docstrings import filler
 
 #: Ridge values a QRRidge solves one by one (each by a QR of [R; sqrt(ridge) I]) between two
@@ -84,7 +85,11 @@ Parameters
 blocks : list of ndarray of shape (T, p_i)
     The column blocks of F after its constant (:func:`feature_blocks`).
 Y : ndarray of shape (T, m)
-    Their targets.""",
+    Their targets.
+workers : int or None, default=1
+    Threads for the update (None: all cores; -k: all but k - 1). :class:`GramRidge` sums
+    parts of :data:`PART_ROWS` rows on them; a :class:`QRRidge` update is one LAPACK call,
+    on one thread whatever ``workers``.""",
     "solve_sections": """\
 Parameters
 ----------
@@ -132,7 +137,7 @@ class QRRidge:
         self._svd = None
         self._direct = {}
 
-    def update_blocks(self, blocks, Y):
+    def update_blocks(self, blocks, Y, workers=1):
         """Add the rows ``F = [1, *blocks]`` (the constant only with ``intercept``) with targets
         Y (T, m).
 
@@ -209,6 +214,11 @@ def _checked(result, info):
     return result
 
 
+#: Rows of each part whose sums :meth:`GramRidge.update_blocks` computes on its own (on one of
+#: its ``workers``).
+PART_ROWS = 4096
+
+
 @fill_doc
 class GramRidge:
     """Streamed Gram-matrix accumulator for the ridge readout (same interface as QRRidge).
@@ -237,14 +247,34 @@ class GramRidge:
         """
         self.add(F.T @ F, F.T @ Y, F.shape[0])
 
-    def update_blocks(self, blocks, Y):
+    def update_blocks(self, blocks, Y, workers=1):
         """Add the rows ``F = [1, *blocks]`` (the constant only with ``intercept``) with targets
         Y (T, m), block by block: the same sums as :meth:`update` without copying the blocks into
-        one matrix (each diagonal block ``B^T B`` a symmetric product).
+        one matrix (each diagonal block ``B^T B`` a symmetric product). From two parts of
+        :data:`PART_ROWS` rows, below :data:`~reservoir.common.device.SMALL_BLAS` features, the
+        parts' sums run on ``workers`` threads: the same parts on any number of threads, so the
+        same bits (above, the caller's BLAS threads, whose products sum in another order than
+        one thread's, would make the bits depend on ``workers``).
 
         {blocks_parameters}
         """
         blocks = [np.asarray(b, dtype=np.float64) for b in blocks]
+        T = Y.shape[0]
+        if T < 2 * PART_ROWS or self.n_features >= SMALL_BLAS:
+            self.add(*self._sums(blocks, Y), T)
+            return
+        edges = np.append(np.arange(0, T, PART_ROWS), T)
+        parts = thread_map(lambda k: self._sums([b[edges[k]:edges[k + 1]] for b in blocks],
+                                                Y[edges[k]:edges[k + 1]]),
+                           range(len(edges) - 1), workers)
+        FtF, FtY = parts[0]
+        for part_FtF, part_FtY in parts[1:]:  # in order: the same bits on any threads
+            FtF += part_FtF
+            FtY += part_FtY
+        self.add(FtF, FtY, T)
+
+    def _sums(self, blocks, Y):
+        """``F^T F`` (p, p) and ``F^T Y`` (p, m) of the rows ``F = [1, *blocks]``."""
         c = int(self.intercept)
         edges = np.cumsum([c] + [b.shape[1] for b in blocks])
         FtF = np.empty((self.n_features, self.n_features))
@@ -262,7 +292,7 @@ class GramRidge:
                 FtF[rows, cols] = Bi.T @ blocks[j]
                 FtF[cols, rows] = FtF[rows, cols].T
             FtY[rows] = Bi.T @ Y
-        self.add(FtF, FtY, Y.shape[0])
+        return FtF, FtY
 
     def add(self, FtF, FtY, n_samples):
         """Add precomputed ``F^T F`` and ``F^T Y`` (e.g. accumulated on a GPU).

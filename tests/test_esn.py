@@ -91,6 +91,14 @@ def test_devices_agree_and_parallel_uses_row_kernel_for_one_sequence():
         np.testing.assert_allclose(ref.coef_, other.coef_, rtol=1e-9, atol=1e-11)
 
 
+def test_a_gram_fit_in_parts_gives_the_same_bits_on_every_device():
+    # more than two parts of rows (summed on Numba's device threads with "parallel")
+    u, y = _task(T=9000)
+    fits = [ESNRegressor(20, washout=0, solver="gram", random_state=0, **kw).fit(u, y)
+            for kw in (dict(device="cpu"), dict(device="parallel", n_jobs=2))]
+    np.testing.assert_array_equal(fits[0].coef_, fits[1].coef_)
+
+
 def test_streaming_chunks_give_the_same_readout(monkeypatch):
     u, y = _task(T=500)
     whole = _esn().fit(u, y)

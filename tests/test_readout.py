@@ -3,6 +3,7 @@ import pytest
 
 from reservoir.readout import (
     DIRECT_SOLVES,
+    PART_ROWS,
     GramRidge,
     QRRidge,
     design_matrix,
@@ -57,6 +58,25 @@ def test_rows_added_by_blocks_equal_the_design_matrix(cls, intercept, squares):
     np.testing.assert_allclose(by_blocks.gram(), F.T @ F, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(by_blocks.solve(1e-3), by_rows.solve(1e-3), rtol=1e-10,
                                atol=1e-12)
+
+
+def test_gram_parts_give_the_same_bits_on_any_threads():
+    # 2.5 parts of PART_ROWS rows: their sums on one thread, on two and on all cores
+    rng = np.random.default_rng(5)
+    T = 2 * PART_ROWS + PART_ROWS // 2
+    U, S, Y = rng.normal(size=(T, 3)), np.tanh(rng.normal(size=(T, 30))), rng.normal(size=(T, 2))
+    blocks = feature_blocks(U, S, False)
+    accs = [GramRidge(34, 2, True) for _ in range(3)]
+    for acc, workers in zip(accs, (1, 2, None)):
+        acc.update_blocks(blocks, Y, workers)
+    for acc in accs[1:]:
+        np.testing.assert_array_equal(acc.gram(), accs[0].gram())
+        np.testing.assert_array_equal(acc.solve(1e-3), accs[0].solve(1e-3))
+    assert accs[0].n_samples == T
+    F = design_matrix(U, S, False, True)
+    np.testing.assert_allclose(accs[0].gram(), F.T @ F, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(accs[0].solve(1e-3), naive.ridge(F, Y, 1e-3, True), rtol=1e-8,
+                               atol=1e-10)
 
 
 @pytest.mark.parametrize("cls", [QRRidge, GramRidge])
