@@ -3,7 +3,8 @@ the spread of repeated fits; the cold start.
 
 1. Sequences shaped like Japanese Vowels (270 sequences of 7-29 steps, 12 inputs, a one-hot
    target of 9 classes at every step), N=500: our fit (the default QR readout, and
-   ``solver="gram"``, the normal equations reservoirpy solves too) against reservoirpy run
+   ``solver="gram"``, the normal equations reservoirpy solves too, on one thread and with
+   ``device="parallel"``) against reservoirpy run
    sequence by sequence (state reset before each) plus its Ridge readout, and against our own
    fit of the same rows as one concatenated sequence.
 2. 10,000 sequences of 20-100 steps (12 inputs), N=300, against reservoirpy the same way.
@@ -114,10 +115,12 @@ def harvest(esn, X):
 def compare(title, N, X, Y, repeat, concatenated=True):
     esn = ESNRegressor(N, washout=0, random_state=0)
     gram = ESNRegressor(N, washout=0, solver="gram", random_state=0)
-    for model in (esn, gram):
+    threads = ESNRegressor(N, washout=0, solver="gram", device="parallel", random_state=0)
+    for model in (esn, gram, threads):
         model.fit(X[:20], Y[:20])  # compile outside the timings
     sides = {"numba-rnn": lambda: esn.fit(X, Y),
-             "numba-rnn, solver='gram'": lambda: gram.fit(X, Y)}
+             "numba-rnn, solver='gram'": lambda: gram.fit(X, Y),
+             "numba-rnn, solver='gram', device='parallel'": lambda: threads.fit(X, Y)}
     if concatenated:
         Xc, Yc = np.concatenate(X), np.concatenate(Y)
         sides["numba-rnn, one sequence"] = lambda: esn.fit(Xc, Yc)
@@ -142,7 +145,8 @@ def compare(title, N, X, Y, repeat, concatenated=True):
         one = np.median(times["numba-rnn, one sequence"])
         print(f"  many sequences / one sequence: {ours / one:.2f} (median; target <= 1.5)")
     if reservoirpy is not None:
-        for side in ("numba-rnn", "numba-rnn, solver='gram'"):
+        for side in ("numba-rnn", "numba-rnn, solver='gram'",
+                     "numba-rnn, solver='gram', device='parallel'"):
             print(f"  reservoirpy / {side}: "
                   f"{np.median(times['reservoirpy']) / np.median(times[side]):.1f}x "
                   "(median; target >= 5)")
