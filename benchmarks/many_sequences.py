@@ -49,7 +49,6 @@ import time
 t0 = time.perf_counter()
 import numpy as np
 from reservoir import ESNRegressor
-from reservoir.harvest import Harvester, Pack, backend
 t1 = time.perf_counter()
 u = np.random.default_rng(0).uniform(-1, 1, size=(1000, 1))
 ESNRegressor(100, random_state=0).fit(u[:-1], u[1:, 0])
@@ -76,6 +75,7 @@ def one_more(x):
 one_more(1.0)
 print(t1 - t0, time.perf_counter() - t1)
 """
+
 
 def sequences(n, lo, hi, seed=0):
     """n sequences of lo..hi steps with 12 inputs and a one-hot class (of 9) at every step."""
@@ -183,7 +183,7 @@ def cold_start():
         floor = os.path.join(cache, "floor.py")
         with open(floor, "w") as f:
             f.write(DEPENDENCIES)
-        for run in ("fills the cache", "measured"):
+        for _ in range(2):  # the first run fills the cache, the second is measured
             start = time.perf_counter()
             out = subprocess.run([sys.executable, floor], env=env, capture_output=True,
                                  text=True, check=True).stdout.split()
@@ -191,6 +191,7 @@ def cold_start():
         print(f"  floor: a process importing only numba and sklearn.base, then calling one "
               f"trivial cached kernel: {total:.2f} s in all (import {float(out[0]):.2f} s, "
               f"first call {float(out[1]):.2f} s)")
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
