@@ -12,9 +12,10 @@ layout) the configuration batches of :mod:`reservoir.batch` behind the grid sear
 * :class:`Backend` is the device, resolved once per call (:func:`backend`): ``"cpu"`` (serial
   kernels), ``"parallel"`` (the rows of W split over Numba threads every step), ``"cuda"`` (one
   launch per piece). The CPU and CUDA kernels have the same names (``run_packed``).
-* :class:`Harvester` computes the drives ``W_in u(t) + W_fb y(t-1) + b`` (one GEMM a piece) and
-  runs the backend's kernel over them, in place; :class:`Configurations` does the same for many
-  configurations of one sparse pattern (the engine of :mod:`reservoir.batch`).
+* :class:`Harvester` computes the drives ``W_in u(t) + W_fb y(t-1) + b`` (GEMMs over fixed parts
+  of a piece's rows, on the backend's threads) and runs the backend's kernel over them, in
+  place; :class:`Configurations` does the same for many configurations of one sparse pattern
+  (the engine of :mod:`reservoir.batch`).
 """
 
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ import numpy as np
 
 from . import kernels
 from .common.config import CHUNK_BYTES
-from .common.device import Device, check_device, resolve
+from .common.device import Device, check_device, resolve, thread_map
 
 #: Parameters that may differ between configurations run side by side (:class:`Configurations`).
 PER_CONFIG = ("spectral_radius", "input_scaling", "leak_rate")
@@ -35,6 +36,9 @@ MIN_BATCH = 8
 #: of this many then runs in time windows (the side-by-side kernel reads W once a step for all
 #: of them: 256 side by side ran 11% faster than ~100 in float32 at N=1000).
 MIN_SIDE = 256
+#: Rows of each part of the drives that :meth:`Harvester.drive` computes on its own (one GEMM,
+#: on one of the backend's threads).
+DRIVE_ROWS = 2048
 
 
 class Pack:
@@ -231,13 +235,24 @@ class Harvester:
 
     def drive(self, U, Y_prev=None, out=None):
         """W_in u(t) + W_fb y(t-1) + b for rows U (T, n_in), Y_prev (T, m) or None; into
-        ``out`` (T, N) when given."""
+        ``out`` (T, N) when given. Computed in parts of :data:`DRIVE_ROWS` rows, on the
+        backend's threads: the same parts on any device, so the same bits."""
         res = self.reservoir
-        drive = input_product(U.astype(self.dtype, copy=False), res.W_in, out)
-        drive += res.bias
+        U = U.astype(self.dtype, copy=False)
         if Y_prev is not None:
-            drive += Y_prev.astype(self.dtype, copy=False) @ res.W_fb.T
-        return drive
+            Y_prev = Y_prev.astype(self.dtype, copy=False)
+        if out is None:
+            out = np.empty((U.shape[0], res.n_reservoir), dtype=self.dtype)
+
+        def part(start):
+            rows = slice(start, start + DRIVE_ROWS)
+            drive = input_product(U[rows], res.W_in, out[rows])
+            drive += res.bias
+            if Y_prev is not None:
+                drive += Y_prev[rows] @ res.W_fb.T
+
+        thread_map(part, range(0, U.shape[0], DRIVE_ROWS), self.backend.workers)
+        return out
 
     def run(self, pack, U, Y_prev=None, x=None, cuts=(), on_device=False, out=None):
         """Yield the pieces of ``pack`` with their states.

@@ -10,6 +10,7 @@ from experiments import cli
 from experiments.search import grid_search
 from lstm import KalmanLSTMRegressor
 from reservoir import ESNForecaster, ESNRegressor, NVARForecaster
+from reservoir.common import validation
 from rtrl import RTRLRegressor
 
 
@@ -31,6 +32,25 @@ def test_a_missing_target_is_refused_not_learnt_as_nan(model):
         model.fit([u, u], [y, np.where(np.arange(len(y)) == 3, np.nan, y)])
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_non_finite_value_names_its_sequence_among_many(bad, monkeypatch):
+    # the sequences ready as they are get their finiteness checked in batches of values: small
+    # batches here, so that the bad value is in a batch of several sequences, not the first
+    monkeypatch.setattr(validation.batches, "__defaults__", (7,))
+    X = [np.random.default_rng(i).normal(size=(3 + i % 4, 2)) for i in range(12)]
+    Y = [x[:, :1] for x in X]
+    X[9] = X[9].copy()
+    X[9][1, 1] = bad
+    with pytest.raises(ValueError, match=r"^X\[9\]: Input X\[9\] contains (NaN|infinity)"):
+        ESNRegressor(10, washout=0).fit(X, Y)
+    Y[5] = Y[5].copy()
+    Y[5][1, 0] = bad
+    with pytest.raises(ValueError, match=r"^y\[5\]: Input y\[5\] contains (NaN|infinity)"):
+        ESNRegressor(10, washout=0).fit(X[:9], Y[:9])
+    assert [len(b) for b in validation.batches([np.ones((3, 2)), np.ones((1, 2)), np.ones(20)],
+                                               size=7)] == [8, 20]
+
+
 @pytest.mark.parametrize("model", [ESNRegressor(10, washout=5), RTRLRegressor(3, epochs=1),
                                    KalmanLSTMRegressor(1, epochs=1)],
                          ids=lambda m: type(m).__name__)
@@ -42,6 +62,8 @@ def test_values_whose_squares_overflow_are_refused_before_training(model):
             fit(u, y * 1e200)
         with pytest.raises(ValueError, match=r"X has values up to .*e\+\d+.*Scale X"):
             clone(model).fit([u, u * 1e200], [y, y])
+        with pytest.raises(ValueError, match=r"X has values up to 1e\+200"):
+            clone(model).fit([u, u, -1e200 * u ** 0, u], [y] * 4)
 
 
 def test_grid_search_refuses_repeated_values():

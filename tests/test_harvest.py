@@ -49,3 +49,23 @@ def test_pack_rows_split_and_order():
         np.testing.assert_array_equal(s, back)
     assert pack.position(0) == 2
     np.testing.assert_array_equal(pack.per_row([10, 11, 12]), [11] * 5 + [12] * 3 + [10] * 2)
+
+
+def test_drives_in_parts_match_the_naive_sum_with_the_same_bits_on_every_device():
+    from reservoir.harvest import DRIVE_ROWS, Harvester, backend
+    from reservoir.weights import Reservoir
+
+    rng = np.random.default_rng(0)
+    N, n_in, m, T = 7, 3, 2, 2 * DRIVE_ROWS + 5  # two whole parts and a short one
+    res = Reservoir(np.zeros(N + 1, np.uint32), np.zeros(0, np.uint32), np.zeros(0),
+                    rng.normal(size=(N, n_in)), rng.normal(size=N), rng.normal(size=(N, m)))
+    U, Y_prev = rng.normal(size=(T, n_in)), rng.normal(size=(T, m))
+    drives = [Harvester(res, 1.0, np.float64, backend(device, 2)).drive(U, Y_prev)
+              for device in ("cpu", "parallel")]
+    np.testing.assert_array_equal(drives[0], drives[1])
+    naive = np.array([res.W_in @ u + res.W_fb @ y + res.bias for u, y in zip(U, Y_prev)])
+    np.testing.assert_allclose(drives[0], naive, rtol=1e-12, atol=1e-12)
+    out = np.empty((T, N), np.float32)
+    single = Harvester(res, 1.0, np.float32, backend("parallel", 2)).drive(U, None, out=out)
+    assert single is out
+    np.testing.assert_allclose(out, naive - Y_prev @ res.W_fb.T, rtol=1e-5, atol=1e-5)

@@ -47,8 +47,9 @@ def is_sequence_list(X):
     Elements must be arrays (numpy, xarray, ...) with ``ndim >= 1``; a list of Python lists or
     numbers is one array given row by row, as scikit-learn reads it.
     """
-    return isinstance(X, (list, tuple)) and all(np.ndim(a) >= 1 and hasattr(a, "shape")
-                                                 for a in X)
+    return isinstance(X, (list, tuple)) and all(
+        a.ndim >= 1 if type(a) is np.ndarray else np.ndim(a) >= 1 and hasattr(a, "shape")
+        for a in X)
 
 
 def refuse_times(a, name):
@@ -65,11 +66,32 @@ def refuse_times(a, name):
                         "time column, or encode the time as numbers yourself).")
 
 
+def is_ready(a, dtype):
+    """True when ``a`` is already the array that :func:`check_sequence` would return, but for
+    its finiteness (checked for many sequences at once by :func:`check_sequences`)."""
+    return (type(a) is np.ndarray and a.dtype == dtype and a.ndim == 2 and a.flags.c_contiguous
+            and a.shape[0] >= 1 and a.shape[1] >= 1)
+
+
+def batches(seqs, size=1 << 20):
+    """The values of the arrays ``seqs``, ravelled and joined into 1-D batches of at least
+    ``size`` values (but the last): one reduction a batch instead of one an array, in bounded
+    memory. An array alone in its batch is not copied."""
+    batch, n = [], 0
+    for s in seqs:
+        batch.append(s.ravel())
+        n += s.size
+        if n >= size:
+            yield batch[0] if len(batch) == 1 else np.concatenate(batch)
+            batch, n = [], 0
+    if batch:
+        yield batch[0] if len(batch) == 1 else np.concatenate(batch)
+
+
 def check_sequence(a, *, name, dtype, allow_1d=False):
     """One sequence as a finite, C-contiguous (T, n) array; returns (array, was_1d)."""
     refuse_times(a, name)
-    if (type(a) is np.ndarray and a.dtype == dtype and a.flags.c_contiguous and a.ndim == 2
-            and a.shape[0] >= 1 and a.shape[1] >= 1 and np.isfinite(a).all()):
+    if is_ready(a, dtype) and np.isfinite(a).all():
         return a, False  # already what check_array would return, without its overhead
     a = check_array(a, dtype=dtype, ensure_2d=not allow_1d, ensure_all_finite=True,
                     input_name=name, ensure_min_samples=1, order="C")
@@ -88,8 +110,19 @@ def check_sequences(X, *, name, dtype, allow_1d=False):
     items = list(X) if was_list else [X]
     if not items:
         raise ValueError(f"{name} is an empty list; pass at least one sequence.")
+    # arrays that are ready but for their finiteness are checked together (10,000 sequences:
+    # 0.1 s one by one), the others one by one; a non-finite one is then checked alone, for
+    # its error
+    ready = [is_ready(a, dtype) for a in items]
+    if any(ready) and not all(np.isfinite(b).all()
+                              for b in batches(a for a, r in zip(items, ready) if r)):
+        ready = [r and np.isfinite(a).all() for a, r in zip(items, ready)]
     seqs, flags = [], set()
-    for i, a in enumerate(items):
+    for i, (a, r) in enumerate(zip(items, ready)):
+        if r:
+            seqs.append(a)
+            flags.add(False)
+            continue
         label = f"{name}[{i}]" if was_list else name
         try:
             arr, was_1d = check_sequence(a, name=label, dtype=dtype, allow_1d=allow_1d)
@@ -157,9 +190,10 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
     otherwise it checks X against them, and y against ``n_outputs_``. Returns (X_seqs, y_seqs or
     None, was_list), y as float64 (n_steps, n_outputs) arrays paired step by step with X.
     """
-    if not is_sequence_list(X):
+    listed = is_sequence_list(X)
+    if not listed:
         refuse_times(X, "X")
-    if is_sequence_list(X):
+    if listed:
         X_seqs, _, _ = check_sequences(X, name="X", dtype=dtype)
         n_in = X_seqs[0].shape[1]
         if reset:
@@ -192,7 +226,7 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
     elif hasattr(estimator, "n_outputs_") and y_seqs[0].shape[1] != estimator.n_outputs_:
         raise ValueError(f"y has {y_seqs[0].shape[1]} outputs but the model was fitted with "
                          f"{estimator.n_outputs_}.")
-    return X_seqs, y_seqs, is_sequence_list(X)
+    return X_seqs, y_seqs, listed
 
 
 #: Largest magnitude of an input or target value: a readout's F^T F sums squares of them.
@@ -202,7 +236,7 @@ MAX_MAGNITUDE = 1e150
 def check_magnitude(seqs, name):
     """Refuse values so large that their squares (a readout's sums, a training loss) would
     overflow."""
-    largest = max(float(np.max(np.abs(s))) for s in seqs)
+    largest = max(max(float(b.max()), -float(b.min())) for b in batches(seqs))
     if largest > MAX_MAGNITUDE:
         raise ValueError(f"{name} has values up to {largest:.3g}: their squares (the readout's "
                          "sums, the training loss) would overflow (the limit is "
