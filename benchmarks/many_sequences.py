@@ -12,7 +12,9 @@ the spread of repeated fits; the cold start.
    plus BLAS's F^T F of a design matrix of their shape (the Gram solver's), or plus twice that
    (the QR solver's: twice the flops), against reservoirpy's time / 5.
 3. Stability: 10 repeated fits in this process with default thread settings, for
-   ``solver="qr"`` and ``"gram"`` at N = 300, 500, 1000: max / median.
+   ``solver="qr"`` and ``"gram"`` at N = 300, 500, 1000: max / median; the first fit of the
+   data before them timed apart, with its page faults (a process's first fit of a size touches
+   fresh memory: at N=500 about 12,000 page faults and 1.5-2 times a later fit's time here).
 4. Cold start: a fresh process importing the library and fitting ESNRegressor(100) on 1000
    steps, with an empty ``NUMBA_CACHE_DIR`` and then with the cache it filled (run first, while
    this process is idle); beside it, a fresh process importing only numba and scikit-learn's
@@ -25,6 +27,7 @@ Timings interleave the contenders and print best and median. Run with
 import argparse
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -158,15 +161,22 @@ def compare(title, N, X, Y, repeat, concatenated=True):
 
 
 def stability(X, Y, sizes, repeat):
-    print(f"\nRepeated fits ({repeat} each, default thread settings): max / median")
+    print(f"\nRepeated fits ({repeat} each, default thread settings): max / median, after a "
+          "first fit of the same data (timed apart: it touches its memory for the first time, "
+          "and each first touch of a page costs a page fault)")
     for solver in ("qr", "gram"):
         for N in sizes:
             esn = ESNRegressor(N, washout=0, solver=solver, random_state=0)
             esn.fit(X[:20], Y[:20])
+            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            (first,) = interleaved_timings([lambda: esn.fit(X, Y)], 1)
+            faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
             (times,) = interleaved_timings([lambda: esn.fit(X, Y)], repeat)
             ratio = max(times) / np.median(times)
             print(f"  solver={solver:4s} N={N:5d}: median {np.median(times):.3f} s, max "
-                  f"{max(times):.3f} s, max/median {ratio:.2f} (target <= 1.5)")
+                  f"{max(times):.3f} s, max/median {ratio:.2f} (target <= 1.5); the first fit "
+                  f"{first[0]:.3f} s ({first[0] / np.median(times):.2f} x the median, "
+                  f"{faults} page faults)")
 
 
 def cold_start():
