@@ -13,8 +13,9 @@ the spread of repeated fits; the cold start.
    (the QR solver's: twice the flops), against reservoirpy's time / 5.
 3. Stability: 10 repeated fits in this process with default thread settings, for
    ``solver="qr"`` and ``"gram"`` at N = 300, 500, 1000: max / median; the first fit of the
-   data before them timed apart, with its page faults (a process's first fit of a size touches
-   fresh memory: at N=500 about 12,000 page faults and 1.5-2 times a later fit's time here).
+   data before them timed apart, with its page faults (a process's first fit of a size gets
+   memory new to the process, which the OS zeroes page by page on first touch: in a fresh
+   process at N=500 about 12,000 page faults and 1.5-2 times a later fit's time here).
 4. Cold start: a fresh process importing the library and fitting ESNRegressor(100) on 1000
    steps, with an empty ``NUMBA_CACHE_DIR`` and then with the cache it filled (run first, while
    this process is idle); beside it, a fresh process importing only numba and scikit-learn's
@@ -162,8 +163,8 @@ def compare(title, N, X, Y, repeat, concatenated=True):
 
 def stability(X, Y, sizes, repeat):
     print(f"\nRepeated fits ({repeat} each, default thread settings): max / median, after a "
-          "first fit of the same data (timed apart: it touches its memory for the first time, "
-          "and each first touch of a page costs a page fault)")
+          "first fit of the same data (timed apart: it gets memory new to the process, zeroed "
+          "by the OS on first touch)")
     for solver in ("qr", "gram"):
         for N in sizes:
             esn = ESNRegressor(N, washout=0, solver=solver, random_state=0)
