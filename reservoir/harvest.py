@@ -39,6 +39,9 @@ MIN_SIDE = 256
 #: Rows of each part of the drives that :meth:`Harvester.drive` computes on its own (one GEMM,
 #: on one of the backend's threads).
 DRIVE_ROWS = 2048
+#: Drive elements (rows x units) from which the parts run on the backend's threads: below, the
+#: pool's hand-over (about 85 us a call) costs more than the threads save, and they run in turn.
+THREADED_DRIVE = 1 << 21
 
 
 class Pack:
@@ -204,6 +207,15 @@ def backend(device, n_jobs=None):
     return Backend(check_device(device), n_jobs)
 
 
+def in_parts(part, shape, workers):
+    """Call ``part(rows)`` for the slices of :data:`DRIVE_ROWS` rows of an array of ``shape``
+    (rows, columns): on ``workers`` threads from :data:`THREADED_DRIVE` elements, else in turn.
+    The parts are the same either way, and so are the bits of what they compute."""
+    threads = workers if shape[0] * shape[1] >= THREADED_DRIVE else 1
+    thread_map(lambda start: part(slice(start, start + DRIVE_ROWS)),
+               range(0, shape[0], DRIVE_ROWS), threads)
+
+
 def input_product(U, W_in, out=None):
     """U @ W_in.T for U (T, n_in) and W_in (N, n_in), into ``out`` (T, N) when given. One input
     (a univariate series) is a broadcast product, the same bits as the GEMM at a third of its
@@ -236,7 +248,8 @@ class Harvester:
     def drive(self, U, Y_prev=None, out=None):
         """W_in u(t) + W_fb y(t-1) + b for rows U (T, n_in), Y_prev (T, m) or None; into
         ``out`` (T, N) when given. Computed in parts of :data:`DRIVE_ROWS` rows, on the
-        backend's threads: the same parts on any device, so the same bits."""
+        backend's threads from :data:`THREADED_DRIVE` elements: the same parts on any device
+        and at any size, so the same bits."""
         res = self.reservoir
         U = U.astype(self.dtype, copy=False)
         if Y_prev is not None:
@@ -244,14 +257,13 @@ class Harvester:
         if out is None:
             out = np.empty((U.shape[0], res.n_reservoir), dtype=self.dtype)
 
-        def part(start):
-            rows = slice(start, start + DRIVE_ROWS)
+        def part(rows):
             drive = input_product(U[rows], res.W_in, out[rows])
             drive += res.bias
             if Y_prev is not None:
                 drive += Y_prev[rows] @ res.W_fb.T
 
-        thread_map(part, range(0, U.shape[0], DRIVE_ROWS), self.backend.workers)
+        in_parts(part, out.shape, self.backend.workers)
         return out
 
     def run(self, pack, U, Y_prev=None, x=None, cuts=(), on_device=False, out=None):
@@ -354,7 +366,12 @@ class Configurations:
             return states
         C, _, N = x.shape
         states = buffer[:C * U.shape[0] * N].reshape(C, U.shape[0], N)
-        drive = np.ascontiguousarray(input_product(U, unit.W_in), dtype=self.dtype)
+        drive = np.empty((U.shape[0], N), dtype=self.dtype)
+
+        def part(rows):
+            drive[rows] = input_product(U[rows], unit.W_in)
+
+        in_parts(part, drive.shape, self.device.workers)
         kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, starts, unit.bias,
                             radius, scale, leak, x, states, numba.get_num_threads())
         return states

@@ -92,3 +92,16 @@ def test_batched_models_continue_online_like_individual_fits():
     # the two harvests agree to round-off, which inv(F^T F + ridge I') at ridge 1e-6 (the
     # intercept unpenalised) amplifies to about 1e-7
     np.testing.assert_allclose(model.coef_, single.coef_, rtol=1e-6, atol=1e-7)
+
+
+def test_batched_drives_in_parts_give_the_same_bits_on_every_device(monkeypatch):
+    from reservoir import harvest
+
+    monkeypatch.setattr(harvest, "THREADED_DRIVE", 0)  # the parts on threads at this small size
+    rng = np.random.default_rng(1)
+    u = rng.uniform(-1, 1, size=(2 * harvest.DRIVE_ROWS + 5, 3))
+    y = np.r_[0.0, u[:-1, 0] * u[:-1, 1]]
+    coefs = [[m.coef_ for m in fit_configurations(
+        ESNRegressor(20, washout=10, device=device, n_jobs=2, random_state=0), CONFIGS, u, y)]
+        for device in ("cpu", "parallel")]
+    np.testing.assert_array_equal(coefs[0], coefs[1])
