@@ -21,7 +21,7 @@ from numba import njit
 
 from . import lapack
 from .common.config import KERNEL
-from .common.device import SMALL_BLAS, thread_map
+from .common.device import SMALL_BLAS, one_blas_thread, thread_map
 from .common.docstrings import filler
 
 #: Ridge values a QRRidge solves one by one (each by a QR of [R; sqrt(ridge) I]) between two
@@ -201,7 +201,7 @@ def _solve_each(acc, ridges, direct, solve_one):
     holds for the values not solved yet and at most :data:`DIRECT_SOLVES` values are solved in
     all; None otherwise (then the caller decomposes once for every value)."""
     new = {float(lam) for lam in ridges} - set(acc._direct)
-    if not direct(new) or len(acc._direct) + len(new) > DIRECT_SOLVES:
+    if len(acc._direct) + len(new) > DIRECT_SOLVES or not direct(new):
         return None
     for lam in new:
         acc._direct[lam] = solve_one(lam)
@@ -226,8 +226,9 @@ class GramRidge:
     Faster than :class:`QRRidge` but loses half the digits of tiny ridge values (normal
     equations). ``solve`` takes up to :data:`DIRECT_SOLVES` ridge values between two updates
     each by a Cholesky factorisation of the centred Gram matrix plus ``ridge I`` (0.5 ms at
-    p = 300), when ``ridge`` is above the rank cutoff (then it keeps every direction, as the
-    eigendecomposition would); other values share one eigendecomposition (10 ms).
+    p = 300), when every eigenvalue of that matrix is provably above the rank cutoff (then the
+    eigendecomposition would keep every direction: :func:`_full_rank_cholesky`); other values
+    share one eigendecomposition (10 ms at p = 300, 90-120 ms at p = 1000).
 
     {accumulator_parameters}
     """
@@ -324,14 +325,21 @@ class GramRidge:
         ridges = _as_ridges(ridge)
         Gc, bc = self._centred()
         if self._eig is None:
-            # above this bound on the cutoff every eigenvalue is kept: a Cholesky solve is the same
-            floor = np.trace(Gc) * Gc.shape[0] * np.finfo(np.float64).eps
+            factors = {}  # ridge value -> Cholesky factor of Gc + ridge I, where it keeps all
+
+            def keeps_all(new):
+                for lam in new:
+                    factors[lam] = _full_rank_cholesky(Gc, lam)
+                    if factors[lam] is None:
+                        return False
+                return True
 
             def cholesky(lam):
-                factor = sla.cho_factor(Gc + lam * np.eye(Gc.shape[0]), check_finite=False)
-                return self._with_intercept(sla.cho_solve(factor, bc, check_finite=False))
+                with one_blas_thread():
+                    w = sla.cho_solve(factors[lam], bc, check_finite=False)
+                return self._with_intercept(w)
 
-            out = _solve_each(self, ridges, lambda new: all(lam > floor for lam in new), cholesky)
+            out = _solve_each(self, ridges, keeps_all, cholesky)
             if out is not None:
                 return out if np.ndim(ridge) else out[0]
             s, V = np.linalg.eigh(Gc)
@@ -361,6 +369,38 @@ class GramRidge:
             return w
         G, b = self._G, self._FtY
         return np.concatenate([((b[0] - G[0, 1:] @ w) / G[0, 0])[None, :], w])
+
+
+#: How far above the eigendecomposition's cutoff the bound on the smallest eigenvalue of the
+#: Gram matrix plus the ridge must be for a Cholesky solve to stand in for it: far from the
+#: cutoff, the round-off of the bound cannot decide whether a direction is kept.
+CUTOFF_MARGIN = 1e3
+
+
+def _full_rank_cholesky(G, lam):
+    """The Cholesky factor (``scipy.linalg.cho_factor``'s) of ``G + lam I`` for a symmetric
+    positive semi-definite G (p, p), when every eigenvalue of ``G + lam I`` is provably above
+    the cutoff of :func:`_cutoff` (then the eigendecomposition would keep every direction and
+    solve the same system); else None. The cutoff is at most ``||G||_F p eps`` (the Frobenius
+    norm bounds the largest eigenvalue); above it, ``lam`` alone keeps every direction. Below
+    it, the smallest eigenvalue is at least ``1 / ||L^-1||_F^2`` for the factor L (as
+    ``||A^-1||_2 = ||L^-1||_2^2``); a Cholesky and a triangular inverse (p^3 / 3 flops each:
+    3.5 ms at p = 512, against 18-24 ms for the eigendecomposition) decide. SciPy's LAPACK runs
+    on one BLAS thread here: SciPy and NumPy load an OpenBLAS each, and the threads of one spin
+    after its calls on the cores that the other's threads need (a Cholesky at p = 513 after the
+    Gram sums took 62 ms instead of 2 ms, and slowed the next fit's sums twofold)."""
+    p = G.shape[0]
+    floor = np.linalg.norm(G) * p * np.finfo(np.float64).eps
+    with one_blas_thread():
+        try:
+            factor = sla.cho_factor(G + lam * np.eye(p), lower=True, check_finite=False)
+        except np.linalg.LinAlgError:  # not positive definite: a direction to drop
+            return None
+        if lam > floor:
+            return factor
+        inverse, info = sla.lapack.dtrtri(factor[0], lower=1)
+    bound = 1.0 / np.sum(np.tril(inverse) ** 2) if info == 0 else 0.0
+    return factor if bound > CUTOFF_MARGIN * floor else None
 
 
 def _cutoff(values):

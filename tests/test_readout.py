@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import scipy.linalg as sla
 
 from reservoir.readout import (
     DIRECT_SOLVES,
@@ -126,11 +127,39 @@ def test_gram_cholesky_solves_equal_the_eigendecomposition(intercept):
     assert acc._eig is not None
     np.testing.assert_allclose(direct, acc.solve(np.array([1e-6, 1e-2, 10.0])), rtol=1e-10,
                                atol=1e-12)
+    # below the cutoff's bound too (a ridge of 0 included), once the smallest eigenvalue is
+    # shown to be far above the cutoff
+    fresh = _streamed(GramRidge, F, Y, intercept)
+    tiny = np.array([0.0, 1e-14])
+    direct = fresh.solve(tiny)
+    assert fresh._eig is None and len(fresh._direct) == 2
+    fresh._direct = {}
+    fresh.solve(np.r_[tiny, np.arange(DIRECT_SOLVES) + 1.0])  # too many values: the sweep
+    assert fresh._eig is not None
+    np.testing.assert_allclose(direct, fresh.solve(tiny), rtol=1e-9, atol=1e-11)
     F[:, -1] = F[:, -2]  # rank deficient
     fresh = _streamed(GramRidge, F, Y, intercept)
     w0 = fresh.solve(0.0)
     assert fresh._eig is not None and np.all(np.isfinite(w0))
     np.testing.assert_allclose(w0[-1], w0[-2], rtol=1e-6)  # the minimum-norm split
+
+
+def test_a_cholesky_stands_in_for_the_eigendecomposition_only_far_above_its_cutoff():
+    from reservoir.readout import _cutoff, _full_rank_cholesky
+
+    Q = np.linalg.qr(np.random.default_rng(0).normal(size=(6, 6)))[0]
+    for smallest, full in [(1e-3, True), (1e-14, False), (0.0, False), (-1e-9, False)]:
+        s = np.array([1.0, 0.5, 0.2, 0.1, 0.05, smallest])
+        G = (Q * s) @ Q.T
+        factor = _full_rank_cholesky(G, 0.0)
+        assert (factor is not None) == full
+        if full:  # the eigendecomposition keeps every direction, and the solves agree
+            assert np.all(s > _cutoff(s))
+            b = np.arange(6.0)
+            np.testing.assert_allclose(sla.cho_solve(factor, b), np.linalg.solve(G, b),
+                                       rtol=1e-10)
+    # a ridge above the cutoff's bound keeps every direction whatever the matrix
+    assert _full_rank_cholesky(np.zeros((3, 3)), 1e-10) is not None
 
 
 @pytest.mark.parametrize("intercept", [True, False])

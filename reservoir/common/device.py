@@ -154,7 +154,7 @@ _blas_limit = {"depth": 0, "limiter": None}
 
 
 @contextmanager
-def _one_blas_thread():
+def one_blas_thread():
     """BLAS on one thread for the block, in the calling thread and process-wide. The
     process-wide count is counted: threads entering and leaving it at different times keep one
     BLAS thread until the last one leaves (a plain nested limit would restore the default under
@@ -182,7 +182,7 @@ def blas_threads(n_features):
     if n_features >= SMALL_BLAS:
         yield
         return
-    with _one_blas_thread():
+    with one_blas_thread():
         yield
 
 
@@ -217,5 +217,5 @@ def thread_map(fn, items, n_jobs=None):
         with _this_thread_one_blas_thread():
             return fn(x)
 
-    with _one_blas_thread():
+    with one_blas_thread():
         return list(_pool(min(n, cores)).map(task, items))
