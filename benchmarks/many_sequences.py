@@ -117,14 +117,15 @@ def harvest(esn, X):
 
 
 def compare(title, N, X, Y, repeat, concatenated=True):
-    esn = ESNRegressor(N, washout=0, random_state=0)
-    gram = ESNRegressor(N, washout=0, solver="gram", random_state=0)
-    threads = ESNRegressor(N, washout=0, solver="gram", device="parallel", random_state=0)
-    for model in (esn, gram, threads):
+    models = {"numba-rnn": ESNRegressor(N, washout=0, random_state=0),
+              "numba-rnn, solver='gram'": ESNRegressor(N, washout=0, solver="gram",
+                                                       random_state=0),
+              "numba-rnn, solver='gram', device='parallel'": ESNRegressor(
+                  N, washout=0, solver="gram", device="parallel", random_state=0)}
+    for model in models.values():
         model.fit(X[:20], Y[:20])  # compile outside the timings
-    sides = {"numba-rnn": lambda: esn.fit(X, Y),
-             "numba-rnn, solver='gram'": lambda: gram.fit(X, Y),
-             "numba-rnn, solver='gram', device='parallel'": lambda: threads.fit(X, Y)}
+    esn = models["numba-rnn"]
+    sides = {name: (lambda model=model: model.fit(X, Y)) for name, model in models.items()}
     if concatenated:
         Xc, Yc = np.concatenate(X), np.concatenate(Y)
         sides["numba-rnn, one sequence"] = lambda: esn.fit(Xc, Yc)
@@ -149,8 +150,7 @@ def compare(title, N, X, Y, repeat, concatenated=True):
         one = np.median(times["numba-rnn, one sequence"])
         print(f"  many sequences / one sequence: {ours / one:.2f} (median; target <= 1.5)")
     if reservoirpy is not None:
-        for side in ("numba-rnn", "numba-rnn, solver='gram'",
-                     "numba-rnn, solver='gram', device='parallel'"):
+        for side in models:
             print(f"  reservoirpy / {side}: "
                   f"{np.median(times['reservoirpy']) / np.median(times[side]):.1f}x "
                   "(median; target >= 5)")

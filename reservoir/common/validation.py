@@ -89,10 +89,10 @@ def batches(seqs, size=1 << 20):
 
 
 def check_sequence(a, *, name, dtype, allow_1d=False):
-    """One sequence as a finite, C-contiguous (T, n) array; returns (array, was_1d)."""
+    """One sequence as a finite, C-contiguous (T, n) array; returns (array, was_1d). (A
+    sequence that :func:`is_ready` and finite needs none of this: :func:`check_sequences`
+    keeps it as it is.)"""
     refuse_times(a, name)
-    if is_ready(a, dtype) and np.isfinite(a).all():
-        return a, False  # already what check_array would return, without its overhead
     a = check_array(a, dtype=dtype, ensure_2d=not allow_1d, ensure_all_finite=True,
                     input_name=name, ensure_min_samples=1, order="C")
     if a.ndim == 1:
