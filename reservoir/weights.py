@@ -16,6 +16,13 @@ from scipy.sparse.linalg import ArpackNoConvergence, eigs
 #: above: 1.4 ms against 52 ms at N=300).
 DENSE_EIG_MAX = 100
 
+#: ARPACK's Ritz values above DENSE_EIG_MAX: the largest eigenvalues of a random reservoir crowd
+#: the edge of a disk, and one Ritz value from 20 Arnoldi vectors often converged to a smaller
+#: one (in 14 of 72 draws, N = 101-700, density 0.03-0.3; up to 2% below the radius); the
+#: largest of 8 Ritz values from 40 vectors matched the dense eigenvalues to 1e-11 in all 72 and
+#: in N = 2000-3000, for 1.3-1.5 times the time.
+N_RITZ, N_ARNOLDI = 8, 40
+
 
 @dataclass
 class Reservoir:
@@ -60,8 +67,8 @@ class Reservoir:
 def spectral_radius(W):
     """Largest absolute eigenvalue of a square sparse matrix, reproducibly.
 
-    Dense eigenvalues up to 100 units; above, ARPACK with a fixed start vector (the same value on
-    every call).
+    Dense eigenvalues up to 100 units; above, the largest of ARPACK's ``N_RITZ`` largest
+    eigenvalues, from a fixed start vector (the same value on every call).
 
     Parameters
     ----------
@@ -78,11 +85,11 @@ def spectral_radius(W):
         return float(np.max(np.abs(np.linalg.eigvals(W.toarray()))))
     v0 = np.ones(n) / np.sqrt(n)  # fixed start vector: the same radius on every call
     try:
-        vals = eigs(W.astype(np.float64), k=1, which="LM", v0=v0, return_eigenvectors=False,
-                    maxiter=20 * n, tol=1e-10)
+        vals = eigs(W.astype(np.float64), k=N_RITZ, ncv=N_ARNOLDI, which="LM", v0=v0,
+                    return_eigenvectors=False, maxiter=20 * n, tol=1e-10)
     except ArpackNoConvergence:
         return float(np.max(np.abs(np.linalg.eigvals(W.toarray()))))
-    return float(np.abs(vals[0]))
+    return float(np.max(np.abs(vals)))
 
 
 def _sparse_uniform(rng, n_rows, n_cols, density):
