@@ -230,8 +230,10 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
             return run_on.run(net, sens_ab, opt, X_in[a:b], Y[a:b], w[a:b], state["g"],
                               losses[a:b])
 
-        with device.threads():  # in slices: Ctrl-C stops within about SLICE_SECONDS
-            step = run_in_slices(X.shape[0], run_slice)
+        # in slices, Ctrl-C stops within about SLICE_SECONDS; of whole pairs of steps, which the
+        # RTRL kernel multiplies together, the bits do not depend on the clock
+        with device.threads():
+            step = run_in_slices(X.shape[0], run_slice, multiple=2)
         self._publish()
         if step >= 0:
             self._diverged(step)

@@ -99,16 +99,34 @@ def test_ctrl_c_stops_closed_loops_from_many_origins():
     assert float(words[1]) < 10.0
 
 
-@pytest.mark.parametrize("model", [RTRLRegressor(4, epochs=1, random_state=0),
-                                   KalmanLSTMRegressor(2, epochs=1, random_state=0)],
-                         ids=lambda m: type(m).__name__)
-def test_slices_give_the_model_of_one_call(model, monkeypatch):
-    u = np.random.default_rng(1).uniform(-1, 1, size=(300, 1))
+class _Clock:
+    """A clock whose every reading advances by a different amount: slices of many sizes."""
+
+    def __init__(self):
+        self.now, self.tick = 0.0, 0
+
+    def perf_counter(self):
+        self.tick += 1
+        self.now += interrupt.SLICE_SECONDS * (1 + 37 * self.tick % 11) / 7
+        return self.now
+
+
+@pytest.mark.parametrize("model", [RTRLRegressor(4, epochs=2, random_state=0),
+                                   RTRLRegressor(4, epochs=2, gradient="uoro", random_state=0),
+                                   KalmanLSTMRegressor(2, epochs=2, random_state=0)],
+                         ids=lambda m: f"{type(m).__name__}-{m.get_params().get('gradient')}")
+@pytest.mark.parametrize("slices", ["one step", "many sizes"])
+def test_slices_give_the_bits_of_one_call(model, slices, monkeypatch):
+    # the slices follow the clock; the model must not (RTRL pairs its steps: no pair may
+    # straddle two slices)
+    u = np.random.default_rng(1).uniform(-1, 1, size=(301, 1))
     y = np.r_[0.0, u[:-1, 0]]
     whole = model.fit(u, y).predict(u)
-    monkeypatch.setattr(interrupt, "SLICE_SECONDS", 1e-9)  # slices of one step
-    sliced = model.fit(u, y).predict(u)
-    np.testing.assert_allclose(sliced, whole, rtol=1e-12, atol=1e-14)
+    if slices == "one step":
+        monkeypatch.setattr(interrupt, "SLICE_SECONDS", 1e-9)
+    else:
+        monkeypatch.setattr(interrupt, "time", _Clock())
+    np.testing.assert_array_equal(model.fit(u, y).predict(u), whole)
 
 
 def test_a_ctrl_c_reported_as_system_error_is_a_keyboard_interrupt():

@@ -16,10 +16,12 @@ from contextlib import contextmanager
 SLICE_SECONDS = 0.2
 
 
-def run_in_slices(n_steps, run_slice, first=64):
+def run_in_slices(n_steps, run_slice, first=64, multiple=1):
     """Call ``run_slice(a, b)`` over consecutive slices covering steps 0..n_steps, each sized
     to take about :data:`SLICE_SECONDS`; stop at the first call that returns a step >= 0 (a
-    divergence, relative to the slice).
+    divergence, relative to the slice). The sizes follow the clock, so a kernel whose arithmetic
+    groups steps gives the bits of one call only if no group straddles two slices: every slice
+    but the last is a multiple of ``multiple`` steps.
 
     Parameters
     ----------
@@ -28,7 +30,9 @@ def run_in_slices(n_steps, run_slice, first=64):
     run_slice : callable
         ``run_slice(a, b) -> int``: runs steps a..b, returns -1 or the diverging step - a.
     first : int, default=64
-        Steps of the first slice.
+        Steps of the first slice (a multiple of ``multiple``).
+    multiple : int, default=1
+        The kernel's group of steps (RTRL's pairs: 2).
 
     Returns
     -------
@@ -43,7 +47,8 @@ def run_in_slices(n_steps, run_slice, first=64):
         if step >= 0:
             return a + step
         seconds = time.perf_counter() - start
-        size = max(1, int((b - a) * SLICE_SECONDS / max(seconds, 1e-6)))
+        size = int((b - a) * SLICE_SECONDS / max(seconds, 1e-6))
+        size = max(multiple, size - size % multiple)
         a = b
     return -1
 
