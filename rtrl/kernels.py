@@ -86,7 +86,10 @@ def _forward(Theta, leak, act, x, h, z, net, fh, D):
         h[i] = (1.0 - leak) * h[i] + leak * fh[i]
 
 
-@njit(**KERNEL)
+#: FMA contraction (fastmath "contract") made Numba's freshly compiled Adam step, inlined into
+#: ``run``, round differently from the same code loaded from the cache: a network trained in
+#: the process that compiled it differed from one trained in a later process.
+@njit(**dict(KERNEL, fastmath=KERNEL["fastmath"] - {"contract"}))
 def _optimizer_step(theta, g, lr, optimizer, m1, m2, count, clip):
     """Clip g to norm ``clip`` (if > 0), then one SGD or Adam (0.9, 0.999, 1e-8) step."""
     if clip > 0:
