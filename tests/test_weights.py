@@ -35,6 +35,18 @@ def test_spectral_radius_is_the_largest_eigenvalue_where_the_edge_is_crowded(n, 
                                                rel=1e-9)
 
 
+def test_a_matrix_seen_before_skips_the_eigenvalue_solve(monkeypatch):
+    from reservoir import weights
+
+    W = _make(5, 300).recurrent_matrix()
+    radius = spectral_radius(W)
+    monkeypatch.setattr(weights, "eigs", None)  # any solve now fails
+    assert spectral_radius(W.copy()) == radius
+    W.data[0] += 1e-3  # another matrix: solved again
+    with pytest.raises(TypeError):
+        spectral_radius(W)
+
+
 def test_scales_share_one_draw():
     a = _make(spectral_radius_=0.5, input_scaling=1.0, bias_scaling=1.0, feedback_scaling=1.0)
     b = _make(spectral_radius_=1.5, input_scaling=0.1, bias_scaling=2.0, feedback_scaling=0.3)
