@@ -24,8 +24,10 @@ Contenders on each set (the published train/test splits, from the `archives` ext
 * PyRCN's ``ESNClassifier`` when ``PYRCN_PYTHON`` names a Python with pyrcn (it pins torch, so
   it lives in its own environment; see ``benchmarks/pyrcn_recipe.py``).
 
-Times interleave the contenders (one fit + predict of each, ``--repeat`` times) after one
-warm-up each (Numba compilation excluded for every side), and print best and median. Run with
+Times interleave the contenders (one fit + predict of each, ``--repeat`` times, each 0.2 s after
+the one before so that no side shares the cores with the still-spinning BLAS threads of the side
+before it) after one warm-up each (Numba compilation excluded for every side), and print best
+and median. Run with
 `python benchmarks/classification.py [--quick]`.
 """
 
@@ -210,7 +212,7 @@ def benchmark(name, repeat, quick):
     sides["KalmanLSTMClassifier (4 blocks)"] = lstm
     predictions = {k: fn(X, y, X_test) for k, fn in sides.items()}  # warm-up: compilation
     times = interleaved_timings([lambda fn=fn: fn(X, y, X_test) for fn in sides.values()],
-                                repeat)
+                                repeat, pause=0.2)
     for (k, pred), t in zip(predictions.items(), times):
         print(line(k, int(np.sum(pred != y_test)), len(y_test), t))
     if MiniRocketMultivariate is not None:

@@ -21,7 +21,9 @@ the spread of repeated fits; the cold start.
    this process is idle); beside it, a fresh process importing only numba and scikit-learn's
    base module (the warm start's floor while the estimators derive from scikit-learn's).
 
-Timings interleave the contenders and print best and median. Run with
+Timings interleave the contenders, each run 0.2 s after the one before (so that no side shares
+the cores with the still-spinning BLAS threads of the side before it), and print best and median.
+Run with
 `python benchmarks/many_sequences.py [--quick]` (reservoirpy from the `bench` extra).
 """
 
@@ -132,7 +134,10 @@ def compare(title, N, X, Y, repeat, concatenated=True):
     if reservoirpy is not None:
         reservoirpy_fit(N, X[:5], Y[:5])
         sides["reservoirpy"] = lambda: reservoirpy_fit(N, X, Y)
-    times = dict(zip(sides, interleaved_timings(list(sides.values()), repeat)))
+    # each run 0.2 s after the one before: right after another side's BLAS calls (reservoirpy's,
+    # or our QR readout's), whose threads still spin, a Gram fit at N=500 took 64-71 ms instead
+    # of 48-51 ms, and a QR fit 111-117 ms instead of 78-81 ms
+    times = dict(zip(sides, interleaved_timings(list(sides.values()), repeat, pause=0.2)))
     # what no fit of these rows can beat: the harvest alone, plus BLAS's F^T F of a design
     # matrix of their shape for the Gram solver, or twice that for the QR solver (Householder
     # QR takes 2 m p^2 - 2 p^3 / 3 flops, F^T F m p^2, and runs no faster a flop);

@@ -3,13 +3,16 @@
 import time
 
 
-def interleaved_timings(fns, repeat):
+def interleaved_timings(fns, repeat, pause=0.0):
     """``repeat`` wall-clock timings of each function, in seconds (a list per function). The runs
     are interleaved (one of each, ``repeat`` times), so that a change of the machine's load during
-    the measurement affects every side of a ratio alike."""
+    the measurement affects every side of a ratio alike. ``pause`` seconds of sleep before each
+    run let the BLAS threads of the run before it go to sleep: OpenBLAS's threads busy-wait
+    about 0.1 s after a call, and a fit started then shares the cores with them."""
     timings = [[] for _ in fns]
     for _ in range(repeat):
         for k, fn in enumerate(fns):
+            time.sleep(pause)
             t = time.perf_counter()
             fn()
             timings[k].append(time.perf_counter() - t)
