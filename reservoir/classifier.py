@@ -298,13 +298,14 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         leave-one-out)."""
         labels = self._labels_fitted
         svds = [readout.accumulator for readout in self.readouts_]
-        self.ridge_ = np.array([svd.best_ridge(RIDGES, labels) if ridge is None else ridge
-                                for svd in svds], dtype=np.float64)
-        solved = [r.coef_for(float(a)) for r, a in zip(self.readouts_, self.ridge_)]
-        self.coef_ = np.stack([c for c, _ in solved])
-        self.intercept_ = np.stack([b for _, b in solved])
-        self.temperature_ = temperatures(
-            np.stack([svd.outputs(a) for svd, a in zip(svds, self.ridge_)]), labels)
+        with blas_threads(svds[0].n_features):  # the policy's threads, whatever the env
+            self.ridge_ = np.array([svd.best_ridge(RIDGES, labels) if ridge is None else ridge
+                                    for svd in svds], dtype=np.float64)
+            solved = [r.coef_for(float(a)) for r, a in zip(self.readouts_, self.ridge_)]
+            self.coef_ = np.stack([c for c, _ in solved])
+            self.intercept_ = np.stack([b for _, b in solved])
+            self.temperature_ = temperatures(
+                np.stack([svd.outputs(a) for svd, a in zip(svds, self.ridge_)]), labels)
 
     def _build(self, n_inputs, n_outputs):
         """Draw the ``n_estimators`` members from one random state, in turn (the first is the
@@ -321,10 +322,11 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         """Each sequence's vectors (n_sequences, n_estimators, n_dimensions); ``fit`` fits the
         model space's principal axes first (:meth:`_fit_axes`). With ``bidirectional``, the
         vectors of the reversed sequences follow (the model space through the same axes)."""
-        R = self._direction(seqs, fit)
-        if not self.bidirectional:
-            return R
-        backward = self._direction([np.ascontiguousarray(s[::-1]) for s in seqs])
+        with blas_threads(self.n_reservoir):  # the model space's products: the policy's threads
+            R = self._direction(seqs, fit)
+            if not self.bidirectional:
+                return R
+            backward = self._direction([np.ascontiguousarray(s[::-1]) for s in seqs])
         return np.concatenate([R, backward], axis=2)
 
     def _fit_axes(self, seqs):

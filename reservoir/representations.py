@@ -149,7 +149,9 @@ class Projection:
         self.count += S.shape[0]
         blocks = S.reshape(S.shape[0], self.n_members, self.n_units)
         self.sums += blocks.sum(axis=0)
-        self.squares += np.matmul(blocks.transpose(1, 2, 0), blocks.transpose(1, 0, 2))
+        for k in range(self.n_members):  # B^T B of each member: a symmetric product (syrk)
+            B = S[:, k * self.n_units:(k + 1) * self.n_units]
+            self.squares[k] += B.T @ B
 
     def fit(self):
         """Returns (mean (n_members, N), axes (n_members, N, D)), the axes by decreasing

@@ -279,3 +279,20 @@ def test_unseen_labels_in_score_are_named():
     model = ESNClassifier(20, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="'medium'"):
         model.score(X, np.where(y == "slow", "medium", y))
+
+
+@pytest.mark.parametrize("representation", ["last_mean", "model"])
+def test_the_bits_do_not_depend_on_blas_threads_below_the_policys_size(representation):
+    # the model space's projections and the readout's solve ran on BLAS's default threads,
+    # whose sums (OpenBLAS picks other kernels for other thread counts) changed the vectors
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    seqs = [rng.normal(size=(int(rng.integers(5, 30)), 3)) for _ in range(60)]
+    labels = np.arange(60) % 3
+    model = ESNClassifier(40, representation=representation, bidirectional=True,
+                          random_state=0)
+    default = model.fit(seqs, labels).predict_proba(seqs)
+    with threadpool_limits(1, user_api="blas"):
+        one = model.fit(seqs, labels).predict_proba(seqs)
+    np.testing.assert_array_equal(one, default)
