@@ -153,7 +153,10 @@ def temperatures(outputs, labels):
         lo = np.where(slope < 0, np.log(T), lo)
         hi = np.where(slope > 0, np.log(T), hi)
         newton = np.divide(slope, curvature, out=np.zeros_like(T), where=curvature > 0)
-        done = (np.abs(newton) <= 1e-10 * T) & ((curvature > 0) | (slope == 0))
+        # converged, or the bracket closed (separable outputs: the minimum at the bracket's
+        # end, where Newton's steps stay large, the loop ran all 200 halvings)
+        done = ((np.abs(newton) <= 1e-10 * T) & ((curvature > 0) | (slope == 0))
+                | (hi - lo <= 1e-10))
         if done.all():
             return T
         step = T - newton

@@ -145,6 +145,21 @@ def test_temperatures_minimise_each_members_log_loss():
     assert T[3] > 10 and loss(np.log(T[3])) < 1e-12
 
 
+def test_temperatures_of_separable_outputs_stop_when_the_bracket_closes(monkeypatch):
+    # the minimum sits at the bracket's end, where Newton's steps stay large: the loop halved
+    # the bracket all 200 times (6 ms of a BasicMotions fit)
+    import reservoir.svd_ridge
+
+    calls = []
+    softmax = reservoir.svd_ridge.softmax
+    monkeypatch.setattr(reservoir.svd_ridge, "softmax",
+                        lambda *a, **k: calls.append(1) or softmax(*a, **k))
+    labels = np.arange(30) % 3
+    T = temperatures(0.01 * (2 * np.eye(3)[labels] - 1)[None], labels)
+    assert T[0] == pytest.approx(1e3, rel=1e-9)
+    assert len(calls) < 60
+
+
 def test_svd_ridges_of_members_factorised_together_equal_each_alone():
     rng = np.random.default_rng(3)
     for p in (5, 20):  # more rows than features (SVDs), fewer (one batched eigh)
