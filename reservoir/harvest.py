@@ -373,8 +373,8 @@ class Configurations:
         states = buffer[:C * U.shape[0] * N].reshape(C, U.shape[0], N)
         drive = np.empty((U.shape[0], N), dtype=self.dtype)
 
-        def part(rows):
-            drive[rows] = input_product(U[rows], unit.W_in)
+        def part(rows):  # U comes in the model's dtype (Pack.rows): straight into the drive
+            input_product(U[rows], unit.W_in, drive[rows])
 
         in_parts(part, drive.shape, self.device.workers)
         kernels.run_configs(unit.indptr, unit.indices, unit.data, drive, starts, unit.bias,
