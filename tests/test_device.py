@@ -1,10 +1,13 @@
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
-from reservoir.common.device import SMALL_BLAS, blas_threads, thread_map
+from reservoir.common.device import GOMP_SPINS, SMALL_BLAS, blas_threads, thread_map
 
 
 def _blas_threads_now():
@@ -79,3 +82,18 @@ def test_a_fit_in_another_thread_equals_the_fit_in_the_main_thread():
 def test_thread_map_refuses_zero_jobs_instead_of_taking_every_core():
     with pytest.raises(ValueError, match="n_jobs=0"):
         thread_map(abs, [1, 2], n_jobs=0)
+
+
+
+SPIN = ("import os, reservoir, rtrl, lstm; from numba.np.ufunc import parallel; "
+        "print(os.environ['GOMP_SPINCOUNT'], parallel._is_initialized)")
+
+
+def test_openmp_threads_spin_briefly_unless_the_environment_says_otherwise():
+    """The library's spin count is in the environment before Numba's threads start (libgomp
+    reads it when Numba loads it, at the first parallel call); a user's own setting is kept."""
+    env = {k: v for k, v in os.environ.items() if k != "GOMP_SPINCOUNT"}
+    for extra, spins in (({}, str(GOMP_SPINS)), ({"GOMP_SPINCOUNT": "1234"}, "1234")):
+        out = subprocess.run([sys.executable, "-c", SPIN], capture_output=True, text=True,
+                             check=True, env=dict(env, **extra)).stdout.split()
+        assert out == [spins, "False"]
