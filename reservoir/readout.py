@@ -265,9 +265,10 @@ class GramRidge:
             self.add(*self._sums(blocks, Y), T)
             return
         edges = np.append(np.arange(0, T, PART_ROWS), T)
-        parts = thread_map(lambda k: self._sums([b[edges[k]:edges[k + 1]] for b in blocks],
-                                                Y[edges[k]:edges[k + 1]]),
-                           range(len(edges) - 1), workers)
+        with one_blas_thread():  # as in the pool's threads, also when the parts run here
+            parts = thread_map(lambda k: self._sums([b[edges[k]:edges[k + 1]] for b in blocks],
+                                                    Y[edges[k]:edges[k + 1]]),
+                               range(len(edges) - 1), workers)
         FtF, FtY = parts[0]
         for part_FtF, part_FtY in parts[1:]:  # in order: the same bits on any threads
             FtF += part_FtF
@@ -275,24 +276,30 @@ class GramRidge:
         self.add(FtF, FtY, T)
 
     def _sums(self, blocks, Y):
-        """``F^T F`` (p, p) and ``F^T Y`` (p, m) of the rows ``F = [1, *blocks]``."""
-        c = int(self.intercept)
+        """``F^T F`` (p, p) and ``F^T Y`` (p, m) of the rows ``F = [1, *blocks]``: each block's
+        symmetric product with itself, and one product with all the columns before it and the
+        targets (``[Y, 1, earlier blocks]``), so that each block's rows are read twice, not once
+        per product (the states of 270 short sequences at N=500: 3.0 -> 1.7 ms besides their
+        14 ms symmetric product)."""
+        c, m = int(self.intercept), self.n_outputs
         edges = np.cumsum([c] + [b.shape[1] for b in blocks])
         FtF = np.empty((self.n_features, self.n_features))
-        FtY = np.empty((self.n_features, self.n_outputs))
+        FtY = np.empty((self.n_features, m))
+        partners = np.empty((Y.shape[0], m + edges[-2]))
+        partners[:, :m] = Y
         if c:
+            partners[:, m] = 1.0
             FtF[0, 0] = Y.shape[0]
             FtY[0] = Y.sum(axis=0)
         for i, Bi in enumerate(blocks):
             rows = slice(edges[i], edges[i + 1])
-            if c:
-                FtF[0, rows] = FtF[rows, 0] = Bi.sum(axis=0)
             FtF[rows, rows] = Bi.T @ Bi
-            for j in range(i):
-                cols = slice(edges[j], edges[j + 1])
-                FtF[rows, cols] = Bi.T @ blocks[j]
-                FtF[cols, rows] = FtF[rows, cols].T
-            FtY[rows] = Bi.T @ Y
+            products = Bi.T @ partners[:, :m + edges[i]]
+            FtY[rows] = products[:, :m]
+            FtF[rows, :edges[i]] = products[:, m:]
+            FtF[:edges[i], rows] = products[:, m:].T
+            if i + 1 < len(blocks):
+                partners[:, m + edges[i]:m + edges[i + 1]] = Bi
         return FtF, FtY
 
     def add(self, FtF, FtY, n_samples):
