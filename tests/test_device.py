@@ -84,7 +84,6 @@ def test_thread_map_refuses_zero_jobs_instead_of_taking_every_core():
         thread_map(abs, [1, 2], n_jobs=0)
 
 
-
 SPIN = ("import os, reservoir, rtrl, lstm; from numba.np.ufunc import parallel; "
         "print(os.environ['GOMP_SPINCOUNT'], parallel._is_initialized)")
 
