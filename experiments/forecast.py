@@ -24,7 +24,7 @@ from .metrics import nrmse
 from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .search import grid_search
-from .tables import SUFFIXES, TIME_NAMES, first_named, is_named, read_table, time_values
+from .tables import SUFFIXES, TIME_NAMES, first_named, is_named, read_table, text_cells, time_values
 from .walk_forward import ClosedLoop
 
 #: The search of each model when ``--grid`` is not given.
@@ -94,10 +94,13 @@ def _series(path, table, columns):
         raise ValueError(f"{path.name} has no numeric {kind} to forecast (it has {available}); "
                          "give one with a number per step.")
     other = [c for c in names if c not in numeric]
+    if other and suffix in SUFFIXES:
+        raise ValueError(f"{path.name}: {text_cells(other[0], table[other[0]])}; fix or drop "
+                         "those rows"
+                         + (f", or choose among {numeric} with --column." if numeric else "."))
     if other:
-        raise ValueError(f"{path.name}: {other} is not a numeric series"
-                         f"{'' if suffix in SUFFIXES else ' (1-D)'}; choose among {numeric} with "
-                         "--column.")
+        raise ValueError(f"{path.name}: {other} is not a numeric series (1-D)"
+                         + (f"; choose among {numeric} with --column." if numeric else "."))
     values = np.stack([np.asarray(table[c], dtype=np.float64) for c in names], axis=1)
     gaps = ~np.isfinite(values)
     if gaps.any():

@@ -16,7 +16,7 @@ import pathlib
 import numpy as np
 
 from .archives import read_ts
-from .tables import SUFFIXES, TIME_NAMES, first_named, is_named, read_table, time_values
+from .tables import SUFFIXES, TIME_NAMES, first_named, is_named, read_table, text_cells, time_values
 
 #: Column names read as the sequence of each row (a long table), unless one is named.
 ID_NAMES = {"sequence", "sequence_id", "id", "series", "series_id", "case", "case_id",
@@ -83,8 +83,10 @@ def _numeric(path, table, columns):
 
     text = [c for c in columns if not pd.api.types.is_numeric_dtype(table[c])]
     if text:
-        raise ValueError(f"{path.name}: the column(s) {text} hold text, not numbers; drop them or "
-                         "name the label and sequence columns (--label-column, --id-column).")
+        raise ValueError(f"{path.name}: {text_cells(text[0], table[text[0]])}"
+                         + (f" (and {text[1:]} hold text too)" if len(text) > 1 else "")
+                         + "; fix those rows, drop the column(s) or name the label and sequence "
+                         "columns (--label-column, --id-column).")
     return table[columns].to_numpy(dtype=np.float64)
 
 

@@ -95,6 +95,18 @@ def _is_number(text, decimal):
     return True
 
 
+def text_cells(name, column):
+    """Where a table's column holds text that is not a number (neither empty nor numeric), for
+    an error message: how many rows, and the first one's text and row (0 = the first after the
+    header)."""
+    import pandas as pd
+
+    text = (column.notna() & pd.to_numeric(column, errors="coerce").isna()).to_numpy()
+    row = int(text.argmax())
+    return (f"column {name!r} holds text that is not a number in {int(text.sum())} row(s), the "
+            f"first {column.iloc[row]!r} at row {row}")
+
+
 def time_values(column):
     """A time column's values: its numbers, or its text parsed as dates (datetime64, those with
     a time zone as the same instants in UTC); None when it holds neither.

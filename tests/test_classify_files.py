@@ -79,7 +79,8 @@ def test_bad_files_say_what_to_change(tmp_path):
         read_labelled(path, label_column="speaker")
     frame["note"] = "x"
     frame.to_csv(path, index=False)
-    with pytest.raises(ValueError, match=r"\['note'\] hold text"):
+    with pytest.raises(ValueError, match="column 'note' holds text that is not a number in "
+                                         r"\d+ row.*'x' at row 0; fix those rows, drop"):
         read_labelled(path, label_column="speaker")
     frame = frame.drop(columns="note")
     frame.loc[5, "speaker"] = frame.loc[4, "speaker"]

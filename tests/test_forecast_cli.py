@@ -33,8 +33,15 @@ def test_csv_and_netcdf_series_read_with_clear_errors(table, tmp_path):
     np.testing.assert_array_equal(read_series(nc)[0][:, 0], frame["temperature"])
     with pytest.raises(ValueError, match=r"no column \['nope'\]; its columns are"):
         read_series(path, ["nope"])
-    with pytest.raises(ValueError, match="'label'.*not a numeric series"):
+    with pytest.raises(ValueError, match="'label' holds text that is not a number in 240 "
+                                         "row.*'x' at row 0; fix.*choose among"):
         read_series(path, ["label"])
+    typo = frame.astype({"sales": object})
+    typo.loc[[3, 9], "sales"] = ["12,5", "?"]
+    typo.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="'sales' holds text that is not a number in 2 row.*"
+                                         "'12,5' at row 3"):
+        read_series(path, ["sales"])
     frame.loc[7, "sales"] = np.nan
     frame.to_csv(path, index=False)
     with pytest.raises(ValueError, match="'sales' has 1 missing.*row 7"):
