@@ -97,8 +97,21 @@ def _is_number(text, decimal):
 
 def text_cells(name, column):
     """Where a table's column holds text that is not a number (neither empty nor numeric), for
-    an error message: how many rows, and the first one's text and row (0 = the first after the
-    header)."""
+    an error message.
+
+    Parameters
+    ----------
+    name : str
+        The column's name.
+    column : pandas.Series
+        Its values, as read from the file.
+
+    Returns
+    -------
+    text : str
+        How many rows hold such text, and the first one's text and row (0 = the first after the
+        header).
+    """
     import pandas as pd
 
     text = (column.notna() & pd.to_numeric(column, errors="coerce").isna()).to_numpy()
