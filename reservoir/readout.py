@@ -21,7 +21,7 @@ from numba import njit
 
 from . import lapack
 from .common.config import KERNEL
-from .common.device import SMALL_BLAS, one_blas_thread, thread_map
+from .common.device import SMALL_BLAS, blas_thread_count, one_blas_thread, thread_map
 from .common.docstrings import filler
 
 #: Ridge values a QRRidge solves one by one (each by a QR of [R; sqrt(ridge) I]) between two
@@ -88,8 +88,9 @@ Y : ndarray of shape (T, m)
     Their targets.
 workers : int or None, default=1
     Threads for the update (None: all cores; -k: all but k - 1). :class:`GramRidge` sums
-    parts of :data:`PART_ROWS` rows on them; a :class:`QRRidge` update is one LAPACK call,
-    on one thread whatever ``workers``.""",
+    parts of :data:`PART_ROWS` rows on them, or from
+    :data:`~reservoir.common.device.SMALL_BLAS` features the products of column tiles; a
+    :class:`QRRidge` update is one LAPACK call, on BLAS's threads whatever ``workers``.""",
     "solve_sections": """\
 Parameters
 ----------
@@ -217,6 +218,9 @@ def _checked(result, info):
 #: Rows of each part whose sums :meth:`GramRidge.update_blocks` computes on its own (on one of
 #: its ``workers``).
 PART_ROWS = 4096
+#: Most columns of the tiles whose products :meth:`GramRidge.update_blocks` computes each in one
+#: BLAS call, from :data:`~reservoir.common.device.SMALL_BLAS` features.
+TILE_COLUMNS = 256
 
 
 @fill_doc
@@ -253,15 +257,19 @@ class GramRidge:
         Y (T, m), block by block: the same sums as :meth:`update` without copying the blocks into
         one matrix (each diagonal block ``B^T B`` a symmetric product). From two parts of
         :data:`PART_ROWS` rows, below :data:`~reservoir.common.device.SMALL_BLAS` features, the
-        parts' sums run on ``workers`` threads: the same parts on any number of threads, so the
-        same bits (above, the caller's BLAS threads, whose products sum in another order than
-        one thread's, would make the bits depend on ``workers``).
+        parts' sums run on ``workers`` threads; from SMALL_BLAS features, the products of column
+        tiles (:meth:`_tiled_sums`). Either way the same parts on any number of threads, each on
+        one BLAS thread, so the same bits (BLAS's own threads sum some products in another
+        order than one thread).
 
         {blocks_parameters}
         """
         blocks = [np.asarray(b, dtype=np.float64) for b in blocks]
         T = Y.shape[0]
-        if T < 2 * PART_ROWS or self.n_features >= SMALL_BLAS:
+        if self.n_features >= SMALL_BLAS:
+            self.add(*self._tiled_sums(blocks, Y, workers), T)
+            return
+        if T < 2 * PART_ROWS:
             self.add(*self._sums(blocks, Y), T)
             return
         edges = np.append(np.arange(0, T, PART_ROWS), T)
@@ -300,6 +308,55 @@ class GramRidge:
             FtF[:edges[i], rows] = products[:, m:].T
             if i + 1 < len(blocks):
                 partners[:, m + edges[i]:m + edges[i + 1]] = Bi
+        return FtF, FtY
+
+    def _tiled_sums(self, blocks, Y, workers):
+        """``F^T F`` (p, p) and ``F^T Y`` (p, m) of the rows ``F = [1, *blocks]`` as products of
+        column tiles of at most :data:`TILE_COLUMNS` columns (each tile's symmetric product
+        with itself and its product with ``[Y, 1]``, and one product for each pair of tiles),
+        every product one BLAS call on one BLAS thread, the largest first on ``workers`` threads
+        (one: as many as BLAS would take). The same tiles on any threads, so the same bits; and
+        BLAS's own threads are never woken, so none of them spins after the sums on the cores
+        that the next harvest's threads need (OpenBLAS's busy-wait about 0.1 s: back-to-back
+        fits of 270 short sequences at N=500 on ``"parallel"`` took 100 ms instead of 48)."""
+        c, m, p = int(self.intercept), self.n_outputs, self.n_features
+        tiles = []  # (columns of F, the block's columns there)
+        first = c
+        for B in blocks:
+            edges = np.linspace(0, B.shape[1], -(-B.shape[1] // TILE_COLUMNS) + 1).astype(int)
+            tiles += [(slice(first + lo, first + hi), B[:, lo:hi])
+                      for lo, hi in zip(edges[:-1], edges[1:])]
+            first += B.shape[1]
+        partners = np.empty((Y.shape[0], m + c))
+        partners[:, :m] = Y
+        partners[:, m:] = 1.0
+        FtF = np.empty((p, p))
+        FtY = np.empty((p, m))
+        if c:
+            FtF[0, 0] = Y.shape[0]
+            FtY[0] = Y.sum(axis=0)
+
+        def diagonal(k):
+            cols, tile = tiles[k]
+            FtF[cols, cols] = tile.T @ tile
+            products = tile.T @ partners
+            FtY[cols] = products[:, :m]
+            FtF[cols, :c] = products[:, m:]
+            FtF[:c, cols] = products[:, m:].T
+
+        def pair(k, j):
+            (rows, tile), (cols, other) = tiles[k], tiles[j]
+            FtF[rows, cols] = tile.T @ other
+            FtF[cols, rows] = FtF[rows, cols].T
+
+        widths = [tile.shape[1] for _, tile in tiles]
+        tasks = [(w * (w / 2 + m + c), diagonal, (k,)) for k, w in enumerate(widths)]
+        tasks += [(widths[k] * widths[j], pair, (k, j))
+                  for k in range(len(tiles)) for j in range(k)]
+        tasks.sort(key=lambda task: -task[0])
+        threads = workers if workers != 1 else blas_thread_count()
+        with one_blas_thread():
+            thread_map(lambda task: task[1](*task[2]), tasks, threads)
         return FtF, FtY
 
     def add(self, FtF, FtY, n_samples):
@@ -397,8 +454,8 @@ def _full_rank_cholesky(G, lam):
     after its calls on the cores that the other's threads need (a Cholesky at p = 513 after the
     Gram sums took 62 ms instead of 2 ms, and slowed the next fit's sums twofold)."""
     p = G.shape[0]
-    floor = np.linalg.norm(G) * p * np.finfo(np.float64).eps
-    with one_blas_thread():
+    with one_blas_thread():  # the norm too: NumPy's is a BLAS dot product, threaded at this size
+        floor = np.linalg.norm(G) * p * np.finfo(np.float64).eps
         try:
             factor = sla.cho_factor(G + lam * np.eye(p), lower=True, check_finite=False)
         except np.linalg.LinAlgError:  # not positive definite: a direction to drop

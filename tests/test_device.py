@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -79,6 +80,26 @@ def test_a_fit_in_another_thread_equals_the_fit_in_the_main_thread():
         np.testing.assert_array_equal(other["coef"], main)
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two cores to run two threads")
+def test_thread_map_runs_items_in_the_calling_thread_too_and_stops_at_the_first_error():
+    caller = threading.current_thread().name
+    names = thread_map(lambda i: (threading.Event().wait(0.02), threading.current_thread()
+                                  .name)[1], range(8), n_jobs=2)
+    assert caller in names and len(set(names)) == 2
+    started = []
+
+    def work(i):
+        started.append(i)
+        threading.Event().wait(0.01)
+        if i == 3:
+            raise ValueError("item 3")
+
+    with pytest.raises(ValueError, match="item 3"):
+        thread_map(work, range(100), n_jobs=2)
+    threading.Event().wait(0.1)  # the other thread ends with its current item
+    assert len(started) <= 6, started
+
+
 def test_thread_map_refuses_zero_jobs_instead_of_taking_every_core():
     with pytest.raises(ValueError, match="n_jobs=0"):
         thread_map(abs, [1, 2], n_jobs=0)
@@ -96,3 +117,24 @@ def test_openmp_threads_spin_briefly_unless_the_environment_says_otherwise():
         out = subprocess.run([sys.executable, "-c", SPIN], capture_output=True, text=True,
                              check=True, env=dict(env, **extra)).stdout.split()
         assert out == [spins, "False"]
+
+
+@pytest.mark.parametrize("device", ["cpu", "parallel"])
+def test_a_large_gram_fit_leaves_no_blas_thread_spinning(device):
+    """From SMALL_BLAS readout features the Gram sums run on the library's threads, each on one
+    BLAS thread: OpenBLAS's own threads busy-wait about 0.1 s after a threaded call, on the
+    cores that the next fit's harvest needs (back-to-back fits of 270 short sequences at N=500
+    took twice as long as spaced ones). After a fit, no thread of the process burns CPU."""
+    from reservoir import ESNRegressor
+
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(20, 3)) for _ in range(40)]
+    Y = [rng.normal(size=(20, 2)) for _ in range(40)]
+    model = ESNRegressor(SMALL_BLAS, washout=0, solver="gram", device=device, random_state=0)
+    burnt = []
+    for _ in range(3):
+        model.fit(X, Y)
+        before = time.process_time()  # the CPU time of all the process's threads
+        threading.Event().wait(0.05)
+        burnt.append(time.process_time() - before)
+    assert min(burnt) < 0.01, burnt

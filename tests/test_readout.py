@@ -1,10 +1,13 @@
 import numpy as np
 import pytest
 import scipy.linalg as sla
+from threadpoolctl import threadpool_limits
 
+from reservoir.common.device import SMALL_BLAS
 from reservoir.readout import (
     DIRECT_SOLVES,
     PART_ROWS,
+    TILE_COLUMNS,
     GramRidge,
     QRRidge,
     design_matrix,
@@ -76,6 +79,29 @@ def test_gram_parts_give_the_same_bits_on_any_threads():
     assert accs[0].n_samples == T
     F = design_matrix(U, S, False, True)
     np.testing.assert_allclose(accs[0].gram(), F.T @ F, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(accs[0].solve(1e-3), naive.ridge(F, Y, 1e-3, True), rtol=1e-8,
+                               atol=1e-10)
+
+
+def test_gram_tiles_give_the_same_bits_on_any_threads():
+    # from SMALL_BLAS features the sums are products of column tiles, each on one BLAS thread:
+    # the same bits on one worker (as many threads as BLAS takes, or one under a limit), two,
+    # and all cores; and they are F^T F and F^T Y
+    rng = np.random.default_rng(6)
+    N = SMALL_BLAS + TILE_COLUMNS // 2  # three tiles of states besides the inputs' one
+    U, Y = rng.normal(size=(300, 3)), rng.normal(size=(300, 2))
+    S = np.tanh(rng.normal(size=(300, N)))
+    blocks = feature_blocks(U, S, True)
+    accs = [GramRidge(4 + N + (N + 1) // 2, 2, True) for _ in range(4)]
+    for acc, workers in zip(accs, (1, 2, None)):
+        acc.update_blocks(blocks, Y, workers)
+    with threadpool_limits(1, user_api="blas"):
+        accs[3].update_blocks(blocks, Y, 1)
+    for acc in accs[1:]:
+        np.testing.assert_array_equal(acc.gram(), accs[0].gram())
+        np.testing.assert_array_equal(acc.solve(1e-3), accs[0].solve(1e-3))
+    F = design_matrix(U, S, True, True)
+    np.testing.assert_allclose(accs[0].gram(), F.T @ F, rtol=1e-12, atol=1e-10)
     np.testing.assert_allclose(accs[0].solve(1e-3), naive.ridge(F, Y, 1e-3, True), rtol=1e-8,
                                atol=1e-10)
 

@@ -159,6 +159,12 @@ def _this_thread_one_blas_thread():
             set_count(count)
 
 
+def blas_thread_count():
+    """Threads BLAS would take for a call now (the most of the BLAS libraries loaded)."""
+    return max([lib.num_threads for lib in _controller().lib_controllers
+                if lib.user_api == "blas"], default=1)
+
+
 _blas_lock = threading.Lock()
 _blas_limit = {"depth": 0, "limiter": None}
 
@@ -197,6 +203,7 @@ def blas_threads(n_features):
 
 
 _POOL_PREFIX = "numba-rnn-pool"
+_mapping = threading.local()  # ``active`` while this thread runs items of a thread_map
 
 
 @lru_cache(maxsize=None)
@@ -207,8 +214,14 @@ def _pool(n_threads):
 
 def thread_map(fn, items, n_jobs=None):
     """``[fn(x) for x in items]`` on up to ``n_jobs`` threads (None: all cores), for work that
-    releases the GIL (LAPACK, nogil Numba kernels): the readouts of many configurations. Called
-    from one of its own threads, it runs the items in turn (the pool's threads are busy)."""
+    releases the GIL (LAPACK, nogil Numba kernels): the readouts of many configurations.
+
+    The calling thread is one of the threads: it and ``n_jobs - 1`` threads of a pool kept for
+    the process take the items in order, each the next one not taken, so that a call wakes no
+    more threads than it needs and the caller's core works too. The first error stops the
+    others from taking more items; the caller's own (a Ctrl-C) is raised at once, the others
+    ending with their current item, another thread's once the caller is done. Called from
+    inside its own items, it runs them in turn."""
     items = list(items)
     cores = os.cpu_count() or 1
     if n_jobs == 0:
@@ -218,14 +231,49 @@ def thread_map(fn, items, n_jobs=None):
         n = cores
     else:
         n = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
-    nested = threading.current_thread().name.startswith(_POOL_PREFIX)
-    if n <= 1 or len(items) <= 1 or nested:
+    n = min(n, cores, len(items))
+    nested = getattr(_mapping, "active", False) or \
+        threading.current_thread().name.startswith(_POOL_PREFIX)
+    if n <= 1 or nested:
         return [fn(x) for x in items]
-    # the threads are the parallelism: BLAS threads would compete with them. One BLAS thread
-    # process-wide, and in each pool thread (each keeps a count of its own).
-    def task(x):
-        with _this_thread_one_blas_thread():
-            return fn(x)
+    results = [None] * len(items)
+    taken = iter(range(len(items)))
+    lock = threading.Lock()
+    failed = []
+
+    def work():
+        """Take and run items until none is left or one failed; returns this thread's error."""
+        # the threads are the parallelism: BLAS threads would compete with them (one BLAS
+        # thread process-wide, and in each thread: each keeps a count of its own)
+        _mapping.active = True
+        try:
+            with _this_thread_one_blas_thread():
+                while not failed:
+                    with lock:
+                        i = next(taken, None)
+                    if i is None:
+                        return None
+                    results[i] = fn(items[i])
+        except BaseException as err:  # noqa: B036 - Ctrl-C too: the others take no more items
+            failed.append(err)
+            return err
+        finally:
+            _mapping.active = False
+        return None
 
     with one_blas_thread():
-        return list(_pool(min(n, cores)).map(task, items))
+        helpers = [_pool(cores).submit(work) for _ in range(n - 1)]
+        own = work()
+        for helper in helpers:
+            # not started: nothing left to take; after the caller's own error (a Ctrl-C) raise
+            # at once, the others ending with their current item
+            if helper.cancel() or own is not None:
+                continue
+            try:
+                helper.result()
+            except BaseException as err:  # noqa: B036 - Ctrl-C while waiting
+                failed.append(err)
+                raise
+    if failed:
+        raise failed[0]
+    return results
