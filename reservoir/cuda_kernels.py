@@ -17,9 +17,11 @@ from .common.cuda import flat_launch, row_launch
 
 
 @cuda.jit
-def run_packed_kernel(indptr, indices, data, leak, drive, starts, x, states):
-    """The B sequences of a pack: drive, states (n_rows, N) (may alias), sequence b in rows
-    starts[b] .. starts[b + 1]; x (B, N) initial states, overwritten by the final ones."""
+def run_packed_kernel(indptr, indices, data, leak, v_indptr, v_indices, v_data, bias, inputs,
+                      starts, x, states):
+    """The B sequences of a pack: inputs (n_rows, n_v) with weights V (CSR, (N, n_v)) and bias
+    (N,), states (n_rows, N), sequence b in rows starts[b] .. starts[b + 1]; x (B, N) initial
+    states, overwritten by the final ones."""
     B, N = x.shape
     for b in range(cuda.blockIdx.x, B, cuda.gridDim.x):
         r0 = starts[b]
@@ -27,7 +29,9 @@ def run_packed_kernel(indptr, indices, data, leak, drive, starts, x, states):
         for t in range(T):
             src = x[b] if t == 0 else states[r0 + t - 1]
             for i in range(cuda.threadIdx.x, N, cuda.blockDim.x):
-                acc = drive[r0 + t, i]
+                acc = bias[i]
+                for k in range(v_indptr[i], v_indptr[i + 1]):
+                    acc += v_data[k] * inputs[r0 + t, v_indices[k]]
                 for k in range(indptr[i], indptr[i + 1]):
                     acc += data[k] * src[indices[k]]
                 states[r0 + t, i] = (1.0 - leak) * src[i] + leak * math.tanh(acc)
@@ -135,15 +139,18 @@ def _on_device(a):
     return a if hasattr(a, "copy_to_host") else cuda.to_device(a)
 
 
-def run_packed(indptr, indices, data, leak, drive, starts, x, keep_on_device=False):
-    """Host wrapper of :func:`run_packed_kernel`, one launch for the whole pack: drive
-    (n_rows, N) on the host, x (B, N) the initial then final states (on the host). Returns the
-    states, on the host, or on the device with ``keep_on_device``."""
-    d_states = cuda.to_device(drive)
+def run_packed(indptr, indices, data, leak, v_indptr, v_indices, v_data, bias, inputs, starts, x,
+               keep_on_device=False):
+    """Host wrapper of :func:`run_packed_kernel`, one launch for the whole pack: inputs
+    (n_rows, n_v) on the host (the drives are computed on the device: only the inputs travel),
+    x (B, N) the initial then final states (on the host). Returns the states, on the host, or on
+    the device with ``keep_on_device``."""
+    d_states = cuda.device_array((inputs.shape[0], x.shape[1]), dtype=x.dtype)
     d_x = cuda.to_device(x)
     run_packed_kernel[row_launch(x.shape[0])](
-        cuda.to_device(indptr), cuda.to_device(indices), cuda.to_device(data), leak, d_states,
-        cuda.to_device(starts), d_x, d_states)
+        *(cuda.to_device(a) for a in (indptr, indices, data)), leak,
+        *(cuda.to_device(a) for a in (v_indptr, v_indices, v_data, bias, inputs, starts)), d_x,
+        d_states)
     d_x.copy_to_host(x)
     return d_states if keep_on_device else d_states.copy_to_host()
 

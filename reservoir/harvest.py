@@ -12,8 +12,10 @@ layout) the configuration batches of :mod:`reservoir.batch` behind the grid sear
 * :class:`Backend` is the device, resolved once per call (:func:`backend`): ``"cpu"`` (serial
   kernels), ``"parallel"`` (the rows of W split over Numba threads every step), ``"cuda"`` (one
   launch per piece). The CPU and CUDA kernels have the same names (``run_packed``).
-* :class:`Harvester` computes the drives ``W_in u(t) + W_fb y(t-1) + b`` (GEMMs over fixed parts
-  of a piece's rows, on the backend's threads) and runs the backend's kernel over them, in
+* :class:`Harvester` runs the backend's kernels over a piece: ``run_packed`` from the packed
+  inputs (the kernels compute the drives ``W_in u(t) + W_fb y(t-1) + b`` of all the sequences
+  side by side), or, for fewer than :data:`MIN_BATCH` sequences, ``run_sequences`` over drives
+  computed beforehand (GEMMs over fixed parts of the piece's rows, on the backend's threads), in
   place; :class:`Configurations` does the same for many configurations of one sparse pattern
   (the engine of :mod:`reservoir.batch`).
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+import scipy.sparse as sp
 
 from . import kernels
 from .common.config import CHUNK_BYTES
@@ -175,29 +178,41 @@ class Backend(Device):
         Numba threads of ``"parallel"`` (None: all cores).
     """
 
-    def run_packed(self, args, states, starts, x, on_device=False):
-        """Run the sequences of a piece: ``states`` (n, N) holds their drives and receives their
-        states (or, on the GPU with ``on_device``, the returned device array does); x (B, N) the
-        initial then final states. ``args`` = (indptr, indices, data, leak)."""
+    def packs(self, n_sequences):
+        """Whether a piece of ``n_sequences`` runs through :meth:`run_packed` (the sequences side
+        by side) rather than :meth:`run_sequences`: always on the GPU, from :data:`MIN_BATCH`
+        sequences on the CPU."""
+        return self.name == "cuda" or n_sequences >= MIN_BATCH
+
+    def run_packed(self, args, inputs, starts, x, states, on_device=False):
+        """Run the sequences of a piece side by side from their packed ``inputs`` (n, n_v):
+        ``args`` = (indptr, indices, data, leak, v_indptr, v_indices, v_data, bias), the
+        reservoir and the weights of the inputs (:meth:`Harvester.input_weights`); x (B, N) the
+        initial then final states. The states go into ``states`` (n, N), or on the GPU with
+        ``on_device`` into the returned device array; returns them."""
         if self.name == "cuda":
             from . import cuda_kernels
 
-            out = cuda_kernels.run_packed(*args, states, starts, x, keep_on_device=on_device)
+            out = cuda_kernels.run_packed(*args, inputs, starts, x, keep_on_device=on_device)
             if not on_device:
                 states[:] = out
             return out
-        parallel = self.name == "parallel"
-        if x.shape[0] < MIN_BATCH:
-            for b in range(x.shape[0]):
-                S = states[starts[b]:starts[b + 1]]
-                if parallel:
-                    kernels.run_sequence_rows(*args, S, x[b], S, numba.get_num_threads())
-                else:
-                    kernels.run_sequence(*args, S, x[b], S)
-        elif parallel:
-            kernels.run_packed_parallel(*args, states, starts, x, states, numba.get_num_threads())
+        if self.name == "parallel":
+            kernels.run_packed_parallel(*args, inputs, starts, x, states, numba.get_num_threads())
         else:
-            kernels.run_packed(*args, states, starts, x, states, 1)
+            kernels.run_packed(*args, inputs, starts, x, states, 1)
+        return states
+
+    def run_sequences(self, args, states, starts, x):
+        """Run the sequences of a piece one after the other on the CPU: ``states`` (n, N) holds
+        their drives and receives their states; ``args`` = (indptr, indices, data, leak); x
+        (B, N) the initial then final states."""
+        for b in range(x.shape[0]):
+            S = states[starts[b]:starts[b + 1]]
+            if self.name == "parallel":
+                kernels.run_sequence_rows(*args, S, x[b], S, numba.get_num_threads())
+            else:
+                kernels.run_sequence(*args, S, x[b], S)
         return states
 
 
@@ -249,6 +264,19 @@ class Harvester:
         self.reservoir, self.dtype, self.backend = reservoir, dtype, backend
         self.args = (reservoir.indptr, reservoir.indices, reservoir.data, dtype(leak_rate))
         self.max_rows = max(1, CHUNK_BYTES // (reservoir.n_reservoir * np.dtype(dtype).itemsize))
+        self._input_weights = {}
+
+    def input_weights(self, feedback):
+        """The weights of the packed kernels' inputs ``[u(t)]``, or ``[u(t), y(t-1)]`` with
+        ``feedback``: (v_indptr, v_indices, v_data, bias), the nonzeros of ``W_in`` (or
+        ``[W_in, W_fb]``) as CSR with uint32 indices, and the bias."""
+        if feedback not in self._input_weights:
+            res = self.reservoir
+            V = sp.csr_matrix(np.hstack([res.W_in, res.W_fb]) if feedback else res.W_in)
+            self._input_weights[feedback] = (V.indptr.astype(np.uint32),
+                                             V.indices.astype(np.uint32),
+                                             V.data.astype(self.dtype), res.bias)
+        return self._input_weights[feedback]
 
     def drive(self, U, Y_prev=None, out=None):
         """W_in u(t) + W_fb y(t-1) + b for rows U (T, n_in), Y_prev (T, m) or None; into
@@ -305,10 +333,18 @@ class Harvester:
             for piece in pack.pieces(self.max_rows, cuts):
                 rows = piece.rows
                 in_place = out is not None and isinstance(rows, slice)  # else copied there
-                drive = self.drive(U[rows], None if Y_prev is None else Y_prev[rows],
-                                   out=out[rows] if in_place else buffer[:piece.n_rows])
-                piece.states = self.backend.run_packed(self.args, drive, piece.starts,
-                                                       x[piece.seqs], on_device)
+                states = out[rows] if in_place else buffer[:piece.n_rows]
+                Y_rows = None if Y_prev is None else Y_prev[rows]
+                if self.backend.packs(len(piece.starts) - 1):
+                    inputs = U[rows] if Y_rows is None else np.hstack([U[rows], Y_rows])
+                    piece.states = self.backend.run_packed(
+                        self.args + self.input_weights(Y_rows is not None),
+                        inputs.astype(self.dtype, copy=False), piece.starts, x[piece.seqs],
+                        states, on_device)
+                else:
+                    piece.states = self.backend.run_sequences(
+                        self.args, self.drive(U[rows], Y_rows, out=states), piece.starts,
+                        x[piece.seqs])
                 if out is not None and not in_place:
                     out[rows] = piece.states
                 yield piece

@@ -1,20 +1,24 @@
 """Numba CPU kernels of the leaky-tanh reservoir.
 
-State update (Jaeger et al. 2007), with ``drive[t] = W_in u(t) + W_fb y(t-1) + b`` computed by the
-caller with one GEMM per chunk:
+State update (Jaeger et al. 2007), with the drive ``W_in u(t) + W_fb y(t-1) + b``:
 
-    x(t) = (1 - a) x(t-1) + a tanh(W x(t-1) + drive[t])
+    x(t) = (1 - a) x(t-1) + a tanh(W x(t-1) + W_in u(t) + W_fb y(t-1) + b)
 
 W is CSR with uint32 ``indptr``/``indices`` (numba then skips negative-index checks). Kernels take
-arrays and scalars only, and write states into ``states``, which may be the same array as
-``drive`` (each row is read before it is overwritten), so a chunk needs one buffer.
+arrays and scalars only.
 
-One sequence: :func:`run_sequence` (serial) and :func:`run_sequence_rows` (rows over threads).
+One sequence: :func:`run_sequence` (serial) and :func:`run_sequence_rows` (rows over threads),
+over drives ``drive[t]`` computed by the caller with one GEMM per chunk, writing states into
+``states``, which may be the same array as ``drive`` (each row is read before it is
+overwritten), so a chunk needs one buffer.
 Many sequences, packed (their steps concatenated, longest sequence first, with row offsets
 ``starts``): :func:`run_packed` and :func:`run_packed_parallel` (one source, compiled serial and
 threaded) keep the states of the running
 sequences side by side, (N, B) in working arrays, turning the mat-vec into a sparse x dense
-product that reads W once a step for all of them.
+product that reads W once a step for all of them; they compute the drives themselves, from the
+packed inputs ``[u(t), y(t-1)]`` and their weights ``[W_in, W_fb]`` (CSR too), the same way for
+all the sequences side by side (a drive computed by a GEMM beforehand took as long to write and
+to gather into that layout again as the whole product here).
 Many configurations of one sparse pattern (spectral radius, input scaling and leak rate per
 configuration, the same packed inputs): :func:`run_configs`, groups of configurations side by
 side the same way, one group per thread.
@@ -124,20 +128,23 @@ def _add_row_products(indptr, indices, data, cur, i, acc):
 
 
 @njit(**KERNEL)
-def _packed_step(indptr, indices, data, leak, cur, drive, starts, t, nxt, states, pre, em, bits,
-                 lo, hi):
+def _packed_step(indptr, indices, data, v_indptr, v_indices, v_data, bias, leak, cur, v, starts,
+                 t, nxt, states, pre, em, bits, lo, hi):
     """Step t of the B active sequences of a pack side by side, rows lo <= i < hi.
 
     cur, nxt, pre: (N, B) working arrays with the states of all active sequences of one unit in a
-    row, so each nonzero of W is read once for all B sequences and the inner loop vectorizes.
-    drive, states: (n_rows, N) packed, step t of sequence b in row ``starts[b] + t``. em (float64)
-    and bits (int64) are scratch arrays of N * B elements.
+    row, so each nonzero of W read once for all B sequences and the inner loop vectorizes; v
+    (n_v, B) their inputs ``[u(t), y(t-1)]`` the same way, with weights V (CSR, (N, n_v)) and
+    ``bias`` (N,). states (n_rows, N) packed, step t of sequence b in row ``starts[b] + t``. em
+    (float64) and bits (int64) are scratch arrays of N * B elements.
     """
     B = cur.shape[1]
     acc = np.empty(B, dtype=pre.dtype)  # a local buffer: LLVM knows it aliases nothing
     for i in range(lo, hi):
+        b_i = bias[i]
         for b in range(B):
-            acc[b] = drive[starts[b] + t, i]
+            acc[b] = b_i
+        _add_row_products(v_indptr, v_indices, v_data, v, i, acc)
         _add_row_products(indptr, indices, data, cur, i, acc)
         copy_into(acc, pre[i])
     tanh_inplace(pre[lo:hi].reshape(-1), em[lo * B:hi * B], bits[lo * B:hi * B])
@@ -152,12 +159,12 @@ def _packed_step(indptr, indices, data, leak, cur, drive, starts, t, nxt, states
 
 
 @njit(**KERNEL)
-def _buffers(cur):
+def _buffers(cur, n_v):
     """Working arrays of the packed kernels for the states cur (N, B): cur itself, the next
-    states, the pre-activations, and the tanh scratch arrays."""
+    states, the pre-activations, the tanh scratch arrays, and the inputs (n_v, B)."""
     n, B = cur.shape
     return (cur, np.empty_like(cur), np.empty_like(cur), np.empty(n * B, dtype=np.float64),
-            np.empty(n * B, dtype=np.int64))
+            np.empty(n * B, dtype=np.int64), np.empty((n_v, B), dtype=cur.dtype))
 
 
 @njit(**KERNEL)
@@ -171,28 +178,35 @@ def _retire(starts, t, cur, x):
     return B
 
 
-def _run_packed(indptr, indices, data, leak, drive, starts, x, states, n_blocks):
+def _run_packed(indptr, indices, data, leak, v_indptr, v_indices, v_data, bias, inputs, starts,
+                x, states, n_blocks):
     """Run the B sequences of a pack side by side, each step's rows split into ``n_blocks``
     blocks (run in parallel by :func:`run_packed_parallel`, one after the other by
     :func:`run_packed`).
 
-    drive, states: (n_rows, N) (may be the same array), sequence b in rows
-    ``starts[b] .. starts[b + 1]``, the sequences sorted longest first so that the running ones
-    are always the first (the working arrays shrink as sequences end); x: (B, N) initial states,
-    overwritten by the final ones.
+    W (N, N) is (indptr, indices, data), V (N, n_v) the weights of the inputs (v_indptr,
+    v_indices, v_data), bias (N,); inputs (n_rows, n_v) and states (n_rows, N) packed, sequence b
+    in rows ``starts[b] .. starts[b + 1]``, the sequences sorted longest first so that the
+    running ones are always the first (the working arrays shrink as sequences end); x (B, N)
+    initial states, overwritten by the final ones.
     """
     n = x.shape[1]
+    n_v = inputs.shape[1]
     n_blocks = max(1, min(n_blocks, n))
     bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
-    cur, nxt, pre, em, bits = _buffers(np.ascontiguousarray(x.T))
+    cur, nxt, pre, em, bits, v = _buffers(np.ascontiguousarray(x.T), n_v)
     T = starts[1] - starts[0] if x.shape[0] > 0 else 0
     for t in range(T):
         B = _retire(starts, t, cur, x)
         if B < cur.shape[1]:
-            cur, nxt, pre, em, bits = _buffers(np.ascontiguousarray(cur[:, :B]))
+            cur, nxt, pre, em, bits, v = _buffers(np.ascontiguousarray(cur[:, :B]), n_v)
+        for b in range(B):
+            row = starts[b] + t
+            for j in range(n_v):
+                v[j, b] = inputs[row, j]
         for blk in prange(n_blocks):
-            _packed_step(indptr, indices, data, leak, cur, drive, starts, t, nxt, states, pre,
-                         em, bits, bounds[blk], bounds[blk + 1])
+            _packed_step(indptr, indices, data, v_indptr, v_indices, v_data, bias, leak, cur, v,
+                         starts, t, nxt, states, pre, em, bits, bounds[blk], bounds[blk + 1])
         cur, nxt = nxt, cur
     _retire(starts, T, cur, x)
 

@@ -16,8 +16,8 @@ def arr(dtype, ndim):
 
 
 KERNELS = {
-    "run_packed_kernel": lambda f: (u32, u32, arr(f, 1), f, arr(f, 2), i64, arr(f, 2),
-                                    arr(f, 2)),
+    "run_packed_kernel": lambda f: (u32, u32, arr(f, 1), f, u32, u32, arr(f, 1), arr(f, 1),
+                                    arr(f, 2), i64, arr(f, 2), arr(f, 2)),
     "run_configs_kernel": lambda f: (u32, u32, arr(f, 1), arr(f, 2), arr(f, 1), arr(f, 2), i64,
                                      arr(types.float64, 1), arr(types.float64, 1),
                                      arr(types.float64, 1), arr(f, 3), arr(f, 3)),

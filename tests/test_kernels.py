@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from reservoir import kernels
 from reservoir.activations import tanh_inplace
@@ -73,27 +74,32 @@ def test_states_may_overwrite_drive_and_rows_kernel_is_identical():
     np.testing.assert_array_equal(x, rows[-1])
 
 
+@pytest.mark.parametrize("feedback", [False, True])
 @pytest.mark.parametrize("lengths", [[17], [17, 17, 17, 17, 17], [17, 12, 12, 5, 1, 1]])
-def test_packed_kernels_serial_and_parallel_identical_and_match_naive(lengths):
+def test_packed_kernels_serial_and_parallel_identical_and_match_naive(lengths, feedback):
     """Sequences of different lengths side by side, longest first: each ends at its own step,
-    leaving its final state, while the others go on."""
+    leaving its final state, while the others go on; their drives computed in the kernel from
+    the packed inputs (with the fed-back outputs as more inputs)."""
     res = _res()
     rng = np.random.default_rng(4)
-    Us = [rng.normal(size=(T, 2)) for T in lengths]
+    Us = [rng.normal(size=(T, 3 if feedback else 2)) for T in lengths]
     starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     x0 = rng.normal(size=(len(lengths), 30)) * 0.1
-    args = (res.indptr, res.indices, res.data, 0.7)
+    V = sp.csr_matrix(np.hstack([res.W_in, res.W_fb]) if feedback else res.W_in)
+    args = (res.indptr, res.indices, res.data, 0.7, V.indptr.astype(np.uint32),
+            V.indices.astype(np.uint32), V.data, res.bias, np.concatenate(Us), starts)
     out = {}
     for name, extra in (("run_packed", (1,)), ("run_packed_parallel", (3,))):
-        drive = np.concatenate([_drive(res, U) for U in Us])
+        states = np.empty((starts[-1], 30))
         xs = x0.copy()
-        getattr(kernels, name)(*args, drive, starts, xs, drive, *extra)
-        out[name] = (drive, xs)
+        getattr(kernels, name)(*args, xs, states, *extra)
+        out[name] = (states, xs)
     np.testing.assert_array_equal(out["run_packed"][0], out["run_packed_parallel"][0])
     np.testing.assert_array_equal(out["run_packed"][1], out["run_packed_parallel"][1])
     W = res.recurrent_matrix().toarray()
     for b, U in enumerate(Us):
-        ref = naive.reservoir_states(W, res.W_in, res.bias, 0.7, U, x0=x0[b])
+        fb = dict(W_fb=res.W_fb, Y_prev=U[:, 2:]) if feedback else {}
+        ref = naive.reservoir_states(W, res.W_in, res.bias, 0.7, U[:, :2], x0=x0[b], **fb)
         rows = slice(starts[b], starts[b + 1])
         np.testing.assert_allclose(out["run_packed"][0][rows], ref, rtol=1e-13, atol=1e-14)
         np.testing.assert_allclose(out["run_packed"][1][b], ref[-1], rtol=1e-13, atol=1e-14)

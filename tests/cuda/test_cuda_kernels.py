@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from reservoir import ESNForecaster, ESNRegressor, cuda_kernels, kernels
 from reservoir.common.device import check_device
@@ -17,17 +18,21 @@ def _res(n=12, n_in=2, dtype=np.float64, **scales):
 
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
 def test_run_packed_matches_cpu(dtype, tol):
-    """Three sequences of 5, 3 and 2 steps in one launch, each from its own state."""
-    res = _res(dtype=dtype)
+    """Three sequences of 5, 3 and 2 steps in one launch, each from its own state, driven by
+    inputs and fed-back outputs."""
+    res = _res(dtype=dtype, feedback_scaling=0.5)
     rng = np.random.default_rng(0)
     starts = np.array([0, 5, 8, 10], np.int64)
-    drive = rng.normal(size=(10, 12)).astype(dtype)
+    inputs = rng.normal(size=(10, 3)).astype(dtype)
     x0 = (0.1 * rng.normal(size=(3, 12))).astype(dtype)
-    args = (res.indptr, res.indices, res.data, dtype(0.6))
-    cpu_states, cpu_x = drive.copy(), x0.copy()
-    kernels.run_packed(*args, cpu_states, starts, cpu_x, cpu_states, 1)
+    V = sp.csr_matrix(np.hstack([res.W_in, res.W_fb]))
+    args = (res.indptr, res.indices, res.data, dtype(0.6), V.indptr.astype(np.uint32),
+            V.indices.astype(np.uint32), V.data, res.bias, inputs, starts)
+    cpu_states, cpu_x = np.empty((10, 12), dtype), x0.copy()
+    kernels.run_packed(*args, cpu_x, cpu_states, 1)
     gpu_x = x0.copy()
-    gpu_states = cuda_kernels.run_packed(*args, drive.copy(), starts, gpu_x)
+    gpu_states = cuda_kernels.run_packed(*args, gpu_x)
+    assert gpu_states.dtype == dtype
     np.testing.assert_allclose(gpu_states, cpu_states, rtol=tol, atol=tol)
     np.testing.assert_allclose(gpu_x, cpu_x, rtol=tol, atol=tol)
 
