@@ -228,7 +228,7 @@ class ReservoirMixin(ReservoirCore):
             acc.update_blocks(feature_blocks(U, S, self.squares), Y, workers)
         else:
             F = self._features(U, S).astype(np.float64, copy=False)
-            acc.update(F * scale[:, None], Y * scale[:, None])
+            acc.update(F * scale[:, None], Y * scale[:, None], workers)
 
     def with_ridge(self, ridge):
         """This fitted model with its readout solved for another ``ridge``, without new states.

@@ -24,6 +24,11 @@ from .common.config import KERNEL
 from .common.device import SMALL_BLAS, blas_thread_count, one_blas_thread, thread_map
 from .common.docstrings import filler
 
+#: A tall-skinny QR update (from SMALL_BLAS features) cuts its rows into parts of at least
+#: this many times the triangle's size, and at most QR_MAX_PARTS parts.
+QR_PART_FACTOR = 4
+QR_MAX_PARTS = 8
+
 #: Ridge values a QRRidge solves one by one (each by a QR of [R; sqrt(ridge) I]) between two
 #: updates before it switches to one SVD of R for all further values: a 302 x 302 SVD costs as
 #: much as about ten such solves.
@@ -89,8 +94,9 @@ Y : ndarray of shape (T, m)
 workers : int or None, default=1
     Threads for the update (None: all cores; -k: all but k - 1). :class:`GramRidge` sums
     parts of :data:`PART_ROWS` rows on them, or from
-    :data:`~reservoir.common.device.SMALL_BLAS` features the products of column tiles; a
-    :class:`QRRidge` update is one LAPACK call, on BLAS's threads whatever ``workers``.""",
+    :data:`~reservoir.common.device.SMALL_BLAS` features the products of column tiles;
+    :class:`QRRidge` factorises parts of the rows on them from SMALL_BLAS features (below, an
+    update is one LAPACK call on one thread).""",
     "solve_sections": """\
 Parameters
 ----------
@@ -123,20 +129,59 @@ class QRRidge:
         self._svd = None  # SVD of R, kept for ridge sweeps until the next update
         self._direct = {}  # ridge value -> weights, solved one by one since the last update
 
-    def update(self, F, Y):
+    def update(self, F, Y, workers=1):
         """Add the rows F (T, p) with targets Y (T, m).
 
         {update_parameters}
+        workers : int or None, default=1
+            Threads for the parts of a tall-skinny update (:meth:`_tall_skinny`, from
+            :data:`~reservoir.common.device.SMALL_BLAS` features); one: as many as BLAS
+            would take.
         """
         if F.shape[0] == 0:
             return
-        # QR of [triangle; F Y] that skips the triangle's zeros (without the GIL)
-        self._RQ = _checked(*lapack.qr_append(
-            lapack.DTPQRT, self._RQ, np.asarray(F, dtype=np.float64),
-            np.asarray(Y, dtype=np.float64).reshape(F.shape[0], self.n_outputs)))
+        F = np.asarray(F, dtype=np.float64)
+        Y = np.asarray(Y, dtype=np.float64).reshape(F.shape[0], self.n_outputs)
+        if self.n_features >= SMALL_BLAS:
+            self._RQ = self._tall_skinny(F, Y, workers)
+        else:  # QR of [triangle; F Y] that skips the triangle's zeros (without the GIL)
+            self._RQ = _checked(*lapack.qr_append(lapack.DTPQRT, self._RQ, F, Y))
         self.n_samples += F.shape[0]
         self._svd = None
         self._direct = {}
+
+    def _tall_skinny(self, F, Y, workers):
+        """The triangle of ``[R; F Y]`` from SMALL_BLAS features, by a tall-skinny QR: the rows
+        in equal parts of at least :data:`QR_PART_FACTOR` times the triangle's size (at most
+        :data:`QR_MAX_PARTS`), each factorised on one BLAS thread (the first stacked under the
+        current triangle), then the parts' triangles merged pairwise, level by level
+        (:func:`reservoir.lapack.stack_triangles`), on ``workers`` threads (one: as many as BLAS
+        would take). The same parts and pairs on any threads, so the same bits; and BLAS's own
+        threads are never woken, so none spins after the update on the cores that the next
+        harvest needs (back-to-back QR fits of 270 short sequences at N=500 on ``"parallel"``
+        took 143 ms where fits spaced by 0.2 s took 94 ms). The merges add at most a twelfth to
+        the flops; two parts on two threads ran faster than LAPACK on two BLAS threads (38
+        against 43 ms at 4989 x 522)."""
+        n = self._RQ.shape[0]
+        parts = int(np.clip(F.shape[0] // (QR_PART_FACTOR * n), 1, QR_MAX_PARTS))
+        edges = np.linspace(0, F.shape[0], parts + 1).astype(int)
+        threads = workers if workers != 1 else blas_thread_count()
+
+        def factor(k):
+            top = self._RQ if k == 0 else np.zeros((n, n))
+            rows = slice(edges[k], edges[k + 1])
+            return _checked(*lapack.qr_append(lapack.DTPQRT, top, F[rows], Y[rows]))
+
+        def merge(k):
+            return _checked(*lapack.stack_triangles(lapack.DTPQRT, triangles[k],
+                                                     triangles[k + 1]))
+
+        with one_blas_thread():
+            triangles = thread_map(factor, range(parts), threads)
+            while len(triangles) > 1:
+                merged = thread_map(merge, range(0, len(triangles) - 1, 2), threads)
+                triangles = merged + triangles[2 * len(merged):]
+        return triangles[0]
 
     def update_blocks(self, blocks, Y, workers=1):
         """Add the rows ``F = [1, *blocks]`` (the constant only with ``intercept``) with targets
@@ -144,7 +189,7 @@ class QRRidge:
 
         {blocks_parameters}
         """
-        self.update(stack_blocks(blocks, self.intercept, np.float64), Y)
+        self.update(stack_blocks(blocks, self.intercept, np.float64), Y, workers)
 
     def factors(self):
         """R (p, p) upper triangular with ``R^T R = F^T F``, and ``Q^T Y`` (p, m)."""
@@ -180,12 +225,15 @@ class QRRidge:
 
     def _solve_direct(self, lam):
         """Weights (p, m) for one ridge value lam > 0 from the QR factorisation of
-        [R, Q^T Y; sqrt(lam) I, 0] (the penalised rows only)."""
+        [R, Q^T Y; sqrt(lam) I, 0] (the penalised rows only), on one BLAS thread (a few
+        milliseconds, after which BLAS's own threads would spin)."""
         R, QtY = self.factors()
         c = int(self.intercept)
-        return self._with_intercept(_checked(*lapack.ridge_qr(
-            lapack.DTPQRT, np.ascontiguousarray(R[c:, c:]), np.ascontiguousarray(QtY[c:]),
-            float(lam))))
+        with one_blas_thread():
+            w = _checked(*lapack.ridge_qr(
+                lapack.DTPQRT, np.ascontiguousarray(R[c:, c:]), np.ascontiguousarray(QtY[c:]),
+                float(lam)))
+        return self._with_intercept(w)
 
     def _with_intercept(self, w):
         """Weights (p, m) from the penalised ones w: with an intercept, the first row of
@@ -245,12 +293,19 @@ class GramRidge:
         self._eig = None  # eigendecomposition for ridge sweeps, kept until the next update
         self._direct = {}  # ridge value -> weights, solved one by one since the last update
 
-    def update(self, F, Y):
+    def update(self, F, Y, workers=1):
         """Add the rows F (T, p) with targets Y (T, m).
 
         {update_parameters}
+        workers : int or None, default=1
+            Threads for the products of column tiles (:meth:`_tiled_sums`, from
+            :data:`~reservoir.common.device.SMALL_BLAS` features); one: as many as BLAS
+            would take.
         """
-        self.add(F.T @ F, F.T @ Y, F.shape[0])
+        if self.n_features >= SMALL_BLAS:
+            self.add(*self._tiled_sums([F], Y, workers, constant=False), F.shape[0])
+        else:
+            self.add(F.T @ F, F.T @ Y, F.shape[0])
 
     def update_blocks(self, blocks, Y, workers=1):
         """Add the rows ``F = [1, *blocks]`` (the constant only with ``intercept``) with targets
@@ -267,7 +322,7 @@ class GramRidge:
         blocks = [np.asarray(b, dtype=np.float64) for b in blocks]
         T = Y.shape[0]
         if self.n_features >= SMALL_BLAS:
-            self.add(*self._tiled_sums(blocks, Y, workers), T)
+            self.add(*self._tiled_sums(blocks, Y, workers, self.intercept), T)
             return
         if T < 2 * PART_ROWS:
             self.add(*self._sums(blocks, Y), T)
@@ -310,8 +365,9 @@ class GramRidge:
                 partners[:, m + edges[i]:m + edges[i + 1]] = Bi
         return FtF, FtY
 
-    def _tiled_sums(self, blocks, Y, workers):
-        """``F^T F`` (p, p) and ``F^T Y`` (p, m) of the rows ``F = [1, *blocks]`` as products of
+    def _tiled_sums(self, blocks, Y, workers, constant):
+        """``F^T F`` (p, p) and ``F^T Y`` (p, m) of the rows ``F = [1, *blocks]`` (the constant
+        only with ``constant``) as products of
         column tiles of at most :data:`TILE_COLUMNS` columns (each tile's symmetric product
         with itself and its product with ``[Y, 1]``, and one product for each pair of tiles),
         every product one BLAS call on one BLAS thread, the largest first on ``workers`` threads
@@ -319,7 +375,7 @@ class GramRidge:
         BLAS's own threads are never woken, so none of them spins after the sums on the cores
         that the next harvest's threads need (OpenBLAS's busy-wait about 0.1 s: back-to-back
         fits of 270 short sequences at N=500 on ``"parallel"`` took 100 ms instead of 48)."""
-        c, m, p = int(self.intercept), self.n_outputs, self.n_features
+        c, m, p = int(constant), self.n_outputs, self.n_features
         tiles = []  # (columns of F, the block's columns there)
         first = c
         for B in blocks:

@@ -7,6 +7,7 @@ from reservoir.common.device import SMALL_BLAS
 from reservoir.readout import (
     DIRECT_SOLVES,
     PART_ROWS,
+    QR_PART_FACTOR,
     TILE_COLUMNS,
     GramRidge,
     QRRidge,
@@ -104,6 +105,33 @@ def test_gram_tiles_give_the_same_bits_on_any_threads():
     np.testing.assert_allclose(accs[0].gram(), F.T @ F, rtol=1e-12, atol=1e-10)
     np.testing.assert_allclose(accs[0].solve(1e-3), naive.ridge(F, Y, 1e-3, True), rtol=1e-8,
                                atol=1e-10)
+
+
+def test_tall_skinny_qr_gives_the_same_bits_on_any_threads():
+    # from SMALL_BLAS features a QR update factorises parts of its rows (three here, the first
+    # stacked under the triangle of the rows before) and merges their triangles: the same bits
+    # on one worker (as many threads as BLAS takes, or one under a limit), two and all cores;
+    # and the readout of the rows
+    rng = np.random.default_rng(7)
+    p = SMALL_BLAS + 8
+    first = rng.normal(size=(50, p))
+    T = 3 * QR_PART_FACTOR * (p + 2)
+    F, Y = rng.normal(size=(T, p)), rng.normal(size=(T, 2))
+    accs = [QRRidge(p, 2, False) for _ in range(4)]
+    for acc, workers in zip(accs, (1, 2, None, 1)):
+        acc.update(first, first[:, :2])
+        if acc is accs[3]:
+            with threadpool_limits(1, user_api="blas"):
+                acc.update(F, Y, workers)
+        else:
+            acc.update(F, Y, workers)
+    for acc in accs[1:]:
+        np.testing.assert_array_equal(acc.factors()[0], accs[0].factors()[0])
+        np.testing.assert_array_equal(acc.solve(1e-3), accs[0].solve(1e-3))
+    all_F, all_Y = np.vstack([first, F]), np.vstack([first[:, :2], Y])
+    np.testing.assert_allclose(accs[0].gram(), all_F.T @ all_F, rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(accs[0].solve(1e-3), naive.ridge(all_F, all_Y, 1e-3, False),
+                               rtol=1e-8, atol=1e-10)
 
 
 @pytest.mark.parametrize("cls", [QRRidge, GramRidge])
