@@ -20,6 +20,8 @@ the spread of repeated fits; the cold start.
    steps, with an empty ``NUMBA_CACHE_DIR`` and then with the cache it filled (run first, while
    this process is idle); beside it, a fresh process importing only numba and scikit-learn's
    base module (the warm start's floor while the estimators derive from scikit-learn's).
+5. Back to back: fits on ``device="parallel"`` at N=500 started right after the one before,
+   against fits spaced by 0.2 s (threads left spinning by a fit would slow the next).
 
 Timings interleave the contenders, each run 0.2 s after the one before (so that no side shares
 the cores with the still-spinning BLAS threads of the side before it), and print best and median.
@@ -185,6 +187,22 @@ def stability(X, Y, sizes, repeat):
                   f"{faults} page faults)")
 
 
+def back_to_back(X, Y, N, repeat):
+    """Fits on ``device="parallel"`` started right after the one before (as a search or a
+    cross-validation runs them) against fits spaced by 0.2 s: threads left spinning by one fit
+    (OpenBLAS's busy-wait about 0.1 s after a threaded call) would share the cores with the
+    next."""
+    print(f"\nBack-to-back against spaced fits, device='parallel', N={N} ({repeat} each): "
+          "medians")
+    for solver in ("qr", "gram"):
+        esn = ESNRegressor(N, washout=0, solver=solver, device="parallel", random_state=0)
+        esn.fit(X, Y)
+        (close,) = interleaved_timings([lambda: esn.fit(X, Y)], repeat)
+        (spaced,) = interleaved_timings([lambda: esn.fit(X, Y)], repeat, pause=0.2)
+        print(f"  solver={solver:4s}: back to back {np.median(close):.3f} s, spaced "
+              f"{np.median(spaced):.3f} s ({np.median(close) / np.median(spaced):.2f} x)")
+
+
 def cold_start():
     print("\nCold start: import + first ESNRegressor(100).fit on 1000 steps, fresh processes")
     with tempfile.TemporaryDirectory() as cache:
@@ -223,6 +241,7 @@ def main():
     Xl, Yl = sequences(1000 if args.quick else 10_000, 20, 100, seed=1)
     compare("Many sequences", 300, Xl, Yl, 1 if args.quick else 3, concatenated=False)
     stability(X, Y, (300, 500, 1000), 5 if args.quick else 10)
+    back_to_back(X, Y, 500, 5 if args.quick else 10)
 
 
 if __name__ == "__main__":

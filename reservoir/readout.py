@@ -24,9 +24,11 @@ from .common.config import KERNEL
 from .common.device import SMALL_BLAS, blas_thread_count, one_blas_thread, thread_map
 from .common.docstrings import filler
 
-#: A tall-skinny QR update (from SMALL_BLAS features) cuts its rows into parts of at least
-#: this many times the triangle's size, and at most QR_MAX_PARTS parts.
-QR_PART_FACTOR = 4
+#: A QR update from SMALL_BLAS features of at least QR_TALL times as many rows as its triangle's
+#: size is a tall-skinny QR over ``max(2, rows // (QR_TALL * size))`` equal parts of its rows, at
+#: most QR_MAX_PARTS (below, one LAPACK call on BLAS's threads: parts shorter than twice the
+#: triangle's size cost more in merges than two threads gain).
+QR_TALL = 4
 QR_MAX_PARTS = 8
 
 #: Ridge values a QRRidge solves one by one (each by a QR of [R; sqrt(ridge) I]) between two
@@ -142,7 +144,7 @@ class QRRidge:
             return
         F = np.asarray(F, dtype=np.float64)
         Y = np.asarray(Y, dtype=np.float64).reshape(F.shape[0], self.n_outputs)
-        if self.n_features >= SMALL_BLAS:
+        if self.n_features >= SMALL_BLAS and F.shape[0] >= QR_TALL * self._RQ.shape[0]:
             self._RQ = self._tall_skinny(F, Y, workers)
         else:  # QR of [triangle; F Y] that skips the triangle's zeros (without the GIL)
             self._RQ = _checked(*lapack.qr_append(lapack.DTPQRT, self._RQ, F, Y))
@@ -151,19 +153,18 @@ class QRRidge:
         self._direct = {}
 
     def _tall_skinny(self, F, Y, workers):
-        """The triangle of ``[R; F Y]`` from SMALL_BLAS features, by a tall-skinny QR: the rows
-        in equal parts of at least :data:`QR_PART_FACTOR` times the triangle's size (at most
-        :data:`QR_MAX_PARTS`), each factorised on one BLAS thread (the first stacked under the
+        """The triangle of ``[R; F Y]`` by a tall-skinny QR (see :data:`QR_TALL`): the rows in
+        equal parts, each factorised on one BLAS thread (the first stacked under the
         current triangle), then the parts' triangles merged pairwise, level by level
         (:func:`reservoir.lapack.stack_triangles`), on ``workers`` threads (one: as many as BLAS
         would take). The same parts and pairs on any threads, so the same bits; and BLAS's own
         threads are never woken, so none spins after the update on the cores that the next
         harvest needs (back-to-back QR fits of 270 short sequences at N=500 on ``"parallel"``
-        took 143 ms where fits spaced by 0.2 s took 94 ms). The merges add at most a twelfth to
-        the flops; two parts on two threads ran faster than LAPACK on two BLAS threads (38
-        against 43 ms at 4989 x 522)."""
+        took 143 ms where fits spaced by 0.2 s took 94 ms). Two parts on two threads ran faster
+        than LAPACK on two BLAS threads: 38-40 against 43-65 ms at 4989 x 522, 158 against 215 ms
+        at 4989 x 1031."""
         n = self._RQ.shape[0]
-        parts = int(np.clip(F.shape[0] // (QR_PART_FACTOR * n), 1, QR_MAX_PARTS))
+        parts = min(QR_MAX_PARTS, max(2, F.shape[0] // (QR_TALL * n)))
         edges = np.linspace(0, F.shape[0], parts + 1).astype(int)
         threads = workers if workers != 1 else blas_thread_count()
 

@@ -130,8 +130,8 @@ def test_a_large_readout_leaves_no_blas_thread_spinning(device, solver):
     from reservoir import ESNRegressor
 
     rng = np.random.default_rng(0)
-    X = [rng.normal(size=(20, 3)) for _ in range(40)]
-    Y = [rng.normal(size=(20, 2)) for _ in range(40)]
+    X = [rng.normal(size=(20, 3)) for _ in range(120)]  # QR_TALL times the readout's size
+    Y = [rng.normal(size=(20, 2)) for _ in range(120)]
     model = ESNRegressor(SMALL_BLAS, washout=0, solver=solver, device=device, random_state=0)
     burnt = []
     for _ in range(3):

@@ -7,7 +7,7 @@ from reservoir.common.device import SMALL_BLAS
 from reservoir.readout import (
     DIRECT_SOLVES,
     PART_ROWS,
-    QR_PART_FACTOR,
+    QR_TALL,
     TILE_COLUMNS,
     GramRidge,
     QRRidge,
@@ -115,7 +115,7 @@ def test_tall_skinny_qr_gives_the_same_bits_on_any_threads():
     rng = np.random.default_rng(7)
     p = SMALL_BLAS + 8
     first = rng.normal(size=(50, p))
-    T = 3 * QR_PART_FACTOR * (p + 2)
+    T = 3 * QR_TALL * (p + 2)
     F, Y = rng.normal(size=(T, p)), rng.normal(size=(T, 2))
     accs = [QRRidge(p, 2, False) for _ in range(4)]
     for acc, workers in zip(accs, (1, 2, None, 1)):
