@@ -17,8 +17,8 @@ threaded) keep the states of the running
 sequences side by side, (N, B) in working arrays, turning the mat-vec into a sparse x dense
 product that reads W once a step for all of them; they compute the drives themselves, from the
 packed inputs ``[u(t), y(t-1)]`` and their weights ``[W_in, W_fb]`` (CSR too), the same way for
-all the sequences side by side (a drive computed by a GEMM beforehand took as long to write and
-to gather into that layout again as the whole product here).
+all the sequences side by side (drives computed by a GEMM beforehand were written, then gathered
+back into that layout: the gather alone took a fifth of a harvest).
 Many configurations of one sparse pattern (spectral radius, input scaling and leak rate per
 configuration, the same packed inputs): :func:`run_configs`, groups of configurations side by
 side the same way, one group per thread.
@@ -133,7 +133,7 @@ def _packed_step(indptr, indices, data, v_indptr, v_indices, v_data, bias, leak,
     """Step t of the B active sequences of a pack side by side, rows lo <= i < hi.
 
     cur, nxt, pre: (N, B) working arrays with the states of all active sequences of one unit in a
-    row, so each nonzero of W read once for all B sequences and the inner loop vectorizes; v
+    row, so each nonzero of W is read once for all B sequences and the inner loop vectorizes; v
     (n_v, B) their inputs ``[u(t), y(t-1)]`` the same way, with weights V (CSR, (N, n_v)) and
     ``bias`` (N,). states (n_rows, N) packed, step t of sequence b in row ``starts[b] + t``. em
     (float64) and bits (int64) are scratch arrays of N * B elements.

@@ -21,7 +21,7 @@ from numba import njit
 
 from . import lapack
 from .common.config import KERNEL
-from .common.device import SMALL_BLAS, blas_thread_count, one_blas_thread, thread_map
+from .common.device import SMALL_BLAS, one_blas_thread, readout_threads, thread_map
 from .common.docstrings import filler
 
 #: A QR update from SMALL_BLAS features of at least QR_TALL times as many rows as its triangle's
@@ -85,7 +85,11 @@ Parameters
 F : ndarray of shape (T, p)
     Design-matrix rows.
 Y : ndarray of shape (T, m)
-    Their targets.""",
+    Their targets.
+workers : int or None, default=1
+    Threads for the parts of an update from :data:`~reservoir.common.device.SMALL_BLAS`
+    features (:class:`QRRidge`'s tall-skinny parts, :class:`GramRidge`'s column tiles; see
+    :func:`~reservoir.common.device.readout_threads`).""",
     "blocks_parameters": """\
 Parameters
 ----------
@@ -97,8 +101,8 @@ workers : int or None, default=1
     Threads for the update (None: all cores; -k: all but k - 1). :class:`GramRidge` sums
     parts of :data:`PART_ROWS` rows on them, or from
     :data:`~reservoir.common.device.SMALL_BLAS` features the products of column tiles;
-    :class:`QRRidge` factorises parts of the rows on them from SMALL_BLAS features (below, an
-    update is one LAPACK call on one thread).""",
+    :class:`QRRidge` factorises parts of a tall update's rows on them from SMALL_BLAS features
+    (see :data:`QR_TALL`; other updates are one LAPACK call).""",
     "solve_sections": """\
 Parameters
 ----------
@@ -135,10 +139,6 @@ class QRRidge:
         """Add the rows F (T, p) with targets Y (T, m).
 
         {update_parameters}
-        workers : int or None, default=1
-            Threads for the parts of a tall-skinny update (:meth:`_tall_skinny`, from
-            :data:`~reservoir.common.device.SMALL_BLAS` features); one: as many as BLAS
-            would take.
         """
         if F.shape[0] == 0:
             return
@@ -154,19 +154,19 @@ class QRRidge:
 
     def _tall_skinny(self, F, Y, workers):
         """The triangle of ``[R; F Y]`` by a tall-skinny QR (see :data:`QR_TALL`): the rows in
-        equal parts, each factorised on one BLAS thread (the first stacked under the
-        current triangle), then the parts' triangles merged pairwise, level by level
-        (:func:`reservoir.lapack.stack_triangles`), on ``workers`` threads (one: as many as BLAS
-        would take). The same parts and pairs on any threads, so the same bits; and BLAS's own
-        threads are never woken, so none spins after the update on the cores that the next
-        harvest needs (back-to-back QR fits of 270 short sequences at N=500 on ``"parallel"``
-        took 143 ms where fits spaced by 0.2 s took 94 ms). Two parts on two threads ran faster
-        than LAPACK on two BLAS threads: 38-40 against 43-65 ms at 4989 x 522, 158 against 215 ms
-        at 4989 x 1031."""
+        equal parts, each factorised on one BLAS thread (the first stacked under the current
+        triangle), then the parts' triangles merged pairwise, level by level
+        (:func:`reservoir.lapack.stack_triangles`), on
+        :func:`~reservoir.common.device.readout_threads`. The same parts and pairs on any
+        threads, so the same bits; and BLAS's own threads are never woken, so none spins after
+        the update on the cores that the next harvest needs (back-to-back QR fits of 270 short
+        sequences at N=500 on ``"parallel"`` took 143 ms where fits spaced by 0.2 s took 94
+        ms). Two parts on two threads ran faster than LAPACK on two BLAS threads: 38-40 against
+        43-65 ms at 4989 x 522, 158 against 215 ms at 4989 x 1031."""
         n = self._RQ.shape[0]
         parts = min(QR_MAX_PARTS, max(2, F.shape[0] // (QR_TALL * n)))
         edges = np.linspace(0, F.shape[0], parts + 1).astype(int)
-        threads = workers if workers != 1 else blas_thread_count()
+        threads = readout_threads(workers)
 
         def factor(k):
             top = self._RQ if k == 0 else np.zeros((n, n))
@@ -298,10 +298,6 @@ class GramRidge:
         """Add the rows F (T, p) with targets Y (T, m).
 
         {update_parameters}
-        workers : int or None, default=1
-            Threads for the products of column tiles (:meth:`_tiled_sums`, from
-            :data:`~reservoir.common.device.SMALL_BLAS` features); one: as many as BLAS
-            would take.
         """
         if self.n_features >= SMALL_BLAS:
             self.add(*self._tiled_sums([F], Y, workers, constant=False), F.shape[0])
@@ -368,11 +364,11 @@ class GramRidge:
 
     def _tiled_sums(self, blocks, Y, workers, constant):
         """``F^T F`` (p, p) and ``F^T Y`` (p, m) of the rows ``F = [1, *blocks]`` (the constant
-        only with ``constant``) as products of
-        column tiles of at most :data:`TILE_COLUMNS` columns (each tile's symmetric product
-        with itself and its product with ``[Y, 1]``, and one product for each pair of tiles),
-        every product one BLAS call on one BLAS thread, the largest first on ``workers`` threads
-        (one: as many as BLAS would take). The same tiles on any threads, so the same bits; and
+        only with ``constant``) as products of column tiles of at most :data:`TILE_COLUMNS`
+        columns (each tile's symmetric product with itself and its product with ``[Y, 1]``, and
+        one product for each pair of tiles), every product one BLAS call on one BLAS thread, the
+        largest first on :func:`~reservoir.common.device.readout_threads`. The same tiles on any
+        threads, so the same bits; and
         BLAS's own threads are never woken, so none of them spins after the sums on the cores
         that the next harvest's threads need (OpenBLAS's busy-wait about 0.1 s: back-to-back
         fits of 270 short sequences at N=500 on ``"parallel"`` took 100 ms instead of 48)."""
@@ -411,9 +407,8 @@ class GramRidge:
         tasks += [(widths[k] * widths[j], pair, (k, j))
                   for k in range(len(tiles)) for j in range(k)]
         tasks.sort(key=lambda task: -task[0])
-        threads = workers if workers != 1 else blas_thread_count()
         with one_blas_thread():
-            thread_map(lambda task: task[1](*task[2]), tasks, threads)
+            thread_map(lambda task: task[1](*task[2]), tasks, readout_threads(workers))
         return FtF, FtY
 
     def add(self, FtF, FtY, n_samples):

@@ -159,8 +159,12 @@ def _this_thread_one_blas_thread():
             set_count(count)
 
 
-def blas_thread_count():
-    """Threads BLAS would take for a call now (the most of the BLAS libraries loaded)."""
+def readout_threads(workers):
+    """Threads for the parts of a large readout's update, each part on one BLAS thread: the
+    device's ``workers`` (None: all cores), or for one worker (``"cpu"``) as many as BLAS would
+    take for one call now (the most of the BLAS libraries loaded)."""
+    if workers != 1:
+        return workers
     return max([lib.num_threads for lib in _controller().lib_controllers
                 if lib.user_api == "blas"], default=1)
 
