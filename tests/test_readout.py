@@ -65,72 +65,58 @@ def test_rows_added_by_blocks_equal_the_design_matrix(cls, intercept, squares):
                                atol=1e-12)
 
 
-def test_gram_parts_give_the_same_bits_on_any_threads():
-    # 2.5 parts of PART_ROWS rows: their sums on one thread, on two and on all cores
-    rng = np.random.default_rng(5)
-    T = 2 * PART_ROWS + PART_ROWS // 2
-    U, S, Y = rng.normal(size=(T, 3)), np.tanh(rng.normal(size=(T, 30))), rng.normal(size=(T, 2))
-    blocks = feature_blocks(U, S, False)
-    accs = [GramRidge(34, 2, True) for _ in range(3)]
+def _same_bits_on_any_threads(make, update):
+    """Accumulators ``make()`` updated by ``update(acc, workers)`` on one worker (as many
+    threads as BLAS takes), two, all cores, and one worker under a BLAS limit of one thread:
+    the same bits. Returns the first."""
+    accs = [make() for _ in range(4)]
     for acc, workers in zip(accs, (1, 2, None)):
-        acc.update_blocks(blocks, Y, workers)
-    for acc in accs[1:]:
-        np.testing.assert_array_equal(acc.gram(), accs[0].gram())
-        np.testing.assert_array_equal(acc.solve(1e-3), accs[0].solve(1e-3))
-    assert accs[0].n_samples == T
-    F = design_matrix(U, S, False, True)
-    np.testing.assert_allclose(accs[0].gram(), F.T @ F, rtol=1e-12, atol=1e-9)
-    np.testing.assert_allclose(accs[0].solve(1e-3), naive.ridge(F, Y, 1e-3, True), rtol=1e-8,
-                               atol=1e-10)
-
-
-def test_gram_tiles_give_the_same_bits_on_any_threads():
-    # from SMALL_BLAS features the sums are products of column tiles, each on one BLAS thread:
-    # the same bits on one worker (as many threads as BLAS takes, or one under a limit), two,
-    # and all cores; and they are F^T F and F^T Y
-    rng = np.random.default_rng(6)
-    N = SMALL_BLAS + TILE_COLUMNS // 2  # three tiles of states besides the inputs' one
-    U, Y = rng.normal(size=(300, 3)), rng.normal(size=(300, 2))
-    S = np.tanh(rng.normal(size=(300, N)))
-    blocks = feature_blocks(U, S, True)
-    accs = [GramRidge(4 + N + (N + 1) // 2, 2, True) for _ in range(4)]
-    for acc, workers in zip(accs, (1, 2, None)):
-        acc.update_blocks(blocks, Y, workers)
+        update(acc, workers)
     with threadpool_limits(1, user_api="blas"):
-        accs[3].update_blocks(blocks, Y, 1)
+        update(accs[3], 1)
     for acc in accs[1:]:
         np.testing.assert_array_equal(acc.gram(), accs[0].gram())
         np.testing.assert_array_equal(acc.solve(1e-3), accs[0].solve(1e-3))
-    F = design_matrix(U, S, True, True)
-    np.testing.assert_allclose(accs[0].gram(), F.T @ F, rtol=1e-12, atol=1e-10)
-    np.testing.assert_allclose(accs[0].solve(1e-3), naive.ridge(F, Y, 1e-3, True), rtol=1e-8,
+    return accs[0]
+
+
+@pytest.mark.parametrize("T, N, squares", [
+    (2 * PART_ROWS + PART_ROWS // 2, 30, False),  # 2.5 parts of PART_ROWS rows
+    (300, SMALL_BLAS + TILE_COLUMNS // 2, True),  # products of 6 column tiles
+])
+def test_gram_sums_give_the_same_bits_on_any_threads(T, N, squares):
+    rng = np.random.default_rng(5)
+    U, Y = rng.normal(size=(T, 3)), rng.normal(size=(T, 2))
+    S = np.tanh(rng.normal(size=(T, N)))
+    F = design_matrix(U, S, squares, True)
+    acc = _same_bits_on_any_threads(
+        lambda: GramRidge(F.shape[1], 2, True),
+        lambda acc, workers: acc.update_blocks(feature_blocks(U, S, squares), Y, workers))
+    assert acc.n_samples == T
+    np.testing.assert_allclose(acc.gram(), F.T @ F, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(acc.solve(1e-3), naive.ridge(F, Y, 1e-3, True), rtol=1e-8,
                                atol=1e-10)
 
 
 def test_tall_skinny_qr_gives_the_same_bits_on_any_threads():
-    # from SMALL_BLAS features a QR update factorises parts of its rows (three here, the first
-    # stacked under the triangle of the rows before) and merges their triangles: the same bits
-    # on one worker (as many threads as BLAS takes, or one under a limit), two and all cores;
-    # and the readout of the rows
+    # from SMALL_BLAS features a QR update of QR_TALL times its triangle's size factorises
+    # parts of its rows (three here, the first stacked under the triangle of the rows before)
+    # and merges their triangles; the readout of all the rows
     rng = np.random.default_rng(7)
     p = SMALL_BLAS + 8
     first = rng.normal(size=(50, p))
     T = 3 * QR_TALL * (p + 2)
     F, Y = rng.normal(size=(T, p)), rng.normal(size=(T, 2))
-    accs = [QRRidge(p, 2, False) for _ in range(4)]
-    for acc, workers in zip(accs, (1, 2, None, 1)):
+
+    def make():  # rows before, fewer than QR_TALL times the size: one LAPACK call
+        acc = QRRidge(p, 2, False)
         acc.update(first, first[:, :2])
-        if acc is accs[3]:
-            with threadpool_limits(1, user_api="blas"):
-                acc.update(F, Y, workers)
-        else:
-            acc.update(F, Y, workers)
-    for acc in accs[1:]:
-        np.testing.assert_array_equal(acc.factors()[0], accs[0].factors()[0])
-        np.testing.assert_array_equal(acc.solve(1e-3), accs[0].solve(1e-3))
+        return acc
+
+    acc = _same_bits_on_any_threads(make, lambda acc, workers: acc.update(F, Y, workers))
     all_F, all_Y = np.vstack([first, F]), np.vstack([first[:, :2], Y])
-    np.testing.assert_allclose(accs[0].gram(), all_F.T @ all_F, rtol=1e-10, atol=1e-9)
-    np.testing.assert_allclose(accs[0].solve(1e-3), naive.ridge(all_F, all_Y, 1e-3, False),
+    np.testing.assert_allclose(acc.gram(), all_F.T @ all_F, rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(acc.solve(1e-3), naive.ridge(all_F, all_Y, 1e-3, False),
                                rtol=1e-8, atol=1e-10)
 
 
