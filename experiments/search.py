@@ -32,7 +32,7 @@ from sklearn.utils import _safe_indexing
 
 from reservoir.base import ReservoirMixin
 from reservoir.batch import PER_CONFIG, batchable, fit_configurations, predict_configurations
-from reservoir.common.device import blas_threads, resolve, thread_map
+from reservoir.common.device import blas_threads, readout_threads, resolve, thread_map
 from reservoir.common.progress import Progress
 from reservoir.common.validation import is_sequence_list
 
@@ -125,9 +125,11 @@ def _batch_scores(models, readouts, ridges, X, y, rows=None, scoring=None):
     :func:`experiments.walk_forward.score_rows`): the test states of all models harvested side
     by side once, for every ridge."""
     start = time.perf_counter()
-    with blas_threads(models[0].coef_.shape[1]):
+    p = models[0].coef_.shape[1]
+    with blas_threads(p):  # solved side by side, each on one BLAS thread, not one after the
+        # other on BLAS's threads, which then spin after them (see QRRidge._solve_direct)
         weights = thread_map(lambda readout: readout.coef_for(np.asarray(ridges, np.float64)),
-                             readouts, _host_threads(models[0]))
+                             readouts, readout_threads(_host_threads(models[0]), p))
     preds = predict_configurations(models, X, weights)
     scores = [[float(model.score_predictions(X, y, p) if rows is None else
                      score_rows(p, X, y, rows, scoring)) for p in model_preds]

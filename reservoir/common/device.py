@@ -159,11 +159,12 @@ def _this_thread_one_blas_thread():
             set_count(count)
 
 
-def readout_threads(workers):
-    """Threads for the parts of a large readout's update, each part on one BLAS thread: the
-    device's ``workers`` (None: all cores), or for one worker (``"cpu"``) as many as BLAS would
-    take for one call now (the most of the BLAS libraries loaded)."""
-    if workers != 1:
+def readout_threads(workers, n_features=SMALL_BLAS):
+    """Threads for the parts of a readout's work (an update's parts, many readouts' solves),
+    each part on one BLAS thread: the device's ``workers`` (None: all cores), or for one worker
+    (``"cpu"``) from SMALL_BLAS features as many as BLAS would take for one call now (the most
+    of the BLAS libraries loaded), which it would have used."""
+    if workers != 1 or n_features < SMALL_BLAS:
         return workers
     return max([lib.num_threads for lib in _controller().lib_controllers
                 if lib.user_api == "blas"], default=1)
