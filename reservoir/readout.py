@@ -177,11 +177,10 @@ class QRRidge:
             return _checked(*lapack.stack_triangles(lapack.DTPQRT, triangles[k],
                                                      triangles[k + 1]))
 
-        with one_blas_thread():
-            triangles = thread_map(factor, range(parts), threads)
-            while len(triangles) > 1:
-                merged = thread_map(merge, range(0, len(triangles) - 1, 2), threads)
-                triangles = merged + triangles[2 * len(merged):]
+        triangles = thread_map(factor, range(parts), threads, one_blas=True)
+        while len(triangles) > 1:
+            merged = thread_map(merge, range(0, len(triangles) - 1, 2), threads, one_blas=True)
+            triangles = merged + triangles[2 * len(merged):]
         return triangles[0]
 
     def update_blocks(self, blocks, Y, workers=1):
@@ -329,10 +328,9 @@ class GramRidge:
             self.add(*self._sums(blocks, Y), T)
             return
         edges = np.append(np.arange(0, T, PART_ROWS), T)
-        with one_blas_thread():  # as in the pool's threads, also when the parts run here
-            parts = thread_map(lambda k: self._sums([b[edges[k]:edges[k + 1]] for b in blocks],
-                                                    Y[edges[k]:edges[k + 1]]),
-                               range(len(edges) - 1), workers)
+        parts = thread_map(lambda k: self._sums([b[edges[k]:edges[k + 1]] for b in blocks],
+                                                Y[edges[k]:edges[k + 1]]),
+                           range(len(edges) - 1), workers, one_blas=True)
         FtF, FtY = parts[0]
         for part_FtF, part_FtY in parts[1:]:  # in order: the same bits on any threads
             FtF += part_FtF
@@ -411,8 +409,7 @@ class GramRidge:
         tasks += [(widths[k] * widths[j], pair, (k, j))
                   for k in range(len(tiles)) for j in range(k)]
         tasks.sort(key=lambda task: -task[0])
-        with one_blas_thread():
-            thread_map(lambda task: task[1](*task[2]), tasks, readout_threads(workers))
+        thread_map(lambda task: task[1](*task[2]), tasks, readout_threads(workers), one_blas=True)
         return FtF, FtY
 
     def add(self, FtF, FtY, n_samples):

@@ -217,7 +217,7 @@ def _pool(n_threads):
     return ThreadPoolExecutor(n_threads, thread_name_prefix=_POOL_PREFIX)
 
 
-def thread_map(fn, items, n_jobs=None):
+def thread_map(fn, items, n_jobs=None, *, one_blas=False):
     """``[fn(x) for x in items]`` on up to ``n_jobs`` threads (None: all cores), for work that
     releases the GIL (LAPACK, nogil Numba kernels): the readouts of many configurations.
 
@@ -226,7 +226,9 @@ def thread_map(fn, items, n_jobs=None):
     more threads than it needs and the caller's core works too. The first error stops the
     others from taking more items; the caller's own (a Ctrl-C) is raised at once, the others
     ending with their current item, another thread's once the caller is done. Called from
-    inside its own items, it runs them in turn."""
+    inside its own items, it runs them in turn. The items always run on one BLAS thread when
+    they run side by side; with ``one_blas`` also when they run in turn (so that their bits do
+    not depend on the number of threads)."""
     items = list(items)
     cores = os.cpu_count() or 1
     if n_jobs == 0:
@@ -240,6 +242,9 @@ def thread_map(fn, items, n_jobs=None):
     nested = getattr(_mapping, "active", False) or \
         threading.current_thread().name.startswith(_POOL_PREFIX)
     if n <= 1 or nested:
+        if one_blas:
+            with one_blas_thread():
+                return [fn(x) for x in items]
         return [fn(x) for x in items]
     results = [None] * len(items)
     taken = iter(range(len(items)))
