@@ -125,17 +125,22 @@ def _batch_scores(models, readouts, ridges, X, y, rows=None, scoring=None):
     :func:`experiments.walk_forward.score_rows`): the test states of all models harvested side
     by side once, for every ridge."""
     start = time.perf_counter()
-    p = models[0].coef_.shape[1]
-    with blas_threads(p):  # solved side by side, each on one BLAS thread, not one after the
-        # other on BLAS's threads, which then spin after them (see QRRidge._solve_direct)
-        weights = thread_map(lambda readout: readout.coef_for(np.asarray(ridges, np.float64)),
-                             readouts, readout_threads(_host_threads(models[0]), p))
-    preds = predict_configurations(models, X, weights)
+    preds = predict_configurations(models, X, _solve_readouts(models, readouts, ridges))
     scores = [[float(model.score_predictions(X, y, p) if rows is None else
                      score_rows(p, X, y, rows, scoring)) for p in model_preds]
               for model, model_preds in zip(models, preds)]
     seconds = (time.perf_counter() - start) / (len(models) * len(ridges))
     return [[(score, seconds) for score in model_scores] for model_scores in scores]
+
+
+def _solve_readouts(models, readouts, ridges):
+    """[(coef, intercept) of every ridge value] of each readout (a :class:`reservoir.Readout`
+    of ``models``' features), solved side by side, each on one BLAS thread, not one after the
+    other on BLAS's threads, which then spin after them (see ``QRRidge._solve_direct``)."""
+    p = models[0].coef_.shape[1]
+    with blas_threads(p):
+        return thread_map(lambda readout: readout.coef_for(np.asarray(ridges, np.float64)),
+                          readouts, readout_threads(_host_threads(models[0]), p))
 
 
 def _host_threads(estimator):
@@ -205,6 +210,9 @@ def _evaluate(estimator, group, shared_grid, X, y, train, test, scoring, walk=Fa
         scores = _batch_scores(models, [m.readout_ for m in models], ridges, X_test, y_test,
                                rows, scoring)
     else:
+        if all(hasattr(m, "readout_") for m in models) and None not in ridges:
+            # the readouts keep the weights they solve: ``with_ridge`` below takes them
+            _solve_readouts(models, [m.readout_ for m in models], ridges)
         scores = thread_map(lambda m: _ridge_scores(m, ridges, X_test, y_test, scoring, rows),
                             models, _host_threads(base))
     return _collect(names, configs, ridges, scores, fit_each)
