@@ -112,7 +112,9 @@ ridge : float or ndarray of shape (n_ridges,)
 Returns
 -------
 weights : ndarray of shape (p, m), or (n_ridges, p, m) for an array of ridges
-    The readout weights for each ridge value.""",
+    The readout weights for each ridge value. What a solve computes (the weights of each of
+    up to ``DIRECT_SOLVES`` values, or the decomposition that more values share) is kept
+    until the next update, so asking again for the same values costs no new factorization.""",
 })
 
 
