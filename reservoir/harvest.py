@@ -24,11 +24,11 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
-import scipy.sparse as sp
 
 from . import kernels
 from .common.config import CHUNK_BYTES
 from .common.device import Device, check_device, one_blas_thread, resolve, thread_map
+from .weights import kernel_csr
 
 #: Parameters that may differ between configurations run side by side (:class:`Configurations`).
 PER_CONFIG = ("spectral_radius", "input_scaling", "leak_rate")
@@ -272,10 +272,8 @@ class Harvester:
         ``[W_in, W_fb]``) as CSR with uint32 indices, and the bias."""
         if feedback not in self._input_weights:
             res = self.reservoir
-            V = sp.csr_matrix(np.hstack([res.W_in, res.W_fb]) if feedback else res.W_in)
-            self._input_weights[feedback] = (V.indptr.astype(np.uint32),
-                                             V.indices.astype(np.uint32),
-                                             V.data.astype(self.dtype), res.bias)
+            V = np.hstack([res.W_in, res.W_fb]) if feedback else res.W_in
+            self._input_weights[feedback] = kernel_csr(V, self.dtype) + (res.bias,)
         return self._input_weights[feedback]
 
     def drive(self, U, Y_prev=None, out=None):

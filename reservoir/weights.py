@@ -140,6 +140,15 @@ def _sparse_uniform(rng, n_rows, n_cols, density):
     return sp.csr_matrix((values, (picked // n_cols, picked % n_cols)), shape=(n_rows, n_cols))
 
 
+def kernel_csr(M, dtype):
+    """(indptr, indices, data) of the matrix ``M`` (dense or sparse) as the kernels take a CSR
+    matrix: sorted uint32 indices, contiguous ``dtype`` values."""
+    M = sp.csr_matrix(M)
+    M.sort_indices()
+    return (M.indptr.astype(np.uint32), M.indices.astype(np.uint32),
+            np.ascontiguousarray(M.data, dtype=dtype))
+
+
 def make_reservoir(n_reservoir, n_inputs, n_outputs, *, spectral_radius_=1.0, density=0.1,
                    input_scaling=1.0, input_density=1.0, bias_scaling=0.0, feedback_scaling=0.0,
                    random_state, dtype=np.float64):
@@ -196,11 +205,11 @@ def make_reservoir(n_reservoir, n_inputs, n_outputs, *, spectral_radius_=1.0, de
     W_in = _sparse_uniform(rng, n_reservoir, n_inputs, input_density).toarray() * input_scaling
     bias = rng.uniform(-1.0, 1.0, size=n_reservoir) * bias_scaling
     W_fb = rng.uniform(-1.0, 1.0, size=(n_reservoir, n_outputs)) * feedback_scaling
-    W.sort_indices()
+    indptr, indices, data = kernel_csr(W, dtype)
     return Reservoir(
-        indptr=W.indptr.astype(np.uint32),
-        indices=W.indices.astype(np.uint32),
-        data=np.ascontiguousarray(W.data, dtype=dtype),
+        indptr=indptr,
+        indices=indices,
+        data=data,
         W_in=np.ascontiguousarray(W_in, dtype=dtype),
         bias=np.ascontiguousarray(bias, dtype=dtype),
         W_fb=np.ascontiguousarray(W_fb, dtype=dtype),

@@ -207,14 +207,13 @@ def blas_threads(n_features):
         yield
 
 
-_POOL_PREFIX = "numba-rnn-pool"
 _mapping = threading.local()  # ``active`` while this thread runs items of a thread_map
 
 
 @lru_cache(maxsize=None)
 def _pool(n_threads):
     """A thread pool kept for the process's life (starting threads costs ~3 ms a call)."""
-    return ThreadPoolExecutor(n_threads, thread_name_prefix=_POOL_PREFIX)
+    return ThreadPoolExecutor(n_threads, thread_name_prefix="numba-rnn-pool")
 
 
 def thread_map(fn, items, n_jobs=None, *, one_blas=False):
@@ -239,9 +238,7 @@ def thread_map(fn, items, n_jobs=None, *, one_blas=False):
     else:
         n = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
     n = min(n, cores, len(items))
-    nested = getattr(_mapping, "active", False) or \
-        threading.current_thread().name.startswith(_POOL_PREFIX)
-    if n <= 1 or nested:
+    if n <= 1 or getattr(_mapping, "active", False):  # nested: inside an item
         if one_blas:
             with one_blas_thread():
                 return [fn(x) for x in items]
