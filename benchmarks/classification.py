@@ -15,7 +15,8 @@ Contenders on each set (the published train/test splits, from the `archives` ext
   time on these sets), searched over the same grid; its errors for ``random_state`` 0-4 too;
 * every configuration of :data:`GRID` at once: their probabilities averaged (scikit-learn's
   soft ``VotingClassifier``), nothing chosen; its errors for ``random_state`` 0-4 are printed
-  too;
+  too; and likewise every configuration of :data:`SMALL_GRID` with :data:`FEW` (12 x 5 small
+  reservoirs);
 * reservoirpy's documented recipe (its "Classification with Reservoir Computing" tutorial,
   sequence-to-vector: ``Reservoir(500, sr=0.9, lr=0.1)``, the last state of each sequence,
   ``Ridge(ridge=1e-6)``, the class of the largest output; from the `bench` extra);
@@ -89,10 +90,12 @@ def esn(params):
     return run
 
 
-def grid_ensemble(grid, seed=0):
-    """Every configuration of ``grid``, their probabilities averaged (a soft vote)."""
+def grid_ensemble(grid, seed=0, **params):
+    """Every configuration of ``grid`` (over ``ESNClassifier(**params)``), their probabilities
+    averaged (a soft vote)."""
     def run(X, y, X_test):
-        return soft_vote(ESNClassifier(random_state=seed), grid).fit(X, y).predict(X_test)
+        return soft_vote(ESNClassifier(random_state=seed, **params), grid).fit(X, y).predict(
+            X_test)
 
     return run
 
@@ -200,11 +203,10 @@ def benchmark(name, repeat, quick):
           f"features, {len(np.unique(y))} classes   [{REFERENCE[name]}]")
     grid = {k: v[:2] for k, v in GRID.items()} if quick else GRID
     search = timed_search(ESNClassifier(random_state=0), grid, X, y)
-    small = timed_search(ESNClassifier(random_state=0, **SMALL),
-                         {k: v[:2] for k, v in SMALL_GRID.items()} if quick else SMALL_GRID, X, y)
+    small_grid = {k: v[:2] for k, v in SMALL_GRID.items()} if quick else SMALL_GRID
+    small = timed_search(ESNClassifier(random_state=0, **SMALL), small_grid, X, y)
     small_params = {**SMALL, **small.best_params_}
-    few = timed_search(ESNClassifier(random_state=0, **FEW),
-                       {k: v[:2] for k, v in SMALL_GRID.items()} if quick else SMALL_GRID, X, y)
+    few = timed_search(ESNClassifier(random_state=0, **FEW), small_grid, X, y)
     few_params = {**FEW, **few.best_params_}
     sides = {"ESNClassifier() defaults": esn({}),
              "ESNClassifier searched": esn(search.best_params_),
@@ -212,7 +214,9 @@ def benchmark(name, repeat, quick):
                                                         "n_estimators": 10}),
              "50 small reservoirs, searched": esn(small_params),
              "5 small reservoirs, searched": esn(few_params),
-             f"soft vote of the {len(ParameterGrid(grid))} configurations": grid_ensemble(grid)}
+             f"soft vote of the {len(ParameterGrid(grid))} configurations": grid_ensemble(grid),
+             f"soft vote of the {len(ParameterGrid(small_grid))} x 5 small":
+                 grid_ensemble(small_grid, **FEW)}
     if RpyReservoir is not None:
         sides["reservoirpy recipe (N=500)"] = reservoirpy_recipe
     if MiniRocketMultivariate is not None:
@@ -229,9 +233,11 @@ def benchmark(name, repeat, quick):
                      "5 small reservoirs, searched"):
             print(f"  MiniRocket / {side} (median fit + predict): "
                   f"{rocket / np.median(times[list(sides).index(side)]):.1f}x (target >= 1)")
-    seeds = [int(np.sum(grid_ensemble(grid, seed)(X, y, X_test) != y_test)) for seed in range(5)]
-    print(f"  soft vote of the {len(ParameterGrid(grid))} configurations, errors for "
-          f"random_state 0-4: {seeds}")
+    for label, vote_grid, params in (("", grid, {}), (" x 5 small", small_grid, FEW)):
+        seeds = [int(np.sum(grid_ensemble(vote_grid, seed, **params)(X, y, X_test) != y_test))
+                 for seed in range(5)]
+        print(f"  soft vote of the {len(ParameterGrid(vote_grid))} configurations{label}, "
+              f"errors for random_state 0-4: {seeds}")
     for label, params in (("50", small_params), ("5", few_params)):
         seeds = [int(np.sum(ESNClassifier(random_state=seed, **params).fit(X, y)
                             .predict(X_test) != y_test)) for seed in range(5)]
