@@ -35,8 +35,9 @@ PUBLISHED = {"japanese-vowels": "0/370 (Jaeger et al. 2007, ensemble of leaky ES
 @fill_doc
 def run(archive, test=None, test_size=None, label_column=None, id_column=None, grid=None,
         n_reservoir=300, representation="last_mean", n_estimators=1, bidirectional=False,
-        spectral_radius=None, leak_rate=None, input_scaling=None, density=None, splits=5,
-        vote=False, n_train=None, seed=0, device="cpu", verbose=False):
+        spectral_radius=None, leak_rate=None, input_scaling=None, density=None,
+        n_components=None, splits=5, scoring="accuracy", vote=False, n_train=None, seed=0,
+        device="cpu", verbose=False):
     """Fit ``ESNClassifier`` on a training split, score it on the test split.
 
     Parameters
@@ -54,7 +55,7 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
         :func:`experiments.sequence_files.read_labelled`).
     grid : list of (str, list) or None, default=None
         Parameters to search with stratified ``splits``-fold cross-validation on the training
-        split (accuracy); None fits the defaults.
+        split (by ``scoring``); None fits the defaults.
     n_reservoir : int, default=300
         Units of each reservoir.
     representation : str, default="last_mean"
@@ -66,8 +67,13 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
     spectral_radius, leak_rate, input_scaling, density : float or None, default=None
         Those of every reservoir (None: ``ESNClassifier``'s defaults; reservoirs of a few tens
         of units want a larger density, e.g. 1).
+    n_components : int or None, default=None
+        Principal components of the states in the model space (None: ``ESNClassifier``'s
+        default).
     splits : int, default=5
         Folds of the search.
+    scoring : {"accuracy", "neg_log_loss"}, default="accuracy"
+        What the search maximises over the folds.
     vote : bool, default=False
         Instead of searching ``grid``, fit every configuration of it and average their
         probabilities (scikit-learn's soft ``VotingClassifier``): nothing is chosen.
@@ -84,7 +90,8 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
     if n_train is not None:
         X, y = X[:n_train], y[:n_train]
     given = {k: v for k, v in dict(spectral_radius=spectral_radius, leak_rate=leak_rate,
-                                   input_scaling=input_scaling, density=density).items()
+                                   input_scaling=input_scaling, density=density,
+                                   n_components=n_components).items()
              if v is not None}  # the others keep ESNClassifier's defaults
     estimator = ESNClassifier(n_reservoir, representation=representation,
                               n_estimators=n_estimators, bidirectional=bidirectional,
@@ -96,7 +103,8 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
         ds, chosen = xr.Dataset(), {}
         model = soft_vote(estimator, dict(grid)).fit(X, y)
     elif grid:
-        result = grid_search(estimator, dict(grid), X, y, cv=splits, verbose=verbose)
+        result = grid_search(estimator, dict(grid), X, y, cv=splits, scoring=scoring,
+                             verbose=verbose)
         ds, model, chosen = result.dataset, result.best_estimator_, result.best_params_
     else:
         ds, model, chosen = xr.Dataset(), estimator.fit(X, y), {}
@@ -123,7 +131,8 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
         n_reservoir=n_reservoir, representation=representation, n_estimators=n_estimators,
         bidirectional=int(bidirectional),
         **{k: getattr(estimator, k) for k in ("spectral_radius", "leak_rate", "input_scaling",
-                                              "density")}, vote=len(members) if vote else 0,
+                                              "density", "n_components")},
+        scoring=scoring if grid and not vote else "", vote=len(members) if vote else 0,
         ridge=float(np.mean([m.ridge_ for m in members])),
         **{f"chosen_{k}": v for k, v in chosen.items()}))
 
@@ -195,7 +204,8 @@ def summary(ds):
              f"{a['fit_seconds']:.2f} s, predict {a['predict_seconds']:.2f} s"]
     if chosen:
         lines.append(f"  chosen by {len(ds['mean_test_score'].values.ravel())}-configuration "
-                     f"search on the training split: {chosen}")
+                     f"search ({a.get('scoring') or 'accuracy'}) on the training split: "
+                     f"{chosen}")
     if a.get("vote"):
         lines.append(f"  the soft vote of all {a['vote']} configurations of the grid "
                      "(probabilities averaged)")
@@ -243,6 +253,10 @@ PROTOCOLS = [Protocol(
         Option("--input-scaling", dict(type=float, help="of each reservoir (default 0.2)")),
         Option("--density", dict(type=float, help="fraction of nonzero recurrent weights "
                                  "(default 0.1; 1 for reservoirs of a few tens of units)")),
+        Option("--n-components", dict(type=positive_int, help="principal components of the "
+                                      "states in the model space (default 30)")),
         Option("--splits", dict(type=positive_int, help="folds of the search (default 5)")),
+        Option("--scoring", dict(choices=["accuracy", "neg_log_loss"],
+                                 help="what the search maximises (default accuracy)")),
         Option("--vote", dict(action="store_true", help="average the probabilities of every "
                               "configuration of --grid instead of searching it"))))]

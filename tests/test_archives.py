@@ -8,6 +8,7 @@ import pytest
 
 from experiments import archives
 from experiments.archives import load_archive
+from experiments.search import grid_search
 from reservoir import ESNClassifier
 
 pytest.importorskip("sktime", reason="the UEA/UCR sets need the archives extra (sktime)")
@@ -87,6 +88,30 @@ def test_cli_classify_searches_on_the_training_split(tmp_path, capsys):
     assert int(ds["confusion"].sum()) == 40
     with pytest.raises(SystemExit, match="vote averages the configurations of a grid"):
         cli.main(["classify", "basic-motions", "--vote", "--out", str(tmp_path), "--quiet"])
+
+
+def test_cli_classify_searches_by_the_scoring_given(tmp_path, capsys):
+    import xarray as xr
+
+    from experiments import cli
+
+    X, y = load_archive("basic-motions")
+    grid = {"leak_rate": [0.3, 1.0], "representation": ["last_mean", "model"]}
+    argv = ["classify", "basic-motions", "--grid", "leak_rate=0.3,1",
+            "representation=last_mean,model", "--n-reservoir", "30", "--n-components", "5",
+            "--splits", "2", "--scoring", "neg_log_loss", "--out", str(tmp_path), "--quiet",
+            "--no-plot"]
+    assert cli.main(argv) == 0
+    assert "search (neg_log_loss) on the training split" in capsys.readouterr().out
+    ds = xr.open_dataset(tmp_path / "classify_basic_motions_seed0.nc", engine="scipy")
+    assert (ds.attrs["scoring"], ds.attrs["n_components"]) == ("neg_log_loss", 5)
+    expected = grid_search(ESNClassifier(30, n_components=5, random_state=0), grid, X, y, cv=2,
+                           scoring="neg_log_loss", refit=False)
+    np.testing.assert_allclose(ds["mean_test_score"].values,
+                               expected.dataset["mean_test_score"].values)
+    assert ds["mean_test_score"].values.max() < 0  # a log-loss, not an accuracy
+    with pytest.raises(SystemExit):
+        cli.main(argv[:-5] + ["--scoring", "f1", "--out", str(tmp_path), "--quiet"])
 
 
 def test_cli_classify_sets_each_reservoirs_weights(tmp_path):
