@@ -36,7 +36,7 @@ PUBLISHED = {"japanese-vowels": "0/370 (Jaeger et al. 2007, ensemble of leaky ES
 def run(archive, test=None, test_size=None, label_column=None, id_column=None, grid=None,
         n_reservoir=300, representation="last_mean", n_estimators=1, bidirectional=False,
         spectral_radius=None, leak_rate=None, input_scaling=None, density=None,
-        n_components=None, splits=5, scoring="accuracy", vote=False, n_train=None, seed=0,
+        n_components=None, splits=5, scoring=None, vote=False, n_train=None, seed=0,
         device="cpu", verbose=False):
     """Fit ``ESNClassifier`` on a training split, score it on the test split.
 
@@ -72,8 +72,8 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
         default).
     splits : int, default=5
         Folds of the search.
-    scoring : {"accuracy", "neg_log_loss"}, default="accuracy"
-        What the search maximises over the folds.
+    scoring : {"accuracy", "neg_log_loss"} or None, default=None
+        What the search of ``grid`` maximises over the folds (None: accuracy).
     vote : bool, default=False
         Instead of searching ``grid``, fit every configuration of it and average their
         probabilities (scikit-learn's soft ``VotingClassifier``): nothing is chosen.
@@ -98,6 +98,10 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
                               device=device, random_state=seed, **given)
     if vote and not grid:
         raise ValueError("vote averages the configurations of a grid: give one with --grid.")
+    if scoring is not None and (vote or not grid):
+        raise ValueError("scoring chooses among the configurations of a search: give --grid, "
+                         "without --vote.")
+    scoring = scoring or "accuracy"
     start = time.perf_counter()
     if vote:
         ds, chosen = xr.Dataset(), {}

@@ -112,6 +112,10 @@ def test_cli_classify_searches_by_the_scoring_given(tmp_path, capsys):
     assert ds["mean_test_score"].values.max() < 0  # a log-loss, not an accuracy
     with pytest.raises(SystemExit):
         cli.main(argv[:-5] + ["--scoring", "f1", "--out", str(tmp_path), "--quiet"])
+    for extra in ([], ["--vote", "--grid", "leak_rate=0.3,1"]):
+        with pytest.raises(SystemExit, match="scoring chooses among the configurations"):
+            cli.main(["classify", "basic-motions", "--scoring", "neg_log_loss", "--out",
+                      str(tmp_path), "--quiet"] + extra)
 
 
 def test_cli_classify_sets_each_reservoirs_weights(tmp_path):
