@@ -11,8 +11,9 @@ Contenders on each set (the published train/test splits, from the `archives` ext
 * ``ESNClassifier`` as many small reservoirs (Jaeger et al. 2007's recipe: :data:`SMALL`, 50
   bidirectional reservoirs of 20 dense units), searched the same way over :data:`SMALL_GRID`
   (12 configurations); its errors for ``random_state`` 0-4 are printed too;
-* the same with 5 members (:data:`FEW`: the most whose fit + predict stays within MiniRocket's
-  time on these sets), searched over the same grid; its errors for ``random_state`` 0-4 too;
+* the same with 5 members (:data:`FEW`: of 5, 10, 20 and 50, the most whose fit + predict
+  stays within MiniRocket's time on these sets), searched over the same grid; its errors for
+  ``random_state`` 0-4 too;
 * every configuration of :data:`GRID` at once: their probabilities averaged (scikit-learn's
   soft ``VotingClassifier``), nothing chosen; its errors for ``random_state`` 0-4 are printed
   too; and likewise every configuration of :data:`SMALL_GRID` with :data:`FEW` (12 x 5 small
