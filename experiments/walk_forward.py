@@ -180,7 +180,7 @@ class ClosedLoop:
         return (f"ClosedLoop(horizon={self.horizons}, n_origins={self.n_origins}, "
                 f"metric={self.metric!r})")
 
-    def score(self, model, X, rows):
+    def score(self, model, X, rows, ridges=None):
         """The score of a fitted forecaster on the validation steps ``rows`` of the history X.
 
         Parameters
@@ -191,14 +191,17 @@ class ClosedLoop:
             The series up to the end of the fold (several: the mean of their scores).
         rows : ndarray of int, or list of them
             The fold's validation steps (of each series).
+        ridges : array-like of shape (n_ridges,) or None, default=None
+            Score the model re-solved for each of these ridge values instead (``with_ridge``;
+            an ``ESNForecaster`` harvests the history once for all of them).
 
         Returns
         -------
-        score : float
+        score : float, or ndarray of shape (n_ridges,) with ``ridges``
             Greater is better.
         """
         if isinstance(X, list):  # several series: the mean of their scores
-            return float(np.mean([self.score(model, x, r) for x, r in zip(X, rows)]))
+            return np.mean([self.score(model, x, r, ridges) for x, r in zip(X, rows)], axis=0)
         X = np.asarray(X, dtype=float)
         series = X.reshape(len(X), -1)
         H = self.horizons[-1]
@@ -210,8 +213,19 @@ class ClosedLoop:
         picks = np.unique(np.linspace(0, candidates.size - 1, self.n_origins).round())
         scale = float(np.sqrt(np.mean(series[:rows[0]].var(axis=0)))) or 1.0
         chosen = candidates[picks.astype(int)]
+        if ridges is None:
+            return self._value(series, chosen, self._forecasts(model, X, chosen, H), scale)
+        if hasattr(model, "forecast_origins"):
+            runs = model.forecast_origins(X, chosen, H, non_finite="keep", ridges=ridges)
+        else:
+            runs = [self._forecasts(model.with_ridge(r), X, chosen, H) for r in ridges]
+        return np.array([self._value(series, chosen, run, scale) for run in runs])
+
+    def _value(self, series, origins, forecasts, scale):
+        """The score of the forecasts from ``origins`` against the series."""
+        H = self.horizons[-1]
         values = []
-        for o, pred in zip(chosen, self._forecasts(model, X, chosen, H)):
+        for o, pred in zip(origins, forecasts):
             truth = series[o:o + H]
             pred = np.asarray(pred, dtype=float).reshape(H, -1)
             if self.metric == "valid_time":

@@ -263,10 +263,11 @@ class ReservoirMixin(ReservoirCore):
         self.intercept_ = W[0].copy() if c else np.zeros(W.shape[1])
         self.coef_ = np.ascontiguousarray(W[c:].T)
 
-    def _readout_weights(self):
-        """Readout split for the kernels: W_u (m, n_in), W_x (m, N), W_sq (m, n_sq), all dtype."""
+    def _readout_weights(self, coef=None):
+        """Readout split for the kernels: W_u (m, n_in), W_x (m, N), W_sq (m, n_sq), all dtype
+        (of ``coef_``, or of ``coef`` shaped like it)."""
         n_in, N = self.n_features_in_, self.reservoir_.n_reservoir
-        coef = self.coef_.astype(self._dtype)
+        coef = (self.coef_ if coef is None else coef).astype(self._dtype)
         return (np.ascontiguousarray(coef[:, :n_in]), np.ascontiguousarray(coef[:, n_in:n_in + N]),
                 np.ascontiguousarray(coef[:, n_in + N:]))
 
@@ -278,9 +279,11 @@ class ReservoirMixin(ReservoirCore):
             out[piece.rows] = self._readout(U[piece.rows], piece.states)
         return pack.split(out)
 
-    def _readout(self, U, S):
+    def _readout(self, U, S, coef=None, intercept=None):
+        """Outputs of inputs U and states S (rows), by ``coef_``, ``intercept_`` or those given."""
         F = design_matrix(U, S, self.squares, intercept=False)
-        return F @ self.coef_.T.astype(S.dtype) + self.intercept_
+        coef, intercept = (self.coef_, self.intercept_) if coef is None else (coef, intercept)
+        return F @ coef.T.astype(S.dtype) + intercept
 
     def _partial_fit_readout(self, U, Y, Y_prev, skip):
         """RLS over one continuing sequence, from ``state_``; the first ``skip`` rows unused."""

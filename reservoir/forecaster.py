@@ -7,6 +7,7 @@ from sklearn.utils.validation import _check_feature_names
 
 from . import kernels
 from .base import CONSTRAINTS, ReservoirMixin
+from .common.device import blas_threads
 from .common.interrupt import keyboard_interrupts, run_in_slices
 from .common.scaling import fit_scaling, scaled
 from .common.scoring import r2
@@ -249,7 +250,7 @@ class ESNForecaster(ReservoirMixin):
     def _predict_inputs(self, X):
         return self._series(X, reset=False)
 
-    def forecast_origins(self, X, origins, horizon, non_finite="raise"):
+    def forecast_origins(self, X, origins, horizon, non_finite="raise", ridges=None):
         """Closed-loop forecasts of ``horizon`` steps from many origins of one series, side by
         side: row k equals ``forecast(horizon, context=X[:origins[k]])`` (to round-off), from
         one harvest of X (keeping only the states at the origins) and one batch of closed loops
@@ -266,11 +267,16 @@ class ESNForecaster(ReservoirMixin):
         non_finite : {"raise", "keep"}, default="raise"
             A forecast that becomes non-finite raises ``FloatingPointError`` naming its origin,
             or is returned as it is (for scores that count it as a failure).
+        ridges : array-like of shape (n_ridges,) or None, default=None
+            Forecast with the readout re-solved for each of these ridge values (as
+            ``with_ridge(r).forecast_origins`` would, from the one harvest of X); None uses the
+            fitted ``coef_``.
 
         Returns
         -------
         forecasts : ndarray of shape (n_origins, horizon, n_variables), or (n_origins, horizon)
-            The forecasts, in the series' units and the model's dtype.
+            The forecasts, in the series' units and the model's dtype; with ``ridges``, one
+            such array per ridge value, stacked (n_ridges, n_origins, horizon, ...).
         """
         self._check_fitted()
         check_forecast_options(horizon)
@@ -282,18 +288,38 @@ class ESNForecaster(ReservoirMixin):
             raise ValueError(f"origins must lie in ({self.washout}, {len(U)}] (after the "
                              f"washout, within the series); got {origins.min()}.."
                              f"{origins.max()}.")
+        if ridges is None:
+            weights = [(self.coef_, self.intercept_)]
+        else:
+            ridges = np.asarray(ridges, dtype=np.float64).ravel()
+            if not ridges.size or not np.all(np.isfinite(ridges)) or ridges.min() < 0:
+                raise ValueError(f"ridges must be one or more finite values >= 0; got "
+                                 f"{ridges.tolist()}.")
+            with blas_threads(self._n_features_out()):
+                coef, intercept = self.readout_.coef_for(ridges)
+            weights = list(zip(coef, intercept))
         x = np.empty((len(origins), self.reservoir_.n_reservoir), dtype=self._dtype)
         for piece in self._run([U])[2]:  # keep only the states at the origins
             a, b = piece.rows.start, piece.rows.stop
             here = (origins - 1 >= a) & (origins - 1 < b)
             x[here] = piece.states[origins[here] - 1 - a]
-        first = self._readout(U[origins - 1], x).astype(self._dtype)
+        forecasts = [self._closed_loops(U[origins - 1], origins, x.copy(), horizon, non_finite,
+                                        coef, intercept,
+                                        "" if ridges is None else f" (ridge {ridges[k]:g})")
+                     for k, (coef, intercept) in enumerate(weights)]
+        return forecasts[0] if ridges is None else np.stack(forecasts)
+
+    def _closed_loops(self, u, origins, x, horizon, non_finite, coef, intercept, which):
+        """The closed loops of :meth:`forecast_origins` with the readout ``coef``,
+        ``intercept`` (named by ``which`` in an error), from the states x (n_origins, N) at the
+        origins (updated in place) and the inputs u there."""
+        first = self._readout(u, x, coef, intercept).astype(self._dtype)
         res = self.reservoir_
-        W_u, W_x, W_sq = self._readout_weights()
+        W_u, W_x, W_sq = self._readout_weights(coef)
         m, steps = first.shape[1], horizon - 1
         rest = np.empty((len(origins), steps, m), dtype=self._dtype)
         drive = np.broadcast_to(res.bias, (steps, res.n_reservoir)).copy()
-        out_drive = np.broadcast_to(self.intercept_.astype(self._dtype), (steps, m)).copy()
+        out_drive = np.broadcast_to(intercept.astype(self._dtype), (steps, m)).copy()
         y_prev = first.copy()
 
         def run_slice(a, b):  # steps a..b of every loop, continuing from x and y_prev
@@ -309,9 +335,9 @@ class ESNForecaster(ReservoirMixin):
         outputs = np.concatenate([first[:, None], rest], axis=1)
         bad = ~np.isfinite(outputs).all(axis=(1, 2))
         if non_finite == "raise" and bad.any():
-            raise FloatingPointError(f"The closed loop from origin {origins[np.argmax(bad)]} "
-                                     "became non-finite: the model is unstable when it runs on "
-                                     "its own outputs.")
+            raise FloatingPointError(f"The closed loop from origin {origins[np.argmax(bad)]}"
+                                     f"{which} became non-finite: the model is unstable when it "
+                                     "runs on its own outputs.")
         out = self._format_output(list(outputs), True)
         return np.stack(out) if out else np.empty((0, horizon) + ((m,) * (not self._y_1d)))
 

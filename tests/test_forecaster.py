@@ -115,3 +115,25 @@ def test_forecasts_from_many_origins_equal_one_forecast_each(mg, device, piece_r
         wild.forecast_origins(growing, [600], 12000)
     kept = wild.forecast_origins(growing, [600], 12000, non_finite="keep")
     assert not np.isfinite(kept).all()
+
+
+def test_forecasts_from_many_origins_for_many_ridge_values_from_one_harvest(mg):
+    fc = _fc(n_reservoir=60, washout=50, ridge=1e-6, standardize=True).fit(mg[:1000])
+    origins, ridges = [120, 700, 1000], [1e-8, 1e-3, 10.0]
+    many = fc.forecast_origins(mg[:1100], origins, 20, ridges=ridges)
+    assert many.shape == (3, 3, 20)
+    for r, got in zip(ridges, many):
+        np.testing.assert_array_equal(
+            got, fc.with_ridge(r).forecast_origins(mg[:1100], origins, 20))
+    assert not np.allclose(many[0], many[2])  # each ridge value its own readout
+    np.testing.assert_array_equal(  # the model's own readout is untouched
+        fc.forecast_origins(mg[:1100], origins, 20),
+        _fc(n_reservoir=60, washout=50, ridge=1e-6, standardize=True).fit(
+            mg[:1000]).forecast_origins(mg[:1100], origins, 20))
+    for bad in ([], [-1.0], [np.nan]):
+        with pytest.raises(ValueError, match="ridges must be one or more finite values >= 0"):
+            fc.forecast_origins(mg[:1100], origins, 20, ridges=bad)
+    growing = 1.01 ** np.arange(600) * np.sin(np.arange(600) * 0.3)  # grows on in closed loop
+    wild = ESNForecaster(100, ridge=1e-8, washout=20, random_state=0).fit(growing[:400])
+    with pytest.raises(FloatingPointError, match=r"from origin 600 \(ridge 1e-08\) became non"):
+        wild.forecast_origins(growing, [600], 12000, ridges=[1e-8])

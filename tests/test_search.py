@@ -254,6 +254,23 @@ def test_closed_loop_scores_forecasts_from_origins_of_each_fold():
         grid_search(est, {"ridge": [1e-10]}, series, cv=cv, scoring=ClosedLoop(300))
 
 
+def test_closed_loop_scores_many_ridge_values_as_each_alone():
+    from experiments.walk_forward import ClosedLoop
+    from reservoir import NVARForecaster
+
+    series = mackey_glass(900, squash=True, random_state=0)
+    loop, rows, ridges = ClosedLoop([5, 20], n_origins=3), np.arange(700, 900), [1e-9, 1e-3, 1.0]
+    for model in (ESNForecaster(40, washout=50, random_state=1).fit(series[:700]),
+                  NVARForecaster(delays=2).fit(series[:700])):  # the second without origins
+        each = [loop.score(model.with_ridge(r), series, rows) for r in ridges]
+        np.testing.assert_array_equal(loop.score(model, series, rows, ridges=ridges), each)
+        assert len(set(each)) == 3
+        several = loop.score(model, [series, series[::-1].copy()], [rows, rows], ridges=ridges)
+        np.testing.assert_allclose(several, [np.mean([
+            loop.score(model.with_ridge(r), s, rows) for s in (series, series[::-1].copy())])
+            for r in ridges], rtol=1e-12)
+
+
 class _Diverging(BaseEstimator):
     """A forecaster whose one-step predictions are perfect and whose closed loop diverges."""
 
