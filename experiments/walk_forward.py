@@ -201,7 +201,8 @@ class ClosedLoop:
             Greater is better.
         """
         if isinstance(X, list):  # several series: the mean of their scores
-            return np.mean([self.score(model, x, r, ridges) for x, r in zip(X, rows)], axis=0)
+            scores = np.mean([self.score(model, x, r, ridges) for x, r in zip(X, rows)], axis=0)
+            return float(scores) if ridges is None else scores
         X = np.asarray(X, dtype=float)
         series = X.reshape(len(X), -1)
         H = self.horizons[-1]
