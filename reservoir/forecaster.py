@@ -289,7 +289,7 @@ class ESNForecaster(ReservoirMixin):
                              f"washout, within the series); got {origins.min()}.."
                              f"{origins.max()}.")
         if ridges is None:
-            weights = [(self.coef_, self.intercept_)]
+            weights = [(None, self.coef_, self.intercept_)]
         else:
             ridges = np.asarray(ridges, dtype=np.float64).ravel()
             if not ridges.size or not np.all(np.isfinite(ridges)) or ridges.min() < 0:
@@ -297,22 +297,21 @@ class ESNForecaster(ReservoirMixin):
                                  f"{ridges.tolist()}.")
             with blas_threads(self._n_features_out()):
                 coef, intercept = self.readout_.coef_for(ridges)
-            weights = list(zip(coef, intercept))
+            weights = list(zip(ridges, coef, intercept))
         x = np.empty((len(origins), self.reservoir_.n_reservoir), dtype=self._dtype)
         for piece in self._run([U])[2]:  # keep only the states at the origins
             a, b = piece.rows.start, piece.rows.stop
             here = (origins - 1 >= a) & (origins - 1 < b)
             x[here] = piece.states[origins[here] - 1 - a]
-        forecasts = [self._closed_loops(U[origins - 1], origins, x.copy(), horizon, non_finite,
-                                        coef, intercept,
-                                        "" if ridges is None else f" (ridge {ridges[k]:g})")
-                     for k, (coef, intercept) in enumerate(weights)]
+        u = U[origins - 1]
+        forecasts = [self._closed_loops(u, origins, x.copy(), horizon, non_finite, coef,
+                                        intercept, ridge) for ridge, coef, intercept in weights]
         return forecasts[0] if ridges is None else np.stack(forecasts)
 
-    def _closed_loops(self, u, origins, x, horizon, non_finite, coef, intercept, which):
+    def _closed_loops(self, u, origins, x, horizon, non_finite, coef, intercept, ridge):
         """The closed loops of :meth:`forecast_origins` with the readout ``coef``,
-        ``intercept`` (named by ``which`` in an error), from the states x (n_origins, N) at the
-        origins (updated in place) and the inputs u there."""
+        ``intercept`` (solved for ``ridge``, named in an error; None: the fitted one), from the
+        states x (n_origins, N) at the origins (updated in place) and the inputs u there."""
         first = self._readout(u, x, coef, intercept).astype(self._dtype)
         res = self.reservoir_
         W_u, W_x, W_sq = self._readout_weights(coef)
@@ -335,6 +334,7 @@ class ESNForecaster(ReservoirMixin):
         outputs = np.concatenate([first[:, None], rest], axis=1)
         bad = ~np.isfinite(outputs).all(axis=(1, 2))
         if non_finite == "raise" and bad.any():
+            which = "" if ridge is None else f" (ridge {ridge:g})"
             raise FloatingPointError(f"The closed loop from origin {origins[np.argmax(bad)]}"
                                      f"{which} became non-finite: the model is unstable when it "
                                      "runs on its own outputs.")

@@ -4,7 +4,7 @@ import ctypes
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from numbers import Integral
 
@@ -239,10 +239,8 @@ def thread_map(fn, items, n_jobs=None, *, one_blas=False):
         n = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
     n = min(n, cores, len(items))
     if n <= 1 or getattr(_mapping, "active", False):  # nested: inside an item
-        if one_blas:
-            with one_blas_thread():
-                return [fn(x) for x in items]
-        return [fn(x) for x in items]
+        with one_blas_thread() if one_blas else nullcontext():
+            return [fn(x) for x in items]
     results = [None] * len(items)
     taken = iter(range(len(items)))
     lock = threading.Lock()
