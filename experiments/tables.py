@@ -82,6 +82,9 @@ def read_table(path, names=None):
     header = None if labelled or all(_is_number(f, decimal) for f in first) else "infer"
     table = pd.read_csv(path, sep=sep, decimal=decimal, header=header,
                         float_precision="round_trip")  # the values written, to the last bit
+    if table.empty:
+        raise ValueError(f"{path.name} has a header line but no rows; give one row per step "
+                         "(or per sequence) under it.")
     if header is None:  # columns named by their position: "0", "1", ...
         table.columns = [str(c) for c in table.columns]
     return table

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from reservoir.common.docstrings import filler
 from reservoir.common.validation import (
     check_classes,
+    check_known_labels,
     check_step_weights,
     is_sequence_list,
     require_y,
@@ -294,6 +295,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
                         "saturated in training, so no class has a probability. Train with a "
                         f"smaller p0 (now {self.p0}) or q, or a larger r.")
             outs = [out / out.sum(axis=1, keepdims=True) for out in outs]
+        outs = [out.astype(self._out_dtype, copy=False) for out in outs]
         return outs if was_list else outs[0]
 
     def predict(self, X):
@@ -375,9 +377,11 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         """
         pred = self.predict(X)
         if getattr(self, "_sequence_labels", False):
-            return accuracy_score(column_or_1d(y), pred, sample_weight=sample_weight)
-        if is_sequence_list(X):
+            y = column_or_1d(y)
+        elif is_sequence_list(X):
             if sample_weight is not None:
                 raise ValueError("sample_weight is supported for a single sequence only.")
             pred, y = np.concatenate(pred), np.concatenate([np.asarray(v) for v in y])
+        if not self._multilabel:
+            check_known_labels(np.ravel(y), self.classes_)
         return accuracy_score(y, pred, sample_weight=sample_weight)

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from reservoir.common.device import DEVICES, resolve
 from reservoir.common.docstrings import filler
 from reservoir.common.interrupt import run_in_slices
+from reservoir.common.memory import check_fits
 from reservoir.common.progress import Progress
 from reservoir.common.scaling import standardized_inputs
 from reservoir.common.scoring import SequenceR2Mixin
@@ -24,6 +25,7 @@ from reservoir.common.validation import (
     NON_NEGATIVE_INT,
     POSITIVE,
     check_step_weights,
+    kept_dtype,
     record_built,
     require_y,
     start_partial_fit,
@@ -160,6 +162,8 @@ class KalmanLSTMBase(BaseEstimator):
     def _validate(self, X, y, reset):
         """Validated sequences (and targets), the inputs standardised (``standardize``)."""
         X_seqs, y_seqs, was_list = validate_sequences(self, X, y, reset=reset)
+        if reset:
+            self._out_dtype = kept_dtype(X)
         return standardized_inputs(self, X_seqs, reset), y_seqs, was_list
 
     def _check_params(self):
@@ -205,6 +209,9 @@ class KalmanLSTMBase(BaseEstimator):
         sizes = self._group_sizes(B, S, n_u, PB, n_z, m)
         self._groups = (np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64), sizes)
         self._cov_off = np.r_[0, np.cumsum(sizes ** 2)[:-1]].astype(np.int64)
+        check_fits(8 * int(np.sum(sizes ** 2)), f"The {self.trainer} filter's covariance of {P} "
+                   "weights", "Use fewer n_blocks or n_cells, or trainer='dekf' (a block per "
+                   "unit).")
         cov = np.zeros(int(np.sum(sizes ** 2)))
         for g, n in enumerate(sizes):
             cov[self._cov_off[g]:self._cov_off[g] + n * n].reshape(n, n)[:] = np.eye(n) * self.p0
@@ -476,5 +483,6 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         """
         check_is_fitted(self, "n_weights_")
         X_seqs, _, was_list = self._validate(X, None, reset=False)
-        outs = [out[:, 0] if self._y_1d else out for out in self._outputs(X_seqs)]
+        outs = [out.astype(self._out_dtype, copy=False) for out in self._outputs(X_seqs)]
+        outs = [out[:, 0] if self._y_1d else out for out in outs]
         return outs if was_list else outs[0]

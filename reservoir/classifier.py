@@ -19,6 +19,7 @@ from .common.validation import (
     COUNT,
     POSITIVE,
     check_classes,
+    check_known_labels,
     check_magnitude,
     check_sequences,
     check_washout,
@@ -480,8 +481,5 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
             Mean accuracy.
         """
         self._check_fitted()
-        unseen = np.setdiff1d(np.unique(column_or_1d(y)), self.classes_)
-        if unseen.size:
-            raise ValueError(f"y has labels {unseen.tolist()} the model was not fitted with "
-                             f"(its classes are {self.classes_.tolist()}).")
+        check_known_labels(column_or_1d(y), self.classes_)
         return super().score(X, y, sample_weight)

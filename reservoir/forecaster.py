@@ -69,7 +69,8 @@ def check_closed_loop(out, start, seen, on_divergence, warned):
     """Steps start .. start + len(out) - 1 of a forecast against the training range ``seen``
     (min, max) per variable, in the units the model runs in: non-finite is an error naming the
     step; leaving the range by more than ten times its width is a warning (once: returns
-    whether one was given) or, with ``on_divergence="raise"``, an error."""
+    whether one was given) or, with ``on_divergence="raise"``, an error. A variable that was
+    constant in training has the width of its value (1 for zero) instead of none."""
     bad = ~np.isfinite(out).all(axis=1)
     if bad.any():
         raise FloatingPointError(
@@ -77,7 +78,7 @@ def check_closed_loop(out, start, seen, on_divergence, warned):
             "model is unstable when it runs on its own outputs. Use a larger ridge or a "
             "shorter horizon (for an ESN, a smaller spectral_radius).")
     lo, hi = seen
-    margin = 10 * np.maximum(hi - lo, np.finfo(np.float64).tiny)
+    margin = 10 * np.where(hi > lo, hi - lo, np.maximum(np.abs(hi), 1.0))
     far = ((out < lo - margin) | (out > hi + margin)).any(axis=1)
     if far.any() and not warned:
         message = (f"The forecast leaves the training range by more than ten times its width "

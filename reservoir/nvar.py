@@ -24,6 +24,7 @@ from .common.validation import (
     COUNT,
     NON_NEGATIVE,
     is_sequence_list,
+    kept_dtype,
 )
 from .forecaster import check_closed_loop, check_forecast_options, context_of, series_of
 from .readout import QRRidge, Readout
@@ -54,14 +55,6 @@ def _row(S, t, delays, skip, terms, f):
             if terms[m, k] >= 0:
                 value *= f[terms[m, k]]
         f[n_lin + m] = value
-
-
-def _kept_dtype(X):
-    """The dtype of the outputs: float32 when the training series are (all) float32 arrays,
-    else float64. The features and the readout are float64 whatever the series."""
-    seqs = X if is_sequence_list(X) else [X]
-    return np.float32 if all(getattr(s, "dtype", None) == np.float32 for s in seqs) \
-        else np.float64
 
 
 @njit(**KERNEL)
@@ -184,7 +177,7 @@ class NVARForecaster(BaseEstimator):
             The fitted estimator.
         """
         self._validate_params()
-        self._out_dtype = _kept_dtype(X)
+        self._out_dtype = kept_dtype(X)  # the features and the readout: float64
         seqs, _ = series_of(self, X, reset=True, dtype=np.float64)
         short = [len(S) for S in seqs if len(S) <= self._warmup + 1]
         if short:

@@ -23,6 +23,7 @@ from . import lapack
 from .common.config import KERNEL
 from .common.device import SMALL_BLAS, one_blas_thread, readout_threads, thread_map
 from .common.docstrings import filler
+from .common.memory import check_fits
 
 #: A QR update from SMALL_BLAS features of at least QR_TALL times as many rows as its triangle's
 #: size is a tall-skinny QR over ``max(2, rows // (QR_TALL * size))`` equal parts of its rows, at
@@ -119,6 +120,13 @@ weights : ndarray of shape (p, m), or (n_ridges, p, m) for an array of ridges
 
 
 @fill_doc
+def check_readout_memory(n_features, n):
+    """Refuse an accumulator whose (n, n) matrix and the solve's two more of its size (an SVD's
+    factors, or an eigendecomposition's) exceed this machine's memory."""
+    check_fits(3 * 8 * n * n, f"A ridge readout over {n_features} features (units, inputs and "
+               "intercept)", "Use fewer reservoir units (n_reservoir) or features.")
+
+
 class QRRidge:
     """Streamed QR accumulator for the ridge readout.
 
@@ -133,6 +141,7 @@ class QRRidge:
         self.n_features, self.n_outputs, self.intercept = n_features, n_outputs, intercept
         self.n_samples = 0
         n = n_features + n_outputs
+        check_readout_memory(n_features, n)
         self._RQ = np.zeros((n, n))  # the triangle [R | Q^T Y; 0 | *], zero before any row
         self._svd = None  # SVD of R, kept for ridge sweeps until the next update
         self._direct = {}  # ridge value -> weights, solved one by one since the last update
@@ -294,6 +303,7 @@ class GramRidge:
     def __init__(self, n_features, n_outputs, intercept):
         self.n_features, self.n_outputs, self.intercept = n_features, n_outputs, intercept
         self.n_samples = 0
+        check_readout_memory(n_features, n_features)
         self._G = np.zeros((n_features, n_features))
         self._FtY = np.zeros((n_features, n_outputs))
         self._eig = None  # eigendecomposition for ridge sweeps, kept until the next update

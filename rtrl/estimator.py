@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from reservoir.common.device import DEVICES, Device, resolve
 from reservoir.common.docstrings import fill_doc
 from reservoir.common.interrupt import run_in_slices
+from reservoir.common.memory import check_fits
 from reservoir.common.progress import Progress
 from reservoir.common.scaling import standardized_inputs
 from reservoir.common.scoring import SequenceR2Mixin
@@ -21,6 +22,7 @@ from reservoir.common.validation import (
     NON_NEGATIVE,
     POSITIVE,
     check_step_weights,
+    kept_dtype,
     record_built,
     require_y,
     start_partial_fit,
@@ -165,6 +167,8 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
 
     def _validate(self, X, y, reset):
         X_seqs, y_seqs, was_list = validate_sequences(self, X, y, reset=reset)
+        if reset:
+            self._out_dtype = kept_dtype(X)
         return standardized_inputs(self, X_seqs, reset), y_seqs, was_list
 
     # -------------------------------------------------------------------------- training
@@ -188,6 +192,9 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
     def _fresh_state(self):
         n, nz = self.n_hidden, self._n_inputs + self.n_hidden + 1
         method = GRADIENTS[self.gradient]
+        if method == kernels.RTRL:
+            check_fits(8 * n * n * nz, f"Exact RTRL's sensitivities of n_hidden={n} units",
+                       "Lower n_hidden, or use gradient='uoro' or 'snap1' (O(n^2) memory).")
         M = np.zeros((n, n * nz)) if method == kernels.RTRL else \
             np.zeros((n, nz)) if method == kernels.SNAP1 else np.empty((0, 0))
         uoro = method == kernels.UORO
@@ -339,6 +346,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
             out = np.zeros((len(X_s), self.n_outputs_))
             kernels.predict(self._net(), X_s, bool(self.teacher_forcing),
                             np.zeros(self.n_hidden), out)
+            out = out.astype(self._out_dtype, copy=False)
             outs.append(out[:, 0] if self._y_1d else out)
         return outs if was_list else outs[0]
 

@@ -25,6 +25,7 @@ from reservoir.common.validation import (
     N_JOBS,
     POSITIVE,
     check_step_weights,
+    kept_dtype,
     require_y,
     validate_sequences,
 )
@@ -203,6 +204,7 @@ class GuessingRNNRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         device = resolve(self.device, self.n_jobs)  # a clear error when there is no GPU
         require_y(self, y)
         X_seqs, y_seqs, _ = validate_sequences(self, X, y, reset=True)
+        self._out_dtype = kept_dtype(X)
         w_seqs = check_step_weights(sample_weight, X_seqs)
         self.n_outputs_ = y_seqs[0].shape[1]
         starts, (X_rows, Y_rows, W_rows) = _packed(X_seqs, (X_seqs, y_seqs, w_seqs))
@@ -254,5 +256,6 @@ class GuessingRNNRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         for X_s in X_seqs:
             out = np.empty((len(X_s), m))
             outputs(theta, n, n_in, m, act, X_s, out)
+            out = out.astype(self._out_dtype, copy=False)
             outs.append(out[:, 0] if self._y_1d else out)
         return outs if was_list else outs[0]

@@ -1,6 +1,8 @@
 """Bad input gets a clear error (type and a message that says what to do), never a silent NaN:
 the cases of the bad-input battery that are fixed so far."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -11,6 +13,7 @@ from experiments.search import grid_search
 from lstm import KalmanLSTMRegressor
 from reservoir import ESNForecaster, ESNRegressor, NVARForecaster
 from reservoir.common import validation
+from reservoir.forecaster import check_closed_loop
 from rtrl import RTRLRegressor
 
 
@@ -165,6 +168,14 @@ def test_forecaster_guards():
     with pytest.raises(FloatingPointError, match=r"from step \d+ on.*on_divergence='raise'"):
         unstable.forecast(1000, on_divergence="raise")
     series = np.sin(np.arange(600) * 0.3)
+    for level in (0.0, 1.0, -1e3):  # a constant series: rounding is no divergence
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            flat = ESNForecaster(20, washout=20, random_state=0).fit(np.full(300, level))
+            np.testing.assert_allclose(flat.forecast(50), level, atol=1e-6 * max(1, abs(level)))
+        with pytest.warns(RuntimeWarning, match="leaves the training range"):
+            check_closed_loop(np.array([[level + 11 * max(1, abs(level))]]), 0,
+                              (np.array([level]), np.array([level])), "warn", False)
     with pytest.raises(ValueError, match="on_divergence must be"):
         unstable.forecast(10, on_divergence="ignore")
     huge = series.copy()
@@ -215,3 +226,19 @@ def test_a_saturated_kalman_classifier_says_so_instead_of_zero_probabilities():
     model.fit(X, np.arange(30) % 3)
     with pytest.raises(FloatingPointError, match="saturated"):
         model.predict_proba(X)
+
+
+@pytest.mark.parametrize("build, match", [
+    (lambda: ESNRegressor(2_000_000, washout=5), r"4e\+11 recurrent weights of n_reservoir="),
+    (lambda: ESNRegressor(300_000, density=1e-6, washout=5), "ridge readout over 300002 features"),
+    (lambda: RTRLRegressor(3000), "RTRL's sensitivities of n_hidden=3000"),
+    (lambda: KalmanLSTMRegressor(500, trainer="ekf"), "ekf filter's covariance"),
+])
+def test_what_cannot_fit_in_memory_is_refused_before_it_is_allocated(build, match, monkeypatch):
+    # numpy allocates zeros lazily: touching them later gets the process killed without an error
+    from reservoir.common import memory
+
+    monkeypatch.setattr(memory, "physical_memory", lambda: 2**34)  # a 16 GiB machine
+    u, y = _task()
+    with pytest.raises(MemoryError, match=match + r".*GiB, more than this machine's 16 GiB"):
+        build().fit(u, y)

@@ -67,6 +67,9 @@ def test_csv_dialects_are_read_like_the_plain_table(table, tmp_path):
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(ValueError, match="empty.csv is empty"):
         read_series(tmp_path / "empty.csv")
+    (tmp_path / "header.csv").write_text("month,temperature\n")
+    with pytest.raises(ValueError, match="header.csv has a header line but no rows"):
+        read_series(tmp_path / "header.csv")
     frame[["month", "label"]].to_csv(tmp_path / "words.csv", index=False)
     with pytest.raises(ValueError, match=r"no numeric column to forecast \(it has \['month', "):
         read_series(tmp_path / "words.csv")

@@ -31,6 +31,8 @@ def test_labels_train_like_the_logistic_regressor_on_one_hot_targets():
     np.testing.assert_allclose(proba, outputs / outputs.sum(axis=1, keepdims=True), rtol=1e-12)
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[outputs.argmax(axis=1)])
     assert clf.score(X, y) == np.mean(clf.predict(X) == y)
+    with pytest.raises(ValueError, match=r"labels \['d'\] the model was not fitted with"):
+        clf.score([X, X], [y, np.where(y == "a", "d", y)])  # per-step labels of two sequences
 
 
 def test_indicator_targets_are_multilabel_next_symbol_sets():
@@ -140,3 +142,5 @@ def test_one_label_per_sequence_is_learnt_at_the_last_step():
         KalmanLSTMClassifier().fit(X, y[:-1])
     with pytest.raises(ValueError, match=r"y has 1 class \('slow'\); a classifier needs"):
         KalmanLSTMClassifier().fit(X, np.full(len(X), "slow"))
+    with pytest.raises(ValueError, match=r"labels \['medium'\] the model was not fitted with"):
+        model.score(X_test, np.where(y_test == "slow", "medium", y_test))

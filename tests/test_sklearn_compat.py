@@ -1,7 +1,10 @@
 import pickle
+import warnings
 
 import numpy as np
+import pytest
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -93,3 +96,25 @@ def test_grid_search_with_time_series_split():
     assert set(search.best_params_) == {"spectral_radius", "ridge"}
     assert search.cv_results_["mean_test_score"].shape == (4,)
     assert search.best_estimator_.score(u, y) > 0.9
+
+
+@pytest.mark.parametrize("model", [
+    RTRLRegressor(3, epochs=1, random_state=0),
+    GuessingRNNRegressor(2, max_trials=5, random_state=0),
+    KalmanLSTMRegressor(1, epochs=1, random_state=0),
+    KalmanLSTMClassifier(1, epochs=1, random_state=0),
+    NVARForecaster(delays=2),
+], ids=lambda m: type(m).__name__)
+def test_float32_training_data_gives_float32_outputs_of_the_float64_computation(model):
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(40, 2)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(int) if isinstance(model, KalmanLSTMClassifier) else X[:, 0] * X[:, 1]
+    args32, args64 = ((X,), (X.astype(np.float64),)) if isinstance(model, NVARForecaster) else \
+        ((X, y), (X.astype(np.float64), y.astype(np.float64) if y.dtype == np.float32 else y))
+    method = "predict_proba" if isinstance(model, KalmanLSTMClassifier) else "predict"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a few guesses solve nothing
+        out32 = getattr(clone(model).fit(*args32), method)(args32[0])
+        out64 = getattr(clone(model).fit(*args64), method)(args64[0])
+    assert out32.dtype == np.float32 and out64.dtype == np.float64
+    np.testing.assert_array_equal(out32, out64.astype(np.float32))

@@ -32,7 +32,8 @@ sample_weight : array-like of shape (n_steps,), default=None
 Returns
 -------
 y : ndarray of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
-    Outputs shaped like the targets given to ``fit``.""",
+    Outputs shaped like the targets given to ``fit``; float32 for a model of
+    ``dtype="float32"``, or, without ``dtype``, one fitted on float32 X (computed in float64).""",
 }
 
 

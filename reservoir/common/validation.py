@@ -182,6 +182,23 @@ def check_classes(classes):
                          "least 2.")
 
 
+def kept_dtype(X):
+    """The dtype of a model's outputs: float32 when its training X is a float32 array (or a list
+    of them), else float64; the model computes in float64 either way."""
+    seqs = X if is_sequence_list(X) else [X]
+    return np.float32 if all(getattr(s, "dtype", None) == np.float32 for s in seqs) \
+        else np.float64
+
+
+def check_known_labels(y, classes):
+    """Refuse labels y (1-D) that are not among the fitted ``classes`` (a score against them
+    would count them wrong without a word), naming them."""
+    unseen = np.setdiff1d(np.unique(y), classes)
+    if unseen.size:
+        raise ValueError(f"y has labels {unseen.tolist()} the model was not fitted with "
+                         f"(its classes are {classes.tolist()}).")
+
+
 def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
     """Validate X (one sequence (n_steps, n_features) or a list of them) and y when given.
 
