@@ -395,10 +395,13 @@ def _check_training_parts(estimator, grid, folds, cv):
                for train, _ in folds]
     k = int(np.argmin(lengths))
     if lengths[k] <= need:
+        fits = lengths[k] - 1 - (need - washout)  # the largest washout this fold leaves a step
         raise ValueError(f"Fold {k} of {type(cv).__name__} trains on {lengths[k]} steps, not "
                          f"more than washout={washout}" + (" + 1" if need > washout else "")
-                         + ": nothing would be left to learn from. Use fewer folds (cv), a "
-                         "smaller washout or a longer series.")
+                         + ": nothing would be left to learn from. "
+                         + (f"Set washout={fits} or less (in the estimator or the grid), use "
+                            if fits >= 0 else "Use ")
+                         + "fewer folds (cv) or a longer series.")
 
 
 def _run(calls, n_jobs):

@@ -11,7 +11,9 @@ class ForecastPipeline(Pipeline):
     ``NVARForecaster``) that also forecasts: ``forecast`` transforms the context, forecasts in
     the transformed space, and maps the forecast back through the transformers'
     ``inverse_transform`` (last first); ``predict`` maps the one-step predictions back the same
-    way. Series are (n_steps, n_variables) arrays, as scikit-learn's transformers take them.
+    way. Series are (n_steps, n_variables) arrays, as scikit-learn's transformers take them, or
+    (n_steps,) for one variable (passed to the transformers as one column; forecasts come back
+    1-D).
 
     Parameters
     ----------
@@ -32,6 +34,26 @@ class ForecastPipeline(Pipeline):
     (3, 1)
     """
 
+    def fit(self, X, y=None, **params):
+        """Fit the transformers and the forecaster on the series X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps, n_variables) or (n_steps,)
+            The training series.
+        y : None
+            Unused (a forecaster's targets are the next steps of X).
+        **params
+            As in ``sklearn.pipeline.Pipeline.fit``.
+
+        Returns
+        -------
+        self : ForecastPipeline
+            The fitted pipeline.
+        """
+        self._one_variable = np.ndim(X) == 1
+        return super().fit(_as_columns(X), y, **params)
+
     def _back(self, values):
         """Outputs of the forecaster (n_steps, n_variables) through every inverse_transform."""
         out = np.asarray(values)
@@ -44,24 +66,27 @@ class ForecastPipeline(Pipeline):
                 raise TypeError(f"{type(step).__name__} has no inverse_transform: a forecast "
                                 "cannot be mapped back through it. Use invertible transformers.")
             out = step.inverse_transform(out)
-        return out.reshape(shape)
+        out = out.reshape(shape)
+        return out.reshape(len(out)) if self._one_variable else out
 
     def predict(self, X, **params):
         """One-step predictions of X (row t forecasts s(t+1)), in X's units.
 
         Parameters
         ----------
-        X : array-like of shape (n_steps, n_variables)
+        X : array-like of shape (n_steps, n_variables) or (n_steps,)
             The series.
         **params
             Passed to the forecaster's ``predict``.
 
         Returns
         -------
-        predictions : ndarray of shape (n_steps, n_variables)
-            The forecasts, through the inverse transforms.
+        predictions : ndarray of shape (n_steps, n_variables) or (n_steps,)
+            The forecasts, through the inverse transforms (1-D for a pipeline fitted on a 1-D
+            series).
         """
-        return self._back(super().predict(X, **params))
+        check_is_fitted(self)
+        return self._back(super().predict(_as_columns(X), **params))
 
     def forecast(self, horizon, context=None, **params):
         """Free-running forecast of the next ``horizon`` steps, in the series' units.
@@ -70,7 +95,7 @@ class ForecastPipeline(Pipeline):
         ----------
         horizon : int
             Steps to forecast.
-        context : array-like of shape (n_steps, n_variables), default=None
+        context : array-like of shape (n_steps, n_variables) or (n_steps,), default=None
             A series to continue (transformed like the training series); None continues the
             training series.
         **params
@@ -78,10 +103,19 @@ class ForecastPipeline(Pipeline):
 
         Returns
         -------
-        forecast : ndarray of shape (horizon, n_variables)
-            The forecast, through the inverse transforms.
+        forecast : ndarray of shape (horizon, n_variables) or (horizon,)
+            The forecast, through the inverse transforms (1-D for a pipeline fitted on a 1-D
+            series).
         """
         check_is_fitted(self)
         if context is not None:
-            context = self[:-1].transform(context)
+            context = self[:-1].transform(_as_columns(context))
         return self._back(self.steps[-1][1].forecast(horizon, context=context, **params))
+
+
+def _as_columns(X):
+    """A 1-D series (array, list or pandas Series) as one column, as transformers take it;
+    anything else as it is."""
+    if np.ndim(X) != 1:
+        return X
+    return X.to_frame() if hasattr(X, "to_frame") else np.reshape(np.asarray(X), (-1, 1))

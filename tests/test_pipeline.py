@@ -37,6 +37,22 @@ def test_forecasts_equal_the_steps_done_by_hand(make):
     assert np.max(np.abs(pipe.forecast(10) - series[600:610])) < 0.05 * 30
 
 
+def test_a_1d_series_goes_through_as_one_column_and_comes_back_1d():
+    pd = pytest.importorskip("pandas")
+    series = _series()[:, 1]
+    column = ForecastPipeline([("z", StandardScaler()),
+                               ("model", ESNForecaster(60, washout=50, random_state=0))])
+    two_d = column.fit(series[:600, None])
+    expected = (two_d.forecast(10)[:, 0], two_d.forecast(5, context=series[:300, None])[:, 0],
+                two_d.predict(series[:200, None])[:, 0])
+    for given in (series, pd.Series(series, name="level")):
+        pipe = column.fit(given[:600])
+        got = (pipe.forecast(10), pipe.forecast(5, context=given[:300]), pipe.predict(given[:200]))
+        for a, b in zip(got, expected):
+            assert a.ndim == 1
+            np.testing.assert_array_equal(np.asarray(a), b)
+
+
 class _NoInverse(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         return self

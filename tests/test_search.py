@@ -142,9 +142,9 @@ def test_bad_grids_raise():
     assert np.isfinite(one_step.best_score_)
     # a training part within the washout was blamed on "X has 10 sample(s)", a slice of X
     with pytest.raises(ValueError, match="Fold 0 of TimeSeriesSplit trains on 10 steps, not "
-                                         "more than washout=12: .*fewer folds"):
+                                         "more than washout=12: .*Set washout=9 or less"):
         grid_search(est, {"washout": [5, 12]}, u[:40], y[:40], cv=3)
-    with pytest.raises(ValueError, match="trains on 10 steps, not more than washout=10 \\+ 1"):
+    with pytest.raises(ValueError, match="washout=10 \\+ 1: .*Set washout=8 or less .*fewer folds"):
         grid_search(ESNForecaster(20, washout=10), {"ridge": [1.0]}, u[:40, 0], cv=3)
 
 
