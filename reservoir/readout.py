@@ -119,14 +119,15 @@ weights : ndarray of shape (p, m), or (n_ridges, p, m) for an array of ridges
 })
 
 
-@fill_doc
 def check_readout_memory(n_features, n):
     """Refuse an accumulator whose (n, n) matrix and the solve's two more of its size (an SVD's
     factors, or an eigendecomposition's) exceed this machine's memory."""
-    check_fits(3 * 8 * n * n, f"A ridge readout over {n_features} features (units, inputs and "
-               "intercept)", "Use fewer reservoir units (n_reservoir) or features.")
+    check_fits(3 * 8 * n * n, f"A ridge readout over {n_features} features", "Use fewer "
+               "features: for an ESN, fewer units (n_reservoir); for NVAR, fewer delays or a "
+               "lower degree.")
 
 
+@fill_doc
 class QRRidge:
     """Streamed QR accumulator for the ridge readout.
 
