@@ -150,7 +150,7 @@ class ReservoirMixin(ReservoirCore):
         """The end of every fit (this estimator's, and :func:`reservoir.batch.fit_configurations`'
         for each configuration): take ``reservoir``, the :class:`~reservoir.readout.Readout`
         ``readout`` of the training rows and the final ``state``, solve for ``ridge``."""
-        for attr in ("_P", "_W"):  # a new fit restarts partial_fit's RLS
+        for attr in ("_P", "_W", "_rls_rows"):  # a new fit restarts partial_fit's RLS
             self.__dict__.pop(attr, None)
         self._set_reservoir(reservoir, Y_seqs[0].shape[1])
         self.readout_ = readout
@@ -251,7 +251,7 @@ class ReservoirMixin(ReservoirCore):
         model = copy.deepcopy(self, {id(self.reservoir_): self.reservoir_,
                                      id(self.readout_): self.readout_})
         model.set_params(ridge=ridge)._validate_params()
-        for attr in ("_P", "_W"):  # partial_fit's RLS restarts from the new readout
+        for attr in ("_P", "_W", "_rls_rows"):  # partial_fit's RLS restarts from the new readout
             model.__dict__.pop(attr, None)
         with blas_threads(self._n_features_out()):
             model.coef_, model.intercept_ = self.readout_.coef_for(ridge)
@@ -261,7 +261,7 @@ class ReservoirMixin(ReservoirCore):
         """Store weights W (p, m) laid out as [intercept?, inputs, states, squares]."""
         c = int(self.fit_intercept)
         self.intercept_ = W[0].copy() if c else np.zeros(W.shape[1])
-        self.coef_ = np.ascontiguousarray(W[c:].T)
+        self.coef_ = np.array(W[c:].T, order="C")  # a copy: RLS updates W in place
 
     def _readout_weights(self, coef=None):
         """Readout split for the kernels: W_u (m, n_in), W_x (m, N), W_sq (m, n_sq), all dtype
@@ -302,15 +302,28 @@ class ReservoirMixin(ReservoirCore):
                 self._P = np.eye(p) / ridge
             self._W = np.zeros((p, self.n_outputs_)) if not hasattr(self, "coef_") else \
                 np.concatenate([self.intercept_[None, :]] * c + [self.coef_.T])
+            self._rls_rows = 0
+        before = self._P.copy(), self._W.copy()
         x = self.state_[None, :].copy()
         pack, Uc, pieces = self._run([U], None if Y_prev is None else [Y_prev], x)
+        rows = self._rls_rows
         for piece in pieces:
             a, b = piece.rows.start, piece.rows.stop
             lo = max(a, skip)
             if b > lo:
                 F = self._features(Uc[lo:b], piece.states[lo - a:]).astype(np.float64)
-                rls_update(self._P, self._W, F, np.ascontiguousarray(Y[lo:b]),
-                           float(self.forgetting))
+                stop = rls_update(self._P, self._W, F, np.ascontiguousarray(Y[lo:b]),
+                                  float(self.forgetting), float(self.ridge), c, rows)
+                if stop >= 0:
+                    self._P, self._W = before
+                    raise FloatingPointError(
+                        f"Recursive least squares broke down at step {lo + stop} of this "
+                        "partial_fit call (its inverse correlation matrix is no longer positive "
+                        "definite); the model is left as it was before the call. Use a larger "
+                        f"ridge (now {self.ridge}) or forgetting (now {self.forgetting}), or "
+                        "scale the inputs.")
+                rows += b - lo
+        self._rls_rows = rows
         self._set_readout(self._W)
         self.state_ = x[0]
 

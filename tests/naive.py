@@ -36,14 +36,22 @@ def ridge(F, Y, lam, intercept=True):
     return np.linalg.lstsq(A, B, rcond=None)[0]
 
 
-def rls(F, Y, P, W, forgetting):
-    """Recursive least squares, one row at a time."""
-    P, W = P.copy(), W.copy()
-    for f, y in zip(F, Y):
-        k = P @ f / (forgetting + f @ P @ f)
-        W = W + np.outer(k, y - W.T @ f)
-        P = (P - np.outer(k, f @ P)) / forgetting
-    return P, W
+def rls(F, Y, P, W, forgetting, ridge=0.0, first=0, t0=0):
+    """Recursive least squares, one row at a time, by the inverses themselves: R = P^-1 and
+    b = R W become forgetting R + f f^T and forgetting b + f y^T, then with forgetting < 1
+    R gains ridge (1 - forgetting^n) on the diagonal entry first + (t0 + t) % n (n = p -
+    first), and P = R^-1, W = P b."""
+    R = np.linalg.inv(P)
+    b = R @ W
+    n = len(R) - first
+    for t, (f, y) in enumerate(zip(F, Y)):
+        R = forgetting * R + np.outer(f, f)
+        b = forgetting * b + np.outer(f, y)
+        if forgetting < 1:
+            c = first + (t0 + t) % n
+            R[c, c] += ridge * (1 - forgetting ** n)
+    P = np.linalg.inv(R)
+    return P, P @ b
 
 
 def closed_loop(W, leak, drive, W_loop, W_x, W_sq, out_drive, W_out_loop, x, y):

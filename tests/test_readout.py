@@ -250,20 +250,28 @@ def test_negative_or_nan_ridge_rejected():
             acc.solve(bad)
 
 
-@pytest.mark.parametrize("forgetting", [1.0, 0.98])
-def test_rls_matches_naive(forgetting):
+@pytest.mark.parametrize("forgetting, ridge, first, t0", [(1.0, 0.1, 0, 0), (0.98, 0.0, 0, 0),
+                                                          (0.98, 0.1, 0, 0), (0.9, 0.5, 1, 7)])
+def test_rls_matches_naive(forgetting, ridge, first, t0):
     F, Y = _problem(T=60, p=6, intercept=False)
-    P0, W0 = np.eye(6) * 10.0, np.zeros((6, 2))
+    P0, W0 = np.eye(6) * 10.0, np.random.default_rng(1).standard_normal((6, 2))
     P, W = P0.copy(), W0.copy()
-    rls_update(P, W, F, Y, forgetting)
-    P_ref, W_ref = naive.rls(F, Y, P0, W0, forgetting)
-    np.testing.assert_allclose(W, W_ref, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(P, P_ref, rtol=1e-10, atol=1e-12)
+    assert rls_update(P, W, F, Y, forgetting, ridge, first, t0) == -1
+    P_ref, W_ref = naive.rls(F, Y, P0, W0, forgetting, ridge, first, t0)
+    np.testing.assert_allclose(W, W_ref, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(P, P_ref, rtol=1e-9, atol=1e-11)
 
 
 def test_rls_without_forgetting_is_ridge():
     F, Y = _problem(T=80, p=6, intercept=False)
     lam = 0.5
     P, W = np.eye(6) / lam, np.zeros((6, 2))
-    rls_update(P, W, F, Y, 1.0)
+    rls_update(P, W, F, Y, 1.0, lam, 0, 0)
     np.testing.assert_allclose(W, naive.ridge(F, Y, lam, intercept=False), rtol=1e-9, atol=1e-11)
+
+
+def test_rls_stops_at_the_row_where_p_is_no_longer_positive_definite():
+    F, Y = _problem(T=10, p=4, intercept=False)
+    P, W = -100 * np.eye(4), np.zeros((4, 2))
+    assert rls_update(P, W, F, Y, 1.0, 0.0, 0, 0) == 0
+    np.testing.assert_array_equal(P, -100 * np.eye(4))  # nothing done at that row
