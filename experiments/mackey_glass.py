@@ -54,7 +54,8 @@ def run(n_reservoir=1000, n_train=3000, washout=100, n_trials=20, context=1000, 
     -------
     ds : xarray.Dataset
         ``forecast`` and ``truth`` (trial, step) in original units, ``error84`` (trial); the
-        attribute ``nrmse84``.
+        attributes ``nrmse84`` (NaN when a trial diverged) and ``n_diverged``, the trials whose
+        forecast left the squashed series' range (-1, 1), where it has no original value.
     """
     params = {**PARAMS, **params}
     block = context + horizon
@@ -78,16 +79,17 @@ def run(n_reservoir=1000, n_train=3000, washout=100, n_trials=20, context=1000, 
     forecasts, truths = np.array(forecasts), np.array(truths)
     error84 = forecasts[:, -1] - truths[:, -1]
     nrmse84 = float(np.sqrt(np.mean(error84 ** 2) / original.var()))
+    n_diverged = int((~np.isfinite(forecasts).all(axis=1)).sum())
     ds = xr.Dataset(
         {"forecast": (("trial", "step"), forecasts, {"long_name": "free-running forecast"}),
          "truth": (("trial", "step"), truths, {"long_name": "Mackey-Glass series"}),
          "error84": ("trial", error84, {"long_name": "error of the 84th forecast"})},
         coords={"trial": np.arange(n_trials), "step": np.arange(1, horizon + 1)})
     return finish(ds, "Mackey-Glass tau=17, NRMSE84", "mackey-glass", dict(
-        nrmse84=nrmse84, n_reservoir=n_reservoir, n_train=n_train, washout=washout,
-        n_trials=n_trials, context=context, horizon=horizon, seed=seed, dtype=dtype, dt=1.0,
-        time_unit="time units", fit_seconds=fit_time.seconds, test_seconds=test_time.seconds,
-        **params))
+        nrmse84=nrmse84, n_diverged=n_diverged, n_reservoir=n_reservoir, n_train=n_train,
+        washout=washout, n_trials=n_trials, context=context, horizon=horizon, seed=seed,
+        dtype=dtype, dt=1.0, time_unit="time units", fit_seconds=fit_time.seconds,
+        test_seconds=test_time.seconds, **params))
 
 
 @fill_doc
@@ -101,6 +103,10 @@ def summary(ds):
              f"{a['n_train']} training steps, {a['n_trials']} trials",
              f"  NRMSE84 = {a['nrmse84']:.2e}   (fit {a['fit_seconds']:.1f} s, "
              f"trials {a['test_seconds']:.1f} s)"]
+    if a["n_diverged"]:
+        lines.append(f"  {a['n_diverged']} of {a['n_trials']} trials diverged (the forecast left "
+                     "the squashed series' range (-1, 1)), so NRMSE84 is undefined: train on "
+                     "more steps (--n-train).")
     lines += [f"  published: {name}: {value:.1e}" for name, value in PUBLISHED.items()]
     return "\n".join(lines)
 

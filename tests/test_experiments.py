@@ -102,6 +102,10 @@ def test_netcdf_round_trip(tmp_path):
 def test_protocols_on_small_sizes():
     mg = mackey_glass.run(n_reservoir=200, n_train=2000, n_trials=3, density=0.05, ridge=1e-10)
     assert mg["forecast"].shape == (3, 84) and mg.attrs["nrmse84"] < 1e-2
+    assert mg.attrs["n_diverged"] == 0 and "diverged" not in mackey_glass.summary(mg)
+    few = mackey_glass.run(n_reservoir=100, n_train=5, n_trials=2, context=200, density=0.1)
+    assert np.isnan(few.attrs["nrmse84"]) and few.attrs["n_diverged"] == 2  # said, not silent
+    assert "2 of 2 trials diverged" in mackey_glass.summary(few)
     lz = lorenz.run(n_reservoir=200, n_train=2000, n_trials=2, horizon=300)
     assert lz["valid_time"].shape == (2,) and lz.attrs["median_valid_time"] > 1
     mc = memory.run(sizes=(20,), n_train=500, n_test=300)
