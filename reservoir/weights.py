@@ -31,6 +31,15 @@ DENSE_EIG_MAX = 100
 #: in N = 2000-3000, for 1.3-1.5 times the time.
 N_RITZ, N_ARNOLDI = 8, 40
 
+#: Above this size, ARPACK takes 2 sqrt(N) vectors: the edge crowds more as N grows. At N =
+#: 10000 (densities 0.1 and 0.01, 3 draws each) the largest of 8 Ritz values from 40 vectors was
+#: a smaller eigenvalue in 2 of 6 (0.3% and 0.2% below the radius, after 6000-7600 products),
+#: from 80 in 1, from 160 and 200 in none (1500-2900 products: 20 s at density 0.1, against
+#: 40-100 s; the 3 checked equal to the dense eigenvalues' largest); at N = 20000, density 0.05,
+#: 80 vectors missed too, 160, 282 and 320 agreed. Up to N = 5000 the 40 vectors' value matched
+#: the dense eigenvalues in all 12 draws tried.
+LARGE_ARNOLDI_FROM = 5000
+
 #: Up to this many entries (N = 2048 for a square matrix) a sparse draw takes its positions from
 #: SciPy's sampler, which permutes all of them: 718 MB and 3.6 s for N=8000 at density 0.01,
 #: whose 640,000 weights take 8 MB. Above, positions are drawn with replacement and the repeats
@@ -88,7 +97,8 @@ def spectral_radius(W):
     """Largest absolute eigenvalue of a square sparse matrix, reproducibly.
 
     Dense eigenvalues up to 100 units; above, the largest of ARPACK's ``N_RITZ`` largest
-    eigenvalues, from a fixed start vector (the same value on every call). Remembered for the
+    eigenvalues (from ``N_ARNOLDI`` vectors, 2 sqrt(N) above ``LARGE_ARNOLDI_FROM`` units), from
+    a fixed start vector (the same value on every call). Remembered for the
     last :data:`RADII_KEPT` matrices.
 
     Parameters
@@ -120,7 +130,8 @@ def _largest_eigenvalue(W):
         return float(np.max(np.abs(np.linalg.eigvals(W.toarray()))))
     v0 = np.ones(n) / np.sqrt(n)  # fixed start vector: the same radius on every call
     try:
-        vals = eigs(W.astype(np.float64), k=N_RITZ, ncv=N_ARNOLDI, which="LM", v0=v0,
+        ncv = int(2 * np.sqrt(n)) if n > LARGE_ARNOLDI_FROM else N_ARNOLDI
+        vals = eigs(W.astype(np.float64), k=N_RITZ, ncv=ncv, which="LM", v0=v0,
                     return_eigenvectors=False, maxiter=20 * n, tol=1e-10)
     except ArpackNoConvergence:
         return float(np.max(np.abs(np.linalg.eigvals(W.toarray()))))
