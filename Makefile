@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) benchmarks/esn_harvest.py
 	$(PY) benchmarks/esn_batched.py
+	$(PY) benchmarks/esn_rls.py
 	$(PY) benchmarks/rtrl_step.py
 	$(PY) benchmarks/lstm_dekf_step.py
 	$(PY) benchmarks/grid_search.py

@@ -297,7 +297,8 @@ class ReservoirMixin(ReservoirCore):
             if hasattr(self, "readout_"):  # continue fit's solution: its intercept is free
                 penalty = np.full(p, ridge)
                 penalty[:c] = 0.0
-                self._P = np.linalg.inv(self.readout_.gram() + np.diag(penalty))
+                P = np.linalg.inv(self.readout_.gram() + np.diag(penalty))
+                self._P = (P + P.T) / 2  # symmetric to the last bit, as rls_update needs
             else:
                 self._P = np.eye(p) / ridge
             self._W = np.zeros((p, self.n_outputs_)) if not hasattr(self, "coef_") else \

@@ -609,7 +609,8 @@ def rls_update(P, W, F, Y, forgetting, ridge, first, t0):
     """Recursive least squares over the rows of F (T, p) and Y (T, m), in place; returns the
     row at which it stopped (P no longer positive definite or finite), or -1.
 
-    P (p, p) is the inverse correlation matrix R^-1, W (p, m) the readout weights; ``forgetting``
+    P (p, p) is the inverse correlation matrix R^-1, symmetric to the last bit (the kernel
+    relies on it and keeps it so), W (p, m) the readout weights; ``forgetting``
     in (0, 1] discounts old samples. Per row f with target y:
     ``k = P f / (forgetting + f^T P f)``, ``W += k (y - W^T f)^T``,
     ``P = (P - k (P f)^T) / forgetting``.
@@ -628,17 +629,22 @@ def rls_update(P, W, F, Y, forgetting, ridge, first, t0):
     m = W.shape[1]
     n = p - first
     alpha = ridge * (1.0 - forgetting ** n) if forgetting < 1.0 and n > 0 else 0.0
-    Pf = np.empty(p, dtype=P.dtype)
-    q = np.empty(p, dtype=P.dtype)
-    for t in range(F.shape[0]):
+    T = F.shape[0]
+    Pf, Pn = np.zeros(p, dtype=P.dtype), np.zeros(p, dtype=P.dtype)
+    q = np.zeros(p, dtype=P.dtype)
+    if T == 0:
+        return -1
+    # P f as a sum of P's rows (axpys, which vectorize; the same sums as P's rows times f,
+    # in the same order, since P is symmetric to the last bit)
+    for j in range(p):
+        fj = F[0, j]
+        for i in range(p):
+            Pf[i] += P[j, i] * fj
+    for t in range(T):
         f = F[t]
         denom = forgetting
         for i in range(p):
-            acc = 0.0
-            for j in range(p):
-                acc += P[i, j] * f[j]
-            Pf[i] = acc
-            denom += f[i] * acc
+            denom += f[i] * Pf[i]
         if not (denom > 0.0 and denom < np.inf):
             return t
         for k in range(m):
@@ -649,9 +655,11 @@ def rls_update(P, W, F, Y, forgetting, ridge, first, t0):
                 W[i, k] += Pf[i] / denom * err
         # P = (P - Pf Pf^T / denom) / forgetting, each product Pf[i] Pf[j] formed alike for
         # (i, j) and (j, i): P stays symmetric to the last bit (its drift from symmetry is
-        # what makes plain RLS diverge with forgetting < 1)
+        # what makes plain RLS diverge with forgetting < 1); with forgetting < 1 then R +=
+        # alpha e_c e_c^T, fused: P -= h q q^T, W -= h q W[c] (h = 0 otherwise)
         g = 1.0 / denom
-        if alpha > 0.0:  # and then R += alpha e_c e_c^T, fused: P -= h q q^T, W -= h q W[c]
+        h = 0.0
+        if alpha > 0.0:
             c = first + (t0 + t) % n
             for i in range(p):  # q: column c of the P above
                 q[i] = (P[i, c] - (Pf[i] * Pf[c]) * g) / forgetting
@@ -660,11 +668,13 @@ def rls_update(P, W, F, Y, forgetting, ridge, first, t0):
                 wc = W[c, k]
                 for i in range(p):
                     W[i, k] -= h * q[i] * wc
-            for i in range(p):
-                for j in range(p):
-                    P[i, j] = (P[i, j] - (Pf[i] * Pf[j]) * g) / forgetting - (q[i] * q[j]) * h
-        else:
-            for i in range(p):
-                for j in range(p):
-                    P[i, j] = (P[i, j] - (Pf[i] * Pf[j]) * g) / forgetting
+        Pn[:] = 0.0
+        for i in range(p):  # one pass over P: its update, and P f of the next row
+            pi, qi = Pf[i], q[i]
+            fi = F[t + 1, i] if t + 1 < T else 0.0
+            for j in range(p):
+                v = (P[i, j] - (pi * Pf[j]) * g) / forgetting - (qi * q[j]) * h
+                P[i, j] = v
+                Pn[j] += v * fi
+        Pf, Pn = Pn, Pf
     return -1
