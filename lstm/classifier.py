@@ -19,6 +19,8 @@ from reservoir.common.validation import (
     is_sequence_list,
     require_y,
     start_partial_fit,
+    univariate_items,
+    warn_channels_first,
 )
 
 from . import network
@@ -199,7 +201,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         self.__dict__.pop("classes_", None)
         self._sequence_labels = _one_label_each(X, y)
         if self._sequence_labels:
-            X = list(X)
+            X = univariate_items(list(X))
             labels = column_or_1d(y, warn=True)
             if len(labels) != len(X):
                 raise ValueError(f"X has {len(X)} sequences but y has {len(labels)} labels; "
@@ -209,6 +211,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
                                       True)
             check_classes(self.classes_)
             X_seqs, y_seqs, _ = self._validate(X, Y, reset=True)
+            warn_channels_first(X_seqs)
             last = [np.r_[np.zeros(len(x) - 1), 1.0] for x in X_seqs]
             if sample_weight is not None:  # one weight per sequence
                 weights = np.asarray(sample_weight, dtype=np.float64)
@@ -280,7 +283,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
             if not (is_sequence_list(X) or np.ndim(X) == 3):
                 raise ValueError("The model was fitted with one label per sequence: pass a list "
                                  "of sequences (or a 3-D array of them).")
-            X = list(X)
+            X = univariate_items(list(X))
         X_seqs, _, was_list = self._validate(X, None, reset=False)
         outs = self._outputs(X_seqs)
         if per_sequence:

@@ -25,7 +25,9 @@ from .common.validation import (
     check_washout,
     is_sequence_list,
     refuse_times,
+    univariate_items,
     validate_sequences,
+    warn_channels_first,
 )
 from .docstrings import FRAGMENTS
 from .readout import Readout
@@ -131,9 +133,11 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
 
     Notes
     -----
-    X is a list of sequences (n_steps_i, n_features) of any lengths, or a 3-D array
-    (n_sequences, n_steps, n_features) of equal-length ones, or a 2-D array whose rows are
-    univariate series (n_sequences, n_steps), as in the UCR archive's tables. Any form may follow
+    X is a list of sequences (n_steps_i, n_features) of any lengths (1-D ones: univariate), or a
+    3-D array (n_sequences, n_steps, n_features) of equal-length ones, or a 2-D array whose rows
+    are univariate series (n_sequences, n_steps), as in the UCR archive's tables. aeon and sktime
+    order their 3-D arrays (n_cases, n_channels, n_timepoints): ``fit`` warns when every sequence
+    has fewer steps than features, the likely sign of that order. Any form may follow
     any other in ``predict`` when the steps have the fitted number of features (a 2-D X is
     refused by a model fitted on multivariate sequences); after a fit on a table, later tables
     need as many time points.
@@ -207,7 +211,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         points (``n_features_in_``, as scikit-learn checks). Every form may follow every other
         as long as the steps have the fitted number of features (``len(input_mean_)``).
         """
-        table = False
+        table, X = False, univariate_items(X)
         if not is_sequence_list(X):
             refuse_times(X, "X")
             if np.asarray(X).ndim == 3:
@@ -224,15 +228,18 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
                 X, table = list(X[:, :, None]), True
         if reset:
             self._table_fitted = False
-            return validate_sequences(self, X, reset=True, dtype=self._dtype)[0]
+            seqs = validate_sequences(self, X, reset=True, dtype=self._dtype)[0]
+            warn_channels_first(seqs)
+            return seqs
         seqs, _, _ = check_sequences(X, name="X", dtype=self._dtype)
         n, fitted = seqs[0].shape[1], len(self.input_mean_)
         if n != fitted:
-            raise ValueError(
-                f"X has {n} feature(s) a step, but ESNClassifier was fitted on sequences of "
-                f"{fitted}." + (" A 2-D X is read as univariate series, one per row: pass a "
-                                "list of (n_steps, n_features) arrays or a 3-D array."
-                                if table else ""))
+            hint = (" A 2-D X is read as univariate series, one per row: pass a list of "
+                    "(n_steps, n_features) arrays or a 3-D array." if table else
+                    " If its sequences are (n_channels, n_timepoints), as in aeon and sktime, "
+                    "pass them transposed." if all(len(q) == fitted for q in seqs) else "")
+            raise ValueError(f"X has {n} feature(s) a step, but ESNClassifier was fitted on "
+                             f"sequences of {fitted}.{hint}")
         return seqs
 
     def _labels(self, y, n_sequences):

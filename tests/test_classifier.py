@@ -217,6 +217,30 @@ def test_three_d_array_and_univariate_table_read_as_sequences():
         c.predict(table[:, :5])  # as scikit-learn checks a table fitted on
 
 
+def test_one_dimensional_sequences_are_univariate():
+    X, y = _waves(20, n_features=1)
+    a = ESNClassifier(30, random_state=0).fit(X, y)
+    b = ESNClassifier(30, random_state=0).fit([x[:, 0] for x in X], y)
+    np.testing.assert_array_equal(b.predict_proba([x[:, 0] for x in X]), a.predict_proba(X))
+    np.testing.assert_array_equal(b.predict_proba(X), a.predict_proba(X))
+
+
+def test_sequences_in_aeons_order_are_named():
+    # aeon and sktime order a collection (n_cases, n_channels, n_timepoints): read as
+    # (n_sequences, n_steps, n_features), every sequence has fewer steps than features
+    X, y = _waves(20, n_features=2)
+    cube = np.stack([x[:8] for x in X])
+    channels_first = np.swapaxes(cube, 1, 2)
+    with pytest.warns(UserWarning, match=r"X\[0\]: 2 step.s. of 8 features.*np.swapaxes"):
+        ESNClassifier(20, random_state=0).fit(channels_first, y)
+    model = ESNClassifier(20, random_state=0).fit(cube, y)  # no warning in the right order
+    with pytest.raises(ValueError, match="fitted on sequences of 2. If its sequences are "
+                                         r"\(n_channels, n_timepoints\)"):
+        model.predict(channels_first)
+    with pytest.raises(ValueError, match="They all have 2 rows: if each is .n_channels"):
+        model.fit([x.T for x in X], y)  # unequal lengths: the widths differ
+
+
 def test_a_table_is_not_taken_for_multivariate_sequences():
     # a (5, 2) table after a fit on 2-feature sequences was read as 5 univariate series and
     # broadcast against the 2 features' standardisation into garbage labels, without an error

@@ -144,3 +144,15 @@ def test_one_label_per_sequence_is_learnt_at_the_last_step():
         KalmanLSTMClassifier().fit(X, np.full(len(X), "slow"))
     with pytest.raises(ValueError, match=r"labels \['medium'\] the model was not fitted with"):
         model.score(X_test, np.where(y_test == "slow", "medium", y_test))
+
+
+def test_one_dimensional_sequences_are_univariate_and_aeons_order_is_named():
+    from tests.test_classifier import _waves
+
+    X, y = _waves(20, n_features=1)
+    a = KalmanLSTMClassifier(epochs=1, random_state=0).fit(X, y)
+    b = KalmanLSTMClassifier(epochs=1, random_state=0).fit([x[:, 0] for x in X], y)
+    np.testing.assert_array_equal(b.predict_proba([x[:, 0] for x in X]), a.predict_proba(X))
+    cube = np.stack([x[:8] for x in _waves(20, n_features=3)[0]])
+    with pytest.warns(UserWarning, match=r"3 step.s. of 8 features.*np.swapaxes"):
+        KalmanLSTMClassifier(epochs=1, random_state=0).fit(np.swapaxes(cube, 1, 2), y)

@@ -2,6 +2,7 @@
 ``_parameter_constraints``) and of time-series input: one sequence (T, n_features) or a list of
 them."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -132,9 +133,35 @@ def check_sequences(X, *, name, dtype, allow_1d=False):
         flags.add(was_1d)
     widths = {s.shape[1] for s in seqs}
     if len(widths) > 1 or len(flags) > 1:
+        rows = {s.shape[0] for s in seqs}
+        hint = (f" They all have {rows.pop()} rows: if each is (n_channels, n_timepoints), as "
+                "in aeon and sktime, pass each transposed, (n_timepoints, n_channels)."
+                if len(rows) == 1 and len(widths) > 1 else "")
         raise ValueError(f"All sequences of {name} must have the same number of columns; got "
-                         f"{sorted(widths)}.")
+                         f"{sorted(widths)}.{hint}")
     return seqs, was_list, flags.pop()
+
+
+def univariate_items(X):
+    """X with each item of a list of 1-D arrays as a column (n_steps, 1): a list of univariate
+    sequences, as a classifier takes them; any other X unchanged."""
+    if is_sequence_list(X) and X and all(np.ndim(a) == 1 for a in X):
+        return [np.asarray(a)[:, None] for a in X]
+    return X
+
+
+def warn_channels_first(seqs, name="X"):
+    """Warn when every sequence has fewer steps than features: the likely sign of a collection
+    in aeon's and sktime's order, (n_cases, n_channels, n_timepoints), read as (n_sequences,
+    n_steps, n_features)."""
+    if all(s.shape[0] < s.shape[1] for s in seqs):
+        s = seqs[0]
+        warnings.warn(
+            f"Every sequence of {name} has fewer steps than features ({name}[0]: "
+            f"{s.shape[0]} step(s) of {s.shape[1]} features). Sequences are (n_steps, "
+            "n_features); aeon and sktime order a collection (n_cases, n_channels, "
+            f"n_timepoints): if {name} is in their order, pass np.swapaxes({name}, 1, 2) (or "
+            "each sequence transposed).", UserWarning, stacklevel=2)
 
 
 def check_paired(X_seqs, y_seqs):
