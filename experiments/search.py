@@ -41,6 +41,9 @@ from .walk_forward import ClosedLoop, check_folds, score_model, score_rows
 from .walk_forward import check_scoring as walk_scoring
 
 SHARED = PER_CONFIG + ("ridge",)
+#: The ridge values searched for an ESN estimator with ``ridge=None`` whose grid names none
+#: (each configuration's readout solved for all of them from one factorization).
+SEARCH_RIDGES = (1e-8, 1e-6, 1e-4, 1e-2, 1.0, 100.0)
 
 
 def _shared(estimator):
@@ -241,7 +244,10 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
     estimator : ESNRegressor, ESNForecaster or ESNClassifier
         The base estimator (any estimator works; reservoir estimators run fast).
     param_grid : dict
-        Parameter name -> list of values.
+        Parameter name -> list of values. For an ESN regressor or forecaster with
+        ``ridge=None`` whose grid names no ridge, the values of :data:`SEARCH_RIDGES` are
+        searched too (each configuration's readout solved for all of them from one
+        factorization).
     X : array-like of shape (n_steps, n_features), or sequences
         One series, split in time by ``cv``, or a list of series (each split alike, fold k of
         the search holding the k-th fold of every series, their validation steps scored
@@ -281,6 +287,8 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
     if unknown:
         raise ValueError(f"param_grid names unknown parameter(s) {sorted(unknown)}, which are "
                          f"not parameters of {type(estimator).__name__}.")
+    if isinstance(estimator, ReservoirMixin) and estimator.ridge is None and "ridge" not in grid:
+        grid["ridge"] = list(SEARCH_RIDGES)  # chosen by the search, at no extra harvest
     classify = is_classifier(estimator)
     if classify:
         if y is None or len(y) != len(X):

@@ -26,6 +26,7 @@ from .common.validation import (
 )
 from .harvest import Harvester, Pack, backend
 from .readout import SOLVERS, Readout, design_matrix, feature_blocks, n_features, rls_update
+from .ridge_cv import BlockedRidge, choose_ridge
 from .weights import make_reservoir
 
 #: Parameters that draw the reservoir or scale its inputs: fixed once it is built
@@ -34,11 +35,15 @@ FIXED = ("n_reservoir", "spectral_radius", "density", "input_density", "input_sc
          "bias_scaling", "feedback_scaling", "standardize", "dtype", "random_state")
 
 
+#: The ridge of ``partial_fit`` from scratch with ``ridge=None`` (RLS starts from P = I / it):
+#: what blocked cross-validation chose for 300 units on a noisy memory task (0.03-0.3).
+PARTIAL_FIT_RIDGE = 0.1
+
 #: Declared parameters of the ESN estimators (scikit-learn's ``_parameter_constraints``).
 CONSTRAINTS = {
     "n_reservoir": COUNT, "spectral_radius": NON_NEGATIVE, "leak_rate": FRACTION,
     "input_scaling": NON_NEGATIVE, "bias_scaling": NON_NEGATIVE, "density": FRACTION,
-    "input_density": FRACTION, "ridge": NON_NEGATIVE, "washout": NON_NEGATIVE_INT,
+    "input_density": FRACTION, "ridge": NON_NEGATIVE + [None], "washout": NON_NEGATIVE_INT,
     "squares": ["boolean"], "fit_intercept": ["boolean"], "solver": [StrOptions(set(SOLVERS))],
     "device": [StrOptions(set(DEVICES))], "dtype": DTYPE, "n_jobs": N_JOBS,
     "random_state": ["random_state"], "verbose": ["verbose"],
@@ -149,13 +154,19 @@ class ReservoirMixin(ReservoirCore):
     def _fitted_from(self, reservoir, readout, state, U_seqs, Y_seqs):
         """The end of every fit (this estimator's, and :func:`reservoir.batch.fit_configurations`'
         for each configuration): take ``reservoir``, the :class:`~reservoir.readout.Readout`
-        ``readout`` of the training rows and the final ``state``, solve for ``ridge``."""
+        ``readout`` of the training rows and the final ``state``, solve for ``ridge`` (with
+        ``ridge=None``, for the value that :func:`~reservoir.ridge_cv.choose_ridge` chooses
+        from the blocks of ``readout``): ``ridge_``."""
         for attr in ("_P", "_W", "_rls_rows"):  # a new fit restarts partial_fit's RLS
             self.__dict__.pop(attr, None)
         self._set_reservoir(reservoir, Y_seqs[0].shape[1])
-        self.readout_ = readout
         with blas_threads(self._n_features_out()):
-            self.coef_, self.intercept_ = readout.coef_for(self.ridge)
+            if self.ridge is None:
+                self.ridge_, readout = choose_ridge(readout)
+            else:
+                self.ridge_ = float(self.ridge)
+            self.readout_ = readout
+            self.coef_, self.intercept_ = readout.coef_for(self.ridge_)
         self.state_ = state
         self._after_fit(U_seqs, Y_seqs)
         return self
@@ -178,7 +189,8 @@ class ReservoirMixin(ReservoirCore):
         engine = self._harvester()
         p, m = self._n_features_out(), self.n_outputs_
         binary = weights is None or all(np.all((w == 0) | (w == 1)) for w in weights)
-        on_device = self.solver == "gram" and engine.backend.name == "cuda" and binary
+        on_device = self.solver == "gram" and engine.backend.name == "cuda" and binary and \
+            self.ridge is not None
         x = np.zeros((len(U_seqs), self.reservoir_.n_reservoir), dtype=self._dtype)
         pack, U, pieces = self._run(U_seqs, Yprev_seqs, x, engine, on_device)
         Y = pack.rows(Y_seqs, dtype=np.float64)
@@ -192,7 +204,7 @@ class ReservoirMixin(ReservoirCore):
             from .cuda_kernels import DeviceGram
 
             gram = DeviceGram(p + m, self.fit_intercept, self.squares)
-        acc = SOLVERS[self.solver](p, m, self.fit_intercept)
+        acc = self._accumulator(p, m, int(use.sum()))
         with Progress(pack.n_rows, f"{type(self).__name__}.fit",
                       enabled=bool(self.verbose)) as bar:
             for piece in pieces:
@@ -206,8 +218,15 @@ class ReservoirMixin(ReservoirCore):
                 bar.update(piece.n_rows)
         if on_device:
             G = gram.result()
-            acc.add(G[:p, :p], G[:p, p:], int(use.sum()))
+            acc.add(G[:p, :p], G[:p, p:], int(use.sum()), G[p:, p:])
         return Readout(acc), x[pack.position(len(U_seqs) - 1)].copy()
+
+    def _accumulator(self, p, m, n_rows):
+        """The readout's accumulator of ``n_rows`` rows of p features and m targets: the
+        solver's, or with ``ridge=None`` a :class:`~reservoir.ridge_cv.BlockedRidge` of them."""
+        if self.ridge is None:
+            return BlockedRidge(self.solver, p, m, self.fit_intercept, n_rows)
+        return SOLVERS[self.solver](p, m, self.fit_intercept)
 
     def _training_rows(self, pack, Y_seqs):
         """Which packed rows the readout learns from, (n_rows,) bool: after the washout, and
@@ -251,6 +270,7 @@ class ReservoirMixin(ReservoirCore):
         model = copy.deepcopy(self, {id(self.reservoir_): self.reservoir_,
                                      id(self.readout_): self.readout_})
         model.set_params(ridge=ridge)._validate_params()
+        model.ridge_ = float(ridge)
         for attr in ("_P", "_W", "_rls_rows"):  # partial_fit's RLS restarts from the new readout
             model.__dict__.pop(attr, None)
         with blas_threads(self._n_features_out()):
@@ -290,10 +310,13 @@ class ReservoirMixin(ReservoirCore):
         p = self._n_features_out()
         c = int(self.fit_intercept)
         if not hasattr(self, "_P"):
-            ridge = float(self.ridge)
+            # fit's ridge (its choice with ridge=None), or from scratch the one set
+            ridge = self.ridge_ if hasattr(self, "readout_") else \
+                PARTIAL_FIT_RIDGE if self.ridge is None else float(self.ridge)
             if ridge <= 0:
                 raise ValueError("partial_fit needs ridge > 0: it starts recursive least squares "
                                  "from P = I / ridge.")
+            self.ridge_ = ridge
             if hasattr(self, "readout_"):  # continue fit's solution: its intercept is free
                 penalty = np.full(p, ridge)
                 penalty[:c] = 0.0
@@ -314,14 +337,14 @@ class ReservoirMixin(ReservoirCore):
             if b > lo:
                 F = self._features(Uc[lo:b], piece.states[lo - a:]).astype(np.float64)
                 stop = rls_update(self._P, self._W, F, np.ascontiguousarray(Y[lo:b]),
-                                  float(self.forgetting), float(self.ridge), c, rows)
+                                  float(self.forgetting), self.ridge_, c, rows)
                 if stop >= 0:
                     self._P, self._W = before
                     raise FloatingPointError(
                         f"Recursive least squares broke down at step {lo + stop} of this "
                         "partial_fit call (its inverse correlation matrix is no longer positive "
                         "definite); the model is left as it was before the call. Use a larger "
-                        f"ridge (now {self.ridge}) or forgetting (now {self.forgetting}), or "
+                        f"ridge (now {self.ridge_}) or forgetting (now {self.forgetting}), or "
                         "scale the inputs.")
                 rows += b - lo
         self._rls_rows = rows

@@ -17,7 +17,7 @@ from sklearn.utils import check_random_state
 from .common.device import blas_threads, thread_map
 from .common.interrupt import keyboard_interrupts
 from .harvest import PER_CONFIG, Configurations, Pack
-from .readout import SOLVERS, Readout, design_matrix, n_features
+from .readout import Readout, design_matrix, n_features
 from .weights import Reservoir, make_reservoir
 
 
@@ -74,14 +74,14 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     # a fit on e steps learns from the rows t < len(Y) of those steps
     rows = [] if checkpoints is None else \
         [len(base._training_data(X[:e], None if y is None else y[:e])[1][0]) for e in checkpoints]
-    accs = [SOLVERS[m.solver](n_features(U_seqs[0].shape[1], unit.n_reservoir, m.squares,
-                                         m.fit_intercept), Y_seqs[0].shape[1], m.fit_intercept)
-            for m in models]
-    snapshots = [[Readout(copy.deepcopy(a)) if r <= 0 else None for r in rows] for a in accs]
     pack = Pack.of(U_seqs)
     U = pack.rows(U_seqs, dtype=dtype)
     Y = pack.rows(Y_seqs, dtype=np.float64)
     use = base._training_rows(pack, Y_seqs)
+    accs = [m._accumulator(n_features(U_seqs[0].shape[1], unit.n_reservoir, m.squares,
+                                      m.fit_intercept), Y_seqs[0].shape[1], int(use.sum()))
+            for m in models]
+    snapshots = [[Readout(copy.deepcopy(a)) if r <= 0 else None for r in rows] for a in accs]
     runner = Configurations(unit, models)
     with runner.device.threads(), blas_threads(accs[0].n_features), keyboard_interrupts():
         for piece, states in runner.run(pack, U, cuts=rows):

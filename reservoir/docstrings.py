@@ -19,9 +19,12 @@ density : float, default=0.1
 input_density : float, default=1.0
     Fraction of nonzero entries of W_in, in (0, 1].""",
     "readout_parameters": """\
-ridge : float, default=1e-8
+ridge : float or None, default=None
     Tikhonov penalty added to F^T F as it is (not scaled by the number of samples); the
-    intercept is not penalised.
+    intercept is not penalised. None chooses it (``ridge_``) by blocked cross-validation over
+    the training rows: the value of half-decades from 1e-10 to 1e4 whose weights, solved
+    without each of five contiguous blocks of rows, predict the left-out blocks best (from
+    the factorization's blocks, no new states; see :mod:`reservoir.ridge_cv`).
 washout : int, default=100
     Initial steps of every sequence left out of training and scoring.
 squares : bool, default=False

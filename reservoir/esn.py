@@ -60,6 +60,8 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         Readout weights of the features [u(t); x(t)] (and squares).
     intercept_ : ndarray of shape (n_outputs,)
         Constant term of the readout.
+    ridge_ : float
+        The ridge of ``coef_``: ``ridge``, or the one chosen with ``ridge=None``.
     input_mean_, input_scale_ : ndarray of shape (n_features,)
         The input standardisation (zeros and ones with ``standardize=False``).
     n_features_in_ : int
@@ -80,7 +82,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
 
     def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
                  bias_scaling=0.5, density=0.1, input_density=1.0, feedback_scaling=0.0,
-                 ridge=1e-8, washout=100, squares=False, fit_intercept=True, solver="qr",
+                 ridge=None, washout=100, squares=False, fit_intercept=True, solver="qr",
                  forgetting=1.0, standardize=False, device="cpu", dtype="float64", n_jobs=None,
                  random_state=None, verbose=False):
         self.n_reservoir = n_reservoir
@@ -150,11 +152,11 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         ``X`` (n_steps, n_features) continues the stream seen so far: the reservoir state (and the
         fed-back output) carry over from the previous call, or from the end of ``fit``. On the
         first call the reservoir is drawn and the first ``washout`` steps are not learnt from.
-        RLS starts from ``P = inv(F^T F + ridge I')`` after ``fit`` (I' leaves the intercept
+        RLS starts from ``P = inv(F^T F + ridge_ I')`` after ``fit`` (I' leaves the intercept
         unpenalised, as ``fit`` does), so with ``forgetting=1`` it continues ``fit`` to the batch
-        solution over all the data; from scratch it starts from ``I / ridge`` (the intercept
-        then carries the ridge prior too: pieces alone give the batch solution without an
-        intercept).
+        solution over all the data; from scratch it starts from ``I / ridge`` (0.1 with
+        ``ridge=None``; the intercept then carries the ridge prior too: pieces alone give the
+        batch solution without an intercept).
 
         Parameters
         ----------

@@ -120,6 +120,8 @@ class ESNForecaster(ReservoirMixin):
         Readout weights.
     intercept_ : ndarray of shape (n_variables,)
         Constant term of the readout.
+    ridge_ : float
+        The ridge of ``coef_``: ``ridge``, or the one chosen with ``ridge=None``.
     state_ : ndarray of shape (n_reservoir,)
         Reservoir state at the end of the last training series (where ``forecast`` starts).
     series_mean_, series_scale_ : ndarray of shape (n_variables,)
@@ -129,7 +131,7 @@ class ESNForecaster(ReservoirMixin):
     _parameter_constraints = {**CONSTRAINTS, "standardize": ["boolean"]}
 
     def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
-                 bias_scaling=0.5, density=0.1, input_density=1.0, ridge=1e-8, washout=100,
+                 bias_scaling=0.5, density=0.1, input_density=1.0, ridge=None, washout=100,
                  squares=False, fit_intercept=True, solver="qr", standardize=False, device="cpu",
                  dtype="float64", n_jobs=None, random_state=None, verbose=False):
         self.n_reservoir = n_reservoir

@@ -307,6 +307,7 @@ class GramRidge:
         check_readout_memory(n_features, n_features)
         self._G = np.zeros((n_features, n_features))
         self._FtY = np.zeros((n_features, n_outputs))
+        self._YtY = np.zeros((n_outputs, n_outputs))
         self._eig = None  # eigendecomposition for ridge sweeps, kept until the next update
         self._direct = {}  # ridge value -> weights, solved one by one since the last update
 
@@ -316,9 +317,9 @@ class GramRidge:
         {update_parameters}
         """
         if self.n_features >= SMALL_BLAS:
-            self.add(*self._tiled_sums([F], Y, workers, constant=False), F.shape[0])
+            self.add(*self._tiled_sums([F], Y, workers, constant=False), F.shape[0], Y.T @ Y)
         else:
-            self.add(F.T @ F, F.T @ Y, F.shape[0])
+            self.add(F.T @ F, F.T @ Y, F.shape[0], Y.T @ Y)
 
     def update_blocks(self, blocks, Y, workers=1):
         """Add the rows ``F = [1, *blocks]`` (the constant only with ``intercept``) with targets
@@ -333,12 +334,12 @@ class GramRidge:
         {blocks_parameters}
         """
         blocks = [np.asarray(b, dtype=np.float64) for b in blocks]
-        T = Y.shape[0]
+        T, YtY = Y.shape[0], Y.T @ Y
         if self.n_features >= SMALL_BLAS:
-            self.add(*self._tiled_sums(blocks, Y, workers, self.intercept), T)
+            self.add(*self._tiled_sums(blocks, Y, workers, self.intercept), T, YtY)
             return
         if T < 2 * PART_ROWS:
-            self.add(*self._sums(blocks, Y), T)
+            self.add(*self._sums(blocks, Y), T, YtY)
             return
         edges = np.append(np.arange(0, T, PART_ROWS), T)
         parts = thread_map(lambda k: self._sums([b[edges[k]:edges[k + 1]] for b in blocks],
@@ -348,7 +349,7 @@ class GramRidge:
         for part_FtF, part_FtY in parts[1:]:  # in order: the same bits on any threads
             FtF += part_FtF
             FtY += part_FtY
-        self.add(FtF, FtY, T)
+        self.add(FtF, FtY, T, YtY)
 
     def _sums(self, blocks, Y):
         """``F^T F`` (p, p) and ``F^T Y`` (p, m) of the rows ``F = [1, *blocks]``: each block's
@@ -425,8 +426,8 @@ class GramRidge:
         thread_map(lambda task: task[1](*task[2]), tasks, readout_threads(workers), one_blas=True)
         return FtF, FtY
 
-    def add(self, FtF, FtY, n_samples):
-        """Add precomputed ``F^T F`` and ``F^T Y`` (e.g. accumulated on a GPU).
+    def add(self, FtF, FtY, n_samples, YtY):
+        """Add precomputed ``F^T F``, ``F^T Y`` and ``Y^T Y`` (e.g. accumulated on a GPU).
 
         Parameters
         ----------
@@ -436,9 +437,12 @@ class GramRidge:
             ``F^T Y`` of the new rows.
         n_samples : int
             Number of rows they summarise.
+        YtY : ndarray of shape (m, m)
+            ``Y^T Y`` of the new rows (for :meth:`squared_errors`).
         """
         self._G += FtF
         self._FtY += FtY
+        self._YtY += YtY
         self.n_samples += n_samples
         self._eig = None
         self._direct = {}
@@ -499,6 +503,21 @@ class GramRidge:
             return w
         G, b = self._G, self._FtY
         return np.concatenate([((b[0] - G[0, 1:] @ w) / G[0, 0])[None, :], w])
+
+    def merged(self, other, sign=1):
+        """The accumulator of this one's rows and ``other``'s (both unchanged): their sums; with
+        ``sign=-1``, of this one's rows but ``other``'s (which it holds)."""
+        out = GramRidge(self.n_features, self.n_outputs, self.intercept)
+        out.add(self._G + sign * other._G, self._FtY + sign * other._FtY,
+                self.n_samples + sign * other.n_samples, self._YtY + sign * other._YtY)
+        return out
+
+    def squared_errors(self, W):
+        """Sums of squared errors ``||Y - F w||^2`` over the rows and outputs, (n_ridges,), of
+        weights W (n_ridges, p, m), from the sums alone: ``tr(Y^T Y) - 2 tr(w^T F^T Y) +
+        tr(w^T F^T F w)`` (normal equations: accurate to the sums' round-off)."""
+        return (np.trace(self._YtY) - 2 * np.sum(W * self._FtY, axis=(1, 2))
+                + np.sum(W * (self._G @ W), axis=(1, 2)))
 
 
 #: How far above the eigendecomposition's cutoff the bound on the smallest eigenvalue of the

@@ -224,3 +224,16 @@ def guessed_outputs(W_h, W_y, X, act="logistic"):
         y = 1.0 / (1.0 + np.exp(-(W_y @ np.concatenate([x, h, y, [1.0]]))))
         out[t] = y
     return out
+
+
+def blocked_ridge_errors(F, Y, ridges, n_blocks, intercept=True):
+    """Squared errors (n_ridges,) of each of n_blocks contiguous blocks of the rows under the
+    ridge weights fitted on the other rows, summed over the blocks."""
+    edges = np.linspace(0, len(F), n_blocks + 1).astype(int)
+    out = np.zeros(len(ridges))
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        train = np.r_[0:lo, hi:len(F)]
+        for i, lam in enumerate(ridges):
+            w = ridge(F[train], Y[train], lam, intercept)
+            out[i] += np.sum((Y[lo:hi] - F[lo:hi] @ w) ** 2)
+    return out
