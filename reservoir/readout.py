@@ -505,17 +505,38 @@ class GramRidge:
         return np.concatenate([((b[0] - G[0, 1:] @ w) / G[0, 0])[None, :], w])
 
     def merged(self, other, sign=1):
-        """The accumulator of this one's rows and ``other``'s (both unchanged): their sums; with
-        ``sign=-1``, of this one's rows but ``other``'s (which it holds)."""
+        """The accumulator of this one's rows and another's (both unchanged): their sums.
+
+        Parameters
+        ----------
+        other : GramRidge
+            The other rows' accumulator (the same features and outputs).
+        sign : {1, -1}, default=1
+            -1: this one's rows but ``other``'s, which it holds (a block left out).
+
+        Returns
+        -------
+        accumulator : GramRidge
+        """
         out = GramRidge(self.n_features, self.n_outputs, self.intercept)
         out.add(self._G + sign * other._G, self._FtY + sign * other._FtY,
                 self.n_samples + sign * other.n_samples, self._YtY + sign * other._YtY)
         return out
 
     def squared_errors(self, W):
-        """Sums of squared errors ``||Y - F w||^2`` over the rows and outputs, (n_ridges,), of
-        weights W (n_ridges, p, m), from the sums alone: ``tr(Y^T Y) - 2 tr(w^T F^T Y) +
-        tr(w^T F^T F w)`` (normal equations: accurate to the sums' round-off)."""
+        """Sums of squared errors ``||Y - F w||^2`` over the rows and outputs, from the sums
+        alone: ``tr(Y^T Y) - 2 tr(w^T F^T Y) + tr(w^T F^T F w)`` (accurate to the sums'
+        round-off).
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_ridges, p, m)
+            Weights, as :meth:`solve` returns them for several ridge values.
+
+        Returns
+        -------
+        errors : ndarray of shape (n_ridges,)
+        """
         return (np.trace(self._YtY) - 2 * np.sum(W * self._FtY, axis=(1, 2))
                 + np.sum(W * (self._G @ W), axis=(1, 2)))
 
