@@ -95,6 +95,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
     """
 
     _parameter_constraints = CONSTRAINTS
+    _target_scale_limit = None  # one-hot (0/1) targets
 
     def __init__(self, n_blocks=4, n_cells=2, *, peepholes=True, forget_gate=True,
                  shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5,

@@ -15,7 +15,7 @@ from reservoir.common.docstrings import filler
 from reservoir.common.interrupt import run_in_slices
 from reservoir.common.memory import check_fits
 from reservoir.common.progress import Progress
-from reservoir.common.scaling import standardized_inputs
+from reservoir.common.scaling import TARGET_FIX, standardized_inputs, warn_scale
 from reservoir.common.scoring import SequenceR2Mixin
 from reservoir.common.validation import (
     COUNT,
@@ -159,11 +159,19 @@ class KalmanLSTMBase(BaseEstimator):
     """The network, its Jacobians and the filter; the estimators add their targets' encoding."""
 
     # ------------------------------------------------------------------------ validation
+    #: Root mean squares of unstandardised inputs and of targets above which ``fit`` warns
+    #: (:func:`~reservoir.common.scaling.warn_scale`): recalling the previous Gaussian input,
+    #: the defaults scored R^2 0.96 at input scale 1, 0.81 at 10, 0.65 at 100, 0.00 at 1000;
+    #: 0.96 at target scale 1, 0.29 at 10, 0.03 at 100.
+    _input_scale_limit, _target_scale_limit = 10.0, 3.0
+
     def _validate(self, X, y, reset):
         """Validated sequences (and targets), the inputs standardised (``standardize``)."""
         X_seqs, y_seqs, was_list = validate_sequences(self, X, y, reset=reset)
         if reset:
             self._out_dtype = kept_dtype(X)
+            if y_seqs is not None:
+                warn_scale(y_seqs, "y", self._target_scale_limit, fix=TARGET_FIX)
         return standardized_inputs(self, X_seqs, reset), y_seqs, was_list
 
     def _check_params(self):

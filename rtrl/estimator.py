@@ -13,7 +13,7 @@ from reservoir.common.docstrings import fill_doc
 from reservoir.common.interrupt import run_in_slices
 from reservoir.common.memory import check_fits
 from reservoir.common.progress import Progress
-from reservoir.common.scaling import standardized_inputs
+from reservoir.common.scaling import TARGET_FIX, standardized_inputs, warn_scale
 from reservoir.common.scoring import SequenceR2Mixin
 from reservoir.common.validation import (
     COUNT,
@@ -165,10 +165,18 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
             device = Device("parallel", self.n_jobs)
         return device
 
+    #: Root mean squares of unstandardised inputs and of targets above which ``fit`` warns
+    #: (:func:`~reservoir.common.scaling.warn_scale`): recalling the previous Gaussian input,
+    #: the defaults scored R^2 0.96-0.99 from input scales 1e-2 to 10, 0.90 at 100, 0.18 at
+    #: 1000; 0.92-0.99 from target scales 1e-2 to 10, 0.48 at 100.
+    _input_scale_limit, _target_scale_limit = 100.0, 10.0
+
     def _validate(self, X, y, reset):
         X_seqs, y_seqs, was_list = validate_sequences(self, X, y, reset=reset)
         if reset:
             self._out_dtype = kept_dtype(X)
+            if y_seqs is not None:
+                warn_scale(y_seqs, "y", self._target_scale_limit, fix=TARGET_FIX)
         return standardized_inputs(self, X_seqs, reset), y_seqs, was_list
 
     # -------------------------------------------------------------------------- training

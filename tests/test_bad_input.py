@@ -1,6 +1,7 @@
 """Bad input gets a clear error (type and a message that says what to do), never a silent NaN:
 the cases of the bad-input battery that are fixed so far."""
 
+import re
 import warnings
 
 import numpy as np
@@ -170,7 +171,7 @@ def test_forecaster_guards():
     series = np.sin(np.arange(600) * 0.3)
     for level in (0.0, 1.0, -1e3):  # a constant series: rounding is no divergence
         with warnings.catch_warnings():
-            warnings.simplefilter("error")
+            warnings.simplefilter("error", RuntimeWarning)  # (-1e3 saturates: a UserWarning)
             flat = ESNForecaster(20, washout=20, random_state=0).fit(np.full(300, level))
             np.testing.assert_allclose(flat.forecast(50), level, atol=1e-6 * max(1, abs(level)))
         with pytest.warns(RuntimeWarning, match="leaves the training range"):
@@ -242,3 +243,33 @@ def test_what_cannot_fit_in_memory_is_refused_before_it_is_allocated(build, matc
     u, y = _task()
     with pytest.raises(MemoryError, match=match + r".*GiB, more than this machine's 16 GiB"):
         build().fit(u, y)
+
+
+@pytest.mark.parametrize("model, X_scale, y_scale, match", [
+    (ESNRegressor(20, washout=5, random_state=0), 1e3, 1.0,
+     "X .* square 593, above 10: .* standardize=True"),
+    (ESNRegressor(20, washout=5, input_scaling=0.001, random_state=0), 1e3, 1.0, None),  # 0.593
+    (ESNForecaster(20, washout=5, random_state=0), 1e3, None,
+     "X .* square 593, above 10: .* standardize="),
+    (RTRLRegressor(3, epochs=1), 1e3, 1.0, "X .* square 593, above 100: .* standardize="),
+    (RTRLRegressor(3, epochs=1), 1.0, 1e3, "y .* square 582, above 10: .* Scale y, e.g. "
+                                           "sklearn.compose.TransformedTargetRegressor"),
+    (KalmanLSTMRegressor(1, epochs=1), 1.0, 1e2, "y .* square 58.2, above 3: .* Scale y"),
+], ids=lambda v: type(v).__name__ if hasattr(v, "fit") else str(v))
+def test_values_far_above_the_networks_scale_are_named(model, X_scale, y_scale, match):
+    # the defaults learn next to nothing from such values (test R^2 0.0-0.4 at 1000 times the
+    # unit scale), silently before; input_scaling counts for an ESN; standardize=True is quiet
+    u, y = _task()
+    args = (u * X_scale,) + (() if y_scale is None else (y * y_scale,))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clone(model).fit(*args)
+    messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    if match is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1 and re.search(match, messages[0]), messages
+    if X_scale != 1.0:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            clone(model).set_params(standardize=True).fit(*args)

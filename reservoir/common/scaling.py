@@ -1,6 +1,15 @@
-"""The input standardisation the estimators fit on their training steps (``standardize``)."""
+"""The input standardisation the estimators fit on their training steps (``standardize``), and
+the warning when unstandardised data are far above the scale a network learns from."""
+
+import warnings
 
 import numpy as np
+
+#: What a warning of inputs far from the network's scale advises.
+INPUT_FIX = "Set standardize=True, or scale X (e.g. sklearn.preprocessing.StandardScaler)."
+#: What a warning of targets far from a gradient-trained network's scale advises.
+TARGET_FIX = ("Scale y, e.g. sklearn.compose.TransformedTargetRegressor(model, "
+              "transformer=sklearn.preprocessing.StandardScaler()).")
 
 
 def fit_scaling(seqs, standardize):
@@ -26,6 +35,28 @@ def standardized_inputs(estimator, seqs, reset, dtype=np.float64):
     parameter; ``input_mean_`` and ``input_scale_`` fitted on them when ``reset``)."""
     if reset:
         estimator.input_mean_, estimator.input_scale_ = fit_scaling(seqs, estimator.standardize)
+        if not estimator.standardize:
+            warn_scale(seqs, "X", getattr(estimator, "_input_scale_limit", None),
+                       getattr(estimator, "input_scaling", 1.0), INPUT_FIX)
     if not estimator.standardize:
         return seqs
     return scaled(seqs, estimator.input_mean_, estimator.input_scale_, dtype)
+
+
+def warn_scale(seqs, name, high, gain=1.0, fix=INPUT_FIX):
+    """Warn when a feature of the sequences (n_steps_i, n_features), times ``gain`` (an ESN's
+    ``input_scaling``), has a root mean square above ``high`` (None: no check): the network's
+    tanh units saturate (an offset counts: it saturates them too), or a gradient-trained
+    network's linear outputs are far from the scale its initial weights and steps suit. ``fix``
+    says what to do. (Inputs far below the scale are not warned of: a linear reservoir driven
+    by tiny inputs is a deliberate regime, e.g. for memory capacity.)"""
+    if high is None:
+        return
+    n = sum(len(s) for s in seqs)
+    squares = sum(np.square(s, dtype=np.float64).sum(axis=0) for s in seqs)
+    rms = np.sqrt(squares.max() / n) * gain
+    if rms > high:
+        what = " times input_scaling" if gain != 1.0 else ""
+        warnings.warn(f"{name} has a feature of root mean square {rms:.3g}{what}, above "
+                      f"{high:g}: the network learns little from values of that size. " + fix,
+                      UserWarning, stacklevel=4)
