@@ -272,6 +272,9 @@ class ReservoirMixin(ReservoirCore):
             (sharing ``reservoir_`` and ``readout_`` with ``self``).
         """
         check_is_fitted(self, "readout_")
+        if ridge is None:
+            raise ValueError("with_ridge takes a ridge value (>= 0); the choice of ridge=None "
+                             f"is made by fit (this model's: ridge_={self.ridge_}).")
         model = copy.deepcopy(self, {id(self.reservoir_): self.reservoir_,
                                      id(self.readout_): self.readout_})
         model.set_params(ridge=ridge)._validate_params()

@@ -5,11 +5,10 @@ The rows arrive in time order; :class:`BlockedRidge` sums them in :data:`N_BLOCK
 blocks (:class:`~reservoir.readout.GramRidge` sums each). Each block is scored by the weights
 solved from the others' sums (the total less the block's), for every value of :data:`RIDGES`
 from one eigendecomposition per block, and the value with the least squared error over all
-blocks is chosen. Contiguous blocks,
-not shuffled rows, because a reservoir's neighbouring rows are alike: a row's neighbours in
-training would flatter small ridge values (as generalised cross-validation does when the rows are
-barely more than the features: a 300-unit ESN on 300 rows chose 1e-5 by GCV, test R^2 -5.4;
-blocked, 0.1 and 0.94).
+blocks is chosen. Contiguous blocks, not shuffled rows, because a reservoir's neighbouring rows
+are alike: a row's neighbours in training would flatter small ridge values (as generalised
+cross-validation does when the rows are barely more than the features: a 300-unit ESN on 300
+rows chose 1e-5 by GCV, test R^2 -5.4; blocked, 0.1 and 0.91).
 """
 
 import numpy as np
@@ -33,7 +32,7 @@ class BlockedRidge:
 
     With ``solver="qr"`` the rows go to a QR accumulator too, which solves the readout (the
     blocks' sums only compare ridge values: their normal equations cost an eigendecomposition
-    per block, where merging triangles and an SVD per block cost six times as much at 1000
+    per block, where merging triangles and an SVD per block cost 3.5 times as much at 1000
     features); with ``"gram"`` the blocks' sums are the readout's.
 
     Parameters

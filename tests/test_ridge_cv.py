@@ -50,6 +50,8 @@ def test_the_default_ridge_learns_a_short_series_that_a_tiny_one_interpolates():
     assert model.ridge is None and 1e-3 <= model.ridge_ <= 10
     assert model.score(u[400:], y[400:]) > 0.9
     assert tiny.ridge_ == 1e-8 and model.with_ridge(1e-2).ridge_ == 1e-2
+    with pytest.raises(ValueError, match="with_ridge takes a ridge value"):
+        model.with_ridge(None)
     gram = ESNRegressor(solver="gram", random_state=0).fit(u[:400], y[:400])
     assert gram.ridge_ == model.ridge_
 
