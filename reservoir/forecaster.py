@@ -249,7 +249,13 @@ class ESNForecaster(ReservoirMixin):
         """
         seqs, preds = (X, predictions) if is_sequence_list(X) else ([X], [predictions])
         w = self.washout
-        check_washout([np.empty((len(p), 0)) for p in preds], w, reserved=1)
+        try:
+            check_washout([np.empty((len(p), 0)) for p in preds], w, reserved=1)
+        except ValueError as err:  # often the test part of a series, scored on its own
+            raise ValueError(
+                f"{err} score runs X from a zero state; to score steps that continue a history "
+                "(the test part after the training part), score them from the whole series: "
+                "experiments.walk_forward.score_model(model, series, None, test_rows).") from None
         truth = np.concatenate([np.asarray(s, dtype=float)[w + 1:] for s in seqs])
         return r2(truth, np.concatenate([p[w:-1] for p in preds]))
 

@@ -273,3 +273,14 @@ def test_values_far_above_the_networks_scale_are_named(model, X_scale, y_scale, 
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)
             clone(model).set_params(standardize=True).fit(*args)
+
+
+def test_a_forecasters_test_part_too_short_for_the_washout_points_to_the_walk_forward_score():
+    from experiments.walk_forward import score_model
+
+    series = np.sin(np.arange(400) * 0.3)
+    model = ESNForecaster(50, washout=100, random_state=0).fit(series[:300])
+    with pytest.raises(ValueError, match=r"washout=100 \+ 1.*walk_forward.score_model\(model, "
+                                         "series, None, test_rows"):
+        model.score(series[300:])
+    assert score_model(model, series, None, np.arange(300, 400), "r2") > 0.99
