@@ -41,7 +41,7 @@ def _recall(T, seed=0):
 
 
 def test_the_default_ridge_learns_a_short_series_that_a_tiny_one_interpolates():
-    # 300 units on 300 rows: ridge 1e-8 interpolates them (test R^2 about -15); the choice
+    # 300 units on 300 rows: ridge 1e-8 interpolates them (test R^2 -80); the choice (0.1, 0.91)
     # scored within 0.01 of the best half-decade's
     u, y = _recall(1300)
     model = ESNRegressor(random_state=0).fit(u[:400], y[:400])
