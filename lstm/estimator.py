@@ -15,7 +15,7 @@ from reservoir.common.docstrings import filler
 from reservoir.common.interrupt import run_in_slices
 from reservoir.common.memory import check_fits
 from reservoir.common.progress import Progress
-from reservoir.common.scaling import TARGET_FIX, standardized_inputs, warn_scale
+from reservoir.common.scaling import training_sequences
 from reservoir.common.scoring import SequenceR2Mixin
 from reservoir.common.validation import (
     COUNT,
@@ -25,11 +25,9 @@ from reservoir.common.validation import (
     NON_NEGATIVE_INT,
     POSITIVE,
     check_step_weights,
-    kept_dtype,
     record_built,
     require_y,
     start_partial_fit,
-    validate_sequences,
 )
 
 from . import filters, kernels, network
@@ -167,12 +165,7 @@ class KalmanLSTMBase(BaseEstimator):
 
     def _validate(self, X, y, reset):
         """Validated sequences (and targets), the inputs standardised (``standardize``)."""
-        X_seqs, y_seqs, was_list = validate_sequences(self, X, y, reset=reset)
-        if reset:
-            self._out_dtype = kept_dtype(X)
-            if y_seqs is not None:
-                warn_scale(y_seqs, "y", self._target_scale_limit, fix=TARGET_FIX)
-        return standardized_inputs(self, X_seqs, reset), y_seqs, was_list
+        return training_sequences(self, X, y, reset)
 
     def _check_params(self):
         """The declared parameters (``_parameter_constraints``), the noise schedules, then the

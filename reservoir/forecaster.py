@@ -9,7 +9,7 @@ from . import kernels
 from .base import CONSTRAINTS, ReservoirMixin
 from .common.device import blas_threads
 from .common.interrupt import keyboard_interrupts, run_in_slices
-from .common.scaling import fit_scaling, scaled, warn_scale
+from .common.scaling import fit_scaling, scaled
 from .common.scoring import r2
 from .common.validation import check_magnitude, check_sequences, check_washout, is_sequence_list
 from .docstrings import fill_doc
@@ -32,10 +32,7 @@ def series_of(estimator, X, reset, dtype, name="X"):
     if reset:
         estimator.n_features_in_ = n
         estimator._y_1d = was_1d
-        estimator.series_mean_, estimator.series_scale_ = fit_scaling(seqs, estimator.standardize)
-        if not estimator.standardize:
-            warn_scale(seqs, name, getattr(estimator, "_input_scale_limit", None),
-                       getattr(estimator, "input_scaling", 1.0))
+        estimator.series_mean_, estimator.series_scale_ = fit_scaling(seqs, estimator, name)
     elif n != estimator.n_features_in_:
         raise ValueError(f"{name} has {n} features, but {type(estimator).__name__} is expecting "
                          f"{estimator.n_features_in_} features as input (variables of the "

@@ -36,9 +36,9 @@ N_RITZ, N_ARNOLDI = 8, 40
 #: a smaller eigenvalue in 2 of 6 (0.3% and 0.2% below the radius, after 6000-7600 products),
 #: from 80 in 1, from 160 in none (1500-2900 products: 20 s at density 0.1, against 40-100 s);
 #: from 200 (this rule) the dense eigenvalues' largest in the 3 draws checked so (the 2 missed
-#: included), in 1.2-17 s; at N = 20000, density 0.05,
-#: 80 vectors missed too, 160, 282 and 320 agreed. Up to N = 5000 the 40 vectors' value matched
-#: the dense eigenvalues in all 12 draws tried.
+#: included), in 1.2-17 s; at N = 20000, density 0.05, 80 vectors missed too, 160, 282 and 320
+#: agreed. Up to N = 5000 the 40 vectors' value matched the dense eigenvalues in all 12 draws
+#: tried.
 LARGE_ARNOLDI_FROM = 5000
 
 #: Up to this many entries (N = 2048 for a square matrix) a sparse draw takes its positions from

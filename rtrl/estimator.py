@@ -13,7 +13,7 @@ from reservoir.common.docstrings import fill_doc
 from reservoir.common.interrupt import run_in_slices
 from reservoir.common.memory import check_fits
 from reservoir.common.progress import Progress
-from reservoir.common.scaling import TARGET_FIX, standardized_inputs, warn_scale
+from reservoir.common.scaling import training_sequences
 from reservoir.common.scoring import SequenceR2Mixin
 from reservoir.common.validation import (
     COUNT,
@@ -22,11 +22,9 @@ from reservoir.common.validation import (
     NON_NEGATIVE,
     POSITIVE,
     check_step_weights,
-    kept_dtype,
     record_built,
     require_y,
     start_partial_fit,
-    validate_sequences,
 )
 
 from . import kernels
@@ -172,12 +170,8 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
     _input_scale_limit, _target_scale_limit = 100.0, 10.0
 
     def _validate(self, X, y, reset):
-        X_seqs, y_seqs, was_list = validate_sequences(self, X, y, reset=reset)
-        if reset:
-            self._out_dtype = kept_dtype(X)
-            if y_seqs is not None:
-                warn_scale(y_seqs, "y", self._target_scale_limit, fix=TARGET_FIX)
-        return standardized_inputs(self, X_seqs, reset), y_seqs, was_list
+        """Validated sequences (and targets), the inputs standardised (``standardize``)."""
+        return training_sequences(self, X, y, reset)
 
     # -------------------------------------------------------------------------- training
     def _init(self, n_in, m):

@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 
+from .validation import kept_dtype, validate_sequences
+
 #: What a warning of inputs far from the network's scale advises.
 INPUT_FIX = "Set standardize=True, or scale X (e.g. sklearn.preprocessing.StandardScaler)."
 #: What a warning of targets far from a gradient-trained network's scale advises.
@@ -12,12 +14,16 @@ TARGET_FIX = ("Scale y, e.g. sklearn.compose.TransformedTargetRegressor(model, "
               "transformer=sklearn.preprocessing.StandardScaler()).")
 
 
-def fit_scaling(seqs, standardize):
+def fit_scaling(seqs, estimator, name="X"):
     """Mean and standard deviation (n_features,) of every feature over all steps of the
-    sequences (n_steps_i, n_features), float64; zeros and ones without ``standardize``. A
-    constant feature keeps the scale 1."""
+    sequences (n_steps_i, n_features), float64; zeros and ones without the estimator's
+    ``standardize``, after warning when ``name`` is far above the scale its network learns from
+    (its ``_input_scale_limit``, if any: :func:`warn_scale`). A constant feature keeps the scale
+    1."""
     n = seqs[0].shape[1]
-    if not standardize:
+    if not estimator.standardize:
+        warn_scale(seqs, name, getattr(estimator, "_input_scale_limit", None),
+                   getattr(estimator, "input_scaling", 1.0))
         return np.zeros(n), np.ones(n)
     rows = np.concatenate(seqs).astype(np.float64)
     scale = rows.std(axis=0)
@@ -34,13 +40,24 @@ def standardized_inputs(estimator, seqs, reset, dtype=np.float64):
     """The sequences through the estimator's input standardisation (its ``standardize``
     parameter; ``input_mean_`` and ``input_scale_`` fitted on them when ``reset``)."""
     if reset:
-        estimator.input_mean_, estimator.input_scale_ = fit_scaling(seqs, estimator.standardize)
-        if not estimator.standardize:
-            warn_scale(seqs, "X", getattr(estimator, "_input_scale_limit", None),
-                       getattr(estimator, "input_scaling", 1.0), INPUT_FIX)
+        estimator.input_mean_, estimator.input_scale_ = fit_scaling(seqs, estimator)
     if not estimator.standardize:
         return seqs
     return scaled(seqs, estimator.input_mean_, estimator.input_scale_, dtype)
+
+
+def training_sequences(estimator, X, y, reset):
+    """What the gradient-trained estimators (RTRL, the Kalman LSTM) validate X and y into:
+    :func:`~reservoir.common.validation.validate_sequences`, then, with ``reset``, the outputs'
+    dtype (``_out_dtype``) and a warning of targets far above the network's scale (its
+    ``_target_scale_limit``); the inputs standardised (:func:`standardized_inputs`). Returns
+    (X_seqs, y_seqs or None, was_list)."""
+    X_seqs, y_seqs, was_list = validate_sequences(estimator, X, y, reset=reset)
+    if reset:
+        estimator._out_dtype = kept_dtype(X)
+        if y_seqs is not None:
+            warn_scale(y_seqs, "y", estimator._target_scale_limit, fix=TARGET_FIX)
+    return standardized_inputs(estimator, X_seqs, reset), y_seqs, was_list
 
 
 def warn_scale(seqs, name, high, gain=1.0, fix=INPUT_FIX):
