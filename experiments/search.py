@@ -34,7 +34,7 @@ from reservoir.base import ReservoirMixin
 from reservoir.batch import PER_CONFIG, batchable, fit_configurations, predict_configurations
 from reservoir.common.device import blas_threads, readout_threads, resolve, thread_map
 from reservoir.common.progress import Progress
-from reservoir.common.validation import is_sequence_list
+from reservoir.common.validation import STACKED, is_sequence_list, is_stacked, stacked_targets
 
 from .results import finish
 from .walk_forward import ClosedLoop, check_folds, score_model, score_rows
@@ -290,6 +290,9 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
     if isinstance(estimator, ReservoirMixin) and estimator.ridge is None and "ridge" not in grid:
         grid["ridge"] = list(SEARCH_RIDGES)  # chosen by the search, at no extra harvest
     classify = is_classifier(estimator)
+    if not classify and is_stacked(X):  # equal-length series: searched as a list of them
+        X = list(np.asarray(X))
+        y = None if y is None else stacked_targets(y, STACKED, len(X))
     if classify:
         if y is None or len(y) != len(X):
             raise ValueError(f"X has {len(X)} sequences but y has "
@@ -300,8 +303,8 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
                          "walk_forward=True, or one series.")
     elif not is_sequence_list(X) and np.ndim(X) > 2:
         raise ValueError(f"grid_search splits series in time; got {np.ndim(X)}-D X. Pass one "
-                         "series (n_steps, n_features) or a list of them (a classifier takes "
-                         "sequences).")
+                         "series (n_steps, n_features), a list of them or a 3-D array of them "
+                         "(n_series, n_steps, n_features).")
     elif is_sequence_list(X) and y is not None and (len(y) != len(X) or any(
             len(a) != len(b) for a, b in zip(X, y))):
         raise ValueError("X and y must hold as many series, each aligned step by step.")

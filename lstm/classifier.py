@@ -13,11 +13,15 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from reservoir.common.docstrings import filler
 from reservoir.common.validation import (
+    ONE,
+    as_given,
     check_classes,
     check_known_labels,
     check_step_weights,
     is_sequence_list,
+    is_stacked,
     require_y,
+    sequence_form,
     start_partial_fit,
     univariate_items,
     warn_channels_first,
@@ -29,9 +33,10 @@ from .estimator import CONSTRAINTS, FIXED, FRAGMENTS, KalmanLSTMBase
 LABELS = """\
 y : array-like of shape (n_steps,) or (n_steps, n_classes), or list of such arrays
     A class label per step, or a 0/1 indicator matrix of the set of classes that are right at
-    each step (multi-label: e.g. every symbol that may come next). For a list of sequences, also
-    one label per sequence (an array-like of shape (n_sequences,)): learnt at the last step of
-    each sequence only (the other steps weigh 0)."""
+    each step (multi-label: e.g. every symbol that may come next); for a 3-D X, an array of
+    them (n_sequences, n_steps[, n_classes]). For a list (or 3-D array) of sequences, also one
+    label per sequence (an array-like of shape (n_sequences,)): learnt at the last step of each
+    sequence only (the other steps weigh 0)."""
 #: The classifier's defaults: a larger network than the regressor's (4 blocks of 2 cells: 2
 #: blocks of 1 cell missed 257 of 370 Japanese Vowels) and the noise annealed over half of the
 #: fit (20000 updates are 7 passes over a set of 270 sequences with one label each).
@@ -47,7 +52,7 @@ fill_doc = filler({**FRAGMENTS, **CLASSIFIER_FRAGMENTS, "labels": LABELS})
 
 def _one_label_each(X, y):
     """Whether ``y`` holds one label per sequence of X (a list or 3-D array of sequences)."""
-    if not (is_sequence_list(X) or (hasattr(X, "shape") and np.ndim(X) == 3)):
+    if sequence_form(X) == ONE:
         return False
     if isinstance(y, (list, tuple)) and any(np.ndim(v) >= 1 for v in y):
         return False  # label sequences
@@ -223,6 +228,8 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
             self._fit_sequences(X_seqs, y_seqs, check_step_weights(last, X_seqs))
             self._warn_if_one_class(X_seqs)
             return self
+        if is_stacked(X) and not isinstance(y, (list, tuple)):  # a label sequence each
+            X, y = list(np.asarray(X)), list(np.asarray(y))
         Y = self._label_sequences(y, is_sequence_list(X))
         X_seqs, y_seqs, _ = self._validate(X, Y if is_sequence_list(X) else Y[0], reset=True)
         return self._fit_sequences(X_seqs, y_seqs, check_step_weights(sample_weight, X_seqs))
@@ -274,9 +281,10 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         Returns
         -------
         proba : ndarray of shape (n_steps, n_classes), or list of such arrays
-            The logistic outputs, normalised to sum to 1 for one label per step; for
-            multi-label targets, each class's own probability of being right; for a model
-            fitted with one label per sequence, (n_sequences, n_classes) at their last steps.
+            The logistic outputs (one array for a 3-D X), normalised to sum to 1 for one
+            label per step; for multi-label targets, each class's own probability of being
+            right; for a model fitted with one label per sequence, (n_sequences, n_classes) at
+            their last steps.
         """
         check_is_fitted(self, "n_weights_")
         per_sequence = getattr(self, "_sequence_labels", False)
@@ -285,22 +293,22 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
                 raise ValueError("The model was fitted with one label per sequence: pass a list "
                                  "of sequences (or a 3-D array of them).")
             X = univariate_items(list(X))
-        X_seqs, _, was_list = self._validate(X, None, reset=False)
+        X_seqs, _, form = self._validate(X, None, reset=False)
         outs = self._outputs(X_seqs)
         if per_sequence:
-            outs, was_list = [np.stack([out[-1] for out in outs])], False
+            outs, form = [np.stack([out[-1] for out in outs])], False
         if not self._multilabel:
             for i, out in enumerate(outs):
                 dead = ~(out.sum(axis=1) > 0)
                 if dead.any():  # every logistic output underflowed to 0 (or is NaN)
-                    where = f"sequence {i}, " if was_list else ""
+                    where = f"sequence {i}, " if form else ""
                     raise FloatingPointError(
                         f"Every output is 0 at {where}step {int(np.argmax(dead))}: the network "
                         "saturated in training, so no class has a probability. Train with a "
                         f"smaller p0 (now {self.p0}) or q, or a larger r.")
             outs = [out / out.sum(axis=1, keepdims=True) for out in outs]
         outs = [out.astype(self._out_dtype, copy=False) for out in outs]
-        return outs if was_list else outs[0]
+        return as_given(outs, form)
 
     def predict(self, X):
         """Class of every step (or the 0/1 set of classes for multi-label targets).
@@ -312,18 +320,19 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         Returns
         -------
         y : ndarray of shape (n_steps,) or (n_steps, n_classes), or list of such arrays
-            Labels, or indicator rows (outputs above 0.5); (n_sequences,) labels for a model
-            fitted with one label per sequence.
+            Labels, or indicator rows (outputs above 0.5), of every sequence (one array for a
+            3-D X); (n_sequences,) labels for a model fitted with one label per sequence.
         """
         proba = self.predict_proba(X)
         if getattr(self, "_sequence_labels", False):
             return self.classes_[np.argmax(proba, axis=1)]
-        seqs = proba if is_sequence_list(X) else [proba]
+        form = sequence_form(X)
+        seqs = [proba] if form == ONE else proba
         if self._multilabel:
             out = [(p > 0.5).astype(np.int64) for p in seqs]
         else:
             out = [self.classes_[np.argmax(p, axis=1)] for p in seqs]
-        return out if is_sequence_list(X) else out[0]
+        return as_given(out, form)
 
     def first_error(self, symbols, allowed):
         """First step of a symbol string whose predicted set of classes is wrong.
@@ -382,7 +391,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         pred = self.predict(X)
         if getattr(self, "_sequence_labels", False):
             y = column_or_1d(y)
-        elif is_sequence_list(X):
+        elif sequence_form(X) != ONE:
             if sample_weight is not None:
                 raise ValueError("sample_weight is supported for a single sequence only.")
             pred, y = np.concatenate(pred), np.concatenate([np.asarray(v) for v in y])

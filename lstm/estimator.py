@@ -24,6 +24,7 @@ from reservoir.common.validation import (
     NON_NEGATIVE,
     NON_NEGATIVE_INT,
     POSITIVE,
+    as_given,
     check_step_weights,
     record_built,
     require_y,
@@ -483,7 +484,7 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
         {predicted_outputs}
         """
         check_is_fitted(self, "n_weights_")
-        X_seqs, _, was_list = self._validate(X, None, reset=False)
+        X_seqs, _, form = self._validate(X, None, reset=False)
         outs = [out.astype(self._out_dtype, copy=False) for out in self._outputs(X_seqs)]
         outs = [out[:, 0] if self._y_1d else out for out in outs]
-        return outs if was_list else outs[0]
+        return as_given(outs, form)

@@ -19,6 +19,7 @@ from .common.validation import (
     N_JOBS,
     NON_NEGATIVE,
     NON_NEGATIVE_INT,
+    as_given,
     check_dtype,
     check_step_weights,
     record_built,
@@ -73,7 +74,7 @@ class ReservoirCore(BaseEstimator):
         self._dtype = check_dtype(self.dtype)
 
     def _validate_X(self, X, reset, y=None):
-        """Validate X (and y when given); returns (X_seqs, y_seqs or None, was_list)."""
+        """Validate X (and y when given); returns (X_seqs, y_seqs or None, form)."""
         return validate_sequences(self, X, y, reset=reset, dtype=self._dtype)
 
     # ----------------------------------------------------------------------- the reservoir
@@ -378,12 +379,12 @@ class ReservoirMixin(ReservoirCore):
             states.append(S)
         return outputs
 
-    def _format_output(self, outs, was_list):
+    def _format_output(self, outs, form):
         """Outputs in the estimator's dtype (float32 models return float32), 1-D for a 1-D y."""
         outs = [o.astype(self._dtype, copy=False) for o in outs]
         if self._y_1d:
             outs = [o[:, 0] for o in outs]
-        return outs if was_list else outs[0]
+        return as_given(outs, form)
 
     def _check_fitted(self):
         check_is_fitted(self, "coef_")

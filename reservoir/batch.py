@@ -128,7 +128,7 @@ def predict_configurations(models, X, readouts):
     """
     base = models[0]
     base._check_fitted()
-    U_seqs, was_list = base._predict_inputs(X)
+    U_seqs, form = base._predict_inputs(X)
     dtype, m = base._dtype, base.n_outputs_
     # every readout of a model in one matrix: columns r * m .. (r + 1) * m are readout r
     coefs = [np.ascontiguousarray(coef.transpose(2, 0, 1).reshape(coef.shape[2], -1), dtype=dtype)
@@ -148,5 +148,5 @@ def predict_configurations(models, X, readouts):
 
             thread_map(readout, range(len(models)), runner.device.workers)
     return [[base._format_output([o[:, j * m:(j + 1) * m] for o in pack.split(outs[c])],
-                                 was_list)
+                                 form)
              for j in range(len(readouts[c][0]))] for c in range(len(models))]

@@ -10,9 +10,11 @@ from .common.scoring import r2
 from .common.validation import (
     FRACTION,
     NON_NEGATIVE,
+    ONE,
+    as_given,
     check_washout,
-    is_sequence_list,
     require_y,
+    sequence_form,
     start_partial_fit,
 )
 from .docstrings import fill_doc
@@ -133,8 +135,8 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
     def _validate_X(self, X, reset, y=None):
         """Validated sequences (and targets), the inputs standardised (``standardize``; the
         scaling fitted when ``reset``)."""
-        X_seqs, y_seqs, was_list = super()._validate_X(X, reset, y)
-        return standardized_inputs(self, X_seqs, reset, self._dtype), y_seqs, was_list
+        X_seqs, y_seqs, form = super()._validate_X(X, reset, y)
+        return standardized_inputs(self, X_seqs, reset, self._dtype), y_seqs, form
 
     def _training_data(self, X, y):
         require_y(self, y)
@@ -193,7 +195,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         Returns
         -------
         states : ndarray of shape (n_steps, n_reservoir), or list of such arrays
-            The reservoir states of every sequence.
+            The reservoir states of every sequence (one array for a 3-D X).
         """
         return self.fit(X, y).transform(X)
 
@@ -209,15 +211,15 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         Returns
         -------
         states : ndarray of shape (n_steps, n_reservoir), or list of such arrays
-            The reservoir states of every sequence.
+            The reservoir states of every sequence (one array for a 3-D X).
         """
         self._check_fitted()
-        X_seqs, _, was_list = self._validate_X(X, reset=False)
+        X_seqs, _, form = self._validate_X(X, reset=False)
         if self._has_feedback:
             outs = [self._closed_loop(U, return_states=True) for U in X_seqs]
         else:
             outs = self._states(X_seqs)
-        return outs if was_list else outs[0]
+        return as_given(outs, form)
 
     def predict(self, X):
         """Outputs for every step of every sequence, each run from a zero state.
@@ -229,10 +231,10 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         {predicted_outputs}
         """
         self._check_fitted()
-        X_seqs, _, was_list = self._validate_X(X, reset=False)
+        X_seqs, _, form = self._validate_X(X, reset=False)
         outs = [self._closed_loop(U) for U in X_seqs] if self._has_feedback else \
             self._outputs(X_seqs)
-        return self._format_output(outs, was_list)
+        return self._format_output(outs, form)
 
     def score(self, X, y, sample_weight=None):
         """R^2 over all steps after the washout of every sequence (those steps are transients).
@@ -270,7 +272,7 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
             The coefficient of determination R^2 after the washout.
         """
         preds, truths = predictions, y
-        if not is_sequence_list(X):
+        if sequence_form(X) == ONE:
             preds, truths = [preds], [y]
         w = self.washout
         lengths = [len(p) for p in preds]
@@ -284,8 +286,8 @@ class ESNRegressor(RegressorMixin, ReservoirMixin):
         return r2(truth, pred, sample_weight=sample_weight)
 
     def _predict_inputs(self, X):
-        X_seqs, _, was_list = self._validate_X(X, reset=False)
-        return X_seqs, was_list
+        X_seqs, _, form = self._validate_X(X, reset=False)
+        return X_seqs, form
 
     def _closed_loop(self, U, return_states=False):
         """Run one sequence feeding back the model's own outputs."""

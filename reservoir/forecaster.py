@@ -11,13 +11,21 @@ from .common.device import blas_threads
 from .common.interrupt import keyboard_interrupts, run_in_slices
 from .common.scaling import fit_scaling, scaled
 from .common.scoring import r2
-from .common.validation import check_magnitude, check_sequences, check_washout, is_sequence_list
+from .common.validation import (
+    LIST,
+    ONE,
+    check_magnitude,
+    check_sequences,
+    check_washout,
+    is_sequence_list,
+    sequence_form,
+)
 from .docstrings import fill_doc
 
 
 def series_of(estimator, X, reset, dtype, name="X"):
     """A forecaster's series: one (n_steps,) or (n_steps, n_variables) array or a list of them,
-    validated, as (n_steps, n_variables) arrays of ``dtype``; returns (seqs, was_list).
+    validated, as (n_steps, n_variables) arrays of ``dtype``; returns (seqs, form).
 
     With ``reset`` it sets ``n_features_in_`` (and a data frame's ``feature_names_in_``),
     ``_y_1d`` and the standardisation ``series_mean_``, ``series_scale_`` (zeros and ones
@@ -26,7 +34,7 @@ def series_of(estimator, X, reset, dtype, name="X"):
     """
     if not is_sequence_list(X):  # a data frame's column names, as validate_data keeps them
         _check_feature_names(estimator, X, reset=reset)
-    seqs, was_list, was_1d = check_sequences(X, name=name, dtype=dtype, allow_1d=True)
+    seqs, form, was_1d = check_sequences(X, name=name, dtype=dtype, allow_1d=True)
     check_magnitude(seqs, name)  # before the standardisation, whose squares would overflow
     n = seqs[0].shape[1]
     if reset:
@@ -39,14 +47,14 @@ def series_of(estimator, X, reset, dtype, name="X"):
                          "series).")
     if estimator.standardize:
         seqs = scaled(seqs, estimator.series_mean_, estimator.series_scale_, dtype)
-    return seqs, was_list
+    return seqs, form
 
 
 def context_of(estimator, context, dtype, needs):
     """A forecast's ``context``: one series validated as by :func:`series_of`, (n_steps,
     n_variables), with more than ``needs`` steps (those that set the model's state)."""
-    if is_sequence_list(context):
-        raise ValueError("context must be one series, not a list; forecast each series on its "
+    if sequence_form(context) != ONE:
+        raise ValueError("context must be one series, not several; forecast each series on its "
                          "own.")
     (ctx,), _ = series_of(estimator, context, False, dtype, name="context")
     if len(ctx) <= needs:
@@ -161,11 +169,11 @@ class ESNForecaster(ReservoirMixin):
     def _series(self, X, reset):
         return series_of(self, X, reset, self._dtype)
 
-    def _format_output(self, outs, was_list):
+    def _format_output(self, outs, form):
         """Outputs back in the series' units (see ``standardize``), in the model's dtype."""
         if self.standardize:
             outs = [o * self.series_scale_ + self.series_mean_ for o in outs]
-        return super()._format_output(outs, was_list)
+        return super()._format_output(outs, form)
 
     def fit(self, X, y=None):
         """Learn s(t) -> s(t+1) on every series after its washout.
@@ -205,11 +213,11 @@ class ESNForecaster(ReservoirMixin):
         Returns
         -------
         predictions : ndarray shaped like each series, or list of such arrays
-            Row t is the forecast of s(t+1) given s(0..t).
+            Row t is the forecast of s(t+1) given s(0..t) (one array for a 3-D X).
         """
         self._check_fitted()
-        seqs, was_list = self._series(X, reset=False)
-        return self._format_output(self._outputs(seqs), was_list)
+        seqs, form = self._series(X, reset=False)
+        return self._format_output(self._outputs(seqs), form)
 
     def score(self, X, y=None):
         """R^2 of the one-step-ahead predictions of s(washout+1..T-1).
@@ -244,7 +252,7 @@ class ESNForecaster(ReservoirMixin):
         score : float
             The coefficient of determination R^2 after the washout.
         """
-        seqs, preds = (X, predictions) if is_sequence_list(X) else ([X], [predictions])
+        seqs, preds = ([X], [predictions]) if sequence_form(X) == ONE else (X, predictions)
         w = self.washout
         try:
             check_washout([np.empty((len(p), 0)) for p in preds], w, reserved=1)
@@ -347,7 +355,7 @@ class ESNForecaster(ReservoirMixin):
             raise FloatingPointError(f"The closed loop from origin {origins[np.argmax(bad)]}"
                                      f"{which} became non-finite: the model is unstable when it "
                                      "runs on its own outputs.")
-        out = self._format_output(list(outputs), True)
+        out = self._format_output(list(outputs), LIST)
         return np.stack(out) if out else np.empty((0, horizon) + ((m,) * (not self._y_1d)))
 
     def forecast(self, horizon, context=None, on_divergence="warn"):

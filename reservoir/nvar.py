@@ -23,8 +23,10 @@ from .common.scoring import r2
 from .common.validation import (
     COUNT,
     NON_NEGATIVE,
-    is_sequence_list,
+    ONE,
+    as_given,
     kept_dtype,
+    sequence_form,
 )
 from .forecaster import check_closed_loop, check_forecast_options, context_of, series_of
 from .readout import QRRidge, Readout
@@ -240,13 +242,14 @@ class NVARForecaster(BaseEstimator):
         Returns
         -------
         predictions : ndarray shaped like each series, or list of such arrays
-            The one-step forecasts (float32 when the training series were float32).
+            The one-step forecasts (float32 when the training series were float32; one
+            array for a 3-D X).
         """
         check_is_fitted(self, "coef_")
-        seqs, was_list = series_of(self, X, reset=False, dtype=np.float64)
+        seqs, form = series_of(self, X, reset=False, dtype=np.float64)
         outs = [self._back(self._one_step(S)) for S in seqs]
         outs = [o[:, 0] for o in outs] if self._y_1d else outs
-        return outs if was_list else outs[0]
+        return as_given(outs, form)
 
     def score(self, X, y=None):
         """R^2 of the one-step predictions of s(w+1..T-1), w = (delays-1) skip.
@@ -262,7 +265,7 @@ class NVARForecaster(BaseEstimator):
             The coefficient of determination R^2.
         """
         preds = self.predict(X)
-        seqs, preds = (X, preds) if is_sequence_list(X) else ([X], [preds])
+        seqs, preds = ([X], [preds]) if sequence_form(X) == ONE else (X, preds)
         w = self._warmup
         truth = np.concatenate([np.asarray(s, dtype=float)[w + 1:] for s in seqs])
         return r2(truth, np.concatenate([np.asarray(p)[w:-1] for p in preds]))

@@ -21,6 +21,7 @@ from reservoir.common.validation import (
     N_JOBS,
     NON_NEGATIVE,
     POSITIVE,
+    as_given,
     check_step_weights,
     record_built,
     require_y,
@@ -342,7 +343,7 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         {predicted_outputs}
         """
         check_is_fitted(self, "W_out_")
-        X_seqs, _, was_list = self._validate(X, None, reset=False)
+        X_seqs, _, form = self._validate(X, None, reset=False)
         outs = []
         for X_s in X_seqs:
             out = np.zeros((len(X_s), self.n_outputs_))
@@ -350,5 +351,5 @@ class RTRLRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
                             np.zeros(self.n_hidden), out)
             out = out.astype(self._out_dtype, copy=False)
             outs.append(out[:, 0] if self._y_1d else out)
-        return outs if was_list else outs[0]
+        return as_given(outs, form)
 

@@ -24,6 +24,7 @@ from reservoir.common.validation import (
     COUNT,
     N_JOBS,
     POSITIVE,
+    as_given,
     check_step_weights,
     kept_dtype,
     require_y,
@@ -249,7 +250,7 @@ class GuessingRNNRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
         {predicted_outputs}
         """
         check_is_fitted(self, "W_output_")
-        X_seqs, _, was_list = validate_sequences(self, X, None, reset=False)
+        X_seqs, _, form = validate_sequences(self, X, None, reset=False)
         n, n_in, m, act = self._layout()
         theta = np.concatenate([self.W_hidden_.ravel(), self.W_output_.ravel()])
         outs = []
@@ -258,4 +259,4 @@ class GuessingRNNRegressor(SequenceR2Mixin, RegressorMixin, BaseEstimator):
             outputs(theta, n, n_in, m, act, X_s, out)
             out = out.astype(self._out_dtype, copy=False)
             outs.append(out[:, 0] if self._y_1d else out)
-        return outs if was_list else outs[0]
+        return as_given(outs, form)

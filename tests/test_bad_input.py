@@ -84,8 +84,8 @@ def test_grid_search_refuses_repeated_values():
 def test_grid_search_input_errors_say_what_to_pass():
     u, y = _task(200)
     est = ESNRegressor(10, washout=5)
-    with pytest.raises(ValueError, match="3-D X"):
-        grid_search(est, {"ridge": [1e-6]}, np.zeros((4, 50, 1)), None)
+    with pytest.raises(ValueError, match="4-D X"):
+        grid_search(est, {"ridge": [1e-6]}, np.zeros((2, 4, 50, 1)), None)
     with pytest.raises(ValueError, match="X has 200 steps but y has 150"):
         grid_search(est, {"ridge": [1e-6]}, u, y[:150])
     with pytest.raises(ValueError, match="not parameters of ESNRegressor"):
@@ -128,7 +128,7 @@ def test_forecast_arguments():
     with pytest.raises(ValueError, match="context has 5 steps; ESNForecaster needs more than 20"):
         model.forecast(5, context=series[:5])
     for other in (model, NVARForecaster().fit(series)):
-        with pytest.raises(ValueError, match="context must be one series, not a list"):
+        with pytest.raises(ValueError, match="context must be one series, not several"):
             other.forecast(5, context=[series, series])
         with pytest.raises(ValueError, match="context contains NaN"):
             other.forecast(5, context=np.r_[series[:50], np.nan])

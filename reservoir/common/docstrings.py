@@ -6,16 +6,19 @@ import textwrap
 FRAGMENTS = {
     "X_series": """\
 X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such arrays
-    One series, or several of different lengths.""",
+    One series, or several of different lengths (or of one length, as a 3-D array
+    (n_series, n_steps, n_variables)).""",
     "y_ignored": """\
 y : None
     Ignored (the targets are the series one step later).""",
     "X_sequences": """\
 X : array-like of shape (n_steps, n_features), or list of such arrays
-    One input sequence, or several of different lengths.""",
+    One input sequence, or several of different lengths (or of one length, as a 3-D array
+    (n_sequences, n_steps, n_features)).""",
     "y_sequences": """\
 y : array-like of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
-    Targets for every step of every sequence of ``X``.""",
+    Targets for every step of every sequence of ``X`` (for a 3-D X, an array
+    (n_sequences, n_steps) or (n_sequences, n_steps, n_outputs)).""",
     "sample_weight_steps": """\
 sample_weight : array-like of shape (n_steps,), or list of such arrays, default=None
     Per-step weights of the targets (0: no target at that step).""",
@@ -32,7 +35,8 @@ sample_weight : array-like of shape (n_steps,), default=None
 Returns
 -------
 y : ndarray of shape (n_steps,) or (n_steps, n_outputs), or list of such arrays
-    Outputs shaped like the targets given to ``fit``; float32 for a model of
+    Outputs shaped like the targets given to ``fit``, for every sequence as X gives them
+    (one, a list, or stacked in one array for a 3-D X); float32 for a model of
     ``dtype="float32"``, or, without ``dtype``, one fitted on float32 X (computed in float64).""",
 }
 

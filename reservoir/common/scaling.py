@@ -51,13 +51,13 @@ def training_sequences(estimator, X, y, reset):
     :func:`~reservoir.common.validation.validate_sequences`, then, with ``reset``, the outputs'
     dtype (``_out_dtype``) and a warning of targets far above the network's scale (its
     ``_target_scale_limit``); the inputs standardised (:func:`standardized_inputs`). Returns
-    (X_seqs, y_seqs or None, was_list)."""
-    X_seqs, y_seqs, was_list = validate_sequences(estimator, X, y, reset=reset)
+    (X_seqs, y_seqs or None, form)."""
+    X_seqs, y_seqs, form = validate_sequences(estimator, X, y, reset=reset)
     if reset:
         estimator._out_dtype = kept_dtype(X)
         if y_seqs is not None:
             warn_scale(y_seqs, "y", estimator._target_scale_limit, fix=TARGET_FIX)
-    return standardized_inputs(estimator, X_seqs, reset), y_seqs, was_list
+    return standardized_inputs(estimator, X_seqs, reset), y_seqs, form
 
 
 def warn_scale(seqs, name, high, gain=1.0, fix=INPUT_FIX):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from .docstrings import fill_doc
-from .validation import is_sequence_list
+from .validation import ONE, sequence_form
 
 
 def r2(y_true, y_pred, sample_weight=None):
@@ -42,7 +42,7 @@ def r2(y_true, y_pred, sample_weight=None):
 def sequence_r2(estimator, X, y, sample_weight=None):
     """R^2 of ``estimator.predict(X)`` against y over all steps of all sequences."""
     pred = estimator.predict(X)
-    if is_sequence_list(X):
+    if sequence_form(X) != ONE:
         pred = np.concatenate(pred)
         y = np.concatenate([np.asarray(t) for t in y])
     return r2(y, pred, sample_weight=sample_weight)

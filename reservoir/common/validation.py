@@ -42,6 +42,29 @@ def check_dtype(dtype):
     return DTYPES[key]
 
 
+#: How sequences were given, which their outputs follow (:func:`sequence_form`): one array,
+#: a list of arrays, or one 3-D array of equal-length ones (stacked).
+ONE, LIST, STACKED = 0, 1, 2
+
+
+def is_stacked(X):
+    """True when X is one 3-D array (numpy, xarray, ...) of equal-length sequences
+    (n_sequences, n_steps, n_features), as reservoirpy and Keras take batches."""
+    return not isinstance(X, (list, tuple)) and len(getattr(X, "shape", ())) == 3
+
+
+def sequence_form(X):
+    """:data:`LIST` for a list of sequences, :data:`STACKED` for a 3-D array of them, else
+    :data:`ONE` (one sequence)."""
+    return LIST if is_sequence_list(X) else STACKED if is_stacked(X) else ONE
+
+
+def as_given(outs, form):
+    """Outputs of every sequence (a list of arrays) in the form the sequences came in: the one
+    array, the list, or (:data:`STACKED`) one array (n_sequences, n_steps, ...)."""
+    return outs[0] if form == ONE else np.stack(outs) if form == STACKED else outs
+
+
 def is_sequence_list(X):
     """True when X is a list or tuple of arrays (sequences), rather than one array-like.
 
@@ -104,11 +127,13 @@ def check_sequence(a, *, name, dtype, allow_1d=False):
 def check_sequences(X, *, name, dtype, allow_1d=False):
     """Validate a sequence or a list of sequences.
 
-    Returns (list of (T_i, n) arrays, was_list, was_1d). Every sequence must be non-empty,
-    finite, and have the same number of columns.
+    Returns (list of (T_i, n) arrays, form, was_1d), the form of X as :func:`sequence_form`
+    says. Every sequence must be non-empty, finite, and have the same number of columns.
     """
-    was_list = is_sequence_list(X)
-    items = list(X) if was_list else [X]
+    form = sequence_form(X)
+    if form == STACKED:
+        refuse_times(X, name)
+    items = [X] if form == ONE else list(X) if form == LIST else list(np.asarray(X))
     if not items:
         raise ValueError(f"{name} is an empty list; pass at least one sequence.")
     # arrays that are ready but for their finiteness are checked together (10,000 sequences:
@@ -124,11 +149,11 @@ def check_sequences(X, *, name, dtype, allow_1d=False):
             seqs.append(a)
             flags.add(False)
             continue
-        label = f"{name}[{i}]" if was_list else name
+        label = f"{name}[{i}]" if form else name
         try:
             arr, was_1d = check_sequence(a, name=label, dtype=dtype, allow_1d=allow_1d)
         except ValueError as err:
-            raise ValueError(f"{label}: {err}") if was_list else err
+            raise ValueError(f"{label}: {err}") if form else err
         seqs.append(arr)
         flags.add(was_1d)
     widths = {s.shape[1] for s in seqs}
@@ -139,7 +164,7 @@ def check_sequences(X, *, name, dtype, allow_1d=False):
                 if len(rows) == 1 and len(widths) > 1 else "")
         raise ValueError(f"All sequences of {name} must have the same number of columns; got "
                          f"{sorted(widths)}.{hint}")
-    return seqs, was_list, flags.pop()
+    return seqs, form, flags.pop()
 
 
 def univariate_items(X):
@@ -227,17 +252,19 @@ def check_known_labels(y, classes):
 
 
 def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
-    """Validate X (one sequence (n_steps, n_features) or a list of them) and y when given.
+    """Validate X (one sequence (n_steps, n_features), a list of them, or a 3-D array of
+    equal-length ones) and y when given (for a 3-D X: (n_sequences, n_steps[, n_outputs])).
 
     As scikit-learn's ``validate_data``: with ``reset`` it sets ``n_features_in_`` (and
-    ``feature_names_in_`` for data frames) and records in ``estimator._y_1d`` whether y was 1-D;
-    otherwise it checks X against them, and y against ``n_outputs_``. Returns (X_seqs, y_seqs or
-    None, was_list), y as float64 (n_steps, n_outputs) arrays paired step by step with X.
+    ``feature_names_in_`` for data frames) and records in ``estimator._y_1d`` whether y was 1-D
+    (per sequence); otherwise it checks X against them, and y against ``n_outputs_``. Returns
+    (X_seqs, y_seqs or None, form), y as float64 (n_steps, n_outputs) arrays paired step by step
+    with X, and the form of X (:func:`sequence_form`).
     """
-    listed = is_sequence_list(X)
-    if not listed:
+    form = sequence_form(X)
+    if form == ONE:
         refuse_times(X, "X")
-    if listed:
+    else:
         X_seqs, _, _ = check_sequences(X, name="X", dtype=dtype)
         n_in = X_seqs[0].shape[1]
         if reset:
@@ -247,13 +274,14 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
             raise ValueError(f"X has {n_in} features, but {type(estimator).__name__} is "
                              f"expecting {estimator.n_features_in_} features as input.")
         if y is None:
-            return X_seqs, None, True
-        y_seqs, _, y_1d = check_sequences(y, name="y", dtype=np.float64, allow_1d=True)
-    else:
+            return X_seqs, None, form
+        y_seqs, _, y_1d = check_sequences(stacked_targets(y, form, len(X_seqs)), name="y",
+                                          dtype=np.float64, allow_1d=True)
+    if form == ONE:
         if y is None:
             X = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_all_finite=True,
                               order="C", ensure_min_samples=1)
-            return [X], None, False
+            return [X], None, form
         X, y = validate_data(estimator, X, y, reset=reset, dtype=dtype, ensure_all_finite=True,
                              order="C", multi_output=True, y_numeric=True)
         X_seqs, y_1d = [X], y.ndim == 1
@@ -270,7 +298,25 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
     elif hasattr(estimator, "n_outputs_") and y_seqs[0].shape[1] != estimator.n_outputs_:
         raise ValueError(f"y has {y_seqs[0].shape[1]} outputs but the model was fitted with "
                          f"{estimator.n_outputs_}.")
-    return X_seqs, y_seqs, listed
+    return X_seqs, y_seqs, form
+
+
+def stacked_targets(y, form, n_sequences):
+    """The targets of several sequences X (of ``form`` :data:`LIST` or :data:`STACKED`) as a
+    list: y itself when a list, the sequences of a 3-D y (or, for a 3-D X, of a 2-D y
+    (n_sequences, n_steps))."""
+    if isinstance(y, (list, tuple)):
+        return y
+    ndim = len(getattr(y, "shape", np.shape(y)))
+    if ndim == 3 or (ndim == 2 and form == STACKED):
+        return list(np.asarray(y))
+    if form == STACKED:
+        raise ValueError(
+            f"X is a 3-D array of {n_sequences} sequences, so y needs a target at every step: "
+            f"shape ({n_sequences}, n_steps) or ({n_sequences}, n_steps, n_outputs), got "
+            f"{np.shape(y)}. For one label per sequence, use ESNClassifier (or "
+            "KalmanLSTMClassifier).")
+    return y
 
 
 #: Largest magnitude of an input or target value: a readout's F^T F sums squares of them.
@@ -289,8 +335,8 @@ def check_magnitude(seqs, name):
 
 
 def check_single_sequence(X):
-    """``partial_fit`` continues one stream: it takes one array, not a list of sequences."""
-    if is_sequence_list(X):
+    """``partial_fit`` continues one stream: it takes one array, not several sequences."""
+    if sequence_form(X) != ONE:
         raise ValueError("partial_fit takes one array (n_steps, n_features), the continuation "
                          "of the stream; call it once per piece, in time order.")
 
@@ -324,11 +370,14 @@ def start_partial_fit(estimator, X, y, fitted, fixed):
 
 
 def check_step_weights(sample_weight, X_seqs):
-    """Per-step loss weights matching the sequences (finite, >= 0, not all zero); ones when
-    None. Returns a list of (n_steps,) float64 arrays."""
+    """Per-step loss weights matching the sequences (finite, >= 0, not all zero): a list of
+    (n_steps,) arrays, or one such array for one sequence, or (n_sequences, n_steps) for
+    sequences of one length; ones when None. Returns a list of (n_steps,) float64 arrays."""
     if sample_weight is None:
         return [np.ones(len(x)) for x in X_seqs]
-    items = list(sample_weight) if is_sequence_list(sample_weight) else [sample_weight]
+    stacked = len(X_seqs) > 1 and len(getattr(sample_weight, "shape", ())) == 2
+    items = list(sample_weight) if is_sequence_list(sample_weight) or stacked else \
+        [sample_weight]
     if len(items) != len(X_seqs):
         raise ValueError(f"sample_weight has {len(items)} sequences but X has {len(X_seqs)}.")
     out = []
