@@ -19,6 +19,7 @@ from .common.validation import (
     COUNT,
     POSITIVE,
     check_classes,
+    check_finite,
     check_known_labels,
     check_magnitude,
     check_sequences,
@@ -214,6 +215,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         table, X = False, univariate_items(X)
         if not is_sequence_list(X):
             refuse_times(X, "X")
+            check_finite(X, "X", table=True)
             if np.asarray(X).ndim == 3:
                 X = list(check_array(np.asarray(X), dtype=self._dtype, allow_nd=True,
                                      ensure_all_finite=True, input_name="X"))

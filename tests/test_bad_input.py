@@ -36,6 +36,29 @@ def test_a_missing_target_is_refused_not_learnt_as_nan(model):
         model.fit([u, u], [y, np.where(np.arange(len(y)) == 3, np.nan, y)])
 
 
+def test_gaps_in_real_data_are_located_and_a_fix_named():
+    import pandas as pd
+
+    from reservoir import ESNClassifier
+
+    days = pd.Series(np.sin(np.arange(200) * 0.1),
+                     index=pd.date_range("2020-01-01", periods=200, freq="D"))
+    days.iloc[[40, 41, 90]] = np.nan
+    fix = r"fill the gaps \(e\.g\. pandas' interpolate\(\) or ffill\(\)\), or cut"
+    with pytest.raises(ValueError, match=r"^X has 3 missing values \(NaN\), the first at step 40 "
+                                         rf"\(2020-02-10 00:00:00\)\. .*{fix}"):
+        ESNForecaster(washout=5).fit(days)
+    frame = pd.DataFrame({"load": np.ones(50), "temp": np.r_[np.ones(9), np.inf, np.ones(40)]})
+    with pytest.raises(ValueError, match=r"^X has 1 infinite value, the first at step 9, feature "
+                                         r"1 \('temp'\)\. .*replace them"):
+        ESNRegressor(10, washout=5).fit(frame, np.ones(50))
+    table = np.ones((4, 30))
+    table[2, 7] = np.nan  # rows are univariate sequences
+    for X in (table, table[:, :, None]):
+        with pytest.raises(ValueError, match="first at sequence 2, step 7\. "):
+            ESNClassifier(10).fit(X, [0, 1, 0, 1])
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_a_non_finite_value_names_its_sequence_among_many(bad, monkeypatch):
     # the sequences ready as they are get their finiteness checked in batches of values: small
@@ -45,11 +68,11 @@ def test_a_non_finite_value_names_its_sequence_among_many(bad, monkeypatch):
     Y = [x[:, :1] for x in X]
     X[9] = X[9].copy()
     X[9][1, 1] = bad
-    with pytest.raises(ValueError, match=r"^X\[9\]: Input X\[9\] contains (NaN|infinity)"):
+    with pytest.raises(ValueError, match=r"^X\[9\] has 1 (missing|inf).*at step 1, feature 1\."):
         ESNRegressor(10, washout=0).fit(X, Y)
     Y[5] = Y[5].copy()
     Y[5][1, 0] = bad
-    with pytest.raises(ValueError, match=r"^y\[5\]: Input y\[5\] contains (NaN|infinity)"):
+    with pytest.raises(ValueError, match=r"^y\[5\] has 1 (missing|infinite) value.*at step 1\."):
         ESNRegressor(10, washout=0).fit(X[:9], Y[:9])
     assert [len(b) for b in validation.batches([np.ones((3, 2)), np.ones((1, 2)), np.ones(20)],
                                                size=7)] == [8, 20]
@@ -130,7 +153,8 @@ def test_forecast_arguments():
     for other in (model, NVARForecaster().fit(series)):
         with pytest.raises(ValueError, match="context must be one series, not several"):
             other.forecast(5, context=[series, series])
-        with pytest.raises(ValueError, match="context contains NaN"):
+        with pytest.raises(ValueError, match=r"context has 1 missing value \(NaN\), the first at "
+                                             "step 50"):
             other.forecast(5, context=np.r_[series[:50], np.nan])
         with pytest.raises(ValueError, match="context has 2 features"):
             other.forecast(5, context=np.c_[series, series])

@@ -195,8 +195,8 @@ def test_random_state_reproducible_and_multioutput():
 
 
 @pytest.mark.parametrize("X, y, match", [
-    (np.full((50, 1), np.nan), np.zeros(50), "NaN"),
-    (np.full((50, 1), np.inf), np.zeros(50), "infinity"),
+    (np.full((50, 1), np.nan), np.zeros(50), "50 missing values \\(NaN\\)"),
+    (np.full((50, 1), np.inf), np.zeros(50), "50 infinite values, the first at step 0"),
     (np.zeros((50, 1)), np.r_[np.zeros(49), np.nan], "NaN"),
     (np.zeros(50), np.zeros(50), "2D array"),
     (np.zeros((50, 1)), np.zeros(49), "inconsistent numbers of samples"),

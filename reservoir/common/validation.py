@@ -90,6 +90,43 @@ def refuse_times(a, name):
                         "time column, or encode the time as numbers yourself).")
 
 
+def check_finite(a, name, table=False):
+    """Refuse NaN and infinities in ``a`` (one sequence (n_steps[, n_features]), a 3-D array of
+    them, or with ``table`` a 2-D array of univariate ones, one per row), saying how many there
+    are, where the first is (the sequence, step and feature, a data frame's column and index
+    label) and what to do. Input that is not numeric is left to ``check_array``'s errors."""
+    try:
+        values = np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError):
+        return
+    if table and values.ndim == 2:
+        values = values[:, :, None]
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    seq, (step, *feature) = (first[:1], first[1:]) if values.ndim == 3 else ((), first)
+    where = f"sequence {seq[0]}, " if seq else ""
+    index = getattr(a, "index", None) if values.ndim < 3 else None
+    where += f"step {step}" + (f" ({index[step]})" if index is not None and index[step] != step
+                               else "")
+    if feature and values.shape[-1] > 1:
+        columns = getattr(a, "columns", None)
+        where += f", feature {feature[0]}" + (f" ({columns[feature[0]]!r})" if columns is not None
+                                               else "")
+    n_nan = int(np.isnan(values).sum())
+    n_inf = int(bad.sum()) - n_nan
+    counts = " and ".join(c for c in (
+        f"{n_nan} missing value{'s' * (n_nan > 1)} (NaN)" * bool(n_nan),
+        f"{n_inf} infinite value{'s' * (n_inf > 1)}" * bool(n_inf)) if c)
+    fix = ("fill the gaps (e.g. pandas' interpolate() or ffill()), or cut the sequence at them "
+           "and pass the pieces as a list of sequences" if n_nan else
+           "replace them (an overflow upstream?), or cut the sequence at them and pass the "
+           "pieces as a list of sequences")
+    raise ValueError(f"{name} has {counts}, the first at {where}. A recurrent network runs "
+                     f"through every step in order: {fix}.")
+
+
 def is_ready(a, dtype):
     """True when ``a`` is already the array that :func:`check_sequence` would return, but for
     its finiteness (checked for many sequences at once by :func:`check_sequences`)."""
@@ -117,6 +154,7 @@ def check_sequence(a, *, name, dtype, allow_1d=False):
     sequence that :func:`is_ready` and finite needs none of this: :func:`check_sequences`
     keeps it as it is.)"""
     refuse_times(a, name)
+    check_finite(a, name)
     a = check_array(a, dtype=dtype, ensure_2d=not allow_1d, ensure_all_finite=True,
                     input_name=name, ensure_min_samples=1, order="C")
     if a.ndim == 1:
@@ -152,8 +190,8 @@ def check_sequences(X, *, name, dtype, allow_1d=False):
         label = f"{name}[{i}]" if form else name
         try:
             arr, was_1d = check_sequence(a, name=label, dtype=dtype, allow_1d=allow_1d)
-        except ValueError as err:
-            raise ValueError(f"{label}: {err}") if form else err
+        except ValueError as err:  # (scikit-learn's messages may not name the sequence)
+            raise ValueError(f"{label}: {err}") if form and label not in str(err) else err
         seqs.append(arr)
         flags.add(was_1d)
     widths = {s.shape[1] for s in seqs}
@@ -278,6 +316,9 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
         y_seqs, _, y_1d = check_sequences(stacked_targets(y, form, len(X_seqs)), name="y",
                                           dtype=np.float64, allow_1d=True)
     if form == ONE:
+        check_finite(X, "X")
+        if y is not None:
+            check_finite(y, "y")
         if y is None:
             X = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_all_finite=True,
                               order="C", ensure_min_samples=1)
