@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/many_sequences.py
 	$(PY) benchmarks/classification.py
 	$(PY) benchmarks/real_series.py
+	$(PY) benchmarks/defaults.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info docs/_build docs/generated docs/img

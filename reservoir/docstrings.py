@@ -6,11 +6,11 @@ FRAGMENTS = {
     "reservoir_parameters": """\
 n_reservoir : int, default=300
     Number of reservoir units N.
-spectral_radius : float, default=1.25
+spectral_radius : float, default=1.0
     Spectral radius of the recurrent matrix W.
-leak_rate : float, default=0.3
+leak_rate : float, default=0.9
     Leak rate a in (0, 1]; 1 is the plain (non-leaky) ESN.
-input_scaling : float, default=1.0
+input_scaling : float, default=0.4
     W_in is uniform in [-input_scaling, input_scaling].
 bias_scaling : float, default=0.5
     The bias b is uniform in [-bias_scaling, bias_scaling].

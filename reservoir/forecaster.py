@@ -138,7 +138,7 @@ class ESNForecaster(ReservoirMixin):
 
     _parameter_constraints = {**CONSTRAINTS, "standardize": ["boolean"]}
 
-    def __init__(self, n_reservoir=300, *, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
+    def __init__(self, n_reservoir=300, *, spectral_radius=1.0, leak_rate=0.9, input_scaling=0.4,
                  bias_scaling=0.5, density=0.1, input_density=1.0, ridge=None, washout=100,
                  squares=False, fit_intercept=True, solver="qr", standardize=False, device="cpu",
                  dtype="float64", n_jobs=None, random_state=None, verbose=False):

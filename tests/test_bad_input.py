@@ -271,10 +271,10 @@ def test_what_cannot_fit_in_memory_is_refused_before_it_is_allocated(build, matc
 
 @pytest.mark.parametrize("model, X_scale, y_scale, match", [
     (ESNRegressor(20, washout=5, random_state=0), 1e3, 1.0,
-     "X .* square 593, above 10: .* standardize=True"),
+     r"X .* square 593 \(237 times input_scaling=0.4\), above 10: .* standardize=True"),
     (ESNRegressor(20, washout=5, input_scaling=0.001, random_state=0), 1e3, 1.0, None),  # 0.593
     (ESNForecaster(20, washout=5, random_state=0), 1e3, None,
-     "X .* square 593, above 10: .* standardize="),
+     r"X .* square 593 \(237 times input_scaling=0.4\), above 10: .* standardize="),
     (RTRLRegressor(3, epochs=1), 1e3, 1.0, "X .* square 593, above 100: .* standardize="),
     (RTRLRegressor(3, epochs=1), 1.0, 1e3, "y .* square 582, above 10: .* Scale y, e.g. "
                                            "sklearn.compose.TransformedTargetRegressor"),

@@ -71,9 +71,9 @@ def warn_scale(seqs, name, high, gain=1.0, fix=INPUT_FIX):
         return
     n = sum(len(s) for s in seqs)
     squares = sum(np.square(s, dtype=np.float64).sum(axis=0) for s in seqs)
-    rms = np.sqrt(squares.max() / n) * gain
-    if rms > high:
-        what = " times input_scaling" if gain != 1.0 else ""
+    rms = np.sqrt(squares.max() / n)
+    if rms * gain > high:
+        what = f" ({rms * gain:.3g} times input_scaling={gain:g})" if gain != 1.0 else ""
         warnings.warn(f"{name} has a feature of root mean square {rms:.3g}{what}, above "
                       f"{high:g}: the network learns little from values of that size. " + fix,
                       UserWarning, stacklevel=4)

@@ -1,0 +1,113 @@
+"""The ESN estimators' default reservoir against the first version's, on twelve tasks: what a
+user gets from ``ESNRegressor()`` and ``ESNForecaster()`` with no parameter set.
+
+Each task runs both default sets of ``spectral_radius``, ``leak_rate`` and ``input_scaling``
+(300 units, ridge chosen by ``fit``), over ``--seeds`` draws, and prints the median (and range):
+
+* regressions of an input stream (uniform in [-1, 1]; 2000 steps to train, 1000 to test, test
+  R^2): the input 5 and 15 steps back, NARMA10, the moving sum of the last 20 inputs (over 5),
+  the exponential average of the input (rate 0.05);
+* forecasts: Mackey-Glass (tau 17, squashed) in closed loop over 84 steps after 3000 (NRMSE),
+  Lorenz-63 (``standardize=True``) in closed loop after 5000 steps (valid prediction time in
+  Lyapunov times), and one step ahead, teacher forced, on the three real series of
+  :mod:`experiments.real_series` (the `series` extra; ``standardize=True``, fitted on the first
+  80%, NRMSE over the last 20%'s spread).
+
+Run with `python benchmarks/defaults.py [--seeds 5]`.
+"""
+
+import argparse
+import warnings
+
+import numpy as np
+
+from experiments.datasets import lorenz63, mackey_glass, narma
+from experiments.metrics import nrmse, valid_prediction_time
+from reservoir import ESNForecaster, ESNRegressor
+
+#: (spectral_radius, leak_rate, input_scaling): the defaults now, and the first version's.
+SETS = {"first version": (1.25, 0.3, 1.0), "now": (1.0, 0.9, 0.4)}
+LORENZ_EXPONENT = 0.906
+
+
+def _params(values):
+    return dict(zip(("spectral_radius", "leak_rate", "input_scaling"), values))
+
+
+def exponential_average(u, rate):
+    out = np.zeros_like(u)
+    for t in range(1, len(u)):
+        out[t] = (1 - rate) * out[t - 1] + rate * u[t]
+    return out
+
+
+def regressions():
+    u = np.random.default_rng(0).uniform(-1, 1, size=(3000, 1))
+    s = u[:, 0]
+    narma_u, narma_y = narma(3000, random_state=0)
+    return {"input 5 steps back, R^2": (u, np.r_[np.zeros(5), s[:-5]]),
+            "input 15 steps back, R^2": (u, np.r_[np.zeros(15), s[:-15]]),
+            "NARMA10, R^2": (np.asarray(narma_u).reshape(-1, 1), np.asarray(narma_y)),
+            "moving sum of 20 inputs, R^2": (u, np.convolve(s, np.ones(20))[:3000] / 5),
+            "exponential average (0.05), R^2": (u, exponential_average(s, 0.05))}
+
+
+def regression_score(X, y, params, seed):
+    model = ESNRegressor(random_state=seed, **params).fit(X[:2000], y[:2000])
+    return model.score(X[2000:], y[2000:])
+
+
+def mackey_glass_score(params, seed, series=mackey_glass(3084, random_state=0)):
+    model = ESNForecaster(random_state=seed, **params).fit(series[:3000])
+    return nrmse(series[3000:], model.forecast(84))
+
+
+def lorenz_score(params, seed, data=lorenz63(6000, random_state=0)):
+    model = ESNForecaster(random_state=seed, standardize=True, **params).fit(data[:5000])
+    return valid_prediction_time(data[5000:], model.forecast(1000), dt=0.02,
+                                 lyapunov_exponent=LORENZ_EXPONENT).lyapunov_times
+
+
+def one_step_score(series, params, seed):
+    n = int(0.8 * len(series))
+    model = ESNForecaster(random_state=seed, standardize=True, washout=min(100, n // 10),
+                          **params).fit(series[:n])
+    pred = model.predict(series)[n - 1:-1]
+    return float(np.sqrt(np.mean((pred - series[n:]) ** 2)) / series[n:].std())
+
+
+def tasks():
+    """{name: score(params, seed)} of every task."""
+    out = {name: (lambda p, s, X=X, y=y: regression_score(X, y, p, s))
+           for name, (X, y) in regressions().items()}
+    out["Mackey-Glass closed loop 84, NRMSE"] = mackey_glass_score
+    out["Lorenz-63 valid time, Lyapunov times"] = lorenz_score
+    try:
+        from experiments.real_series import load_series
+    except ImportError:  # the `series` extra
+        print("(the real series need the `series` extra: skipped)")
+        return out
+    for name in ("laser", "sunspots", "elnino"):
+        series = np.asarray(load_series(name), dtype=float).reshape(-1, 1)
+        out[f"{name} one step, NRMSE"] = (lambda p, s, x=series: one_step_score(x, p, s))
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seeds", type=int, default=5)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")  # the closed loops' divergence warnings
+    print(f"median (min-max) of {args.seeds} draws, 300 units, ridge chosen by fit\n")
+    print("| task | " + " | ".join(f"{k} {v}" for k, v in SETS.items()) + " |")
+    print("| --- |" + " --- |" * len(SETS))
+    for name, score in tasks().items():
+        cells = []
+        for values in SETS.values():
+            scores = [score(_params(values), seed) for seed in range(args.seeds)]
+            cells.append(f"{np.median(scores):.3g} ({min(scores):.3g}-{max(scores):.3g})")
+        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
