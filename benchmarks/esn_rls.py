@@ -2,13 +2,13 @@
 against a numpy RLS on the same features, and the stream's test error against the batch ridge.
 
 A stream of uniform noise u(t) and the target u(t-1) arrives in pieces of 500 steps; the ESN
-(N units, leak rate 1) updates its readout by RLS after every step (the reservoir's step
-included in its time). The numpy side is the textbook row update (``k = P f / (forgetting +
-f^T P f)``, a rank-one update of P) on the ESN's features, taken out of the timing; it applies
-no penalty with ``forgetting`` < 1, as public code does. Prints microseconds per step (best and
-median of interleaved runs), the ratio, and the test RMSE over the 2000 steps after the stream
-(batch ridge on the same steps beside it). Run with `python benchmarks/esn_rls.py [--sizes 100
-300] [--steps 10000]`.
+(N units of :data:`RESERVOIR`: spectral radius 1.25, leak rate 0.3, input scaling 1) updates its
+readout by RLS after every step (the reservoir's step included in its time). The numpy side is
+the textbook row update (``k = P f / (forgetting + f^T P f)``, a rank-one update of P) on the
+ESN's features, taken out of the timing; it applies no penalty with ``forgetting`` < 1, as
+public code does. Prints microseconds per step (best and median of interleaved runs), the ratio,
+and the test RMSE over the 2000 steps after the stream (batch ridge on the same steps beside
+it). Run with `python benchmarks/esn_rls.py [--sizes 100 300] [--steps 10000]`.
 """
 
 import argparse
@@ -23,6 +23,8 @@ from timing import interleaved_timings
 from reservoir import ESNRegressor
 
 PIECE = 500
+#: The reservoir of the figures in docs/benchmarks.md (the first version's defaults).
+RESERVOIR = dict(spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0)
 
 
 def numpy_rls(F, Y, P, W, forgetting):
@@ -50,7 +52,8 @@ def main():
     print(f"{'N':>5} {'forgetting':>10} {'ours (us/step)':>18} {'numpy (us/step)':>18} "
           f"{'x numpy':>8} {'test RMSE':>10} {'numpy':>10} {'batch':>8}")
     for n in args.sizes:
-        batch = ESNRegressor(n, washout=0, ridge=1e-3, random_state=0).fit(u[:T], y[:T])
+        batch = ESNRegressor(n, washout=0, ridge=1e-3, random_state=0, **RESERVOIR).fit(
+            u[:T], y[:T])
         F = np.c_[np.ones(T + 2000), u, batch.transform(u)]
         batch_rmse = np.sqrt(np.mean((batch.predict(u)[T:] - y[T:]) ** 2))
         for forgetting in (1.0, 0.999, 0.99):
@@ -58,7 +61,7 @@ def main():
 
             def ours():
                 esn = ESNRegressor(n, washout=0, ridge=1e-3, forgetting=forgetting,
-                                   random_state=0)
+                                   random_state=0, **RESERVOIR)
                 for a in range(0, T, PIECE):
                     esn.partial_fit(u[a:a + PIECE], y[a:a + PIECE])
                 models.append(esn)

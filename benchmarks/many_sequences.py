@@ -96,9 +96,14 @@ def sequences(n, lo, hi, seed=0):
     return X, Y
 
 
+#: Our reservoir's parameters, reservoirpy's beside them (its input scaling is 1 by default).
+SAME = dict(spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0)
+
+
 def reservoirpy_fit(N, X, Y):
     """reservoirpy's recipe: each sequence run from a reset state, then one Ridge fit."""
-    reservoir = RpyReservoir(N, lr=0.3, sr=1.25, rc_connectivity=0.1, seed=0)
+    reservoir = RpyReservoir(N, lr=SAME["leak_rate"], sr=SAME["spectral_radius"],
+                             rc_connectivity=0.1, seed=0)
     reservoir.initialize(X[0])
     readout = RpyRidge(ridge=1e-8)
     states = []
@@ -123,11 +128,12 @@ def harvest(esn, X):
 
 
 def compare(title, N, X, Y, repeat, concatenated=True):
-    models = {"numba-rnn": ESNRegressor(N, washout=0, ridge=1e-8, random_state=0),
+    models = {"numba-rnn": ESNRegressor(N, washout=0, ridge=1e-8, random_state=0, **SAME),
               "numba-rnn, solver='gram'": ESNRegressor(N, washout=0, solver="gram", ridge=1e-8,
-                                                       random_state=0),
+                                                       random_state=0, **SAME),
               "numba-rnn, solver='gram', device='parallel'": ESNRegressor(
-                  N, washout=0, solver="gram", device="parallel", ridge=1e-8, random_state=0)}
+                  N, washout=0, solver="gram", device="parallel", ridge=1e-8, random_state=0,
+                  **SAME)}
     for model in models.values():
         model.fit(X[:20], Y[:20])  # compile outside the timings
     esn = models["numba-rnn"]
@@ -176,7 +182,7 @@ def stability(X, Y, sizes, repeat):
           "by the OS on first touch)")
     for solver in ("qr", "gram"):
         for N in sizes:
-            esn = ESNRegressor(N, washout=0, solver=solver, ridge=1e-8, random_state=0)
+            esn = ESNRegressor(N, washout=0, solver=solver, ridge=1e-8, random_state=0, **SAME)
             esn.fit(X[:20], Y[:20])
             faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             (first,) = interleaved_timings([lambda: esn.fit(X, Y)], 1)
@@ -198,7 +204,7 @@ def back_to_back(X, Y, N, repeat):
           "medians")
     for solver in ("qr", "gram"):
         esn = ESNRegressor(N, washout=0, solver=solver, device="parallel", ridge=1e-8,
-                           random_state=0)
+                           random_state=0, **SAME)
         esn.fit(X, Y)
         (close,) = interleaved_timings([lambda: esn.fit(X, Y)], repeat)
         (spaced,) = interleaved_timings([lambda: esn.fit(X, Y)], repeat, pause=0.2)
