@@ -25,7 +25,7 @@ PUBLISHED = {
 
 #: Hyperparameters of the reproduction, chosen on a series drawn with seed 42 (not a test seed).
 PARAMS = dict(spectral_radius=0.95, leak_rate=0.5, input_scaling=1.0, bias_scaling=0.2,
-              density=0.01, ridge=1e-14)
+              density=0.01, ridge=1e-14, standardize=False)
 
 
 @fill_doc

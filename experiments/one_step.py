@@ -53,8 +53,8 @@ def compare_with_esn(model, name, title, command, *, n_reservoir=100, n_train=30
         model.fit(X[:end], y[:end])
     pred = model.predict(X[end:])[washout:]
     esn = ESNForecaster(n_reservoir, spectral_radius=0.95, leak_rate=0.5, density=0.1,
-                        bias_scaling=0.2, ridge=1e-10, washout=washout, device=device,
-                        random_state=seed)
+                        bias_scaling=0.2, ridge=1e-10, washout=washout, standardize=False,
+                        device=device, random_state=seed)
     with Timer() as esn_time:
         esn.fit(s[:end + 1])
     esn_pred = esn.predict(s[end:-1])[washout:]

@@ -342,8 +342,11 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
         raise ValueError(f"{type(cv).__name__} leaves a validation fold of {shortest} step, "
                          "which R^2 cannot score; use fewer folds (cv) or another scoring, e.g. "
                          "'neg_mean_squared_error'.")
+    # (a model that standardises its inputs fits the scaling on its own training part, which
+    # one harvest of the longest one cannot give every fold: each fold is then fitted alone)
     prefixes = (scoring is None or (walk and not isinstance(scoring, ClosedLoop))) and all(
-        batchable(clone(estimator).set_params(**g)) for g in groups) and all(
+        batchable(clone(estimator).set_params(**g)) and not clone(estimator).set_params(
+            **g).get_params().get("standardize", False) for g in groups) and all(
         not isinstance(train, list) and np.array_equal(train, np.arange(len(train)))
         for train, _ in folds)
     if prefixes:  # one task per group, all folds from one harvest

@@ -114,10 +114,11 @@ class ESNForecaster(ReservoirMixin):
     ----------
     {reservoir_parameters}
     {readout_parameters}
-    standardize : bool, default=False
+    standardize : bool, default=True
         Standardise every variable by its mean and standard deviation over the training series
         before the reservoir, and map every output back (``predict``, ``forecast``): series of
-        any scale then suit the default scalings.
+        any scale then suit the default scalings. False feeds the series as they are (for
+        series already scaled, as the paper reproductions do).
     {run_parameters}
 
     Attributes
@@ -140,7 +141,7 @@ class ESNForecaster(ReservoirMixin):
 
     def __init__(self, n_reservoir=300, *, spectral_radius=1.0, leak_rate=0.9, input_scaling=0.4,
                  bias_scaling=0.5, density=0.1, input_density=1.0, ridge=None, washout=100,
-                 squares=False, fit_intercept=True, solver="qr", standardize=False, device="cpu",
+                 squares=False, fit_intercept=True, solver="qr", standardize=True, device="cpu",
                  dtype="float64", n_jobs=None, random_state=None, verbose=False):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius

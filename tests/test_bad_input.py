@@ -185,7 +185,8 @@ def test_kalman_classifier_label_errors_say_what_to_pass():
 
 def test_forecaster_guards():
     growing = 1.01 ** np.arange(400) * np.sin(np.arange(400) * 0.3)
-    unstable = ESNForecaster(100, ridge=1e-8, washout=20, random_state=0).fit(growing)
+    unstable = ESNForecaster(100, spectral_radius=1.25, leak_rate=0.3, input_scaling=1.0,
+                             standardize=False, ridge=1e-8, washout=20, random_state=0).fit(growing)
     with pytest.warns(RuntimeWarning, match="leaves the training range .* from step"):
         unstable.forecast(1000)  # grows on by 1 % a step, as it learnt
     with pytest.raises(FloatingPointError, match=r"non-finite at step \d+"):
@@ -273,7 +274,7 @@ def test_what_cannot_fit_in_memory_is_refused_before_it_is_allocated(build, matc
     (ESNRegressor(20, washout=5, random_state=0), 1e3, 1.0,
      r"X .* square 593 \(237 times input_scaling=0.4\), above 10: .* standardize=True"),
     (ESNRegressor(20, washout=5, input_scaling=0.001, random_state=0), 1e3, 1.0, None),  # 0.593
-    (ESNForecaster(20, washout=5, random_state=0), 1e3, None,
+    (ESNForecaster(20, washout=5, standardize=False, random_state=0), 1e3, None,
      r"X .* square 593 \(237 times input_scaling=0.4\), above 10: .* standardize="),
     (RTRLRegressor(3, epochs=1), 1e3, 1.0, "X .* square 593, above 100: .* standardize="),
     (RTRLRegressor(3, epochs=1), 1.0, 1e3, "y .* square 582, above 10: .* Scale y, e.g. "
