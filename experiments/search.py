@@ -344,11 +344,11 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
                          "'neg_mean_squared_error'.")
     # (a model that standardises its inputs fits the scaling on its own training part, which
     # one harvest of the longest one cannot give every fold: each fold is then fitted alone)
+    group_models = [clone(estimator).set_params(**g) for g in groups]
     prefixes = (scoring is None or (walk and not isinstance(scoring, ClosedLoop))) and all(
-        batchable(clone(estimator).set_params(**g)) and not clone(estimator).set_params(
-            **g).get_params().get("standardize", False) for g in groups) and all(
-        not isinstance(train, list) and np.array_equal(train, np.arange(len(train)))
-        for train, _ in folds)
+        batchable(m) and not m.get_params().get("standardize", False) for m in group_models) \
+        and all(not isinstance(train, list) and np.array_equal(train, np.arange(len(train)))
+                for train, _ in folds)
     if prefixes:  # one task per group, all folds from one harvest
         tasks = [(g, None, None, None) for g in groups]
         call = [delayed(_evaluate_prefixes)(estimator, g, shared_grid, X, y, folds, scoring,

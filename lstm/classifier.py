@@ -296,7 +296,7 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
         X_seqs, _, form = self._validate(X, None, reset=False)
         outs = self._outputs(X_seqs)
         if per_sequence:
-            outs, form = [np.stack([out[-1] for out in outs])], False
+            outs, form = [np.stack([out[-1] for out in outs])], ONE
         if not self._multilabel:
             for i, out in enumerate(outs):
                 dead = ~(out.sum(axis=1) > 0)

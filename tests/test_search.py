@@ -43,7 +43,10 @@ def test_regressor_search_equals_grid_search_cv():
 
 @pytest.mark.parametrize("scoring", [None, "neg_mean_squared_error"])
 @pytest.mark.parametrize("make", [
-    lambda: ESNForecaster(n_reservoir=40, washout=30, random_state=1),  # batched, prefixes
+    lambda: ESNForecaster(n_reservoir=40, washout=30, standardize=False,  # batched, prefixes
+                          random_state=1),
+    # batched, each fold harvested alone: its scaling fitted on its own training part
+    lambda: ESNForecaster(n_reservoir=40, washout=30, standardize=True, random_state=1),
     lambda: ESNRegressor(n_reservoir=30, washout=20, feedback_scaling=0.1, random_state=0),
 ])
 def test_walk_forward_search_equals_grid_search_cv_with_walk_forward_folds(make, scoring):
