@@ -31,10 +31,16 @@ from sklearn.model_selection import TimeSeriesSplit, check_cv
 from sklearn.utils import _safe_indexing
 
 from reservoir.base import ReservoirMixin
-from reservoir.batch import PER_CONFIG, batchable, fit_configurations, predict_configurations
+from reservoir.batch import (
+    PER_CONFIG,
+    batchable,
+    fit_configurations,
+    predict_configurations,
+    shares_prefixes,
+)
 from reservoir.common.device import blas_threads, readout_threads, resolve, thread_map
 from reservoir.common.progress import Progress
-from reservoir.common.validation import STACKED, is_sequence_list, is_stacked, stacked_targets
+from reservoir.common.validation import is_sequence_list, is_stacked, unstacked
 
 from .results import finish
 from .walk_forward import ClosedLoop, check_folds, score_model, score_rows
@@ -291,8 +297,7 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
         grid["ridge"] = list(SEARCH_RIDGES)  # chosen by the search, at no extra harvest
     classify = is_classifier(estimator)
     if not classify and is_stacked(X):  # equal-length series: searched as a list of them
-        X = list(np.asarray(X))
-        y = None if y is None else stacked_targets(y, STACKED, len(X))
+        X, y = unstacked(X, y)
     if classify:
         if y is None or len(y) != len(X):
             raise ValueError(f"X has {len(X)} sequences but y has "
@@ -342,13 +347,11 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
         raise ValueError(f"{type(cv).__name__} leaves a validation fold of {shortest} step, "
                          "which R^2 cannot score; use fewer folds (cv) or another scoring, e.g. "
                          "'neg_mean_squared_error'.")
-    # (a model that standardises its inputs fits the scaling on its own training part, which
-    # one harvest of the longest one cannot give every fold: each fold is then fitted alone)
-    group_models = [clone(estimator).set_params(**g) for g in groups]
     prefixes = (scoring is None or (walk and not isinstance(scoring, ClosedLoop))) and all(
-        batchable(m) and not m.get_params().get("standardize", False) for m in group_models) \
-        and all(not isinstance(train, list) and np.array_equal(train, np.arange(len(train)))
-                for train, _ in folds)
+        batchable(m) and shares_prefixes(m)
+        for m in (clone(estimator).set_params(**g) for g in groups)) and all(
+        not isinstance(train, list) and np.array_equal(train, np.arange(len(train)))
+        for train, _ in folds)
     if prefixes:  # one task per group, all folds from one harvest
         tasks = [(g, None, None, None) for g in groups]
         call = [delayed(_evaluate_prefixes)(estimator, g, shared_grid, X, y, folds, scoring,

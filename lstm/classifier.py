@@ -24,6 +24,7 @@ from reservoir.common.validation import (
     sequence_form,
     start_partial_fit,
     univariate_items,
+    unstacked,
     warn_channels_first,
 )
 
@@ -228,8 +229,8 @@ class KalmanLSTMClassifier(ClassifierMixin, KalmanLSTMBase):
             self._fit_sequences(X_seqs, y_seqs, check_step_weights(last, X_seqs))
             self._warn_if_one_class(X_seqs)
             return self
-        if is_stacked(X) and not isinstance(y, (list, tuple)):  # a label sequence each
-            X, y = list(np.asarray(X)), list(np.asarray(y))
+        if is_stacked(X):  # a label sequence each
+            X, y = unstacked(X, y)
         Y = self._label_sequences(y, is_sequence_list(X))
         X_seqs, y_seqs, _ = self._validate(X, Y if is_sequence_list(X) else Y[0], reset=True)
         return self._fit_sequences(X_seqs, y_seqs, check_step_weights(sample_weight, X_seqs))

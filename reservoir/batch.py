@@ -31,6 +31,13 @@ def batchable(estimator):
         not estimator.get_params().get("feedback_scaling", 0.0) > 0
 
 
+def shares_prefixes(estimator):
+    """Whether one harvest gives the readouts of fits on every prefix of the data
+    (``checkpoints`` of :func:`fit_configurations`): not for a model that standardises its
+    inputs, whose fit on a prefix fits the scaling on that prefix alone."""
+    return not estimator.get_params().get("standardize", False)
+
+
 def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     """Fit ``clone(estimator).set_params(**config)`` for every config; returns the fitted models.
 
@@ -42,7 +49,8 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
 
     Batched models keep the shared unit reservoir for :func:`predict_configurations`.
 
-    ``checkpoints`` (batchable estimators, one sequence X): step counts e_k; then returns
+    ``checkpoints`` (batchable estimators that :func:`shares_prefixes`, one sequence X): step
+    counts e_k; then returns
     ``(models, snapshots)`` with ``snapshots[c][k]`` the :class:`~reservoir.readout.Readout` of
     configuration c as a fit on ``X[:e_k]`` would leave it, so expanding-window folds
     (``TimeSeriesSplit``) share one harvest.
@@ -65,6 +73,9 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     U_seqs, Y_seqs, _ = data[0]
     if checkpoints is not None and len(U_seqs) != 1:
         raise ValueError("checkpoints need X to be one sequence.")
+    if checkpoints is not None and not shares_prefixes(base):
+        raise ValueError("checkpoints need an estimator that does not standardise its inputs: "
+                         "a fit on each prefix fits its own scaling.")
     dtype = base._dtype
     unit = make_reservoir(
         base.n_reservoir, U_seqs[0].shape[1], Y_seqs[0].shape[1], spectral_radius_=1.0,

@@ -52,6 +52,14 @@ def test_feedback_models_fall_back_to_single_fits_and_bad_configs_raise():
         fit_configurations(est, [dict(n_reservoir=10)], u, y)
 
 
+def test_prefix_checkpoints_refuse_a_model_that_standardises():
+    # a fit on each prefix fits its own scaling, which one harvest cannot give them all
+    u, y = _data()
+    est = ESNRegressor(n_reservoir=20, washout=10, standardize=True, random_state=0)
+    with pytest.raises(ValueError, match="does not standardise its inputs"):
+        fit_configurations(est, CONFIGS[:2], u, y, checkpoints=[100, 200])
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_predictions_side_by_side_equal_each_models_predict(dtype):
     u, y = _data()

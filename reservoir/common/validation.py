@@ -302,6 +302,16 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
     form = sequence_form(X)
     if form == ONE:
         refuse_times(X, "X")
+        check_finite(X, "X")
+        if y is None:
+            X = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_all_finite=True,
+                              order="C", ensure_min_samples=1)
+            return [X], None, form
+        check_finite(y, "y")  # (an object array's None reads as NaN)
+        X, y = validate_data(estimator, X, y, reset=reset, dtype=dtype, ensure_all_finite=True,
+                             order="C", multi_output=True, y_numeric=True)
+        X_seqs, y_1d = [X], y.ndim == 1
+        y_seqs = [np.ascontiguousarray(y.reshape(y.shape[0], -1), dtype=np.float64)]
     else:
         X_seqs, _, _ = check_sequences(X, name="X", dtype=dtype)
         n_in = X_seqs[0].shape[1]
@@ -315,22 +325,6 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
             return X_seqs, None, form
         y_seqs, _, y_1d = check_sequences(stacked_targets(y, form, len(X_seqs)), name="y",
                                           dtype=np.float64, allow_1d=True)
-    if form == ONE:
-        check_finite(X, "X")
-        if y is not None:
-            check_finite(y, "y")
-        if y is None:
-            X = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_all_finite=True,
-                              order="C", ensure_min_samples=1)
-            return [X], None, form
-        X, y = validate_data(estimator, X, y, reset=reset, dtype=dtype, ensure_all_finite=True,
-                             order="C", multi_output=True, y_numeric=True)
-        X_seqs, y_1d = [X], y.ndim == 1
-        y_seqs = [np.ascontiguousarray(y.reshape(y.shape[0], -1), dtype=np.float64)]
-        bad = ~np.isfinite(y_seqs[0]).all(axis=1)
-        if bad.any():  # an object array's None reads as NaN
-            raise ValueError(f"y has a missing or non-finite value (NaN, inf or None) at step "
-                             f"{int(np.argmax(bad))}; every step needs a finite target.")
     check_paired(X_seqs, y_seqs)
     check_magnitude(X_seqs, "X")
     check_magnitude(y_seqs, "y")
@@ -340,6 +334,12 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
         raise ValueError(f"y has {y_seqs[0].shape[1]} outputs but the model was fitted with "
                          f"{estimator.n_outputs_}.")
     return X_seqs, y_seqs, form
+
+
+def unstacked(X, y):
+    """A 3-D X (:func:`is_stacked`) and its targets y (None, or as :func:`stacked_targets`
+    takes them) as lists of sequences."""
+    return list(np.asarray(X)), None if y is None else stacked_targets(y, STACKED, len(X))
 
 
 def stacked_targets(y, form, n_sequences):
