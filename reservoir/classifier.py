@@ -20,12 +20,12 @@ from .common.validation import (
     POSITIVE,
     check_classes,
     check_finite,
+    check_kind,
     check_known_labels,
     check_magnitude,
     check_sequences,
     check_washout,
     is_sequence_list,
-    refuse_times,
     univariate_items,
     validate_sequences,
     warn_channels_first,
@@ -214,7 +214,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         """
         table, X = False, univariate_items(X)
         if not is_sequence_list(X):
-            refuse_times(X, "X")
+            check_kind(X, "X")
             check_finite(X, "X", table=True)
             if np.asarray(X).ndim == 3:
                 X = list(check_array(np.asarray(X), dtype=self._dtype, allow_nd=True,

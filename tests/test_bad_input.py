@@ -143,6 +143,25 @@ def test_datetimes_are_not_features(model):
             model.fit(X, y if X is times else [y, y])
 
 
+@pytest.mark.parametrize("model", [ESNRegressor(10, washout=5), RTRLRegressor(3, epochs=1),
+                                   KalmanLSTMRegressor(1, epochs=1)],
+                         ids=lambda m: type(m).__name__)
+def test_complex_text_and_four_dimensions_get_a_fix(model):
+    u, y = _task()
+    for X in (u + 1j, [u + 1j, u]):
+        with pytest.raises(ValueError, match=r"X(\[0\])? holds complex numbers\. Pass their real "
+                                             "and imaginary parts as two features"):
+            model.fit(X, [y, y] if isinstance(X, list) else y)
+    labels = np.where(y > 0, "up", "down")
+    for X, Y in ((u, labels), ([u, u], [labels, labels])):
+        with pytest.raises(ValueError, match=r"y(\[0\])? holds text \('(up|down)'\) where numbers "
+                                             "are expected. Labels .*ESNClassifier"):
+            model.fit(X, Y)
+    model.fit(u, y.astype(str))  # numbers written as text are numbers
+    with pytest.raises(ValueError, match="X has 4 dimensions; pass one sequence"):
+        model.fit(u[None, None], y)
+
+
 def test_forecast_arguments():
     series = np.sin(np.arange(200) * 0.3)
     model = ESNForecaster(10, washout=20, random_state=0).fit(series)

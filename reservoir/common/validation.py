@@ -76,11 +76,18 @@ def is_sequence_list(X):
         for a in X)
 
 
-def refuse_times(a, name):
-    """Datetimes and durations are not features: numpy would read them as nanosecond counts."""
+def check_kind(a, name):
+    """Refuse what numpy would read wrongly or scikit-learn would refuse with a bare message:
+    datetimes and durations (read as nanosecond counts), complex numbers (the imaginary part
+    dropped), text, and arrays of more than three dimensions."""
+    shape = getattr(a, "shape", None)
+    if shape is None:  # (a list of rows)
+        a = np.asarray(a)
+        shape = a.shape
     dtypes = getattr(a, "dtypes", None)  # a DataFrame's per column, a pandas Series' own
     if dtypes is None:
-        dtypes = [np.asarray(a).dtype]
+        dtype = getattr(a, "dtype", None)
+        dtypes = [np.asarray(a).dtype if dtype is None else dtype]
     elif not hasattr(dtypes, "__iter__"):
         dtypes = [dtypes]
     # pandas' extension dtypes have a kind too: "M" for datetimes with a time zone
@@ -88,6 +95,25 @@ def refuse_times(a, name):
     if any(kind in "Mm" for kind in kinds):
         raise TypeError(f"{name} holds datetimes or durations; pass numeric features (drop the "
                         "time column, or encode the time as numbers yourself).")
+    if any(kind == "c" for kind in kinds):
+        raise ValueError(f"Complex data not supported: {name} holds complex numbers. Pass their "
+                         "real and imaginary parts as two features, e.g. "
+                         "np.stack([z.real, z.imag], axis=-1).")
+    if any(kind in "USO" for kind in kinds):
+        text = next((v for v in np.asarray(a, dtype=object).ravel() if isinstance(v, str)), None)
+        if text is not None:
+            try:
+                float(text)
+            except ValueError:
+                labels = (" Labels are not regression targets: for one label per sequence use "
+                          "reservoir.ESNClassifier, for one label per step "
+                          "lstm.KalmanLSTMClassifier." if name.startswith("y") else "")
+                raise ValueError(f"{name} holds text ({text!r}) where numbers are "
+                                 f"expected.{labels}") from None
+    if len(shape) > 3:
+        raise ValueError(f"{name} has {len(shape)} dimensions; pass one sequence (n_steps, "
+                         "n_features), a list of them, or a 3-D array (n_sequences, n_steps, "
+                         "n_features).")
 
 
 def check_finite(a, name, table=False):
@@ -153,7 +179,7 @@ def check_sequence(a, *, name, dtype, allow_1d=False):
     """One sequence as a finite, C-contiguous (T, n) array; returns (array, was_1d). (A
     sequence that :func:`is_ready` and finite needs none of this: :func:`check_sequences`
     keeps it as it is.)"""
-    refuse_times(a, name)
+    check_kind(a, name)
     check_finite(a, name)
     a = check_array(a, dtype=dtype, ensure_2d=not allow_1d, ensure_all_finite=True,
                     input_name=name, ensure_min_samples=1, order="C")
@@ -170,7 +196,7 @@ def check_sequences(X, *, name, dtype, allow_1d=False):
     """
     form = sequence_form(X)
     if form == STACKED:
-        refuse_times(X, name)
+        check_kind(X, name)
     items = [X] if form == ONE else list(X) if form == LIST else list(np.asarray(X))
     if not items:
         raise ValueError(f"{name} is an empty list; pass at least one sequence.")
@@ -301,12 +327,13 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
     """
     form = sequence_form(X)
     if form == ONE:
-        refuse_times(X, "X")
+        check_kind(X, "X")
         check_finite(X, "X")
         if y is None:
             X = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_all_finite=True,
                               order="C", ensure_min_samples=1)
             return [X], None, form
+        check_kind(y, "y")
         check_finite(y, "y")  # (an object array's None reads as NaN)
         X, y = validate_data(estimator, X, y, reset=reset, dtype=dtype, ensure_all_finite=True,
                              order="C", multi_output=True, y_numeric=True)
