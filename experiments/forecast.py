@@ -17,6 +17,7 @@ from sklearn.base import clone
 from sklearn.model_selection import TimeSeriesSplit
 
 from reservoir import ESNForecaster, NVARForecaster
+from reservoir.common.time_index import future_index
 
 from ._docstrings import fill_doc
 from .grid import grid_item
@@ -147,23 +148,6 @@ def _times(path, table):
     return times if increasing else None
 
 
-def _after(times, horizon):
-    """The ``horizon`` times after ``times`` when they are evenly spaced (dates: a frequency
-    pandas can infer), else None."""
-    import pandas as pd
-
-    if len(times) < 3:
-        return None
-    if np.issubdtype(times.dtype, np.datetime64):
-        freq = pd.infer_freq(pd.DatetimeIndex(times))
-        return None if freq is None else \
-            pd.date_range(times[-1], periods=horizon + 1, freq=freq)[1:].to_numpy()
-    step = np.diff(times)
-    if not np.allclose(step, step[0]):
-        return None
-    return times[-1] + step[0] * np.arange(1, horizon + 1)
-
-
 @fill_doc
 def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False, splits=3,
         n_reservoir=300, n_train=None, seed=0, device="cpu", verbose=False):
@@ -230,10 +214,12 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
                                        coords={"lead": np.arange(1, horizon + 1)})
     ds["future_forecast"] = xr.DataArray(future, dims=("lead", "variable"))
     if times is not None:  # the file's own times, and those after its end when evenly spaced
+        import pandas as pd
+
         ds.coords["test_time"] = ("lead", times[-horizon:])
-        after = _after(times, horizon)
+        after = future_index(pd.Index(times), horizon)
         if after is not None:
-            ds.coords["future_time"] = ("lead", after)
+            ds.coords["future_time"] = ("lead", after.to_numpy())
     return finish(ds, f"{type(base).__name__} on {pathlib.Path(file).name}", "forecast", dict(
         file=str(file), model=model, horizon=horizon, n_history=len(history), washout=washout,
         nrmse_test=nrmse(test, predicted, normalization=float(np.mean(scale))),

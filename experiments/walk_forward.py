@@ -252,7 +252,7 @@ class ClosedLoop:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)
-                    out.append(model.forecast(horizon, context=X[:o]))
+                    out.append(np.asarray(model.forecast(horizon, context=X[:o])))
             except FloatingPointError:
                 out.append(np.full((horizon, np.asarray(X).reshape(len(X), -1).shape[1]),
                                    np.inf))

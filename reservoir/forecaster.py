@@ -11,6 +11,7 @@ from .common.device import blas_threads
 from .common.interrupt import keyboard_interrupts, run_in_slices
 from .common.scaling import fit_scaling, scaled
 from .common.scoring import r2
+from .common.time_index import continuation
 from .common.validation import (
     LIST,
     ONE,
@@ -28,8 +29,10 @@ def series_of(estimator, X, reset, dtype, name="X"):
     validated, as (n_steps, n_variables) arrays of ``dtype``; returns (seqs, form).
 
     With ``reset`` it sets ``n_features_in_`` (and a data frame's ``feature_names_in_``),
-    ``_y_1d`` and the standardisation ``series_mean_``, ``series_scale_`` (zeros and ones
-    unless ``estimator.standardize``); otherwise it checks X against them. With
+    ``_y_1d``, the standardisation ``series_mean_``, ``series_scale_`` (zeros and ones
+    unless ``estimator.standardize``) and ``_continuation`` (how a forecast after a pandas
+    series comes back: :func:`~reservoir.common.time_index.continuation`); otherwise it checks
+    X against them. With
     ``standardize`` the series come back standardised.
     """
     if not is_sequence_list(X):  # a data frame's column names, as validate_data keeps them
@@ -40,6 +43,7 @@ def series_of(estimator, X, reset, dtype, name="X"):
     if reset:
         estimator.n_features_in_ = n
         estimator._y_1d = was_1d
+        estimator._continuation = continuation(X)
         estimator.series_mean_, estimator.series_scale_ = fit_scaling(seqs, estimator, name)
     elif n != estimator.n_features_in_:
         raise ValueError(f"{name} has {n} features, but {type(estimator).__name__} is expecting "
@@ -62,6 +66,14 @@ def context_of(estimator, context, dtype, needs):
                          f"than {needs} to set its state before it forecasts. Pass a longer "
                          "context, or none to continue the training series.")
     return ctx
+
+
+def as_series(forecast, estimator, context):
+    """A forecast as the pandas object it continues (the ``context`` when given, else the
+    training series: :class:`~reservoir.common.time_index.Continuation`), or as it is after
+    any other series."""
+    after = estimator._continuation if context is None else continuation(context)
+    return forecast if after is None else after(forecast)
 
 
 def check_forecast_options(horizon, on_divergence="warn"):
@@ -382,7 +394,11 @@ class ESNForecaster(ReservoirMixin):
         Returns
         -------
         forecast : ndarray of shape (horizon, n_variables), or (horizon,) for a univariate series
-            The free-running forecast, in the model's dtype.
+            The free-running forecast, in the model's dtype. After a pandas Series or DataFrame
+            (the training series, or ``context``) it comes back as one, with the same name or
+            columns, indexed by the series' index continued when that is evenly spaced (dates
+            with a frequency, numbers with a constant step), else by the steps ahead 1 ..
+            horizon (``steps_ahead``).
         """
         self._check_fitted()
         check_forecast_options(horizon, on_divergence)
@@ -405,5 +421,5 @@ class ESNForecaster(ReservoirMixin):
             b = min(horizon, a + piece)
             out[a:b] = self._generate(drive[:b - a], res.W_in, out_drive[:b - a], W_u, x, y_prev)
             warned = check_closed_loop(out[a:b], a, self._seen, on_divergence, warned)
-        return self._format_output([out], False)
+        return as_series(self._format_output([out], False), self, context)
 

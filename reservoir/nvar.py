@@ -28,7 +28,13 @@ from .common.validation import (
     kept_dtype,
     sequence_form,
 )
-from .forecaster import check_closed_loop, check_forecast_options, context_of, series_of
+from .forecaster import (
+    as_series,
+    check_closed_loop,
+    check_forecast_options,
+    context_of,
+    series_of,
+)
 from .readout import QRRidge, Readout
 
 
@@ -287,7 +293,8 @@ class NVARForecaster(BaseEstimator):
         Returns
         -------
         forecast : ndarray of shape (horizon, n_variables), or (horizon,) for a univariate series
-            The free-running forecast (float32 when the training series were float32).
+            The free-running forecast (float32 when the training series were float32); after a
+            pandas series, a pandas one, as ``ESNForecaster.forecast`` returns it.
         """
         check_is_fitted(self, "coef_")
         check_forecast_options(horizon, on_divergence)
@@ -301,4 +308,4 @@ class NVARForecaster(BaseEstimator):
                  self.intercept_, self.delays, self.skip, self._terms, self.increment, out)
         check_closed_loop(out, 0, self._seen, on_divergence, False)
         out = self._back(out)
-        return out[:, 0] if self._y_1d else out
+        return as_series(out[:, 0] if self._y_1d else out, self, context)

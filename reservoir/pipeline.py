@@ -5,6 +5,9 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from .common.time_index import continuation
+from .forecaster import as_series
+
 
 class ForecastPipeline(Pipeline):
     """A ``Pipeline`` of transformers ending in a forecaster (``ESNForecaster``,
@@ -52,6 +55,7 @@ class ForecastPipeline(Pipeline):
             The fitted pipeline.
         """
         self._one_variable = np.ndim(X) == 1
+        self._continuation = continuation(X)
         return super().fit(_as_columns(X), y, **params)
 
     def _back(self, values):
@@ -105,12 +109,13 @@ class ForecastPipeline(Pipeline):
         -------
         forecast : ndarray of shape (horizon, n_variables) or (horizon,)
             The forecast, through the inverse transforms (1-D for a pipeline fitted on a 1-D
-            series).
+            series); after a pandas series, a pandas one, as ``ESNForecaster.forecast``
+            returns it.
         """
         check_is_fitted(self)
-        if context is not None:
-            context = self[:-1].transform(_as_columns(context))
-        return self._back(self.steps[-1][1].forecast(horizon, context=context, **params))
+        inner = None if context is None else self[:-1].transform(_as_columns(context))
+        out = self._back(self.steps[-1][1].forecast(horizon, context=inner, **params))
+        return as_series(out, self, context)
 
 
 def _as_columns(X):
