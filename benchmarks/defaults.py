@@ -1,5 +1,7 @@
 """The ESN estimators' default reservoir against the first version's, on twelve tasks: what a
-user gets from ``ESNRegressor()`` and ``ESNForecaster()`` with no parameter set.
+user gets from ``ESNRegressor()`` and ``ESNForecaster()`` with no parameter set; and
+``KalmanLSTMRegressor()`` with its default (full) Jacobian against the truncated one it had
+before, on the regressions below and the input 3 steps back (test R^2 and fit time).
 
 Each task runs both default sets of ``spectral_radius``, ``leak_rate`` and ``input_scaling``,
 and for the forecaster ``standardize`` (300 units, ridge chosen by ``fit``), over ``--seeds``
@@ -18,12 +20,14 @@ Run with `python benchmarks/defaults.py [--seeds 5]`.
 """
 
 import argparse
+import time
 import warnings
 
 import numpy as np
 
 from experiments.datasets import lorenz63, mackey_glass, narma
 from experiments.metrics import nrmse, valid_prediction_time
+from lstm import KalmanLSTMRegressor
 from reservoir import ESNForecaster, ESNRegressor
 
 #: The defaults of the first version and now: (spectral_radius, leak_rate, input_scaling), and
@@ -96,6 +100,28 @@ def tasks():
     return out
 
 
+def lstm_table(seeds):
+    """The Kalman LSTM regressor's default against the truncated Jacobian: R^2 and fit time."""
+    print(f"\nKalmanLSTMRegressor(), median (min-max) of {seeds} draws, test R^2; median fit time")
+    print("| task | jacobian='truncated' (first version) | jacobian='full' (now) |")
+    print("| --- | --- | --- |")
+    u = np.random.default_rng(0).uniform(-1, 1, size=(3000, 1))
+    tasks = {"input 3 steps back, R^2": (u, np.r_[np.zeros(3), u[:-3, 0]]), **regressions()}
+    for name, (X, y) in tasks.items():
+        cells = []
+        for jacobian in ("truncated", "full"):
+            scores, seconds = [], []
+            for seed in range(seeds):
+                start = time.perf_counter()
+                model = KalmanLSTMRegressor(jacobian=jacobian, random_state=seed).fit(
+                    X[:2000], y[:2000])
+                seconds.append(time.perf_counter() - start)
+                scores.append(model.score(X[2000:], y[2000:]))
+            cells.append(f"{np.median(scores):.3g} ({min(scores):.3g}-{max(scores):.3g}), "
+                         f"{np.median(seconds):.2f} s")
+        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", type=int, default=5)
@@ -111,6 +137,7 @@ def main():
             scores = [score(params, seed) for seed in range(args.seeds)]
             cells.append(f"{np.median(scores):.3g} ({min(scores):.3g}-{max(scores):.3g})")
         print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+    lstm_table(args.seeds)
 
 
 if __name__ == "__main__":

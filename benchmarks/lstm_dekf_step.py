@@ -102,7 +102,8 @@ def main():
         times, models = {}, {}
         for trainer in ("dekf", "ndekf"):
             model = KalmanLSTMRegressor(B, 1, output="logistic", trainer=trainer, q=1e-4, r=1.0,
-                                        epochs=1, device="parallel", random_state=0)
+                                        jacobian="truncated", epochs=1, device="parallel",
+                                        random_state=0)
             model.partial_fit(X[:10], Y[:10])  # compile
             models[trainer], times[trainer] = model, float("inf")
             for _ in range(3):

@@ -89,8 +89,9 @@ def cell_states(model, n):
 
 def anbncn_states(out, n_strings=2000, n=8):
     rng = np.random.default_rng(0)
-    model = KalmanLSTMRegressor(2, 1, output="logistic", p0=100.0, q=(1e-2, 1e-6),
-                                r=(100.0, 1.0), anneal_steps=15 * n_strings, random_state=0)
+    model = KalmanLSTMRegressor(2, 1, output="logistic", jacobian="truncated", p0=100.0,
+                                q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=15 * n_strings,
+                                random_state=0)
     for _ in range(n_strings):
         model.partial_fit(*anbncn(int(rng.integers(1, 11))))
     states, symbols = cell_states(model, n)

@@ -119,7 +119,8 @@ def _model(name, task, seed, device):
     classes, else a ridge readout of the last step); the guesser (A1, one hidden unit)."""
     if name == "lstm":
         return KalmanLSTMRegressor(task.n_blocks, 2, forget_gate=False, peepholes=False,
-                                   cell_squashing="logistic", input_gate_bias=-3.0,
+                                   jacobian="truncated", cell_squashing="logistic",
+                                   input_gate_bias=-3.0,
                                    anneal_steps=task.anneal_steps, device=device,
                                    random_state=seed)
     if name == "rtrl":

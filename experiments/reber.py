@@ -115,9 +115,9 @@ def run_lstm(n_seeds=10, n_strings=5000, check_every=250, n_test=200, seed=0, de
             return RTRLRegressor(12, learning_rate=3e-3, reset_state=True, device=device,
                                  random_state=s)
         return KalmanLSTMRegressor(4, 2, output="logistic", trainer=trainer, p0=100.0,
-                                   q=(1e-2, 1e-6), r=(100.0, 1.0), anneal_steps=10 * n_strings,
-                                   learning_rate=0.1, momentum=0.9, device=device,
-                                   random_state=s)
+                                   jacobian="truncated", q=(1e-2, 1e-6), r=(100.0, 1.0),
+                                   anneal_steps=10 * n_strings, learning_rate=0.1, momentum=0.9,
+                                   device=device, random_state=s)
 
     models = ("dekf", "ndekf", "sgd", "rtrl")
     strings = np.full((len(models), n_seeds), -1, dtype=np.int32)

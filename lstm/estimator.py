@@ -78,9 +78,12 @@ trainer : {"dekf", "ndekf", "ekf", "sgd"}, default="dekf"
     Extended Kalman filter decoupled by block (one weight group per memory block and per
     output unit) or by node (one group per gate, cell input and output unit, a gate's peephole
     weights a group of their own), global (one group), or gradient descent with momentum.
-jacobian : {"truncated", "full"}, default="truncated"
-    Derivatives through the cell states only (LSTM's original rule), or exact RTRL through
-    every recurrent path.
+jacobian : {"truncated", "full"}, default="full"
+    Derivatives through the cell states only (LSTM's original rule, as the papers trained
+    it), or exact RTRL through every recurrent path. The full rule learns what needs the
+    block outputs' own recurrence: ``KalmanLSTMRegressor()`` recalls the input 3 steps back
+    with test R^2 0.93 against 0.21 truncated (median of 5 draws, benchmarks/defaults.py), in
+    about the same time.
 p0 : float, default=100.0
     Initial diagonal of the filter's error covariance P.
 q : float or (float, float), default=(1e-2, 1e-6)
@@ -394,7 +397,7 @@ class KalmanLSTMRegressor(SequenceR2Mixin, RegressorMixin, KalmanLSTMBase):
     def __init__(self, n_blocks=2, n_cells=1, *, peepholes=True, forget_gate=True,
                  shortcut=False, cell_squashing="tanh", input_gate_bias=-0.5,
                  forget_gate_bias=1.0, init_scale=0.1, output="linear", trainer="dekf",
-                 jacobian="truncated", p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0),
+                 jacobian="full", p0=100.0, q=(1e-2, 1e-6), r=(100.0, 1.0),
                  anneal_steps=20000, learning_rate=0.1, momentum=0.9, epochs=10,
                  reset_state=True, standardize=False, device="cpu", n_jobs=None,
                  random_state=None, verbose=False):
