@@ -1,7 +1,8 @@
 """The ESN estimators' default reservoir against the first version's, on twelve tasks: what a
 user gets from ``ESNRegressor()`` and ``ESNForecaster()`` with no parameter set; and
 ``KalmanLSTMRegressor()`` with its default (full) Jacobian against the truncated one it had
-before, on the regressions below and the input 3 steps back (test R^2 and fit time).
+before, on the regressions below and the input 3 steps back (test R^2 and fit time), and the
+full Jacobian's cost as the network grows.
 
 Each task runs both default sets of ``spectral_radius``, ``leak_rate`` and ``input_scaling``,
 and for the forecaster ``standardize`` (300 units, ridge chosen by ``fit``), over ``--seeds``
@@ -122,6 +123,23 @@ def lstm_table(seeds):
         print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
 
 
+def lstm_cost(repeats=3):
+    """What the full Jacobian costs as the network grows: fit time (best of ``repeats``,
+    interleaved) of 2 epochs over 2000 steps, by the number of blocks."""
+    u = np.random.default_rng(0).uniform(-1, 1, size=(2001, 1))
+    print("\nKalmanLSTMRegressor fit, 2 epochs of 2000 steps, best of 3: truncated, full, ratio")
+    for blocks in (2, 4, 8, 16):
+        best = {}
+        for _ in range(repeats):
+            for jacobian in ("truncated", "full"):
+                model = KalmanLSTMRegressor(blocks, jacobian=jacobian, epochs=2, random_state=0)
+                start = time.perf_counter()
+                model.fit(u[:-1], u[1:, 0])
+                best[jacobian] = min(best.get(jacobian, np.inf), time.perf_counter() - start)
+        print(f"  {blocks:2d} blocks: {best['truncated']:.3f} s, {best['full']:.3f} s, "
+              f"{best['full'] / best['truncated']:.1f}x", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", type=int, default=5)
@@ -138,6 +156,7 @@ def main():
             cells.append(f"{np.median(scores):.3g} ({min(scores):.3g}-{max(scores):.3g})")
         print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
     lstm_table(args.seeds)
+    lstm_cost()
 
 
 if __name__ == "__main__":

@@ -26,8 +26,9 @@ with event.install_recorder("numba:compile") as rec:
     ESNRegressor(20, washout=5, random_state=0).fit([u[:30], u[30:50]], [u[1:31], u[31:51]])
     ESNForecaster(20, washout=5, random_state=0).fit(u[:, 0]).forecast(3)
     RTRLRegressor(3, epochs=1, random_state=0).fit(u[:-1], u[1:, 0])
-    two = np.hstack([u[1:], -u[1:]])  # two outputs: the low-rank update of the decoupled filter
-    KalmanLSTMRegressor(2, 1, epochs=1, random_state=0).fit(u[:-1], two)
+    two = np.hstack([u[1:], -u[1:]])  # two outputs and the truncated Jacobian: the low-rank
+    KalmanLSTMRegressor(2, 1, jacobian="truncated", epochs=1,  # update of the decoupled filter
+                        random_state=0).fit(u[:-1], two)
     for trainer in ("ekf", "sgd"):
         KalmanLSTMRegressor(1, 2, trainer=trainer, epochs=1, random_state=0).fit(u[:-1], u[1:])
 print(sorted({ev.data["dispatcher"].py_func.__qualname__ for _, ev in rec.buffer}))
