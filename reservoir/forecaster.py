@@ -30,7 +30,7 @@ def series_of(estimator, X, reset, dtype, name="X"):
 
     With ``reset`` it sets ``n_features_in_`` (and a data frame's ``feature_names_in_``),
     ``_y_1d``, the standardisation ``series_mean_``, ``series_scale_`` (zeros and ones
-    unless ``estimator.standardize``) and ``_continuation`` (how a forecast after a pandas
+    unless ``estimator.standardize``) and ``_continuation`` (how a forecast after a labelled
     series comes back: :func:`~reservoir.common.time_index.continuation`); otherwise it checks
     X against them. With
     ``standardize`` the series come back standardised.
@@ -69,9 +69,9 @@ def context_of(estimator, context, dtype, needs):
 
 
 def as_series(forecast, estimator, context):
-    """A forecast as the pandas object it continues (the ``context`` when given, else the
-    training series: :class:`~reservoir.common.time_index.Continuation`), or as it is after
-    any other series."""
+    """A forecast as the labelled object (pandas, xarray) it continues (the ``context`` when
+    given, else the training series: :class:`~reservoir.common.time_index.Continuation`), or
+    as it is after any other series."""
     after = estimator._continuation if context is None else continuation(context)
     return forecast if after is None else after(forecast)
 
@@ -395,10 +395,11 @@ class ESNForecaster(ReservoirMixin):
         -------
         forecast : ndarray of shape (horizon, n_variables), or (horizon,) for a univariate series
             The free-running forecast, in the model's dtype. After a pandas Series or DataFrame
-            (the training series, or ``context``) it comes back as one, with the same name or
-            columns, indexed by the series' index continued when that is evenly spaced (dates
-            with a frequency, numbers with a constant step), else by the steps ahead 1 ..
-            horizon (``steps_ahead``).
+            or an xarray DataArray (the training series, or ``context``) it comes back as one,
+            with the same name and columns (variables' coordinate), indexed by the series'
+            index (steps' coordinate) continued when that is evenly spaced (dates with a
+            frequency, numbers with a constant step), else by the steps ahead 1 .. horizon
+            (pandas: ``steps_ahead``; xarray: no coordinate).
         """
         self._check_fitted()
         check_forecast_options(horizon, on_divergence)

@@ -294,7 +294,8 @@ class NVARForecaster(BaseEstimator):
         -------
         forecast : ndarray of shape (horizon, n_variables), or (horizon,) for a univariate series
             The free-running forecast (float32 when the training series were float32); after a
-            pandas series, a pandas one, as ``ESNForecaster.forecast`` returns it.
+            pandas or xarray series, the same kind of object, as ``ESNForecaster.forecast``
+            returns it.
         """
         check_is_fitted(self, "coef_")
         check_forecast_options(horizon, on_divergence)

@@ -109,8 +109,8 @@ class ForecastPipeline(Pipeline):
         -------
         forecast : ndarray of shape (horizon, n_variables) or (horizon,)
             The forecast, through the inverse transforms (1-D for a pipeline fitted on a 1-D
-            series); after a pandas series, a pandas one, as ``ESNForecaster.forecast``
-            returns it.
+            series); after a pandas or xarray series, the same kind of object, as
+            ``ESNForecaster.forecast`` returns it.
         """
         check_is_fitted(self)
         inner = None if context is None else self[:-1].transform(_as_columns(context))

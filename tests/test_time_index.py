@@ -86,3 +86,24 @@ def test_an_uneven_index_labels_the_steps_ahead_and_a_list_continues_its_last_se
     assert isinstance(model.forecast(2), np.ndarray)
     model = ESNForecaster(30, washout=12, random_state=0).fit([first.to_numpy(), last])
     assert model.forecast(2).index[0] == pd.Timestamp("2011-01-01")
+
+
+def test_forecasts_after_an_xarray_series_are_data_arrays_with_its_coordinates():
+    xr = pytest.importorskip("xarray")
+    frame = _series()
+    two = xr.DataArray(frame.to_numpy(), dims=("time", "variable"), name="x",
+                       coords={"time": frame.index, "variable": ["a", "b"]})
+    future = pd.date_range("2011-01", periods=3, freq="MS")
+    for make in (lambda: ESNForecaster(30, washout=12, random_state=0),
+                 lambda: NVARForecaster(delays=3)):
+        got = make().fit(two).forecast(3)
+        expected = xr.DataArray(make().fit(frame.to_numpy()).forecast(3), name="x",
+                                dims=("time", "variable"),
+                                coords={"time": future, "variable": ["a", "b"]})
+        xr.testing.assert_identical(got, expected)
+        one = make().fit(two.sel(variable="a", drop=True)).forecast(3)
+        assert one.dims == ("time",) and one.name == "x"
+        np.testing.assert_array_equal(one["time"], future)
+    bare = xr.DataArray(frame["a"].to_numpy(), dims="step")  # no coordinate: none after it
+    got = ESNForecaster(30, washout=12, random_state=0).fit(bare).forecast(2)
+    assert got.dims == ("step",) and "step" not in got.coords

@@ -1,11 +1,16 @@
-"""Forecasts of a pandas series as pandas objects, labelled by the series' index continued."""
+"""Forecasts of a labelled series (pandas, xarray) as such objects, labelled by the series'
+index continued."""
 
 import numpy as np
 
 
-def is_pandas(a):
-    """True for a pandas Series or DataFrame."""
-    return type(a).__module__.startswith("pandas") and hasattr(a, "index")
+def is_labelled(a):
+    """True for a pandas Series or DataFrame, or an xarray DataArray of one or two
+    dimensions (steps first)."""
+    module = type(a).__module__
+    if module.startswith("xarray"):
+        return hasattr(a, "dims") and len(a.dims) in (1, 2)
+    return module.startswith("pandas") and hasattr(a, "index")
 
 
 def index_step(index):
@@ -46,33 +51,52 @@ def future_index(index, horizon):
 
 
 class Continuation:
-    """How a forecast after a pandas Series or DataFrame comes back: as the same kind of
-    object, with its name or columns, indexed by the series' index continued (when it is
-    evenly spaced: :func:`index_step`), else by the steps ahead 1 .. horizon (an index named
-    ``steps_ahead``)."""
+    """How a forecast after a labelled series comes back: as the same kind of object (pandas
+    Series or DataFrame, xarray DataArray), with its name and its columns (the variables'
+    coordinate), labelled by the series' index (the steps' coordinate) continued when it is
+    evenly spaced (:func:`index_step`); else by the steps ahead 1 .. horizon for pandas (an
+    index named ``steps_ahead``), and with no coordinate on the steps for xarray."""
 
     def __init__(self, series):
-        self.frame = series.ndim == 2
-        self.labels = series.columns if self.frame else series.name
-        self.last, self.step, self.name = series.index[-1], index_step(series.index), \
-            series.index.name
+        self.xarray = hasattr(series, "dims")
+        if self.xarray:
+            self.dims, self.name = series.dims, series.name
+            index = series.indexes.get(self.dims[0])  # None without a coordinate
+            variables = self.dims[1:]
+            self.labels = (series[variables[0]].to_numpy()
+                           if variables and variables[0] in series.coords else None)
+        else:
+            index, self.name = series.index, getattr(series, "name", None)
+            self.labels = series.columns if series.ndim == 2 else None
+        self.two_d = series.ndim == 2
+        self.step = None if index is None or len(index) == 0 else index_step(index)
+        self.last, self.index_name = (None, None) if self.step is None else \
+            (index[-1], index.name)
 
     def __call__(self, values):
         """``values`` (horizon,) or (horizon, n_variables) as the series' kind of object."""
+        horizon = len(values)
+        values = np.reshape(values, (horizon, -1) if self.two_d else horizon)
+        after = (None if self.step is None else
+                 labels_after(self.last, self.step, horizon, self.index_name))
+        if self.xarray:
+            import xarray as xr
+
+            coords = {} if after is None else {self.dims[0]: after.to_numpy()}
+            if self.labels is not None:
+                coords[self.dims[1]] = self.labels
+            return xr.DataArray(values, dims=self.dims, coords=coords, name=self.name)
         import pandas as pd
 
-        horizon = len(values)
-        index = (pd.RangeIndex(1, horizon + 1, name="steps_ahead") if self.step is None else
-                 labels_after(self.last, self.step, horizon, self.name))
-        if self.frame:
-            return pd.DataFrame(np.reshape(values, (horizon, -1)), index=index,
-                                columns=self.labels)
-        return pd.Series(np.reshape(values, horizon), index=index, name=self.labels)
+        index = pd.RangeIndex(1, horizon + 1, name="steps_ahead") if after is None else after
+        if self.two_d:
+            return pd.DataFrame(values, index=index, columns=self.labels)
+        return pd.Series(values, index=index, name=self.name)
 
 
 def continuation(series):
-    """A :class:`Continuation` for a pandas Series or DataFrame (the last one of a list), None
-    for any other series."""
+    """A :class:`Continuation` for a labelled series (:func:`is_labelled`; the last one of a
+    list), None for any other series."""
     if isinstance(series, (list, tuple)) and series:
         series = series[-1]
-    return Continuation(series) if is_pandas(series) else None
+    return Continuation(series) if is_labelled(series) else None
