@@ -34,7 +34,7 @@ DEFAULT_GRIDS = {"esn": {"spectral_radius": [0.5, 0.9, 1.2], "leak_rate": [0.1, 
                  "nvar": {"delays": [1, 2, 3, 4], "skip": [1, 2], "ridge": [1e-6, 1e-3, 1.0]}}
 
 
-def read_series(path, columns=None):
+def read_series(path, columns=None, fill=None):
     """A series from a CSV file (columns of a table) or a netCDF file (1-D variables).
 
     Parameters
@@ -45,6 +45,8 @@ def read_series(path, columns=None):
     columns : list of str or None, default=None
         The columns (variables) to read; None reads every numeric one but those named like a
         time axis (:data:`~experiments.tables.TIME_NAMES`).
+    fill : {"interpolate", "ffill"} or None, default=None
+        Fill missing values (see :func:`run`); None refuses them, naming the first.
 
     Returns
     -------
@@ -54,7 +56,8 @@ def read_series(path, columns=None):
         The names of the variables.
     """
     path = pathlib.Path(path)
-    return _series(path, _open(path), columns)
+    values, names, _ = _series(path, _open(path), columns, fill)
+    return values, names
 
 
 def _open(path):
@@ -75,9 +78,13 @@ def _open(path):
                      f"{suffix or 'none'}.")
 
 
-def _series(path, table, columns):
-    """:func:`read_series` of the file ``path`` whose table :func:`_open` read."""
+def _series(path, table, columns, fill=None):
+    """:func:`read_series` of the file ``path`` whose table :func:`_open` read, and the count of
+    missing values that ``fill`` ("interpolate", "ffill" or None) filled."""
     import pandas as pd
+
+    if fill not in (None, "interpolate", "ffill"):
+        raise ValueError(f"fill must be 'interpolate', 'ffill' or None, got {fill!r}.")
 
     suffix = path.suffix.lower()
     if suffix in SUFFIXES:
@@ -103,12 +110,24 @@ def _series(path, table, columns):
         raise ValueError(f"{path.name}: {other} is not a numeric series (1-D)"
                          + (f"; choose among {numeric} with --column." if numeric else "."))
     values = np.stack([np.asarray(table[c], dtype=np.float64) for c in names], axis=1)
+    missing = np.isnan(values)
+    if missing.any() and fill is not None:
+        frame = pd.DataFrame(values)
+        values = (frame.interpolate(limit_direction="both") if fill == "interpolate" else
+                  frame.ffill().bfill()).to_numpy()
     gaps = ~np.isfinite(values)
     if gaps.any():
         row, col = np.argwhere(gaps)[0]
-        raise ValueError(f"{path.name}: {names[col]!r} has {int(gaps[:, col].sum())} missing or "
-                         f"non-finite values (the first at row {row}); fill or drop them first.")
-    return values, [str(n) for n in names]
+        n = int(gaps[:, col].sum())
+        if np.isnan(values[row, col]):
+            raise ValueError(f"{path.name}: {names[col]!r} has {n} missing value{'s' * (n > 1)} "
+                             f"(the first at row {row}); fill them with --fill (fill= in "
+                             "Python) interpolate (a line between the values around each gap) "
+                             "or ffill (the last value before it), or fill or drop them in the "
+                             "file.")
+        raise ValueError(f"{path.name}: {names[col]!r} has {n} infinite value{'s' * (n > 1)} "
+                         f"(the first at row {row}); fix or drop them in the file.")
+    return values, [str(n) for n in names], int(missing.sum())
 
 
 def read_times(path):
@@ -150,7 +169,7 @@ def _times(path, table):
 
 @fill_doc
 def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False, splits=3,
-        n_reservoir=300, n_train=None, seed=0, device="cpu", verbose=False):
+        n_reservoir=300, n_train=None, fill=None, seed=0, device="cpu", verbose=False):
     """Search, refit and forecast a user's series (see the module).
 
     Parameters
@@ -174,6 +193,10 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         Reservoir units.
     n_train : int or None, default=None
         Use only the last ``n_train`` steps before the held-out ones (None: all).
+    fill : {{"interpolate", "ffill"}} or None, default=None
+        Fill missing values (empty cells, NaN): linearly between the values around each gap
+        (the first and last values beyond the ends), or with the last value before it (the
+        first value before the start); None refuses them, naming the first.
     {seed}
     device : str, default="cpu"
         ``device`` of the forecaster (see docs/devices.md).
@@ -183,7 +206,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     """
     path = pathlib.Path(file)
     table = _open(path)
-    values, names = _series(path, table, column)
+    values, names, n_filled = _series(path, table, column, fill)
     if horizon >= len(values) // 2:
         raise ValueError(f"horizon={horizon} leaves too little of the {len(values)} steps to "
                          "train on; use a horizon below half the series.")
@@ -225,7 +248,8 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         nrmse_test=nrmse(test, predicted, normalization=float(np.mean(scale))),
         nrmse_persistence=nrmse(test, np.repeat(history[-1:], horizon, axis=0),
                                 normalization=float(np.mean(scale))),
-        seed=seed, **{f"chosen_{k}": v for k, v in result.best_params_.items()}))
+        fill=fill or "none", n_filled=n_filled, seed=seed,
+        **{f"chosen_{k}": v for k, v in result.best_params_.items()}))
 
 
 @fill_doc
@@ -239,7 +263,8 @@ def summary(ds):
     return "\n".join([
         f"Forecast of {a['file']} ({', '.join(map(str, ds['variable'].values))}) by "
         f"{a['model']}: "
-        f"{ds.sizes['time']} steps, the last {a['horizon']} held out",
+        f"{ds.sizes['time']} steps, the last {a['horizon']} held out"
+        + (f"; {a['n_filled']} missing values filled ({a['fill']})" if a.get("n_filled") else ""),
         f"  chosen by a {ds['mean_test_score'].size}-configuration search: {chosen}",
         f"  held-out NRMSE over {a['horizon']} steps: {a['nrmse_test']:.4g} (persistence "
         f"{a['nrmse_persistence']:.4g})",
@@ -281,4 +306,7 @@ PROTOCOLS = [Protocol(
         Option("--model", dict(choices=sorted(DEFAULT_GRIDS), help="esn (ESNForecaster, "
                                "default) or nvar (NVARForecaster, next-generation RC)")),
         Option("--splits", dict(type=positive_int, help="TimeSeriesSplit folds (default 3)")),
-        Option("--n-reservoir", dict(type=positive_int, help="reservoir units (default 300)"))))]
+        Option("--n-reservoir", dict(type=positive_int, help="reservoir units (default 300)")),
+        Option("--fill", dict(choices=["interpolate", "ffill"], help="fill missing values: "
+                              "linearly between the values around each gap, or with the last "
+                              "value before it (default: refuse them)"))))]

@@ -44,7 +44,8 @@ def test_csv_and_netcdf_series_read_with_clear_errors(table, tmp_path):
         read_series(path, ["sales"])
     frame.loc[7, "sales"] = np.nan
     frame.to_csv(path, index=False)
-    with pytest.raises(ValueError, match="'sales' has 1 missing.*row 7"):
+    with pytest.raises(ValueError, match=r"'sales' has 1 missing value \(the first at row "
+                                         r"7\); fill them with --fill"):
         read_series(path)
     other = tmp_path / "series.json"
     other.write_text("{}")
@@ -106,6 +107,37 @@ def test_cli_forecasts_a_users_csv(table, tmp_path, capsys):
         cli.main(["forecast", str(tmp_path / "none.csv"), "--out", str(tmp_path)])
     with pytest.raises(SystemExit, match="horizon=200 leaves too little"):
         cli.main(["forecast", str(path), "--horizon", "200", "--out", str(tmp_path)])
+
+
+def test_gaps_in_a_users_file_are_filled_on_request(table, tmp_path, capsys):
+    path, frame = table
+    frame.loc[[0, 7, 8], "sales"] = np.nan  # one at the start, two in a row inside
+    frame.loc[239, "temperature"] = np.nan  # one at the end
+    frame.to_csv(path, index=False)
+    sales, temperature = frame["sales"].to_numpy(), frame["temperature"].to_numpy()
+    values, _ = read_series(path, fill="interpolate")
+    np.testing.assert_allclose(values[[0, 7, 8], 1], [sales[1], *np.interp([7, 8], [6, 9],
+                                                                          sales[[6, 9]])])
+    assert values[239, 0] == temperature[238]
+    values, _ = read_series(path, fill="ffill")
+    np.testing.assert_array_equal(values[[0, 7, 8], 1], [sales[1], sales[6], sales[6]])
+    with pytest.raises(ValueError, match="fill must be 'interpolate', 'ffill' or None"):
+        read_series(path, fill="mean")
+    frame.loc[3, "sales"] = np.inf
+    frame.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"'sales' has 1 infinite value \(the first at row 3\); "
+                                         "fix or drop"):
+        read_series(path, fill="interpolate")
+    frame.loc[3, "sales"] = 1.0
+    frame.to_csv(path, index=False)
+    argv = ["forecast", str(path), "--horizon", "6", "--grid", "ridge=1e-6,1", "--n-reservoir",
+            "30", "--out", str(tmp_path), "--quiet", "--no-plot"]
+    with pytest.raises(SystemExit, match="4 missing|3 missing"):
+        cli.main(argv)
+    assert cli.main(argv + ["--fill", "interpolate"]) == 0
+    assert "4 missing values filled (interpolate)" in capsys.readouterr().out
+    ds = xr.open_dataset(tmp_path / "forecast_shop_seed0.nc", engine="scipy")
+    assert ds.attrs["n_filled"] == 4 and np.isfinite(ds["series"].values).all()
 
 
 def test_the_files_dates_label_the_series_and_its_forecasts(tmp_path, capsys):
