@@ -85,7 +85,6 @@ def _series(path, table, columns, fill=None):
 
     if fill not in (None, "interpolate", "ffill"):
         raise ValueError(f"fill must be 'interpolate', 'ffill' or None, got {fill!r}.")
-
     suffix = path.suffix.lower()
     if suffix in SUFFIXES:
         available = list(table.columns)
@@ -119,6 +118,8 @@ def _series(path, table, columns, fill=None):
     if gaps.any():
         row, col = np.argwhere(gaps)[0]
         n = int(gaps[:, col].sum())
+        if np.isnan(values[row, col]) and fill is not None:
+            raise ValueError(f"{path.name}: {names[col]!r} has no value to fill its gaps from.")
         if np.isnan(values[row, col]):
             raise ValueError(f"{path.name}: {names[col]!r} has {n} missing value{'s' * (n > 1)} "
                              f"(the first at row {row}); fill them with --fill (fill= in "
@@ -264,7 +265,8 @@ def summary(ds):
         f"Forecast of {a['file']} ({', '.join(map(str, ds['variable'].values))}) by "
         f"{a['model']}: "
         f"{ds.sizes['time']} steps, the last {a['horizon']} held out"
-        + (f"; {a['n_filled']} missing values filled ({a['fill']})" if a.get("n_filled") else ""),
+        + (f"; {a['n_filled']} missing value{'s' * (a['n_filled'] > 1)} filled ({a['fill']})"
+           if a.get("n_filled") else ""),
         f"  chosen by a {ds['mean_test_score'].size}-configuration search: {chosen}",
         f"  held-out NRMSE over {a['horizon']} steps: {a['nrmse_test']:.4g} (persistence "
         f"{a['nrmse_persistence']:.4g})",

@@ -123,6 +123,10 @@ def test_gaps_in_a_users_file_are_filled_on_request(table, tmp_path, capsys):
     np.testing.assert_array_equal(values[[0, 7, 8], 1], [sales[1], sales[6], sales[6]])
     with pytest.raises(ValueError, match="fill must be 'interpolate', 'ffill' or None"):
         read_series(path, fill="mean")
+    empty = frame.assign(sales=np.nan)
+    empty.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="'sales' has no value to fill its gaps from"):
+        read_series(path, fill="ffill")
     frame.loc[3, "sales"] = np.inf
     frame.to_csv(path, index=False)
     with pytest.raises(ValueError, match=r"'sales' has 1 infinite value \(the first at row 3\); "

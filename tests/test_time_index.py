@@ -40,6 +40,8 @@ def test_an_evenly_spaced_index_is_continued(index, expected):
     pd.Index([0, 1, 3, 4]),
     pd.Index(["a", "b", "c"]),
     pd.Index([2, 2, 2]),
+    pd.Index([3.0, 2.0, 1.0]),  # going back
+    pd.DatetimeIndex(["2020-01-03", "2020-01-02", "2020-01-01"]),
 ])
 def test_an_uneven_index_has_no_continuation(index):
     assert future_index(index, 3) is None

@@ -14,11 +14,13 @@ def is_labelled(a):
 
 
 def index_step(index):
-    """The step of an evenly spaced pandas ``index``: the frequency of dates and durations
-    (known or inferred from at least three labels), the periods' own, the constant difference
-    of numbers; None for any other index."""
+    """The step of an evenly spaced, increasing pandas ``index``: the frequency of dates and
+    durations (known or inferred from at least three labels), the periods' own, the constant
+    difference of numbers; None for any other index."""
     import pandas as pd
 
+    if not index.is_monotonic_increasing:
+        return None
     if isinstance(index, pd.PeriodIndex):
         return index.freq
     if isinstance(index, (pd.DatetimeIndex, pd.TimedeltaIndex)):
@@ -27,7 +29,7 @@ def index_step(index):
             or pd.api.types.is_bool_dtype(index.dtype):
         return None
     step = np.diff(index.to_numpy())
-    return step[0] if step[0] != 0 and np.allclose(step, step[0]) else None
+    return step[0] if step[0] > 0 and np.allclose(step, step[0]) else None
 
 
 def labels_after(last, step, horizon, name=None):
