@@ -32,8 +32,7 @@ def series_of(estimator, X, reset, dtype, name="X"):
     ``_y_1d``, the standardisation ``series_mean_``, ``series_scale_`` (zeros and ones
     unless ``estimator.standardize``) and ``_continuation`` (how a forecast after a labelled
     series comes back: :func:`~reservoir.common.time_index.continuation`); otherwise it checks
-    X against them. With
-    ``standardize`` the series come back standardised.
+    X against them. With ``standardize`` the series come back standardised.
     """
     if not is_sequence_list(X):  # a data frame's column names, as validate_data keeps them
         _check_feature_names(estimator, X, reset=reset)
