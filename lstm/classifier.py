@@ -41,8 +41,8 @@ y : array-like of shape (n_steps,) or (n_steps, n_classes), or list of such arra
 #: The classifier's defaults: a larger network than the regressor's (4 blocks of 2 cells: 2
 #: blocks of 1 cell missed 257 of 370 Japanese Vowels), the noise annealed over half of the
 #: fit (20000 updates are 7 passes over a set of 270 sequences with one label each), and the
-#: truncated Jacobian (the full one costs this network 3 times the time: 12 and 14 errors of
-#: 370 on Japanese Vowels for seeds 0 and 1, against 19 and 15 truncated).
+#: truncated Jacobian (the full one costs this network 3 times the time; a one-off run on
+#: Japanese Vowels, seeds 0 and 1: 12 and 14 errors of 370, against 19 and 15 truncated).
 CLASSIFIER_FRAGMENTS = {
     "lstm_network": FRAGMENTS["lstm_network"].replace(
         "n_blocks : int, default=2", "n_blocks : int, default=4").replace(
