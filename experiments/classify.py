@@ -26,6 +26,7 @@ from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .search import grid_search
 from .sequence_files import read_labelled
+from .tables import FILLS
 
 #: Published errors on the test split (Jaeger et al. 2007 for Japanese Vowels' ensemble of
 #: leaky ESNs; MiniRocket as measured in the classification issue: 4-7 on Japanese Vowels).
@@ -36,7 +37,7 @@ PUBLISHED = {"japanese-vowels": "0/370 (Jaeger et al. 2007, ensemble of leaky ES
 def run(archive, test=None, test_size=None, label_column=None, id_column=None, grid=None,
         n_reservoir=300, representation="last_mean", n_estimators=1, bidirectional=False,
         spectral_radius=None, leak_rate=None, input_scaling=None, density=None,
-        n_components=None, splits=5, scoring=None, vote=False, n_train=None, seed=0,
+        n_components=None, splits=5, scoring=None, vote=False, n_train=None, fill=None, seed=0,
         device="cpu", verbose=False):
     """Fit ``ESNClassifier`` on a training split, score it on the test split.
 
@@ -79,6 +80,9 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
         probabilities (scikit-learn's soft ``VotingClassifier``): nothing is chosen.
     n_train : int or None, default=None
         Train on the first ``n_train`` training sequences only (None: all).
+    fill : {{"interpolate", "ffill"}} or None, default=None
+        Fill missing steps inside the file's sequences (see
+        :func:`experiments.sequence_files.read_labelled`); None refuses them.
     {seed}
     device : str, default="cpu"
         ``device`` of the classifier (see docs/devices.md).
@@ -86,7 +90,8 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
 
     {returns_dataset}
     """
-    X, y, X_test, y_test = _splits(str(archive), test, test_size, label_column, id_column, seed)
+    X, y, X_test, y_test = _splits(str(archive), test, test_size, label_column, id_column, fill,
+                                   seed)
     if n_train is not None:
         X, y = X[:n_train], y[:n_train]
     given = {k: v for k, v in dict(spectral_radius=spectral_radius, leak_rate=leak_rate,
@@ -141,21 +146,22 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
         **{f"chosen_{k}": v for k, v in chosen.items()}))
 
 
-def _splits(archive, test, test_size, label_column, id_column, seed):
+def _splits(archive, test, test_size, label_column, id_column, fill, seed):
     """(X, y, X_test, y_test) of a set (as published) or of a file (see :func:`run`)."""
     if archive in ARCHIVES:
-        if any(v is not None for v in (test, test_size, label_column, id_column)):
+        if any(v is not None for v in (test, test_size, label_column, id_column, fill)):
             raise ValueError(f"{archive} comes split as published: --test, --test-size, "
-                             "--label-column and --id-column are for a file of your own.")
+                             "--label-column, --id-column and --fill are for a file of your "
+                             "own.")
         return (*load_archive(archive, "train"), *load_archive(archive, "test"))
     if not pathlib.Path(archive).suffix:
         raise ValueError(f"{archive!r} is neither a set ({', '.join(sorted(ARCHIVES))}) nor a "
                          ".ts file or a table (.csv, .tsv, .txt).")
-    X, y = read_labelled(archive, id_column, label_column)
+    X, y = read_labelled(archive, id_column, label_column, fill)
     if test is not None:
         if test_size is not None:
             raise ValueError("Give either a test file (--test) or --test-size, not both.")
-        return (X, y, *read_labelled(test, id_column, label_column))
+        return (X, y, *read_labelled(test, id_column, label_column, fill))
     test_size = 0.25 if test_size is None else test_size
     if not 0 < test_size < 1:
         raise ValueError(f"test_size must be in (0, 1), got {test_size}.")
@@ -263,4 +269,7 @@ PROTOCOLS = [Protocol(
         Option("--scoring", dict(choices=["accuracy", "neg_log_loss"],
                                  help="what the search maximises (default accuracy)")),
         Option("--vote", dict(action="store_true", help="average the probabilities of every "
-                              "configuration of --grid instead of searching it"))))]
+                              "configuration of --grid instead of searching it")),
+        Option("--fill", dict(choices=FILLS, help="fill missing steps inside a file's "
+                              "sequences: linearly between the values around each gap, or with "
+                              "the last value before it (default: refuse them)"))))]

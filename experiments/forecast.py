@@ -25,7 +25,17 @@ from .metrics import nrmse
 from .protocol import Option, Protocol, positive_int
 from .results import finish
 from .search import grid_search
-from .tables import SUFFIXES, TIME_NAMES, first_named, is_named, read_table, text_cells, time_values
+from .tables import (
+    FILLS,
+    SUFFIXES,
+    TIME_NAMES,
+    filled,
+    first_named,
+    is_named,
+    read_table,
+    text_cells,
+    time_values,
+)
 from .walk_forward import ClosedLoop
 
 #: The search of each model when ``--grid`` is not given.
@@ -83,8 +93,6 @@ def _series(path, table, columns, fill=None):
     missing values that ``fill`` ("interpolate", "ffill" or None) filled."""
     import pandas as pd
 
-    if fill not in (None, "interpolate", "ffill"):
-        raise ValueError(f"fill must be 'interpolate', 'ffill' or None, got {fill!r}.")
     suffix = path.suffix.lower()
     if suffix in SUFFIXES:
         available = list(table.columns)
@@ -110,10 +118,7 @@ def _series(path, table, columns, fill=None):
                          + (f"; choose among {numeric} with --column." if numeric else "."))
     values = np.stack([np.asarray(table[c], dtype=np.float64) for c in names], axis=1)
     missing = np.isnan(values)
-    if missing.any() and fill is not None:
-        frame = pd.DataFrame(values)
-        values = (frame.interpolate(limit_direction="both") if fill == "interpolate" else
-                  frame.ffill().bfill()).to_numpy()
+    values = filled(values, fill)
     gaps = ~np.isfinite(values)
     if gaps.any():
         row, col = np.argwhere(gaps)[0]
@@ -309,6 +314,6 @@ PROTOCOLS = [Protocol(
                                "default) or nvar (NVARForecaster, next-generation RC)")),
         Option("--splits", dict(type=positive_int, help="TimeSeriesSplit folds (default 3)")),
         Option("--n-reservoir", dict(type=positive_int, help="reservoir units (default 300)")),
-        Option("--fill", dict(choices=["interpolate", "ffill"], help="fill missing values: "
+        Option("--fill", dict(choices=FILLS, help="fill missing values: "
                               "linearly between the values around each gap, or with the last "
                               "value before it (default: refuse them)"))))]

@@ -16,7 +16,17 @@ import pathlib
 import numpy as np
 
 from .archives import read_ts
-from .tables import SUFFIXES, TIME_NAMES, first_named, is_named, read_table, text_cells, time_values
+from .tables import (
+    SUFFIXES,
+    TIME_NAMES,
+    check_fill,
+    filled,
+    first_named,
+    is_named,
+    read_table,
+    text_cells,
+    time_values,
+)
 
 #: Column names read as the sequence of each row (a long table), unless one is named.
 ID_NAMES = {"sequence", "sequence_id", "id", "series", "series_id", "case", "case_id",
@@ -25,7 +35,7 @@ ID_NAMES = {"sequence", "sequence_id", "id", "series", "series_id", "case", "cas
 LABEL_NAMES = {"label", "labels", "class", "target", "y", "category"}
 
 
-def read_labelled(path, id_column=None, label_column=None):
+def read_labelled(path, id_column=None, label_column=None, fill=None):
     """The sequences of a file and one label per sequence (see the module).
 
     Parameters
@@ -38,6 +48,11 @@ def read_labelled(path, id_column=None, label_column=None):
     label_column : str or None, default=None
         The column of labels; None looks for one named in :data:`LABEL_NAMES` (the first
         column of a table without a header line).
+    fill : {"interpolate", "ffill"} or None, default=None
+        Fill missing steps inside each sequence (empty fields before a wide row's last value, a
+        long table's empty cells): by a line between the values around each gap, or by the
+        last value before it (at either end of a sequence the nearest value); None refuses
+        them, naming the first.
 
     Returns
     -------
@@ -50,8 +65,10 @@ def read_labelled(path, id_column=None, label_column=None):
     if not path.is_file():
         raise ValueError(f"There is no file {path}.")
     suffix = path.suffix.lower()
+    check_fill(fill)
     if suffix == ".ts":
-        return read_ts(path)
+        X, y = read_ts(path)
+        return [filled(x, fill) for x in X], y
     if suffix not in SUFFIXES:
         raise ValueError(f"{path.name}: the file must be .ts or a table (.csv, .tsv or .txt), "
                          f"got {suffix or 'none'}.")
@@ -73,8 +90,8 @@ def read_labelled(path, id_column=None, label_column=None):
         raise ValueError(f"{path.name}: the label column {label!r} is empty at row {row}; every "
                          "sequence needs a label.")
     if ident is None:
-        return _wide(path, table, label)
-    return _long(path, table, ident, label)
+        return _wide(path, table, label, fill)
+    return _long(path, table, ident, label, fill)
 
 
 def _numeric(path, table, columns):
@@ -90,22 +107,24 @@ def _numeric(path, table, columns):
     return table[columns].to_numpy(dtype=np.float64)
 
 
-def _wide(path, table, label):
+def _wide(path, table, label, fill):
     """One univariate sequence per row: its steps, up to its first empty field."""
     values = _numeric(path, table, [c for c in table.columns if c != label])
     X = []
     for i, row in enumerate(values):
         n = len(row) - int(np.argmax(np.isfinite(row[::-1]))) if np.isfinite(row).any() else 0
-        if n == 0 or not np.isfinite(row[:n]).all():
+        steps = filled(row[:n, None].copy(), fill)
+        if n == 0 or not np.isfinite(steps).all():
             raise ValueError(f"{path.name}: row {i} " + ("has no values" if n == 0 else
                              "has an empty or non-finite field before its last value")
                              + "; a sequence's steps must be numbers, shorter ones ending in "
-                             "empty fields.")
-        X.append(row[:n, None].copy())
+                             "empty fields" + (" (fill the gaps with --fill interpolate or "
+                                               "ffill)." if fill is None and n else "."))
+        X.append(steps)
     return X, table[label].to_numpy()
 
 
-def _long(path, table, ident, label):
+def _long(path, table, ident, label, fill):
     """One row per step, grouped by the sequence column in order of first appearance, each
     sequence's rows in the order of the time column when there is one (else as in the file)."""
     others = [c for c in table.columns if c not in (ident, label)]
@@ -114,11 +133,12 @@ def _long(path, table, ident, label):
     if not features:
         raise ValueError(f"{path.name} has no feature column besides {ident!r} and {label!r}.")
     values = _numeric(path, table, features)
-    bad = ~np.isfinite(values)
+    bad = np.isinf(values) if fill else ~np.isfinite(values)
     if bad.any():
         row, col = np.argwhere(bad)[0]
         raise ValueError(f"{path.name}: {features[col]!r} is empty or non-finite at row {row}; "
-                         "fill or drop such steps first.")
+                         + ("fix or drop such steps." if fill else "fill the gaps with --fill "
+                            "interpolate or ffill, or fill or drop such steps in the file."))
     times = None if time is None else _times(path, table[time])
     X, y = [], []
     for key, rows in table.groupby(ident, sort=False).indices.items():
@@ -132,7 +152,12 @@ def _long(path, table, ident, label):
             if np.any(times[rows][1:] == times[rows][:-1]):
                 raise ValueError(f"{path.name}: sequence {key!r} has two rows at the same "
                                  f"{time!r}; give each step its own time.")
-        X.append(values[rows])
+        steps = filled(values[rows], fill)
+        if np.isnan(steps).any():
+            raise ValueError(f"{path.name}: sequence {key!r} has no value of "
+                             f"{features[int(np.argwhere(np.isnan(steps))[0, 1])]!r} to fill "
+                             "its gaps from.")
+        X.append(steps)
         y.append(labels[0])
     return X, np.asarray(y)
 

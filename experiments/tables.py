@@ -1,5 +1,7 @@
 """Tables that users bring as CSV files, in the dialects that spreadsheets and locales write."""
 
+import numpy as np
+
 #: Column names read as a time axis: the forecast's time labels (``experiments.forecast``), left
 #: out of the features of labelled sequences (``experiments.sequence_files``).
 TIME_NAMES = {"time", "date", "year", "month", "day", "hour", "t", "step", "index"}
@@ -151,3 +153,28 @@ def time_values(column):
     if column.dt.tz is not None:
         column = column.dt.tz_convert(None)
     return column.to_numpy()
+
+
+#: How missing values of a user's file may be filled (``--fill``).
+FILLS = ("interpolate", "ffill")
+
+
+def check_fill(fill):
+    """Refuse a ``fill`` that is not one of :data:`FILLS` or None."""
+    if fill not in (None, *FILLS):
+        raise ValueError(f"fill must be 'interpolate', 'ffill' or None, got {fill!r}.")
+
+
+def filled(values, fill):
+    """``values`` (n_steps, n_columns) with their NaN filled along the steps: "interpolate" by a
+    line between the values around each gap, "ffill" by the last value before it (at either end
+    the nearest value); None leaves them. A column with no value keeps its NaN."""
+    import pandas as pd
+
+    check_fill(fill)
+    if fill is None or not np.isnan(values).any():
+        return values
+    frame = pd.DataFrame(values)
+    frame = frame.interpolate(limit_direction="both") if fill == "interpolate" else \
+        frame.ffill().bfill()
+    return frame.to_numpy(dtype=np.float64)

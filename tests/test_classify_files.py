@@ -104,6 +104,35 @@ def test_bad_files_say_what_to_change(tmp_path):
         read_labelled(tmp_path / "x.json")
 
 
+def test_gaps_inside_sequences_are_filled_on_request(tmp_path):
+    (tmp_path / "gap.csv").write_text("label,0,1,2,3\na,1.0,,3.0,\nb,,2.0,2.5,4.0\n")
+    with pytest.raises(ValueError, match="before its last value.*--fill interpolate or ffill"):
+        read_labelled(tmp_path / "gap.csv")
+    X, _ = read_labelled(tmp_path / "gap.csv", fill="interpolate")  # trailing empties: shorter
+    assert [x[:, 0].tolist() for x in X] == [[1.0, 2.0, 3.0], [2.0, 2.0, 2.5, 4.0]]
+    X, _ = read_labelled(tmp_path / "gap.csv", fill="ffill")
+    assert [x[:, 0].tolist() for x in X] == [[1.0, 1.0, 3.0], [2.0, 2.0, 2.5, 4.0]]
+    X, y = _sequences(4)
+    path = _long(X, y, tmp_path / "long.csv")
+    frame = pd.read_csv(path, float_precision="round_trip")
+    frame.loc[2, "a"] = np.nan  # inside sequence s0
+    frame.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="'a' is empty or non-finite at row 2; fill the gaps "
+                                         "with --fill"):
+        read_labelled(path)
+    got = read_labelled(path, fill="interpolate")[0][0]
+    assert got[2, 0] == (X[0][1, 0] + X[0][3, 0]) / 2
+    np.testing.assert_array_equal(np.delete(got, 2, axis=0), np.delete(X[0], 2, axis=0))
+    frame.loc[frame["sequence"] == "s1", "b"] = np.nan  # nothing to fill from
+    frame.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="sequence 's1' has no value of 'b' to fill its gaps"):
+        read_labelled(path, fill="ffill")
+    with pytest.raises(ValueError, match="fill must be 'interpolate', 'ffill' or None"):
+        read_labelled(path, fill="zero")
+    with pytest.raises(SystemExit, match="--fill are for a file of your own"):
+        cli.main(["classify", "gunpoint", "--fill", "ffill", "--out", str(tmp_path)])
+
+
 def test_cli_classifies_a_file_with_a_test_file_or_a_stratified_hold_out(tmp_path):
     X, y = _sequences(32)
     train = _long(X[:24], y[:24], tmp_path / "train.csv")
