@@ -160,15 +160,34 @@ FILLS = ("interpolate", "ffill")
 
 
 def check_fill(fill):
-    """Refuse a ``fill`` that is not one of :data:`FILLS` or None."""
+    """Refuse a ``fill`` that is not one of :data:`FILLS` or None.
+
+    Parameters
+    ----------
+    fill : str or None
+        How missing values are to be filled (:func:`filled`).
+    """
     if fill not in (None, *FILLS):
         raise ValueError(f"fill must be 'interpolate', 'ffill' or None, got {fill!r}.")
 
 
 def filled(values, fill):
-    """``values`` (n_steps, n_columns) with their NaN filled along the steps: "interpolate" by a
-    line between the values around each gap, "ffill" by the last value before it (at either end
-    the nearest value); None leaves them. A column with no value keeps its NaN."""
+    """Missing values (NaN) filled along the steps.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_steps, n_columns)
+        A series, or one sequence.
+    fill : {"interpolate", "ffill"} or None
+        "interpolate": a line between the values around each gap; "ffill": the last value
+        before it (at either end, the nearest value); None leaves them.
+
+    Returns
+    -------
+    values : ndarray of shape (n_steps, n_columns)
+        Filled, float64 (``values`` itself when nothing is filled). A column with no value
+        keeps its NaN.
+    """
     import pandas as pd
 
     check_fill(fill)
