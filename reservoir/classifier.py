@@ -19,11 +19,10 @@ from .common.validation import (
     COUNT,
     POSITIVE,
     check_classes,
-    check_finite,
-    check_kind,
     check_known_labels,
     check_magnitude,
     check_sequences,
+    check_values,
     check_washout,
     is_sequence_list,
     univariate_items,
@@ -214,8 +213,7 @@ class ESNClassifier(ClassifierMixin, ReservoirCore):
         """
         table, X = False, univariate_items(X)
         if not is_sequence_list(X):
-            check_kind(X, "X")
-            check_finite(X, "X", table=True)
+            check_values(X, "X", table=True)
             if np.asarray(X).ndim == 3:
                 X = list(check_array(np.asarray(X), dtype=self._dtype, allow_nd=True,
                                      ensure_all_finite=True, input_name="X"))

@@ -116,11 +116,13 @@ def check_kind(a, name):
                          "n_features).")
 
 
-def check_finite(a, name, table=False):
-    """Refuse NaN and infinities in ``a`` (one sequence (n_steps[, n_features]), a 3-D array of
-    them, or with ``table`` a 2-D array of univariate ones, one per row), saying how many there
-    are, where the first is (the sequence, step and feature, a data frame's column and index
-    label) and what to do. Input that is not numeric is left to ``check_array``'s errors."""
+def check_values(a, name, table=False):
+    """Refuse what is not finite numbers in ``a`` (one sequence (n_steps[, n_features]), a 3-D
+    array of them, or with ``table`` a 2-D array of univariate ones, one per row): first the
+    kinds :func:`check_kind` refuses, then NaN and infinities, saying how many there are, where
+    the first is (the sequence, step and feature, a data frame's column and index label) and
+    what to do. Other input that is not numeric is left to ``check_array``'s errors."""
+    check_kind(a, name)
     try:
         values = np.asarray(a, dtype=np.float64)
     except (TypeError, ValueError):
@@ -179,8 +181,7 @@ def check_sequence(a, *, name, dtype, allow_1d=False):
     """One sequence as a finite, C-contiguous (T, n) array; returns (array, was_1d). (A
     sequence that :func:`is_ready` and finite needs none of this: :func:`check_sequences`
     keeps it as it is.)"""
-    check_kind(a, name)
-    check_finite(a, name)
+    check_values(a, name)
     a = check_array(a, dtype=dtype, ensure_2d=not allow_1d, ensure_all_finite=True,
                     input_name=name, ensure_min_samples=1, order="C")
     if a.ndim == 1:
@@ -327,14 +328,12 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
     """
     form = sequence_form(X)
     if form == ONE:
-        check_kind(X, "X")
-        check_finite(X, "X")
+        check_values(X, "X")
         if y is None:
             X = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_all_finite=True,
                               order="C", ensure_min_samples=1)
             return [X], None, form
-        check_kind(y, "y")
-        check_finite(y, "y")  # (an object array's None reads as NaN)
+        check_values(y, "y")  # (an object array's None reads as NaN)
         X, y = validate_data(estimator, X, y, reset=reset, dtype=dtype, ensure_all_finite=True,
                              order="C", multi_output=True, y_numeric=True)
         X_seqs, y_1d = [X], y.ndim == 1
