@@ -55,7 +55,7 @@ def test_gaps_in_real_data_are_located_and_a_fix_named():
     table = np.ones((4, 30))
     table[2, 7] = np.nan  # rows are univariate sequences
     for X in (table, table[:, :, None]):
-        with pytest.raises(ValueError, match="first at sequence 2, step 7\. "):
+        with pytest.raises(ValueError, match=r"first at sequence 2, step 7\. "):
             ESNClassifier(10).fit(X, [0, 1, 0, 1])
 
 
