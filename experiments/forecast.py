@@ -6,7 +6,10 @@ The last ``horizon`` steps are held out: hyperparameters are searched on the res
 ``TimeSeriesSplit`` folds, scored by the one-step R^2 or, with ``--closed-loop``, by closed-loop
 forecasts of ``horizon`` steps), the best model is refitted there and forecasts the held-out
 steps in closed loop (scored by NRMSE beside persistence, the last value repeated); then the
-model is refitted on the whole series and forecasts the ``horizon`` steps after its end.
+model is refitted on the whole series and forecasts the ``horizon`` steps after its end. With
+``interval``, both forecasts come with prediction intervals
+(:class:`reservoir.ConformalForecaster`), and the summary says how many held-out values the
+first one held.
 """
 
 import pathlib
@@ -16,13 +19,13 @@ import xarray as xr
 from sklearn.base import clone
 from sklearn.model_selection import TimeSeriesSplit
 
-from reservoir import ESNForecaster, NVARForecaster
+from reservoir import ConformalForecaster, ESNForecaster, NVARForecaster
 from reservoir.common.time_index import future_index
 
 from ._docstrings import fill_doc
 from .grid import grid_item
 from .metrics import nrmse
-from .protocol import Option, Protocol, positive_int
+from .protocol import Option, Protocol, fraction, positive_int
 from .results import finish
 from .search import grid_search
 from .tables import (
@@ -175,7 +178,8 @@ def _times(path, table):
 
 @fill_doc
 def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False, splits=3,
-        n_reservoir=300, n_train=None, fill=None, seed=0, device="cpu", verbose=False):
+        n_reservoir=300, n_train=None, fill=None, interval=None, seed=0, device="cpu",
+        verbose=False):
     """Search, refit and forecast a user's series (see the module).
 
     Parameters
@@ -203,6 +207,10 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         Fill missing values (empty cells, NaN): linearly between the values around each gap
         (the first and last values beyond the ends), or with the last value before it (the
         first value before the start); None refuses them, naming the first.
+    interval : float in (0, 1) or None, default=None
+        Coverage of prediction intervals for both forecasts (``test_lower``, ``test_upper``,
+        ``future_lower``, ``future_upper``), calibrated on the last quarter of the series
+        before each (:class:`reservoir.ConformalForecaster`); None: no intervals.
     {seed}
     device : str, default="cpu"
         ``device`` of the forecaster (see docs/devices.md).
@@ -231,7 +239,9 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
                          verbose=verbose)
     best = result.best_estimator_
     predicted = best.forecast(horizon).reshape(horizon, -1)
-    future = clone(best).fit(values).forecast(horizon).reshape(horizon, -1)
+    refit = (clone(best) if interval is None else
+             ConformalForecaster(clone(best), horizon=horizon, coverage=interval)).fit(values)
+    future = refit.forecast(horizon).reshape(horizon, -1)
     scale = history.std(axis=0)
     ds = result.dataset
     times = _times(path, table)
@@ -242,6 +252,15 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     ds["test_forecast"] = xr.DataArray(predicted, dims=("lead", "variable"),
                                        coords={"lead": np.arange(1, horizon + 1)})
     ds["future_forecast"] = xr.DataArray(future, dims=("lead", "variable"))
+    held = None
+    if interval is not None:
+        width = ConformalForecaster(clone(best), horizon=horizon, coverage=interval).fit(
+            history).half_width_.reshape(horizon, -1)
+        for part, forecast, half in (("test", predicted, width),
+                                     ("future", future, refit.half_width_.reshape(horizon, -1))):
+            ds[f"{part}_lower"] = ds[f"{part}_forecast"].copy(data=forecast - half)
+            ds[f"{part}_upper"] = ds[f"{part}_forecast"].copy(data=forecast + half)
+        held = int(np.sum((predicted - width <= test) & (test <= predicted + width)))
     if times is not None:  # the file's own times, and those after its end when evenly spaced
         import pandas as pd
 
@@ -255,6 +274,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         nrmse_persistence=nrmse(test, np.repeat(history[-1:], horizon, axis=0),
                                 normalization=float(np.mean(scale))),
         fill=fill or "none", n_filled=n_filled, seed=seed,
+        **({} if interval is None else dict(interval=interval, n_held=held)),
         **{f"chosen_{k}": v for k, v in result.best_params_.items()}))
 
 
@@ -275,6 +295,8 @@ def summary(ds):
         f"  chosen by a {ds['mean_test_score'].size}-configuration search: {chosen}",
         f"  held-out NRMSE over {a['horizon']} steps: {a['nrmse_test']:.4g} (persistence "
         f"{a['nrmse_persistence']:.4g})",
+        *([f"  {a['interval']:.0%} prediction interval: held {a['n_held']} of "
+           f"{ds['test_forecast'].size} held-out values"] if "interval" in a else []),
         f"  forecast after the end: future_forecast ({a['horizon']} steps"
         + (f", {_label(ds['future_time'].values[0])} to {_label(ds['future_time'].values[-1])}"
            if "future_time" in ds.coords else "") + ")"])
@@ -314,6 +336,9 @@ PROTOCOLS = [Protocol(
                                "default) or nvar (NVARForecaster, next-generation RC)")),
         Option("--splits", dict(type=positive_int, help="TimeSeriesSplit folds (default 3)")),
         Option("--n-reservoir", dict(type=positive_int, help="reservoir units (default 300)")),
+        Option("--interval", dict(type=fraction, metavar="COVERAGE", help="prediction "
+                                  "intervals of this coverage, e.g. 0.9 (conformal, calibrated "
+                                  "on the last quarter of the series)")),
         Option("--fill", dict(choices=FILLS, help="fill missing values: "
                               "linearly between the values around each gap, or with the last "
                               "value before it (default: refuse them)"))))]

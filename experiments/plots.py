@@ -194,9 +194,16 @@ def series_forecast_figure(ds, path, *, history=None):
                 lw=1.2, label="forecast of the held-out steps")
         ax.plot(future, ds["future_forecast"].sel(variable=name).values, color="tab:blue",
                 lw=1.2, label="forecast after the end")
+        if "future_lower" in ds:  # prediction intervals
+            for when, part, color in ((lead, "test", "tab:red"), (future, "future", "tab:blue")):
+                ax.fill_between(when, ds[f"{part}_lower"].sel(variable=name).values,
+                                ds[f"{part}_upper"].sel(variable=name).values, color=color,
+                                alpha=0.15, lw=0, label=f"{ds.attrs['interval']:.0%} interval"
+                                * (part == "future"))
         ax.axvline(cut, color="gray", ls=":", lw=0.8)
         ax.set_ylabel(name)
-    axes[0, 0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False,
+    axes[0, 0].legend(loc="lower right", bbox_to_anchor=(1.0, 1.0),
+                      ncol=2 if "future_lower" in ds else 3, frameon=False,
                       fontsize=8)
     axes[0, 0].set_title(f"NRMSE {ds.attrs['nrmse_test']:.3g} (persistence "
                          f"{ds.attrs['nrmse_persistence']:.3g})", loc="left", fontsize=9)

@@ -1,6 +1,7 @@
 """Echo state networks: Numba reservoir kernels behind scikit-learn estimators."""
 
 from .classifier import ESNClassifier
+from .conformal import ConformalForecaster
 from .esn import ESNRegressor
 from .forecaster import ESNForecaster
 from .nvar import NVARForecaster
@@ -8,6 +9,6 @@ from .pipeline import ForecastPipeline
 from .readout import GramRidge, QRRidge, Readout
 from .weights import Reservoir, make_reservoir, spectral_radius
 
-__all__ = ["ESNClassifier", "ESNRegressor", "ESNForecaster", "ForecastPipeline", "GramRidge",
-           "NVARForecaster", "QRRidge", "Readout", "Reservoir", "make_reservoir",
-           "spectral_radius"]
+__all__ = ["ConformalForecaster", "ESNClassifier", "ESNRegressor", "ESNForecaster",
+           "ForecastPipeline", "GramRidge", "NVARForecaster", "QRRidge", "Readout", "Reservoir",
+           "make_reservoir", "spectral_radius"]

@@ -178,3 +178,28 @@ def test_the_files_dates_label_the_series_and_its_forecasts(tmp_path, capsys):
     nc = tmp_path / "monthly.nc"
     xr.Dataset({"value": ("time", values)}, coords={"time": times}).to_netcdf(nc, engine="scipy")
     np.testing.assert_array_equal(read_times(nc), times)
+
+
+def test_cli_forecasts_come_with_prediction_intervals_on_request(table, tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="the figure needs the plot extra")
+    path, frame = table
+    argv = ["forecast", str(path), "--column", "temperature", "sales", "--horizon", "12",
+            "--grid", "ridge=1e-3,1", "--n-reservoir", "40", "--out", str(tmp_path), "--quiet"]
+    assert cli.main(argv + ["--interval", "0.9"]) == 0
+    ds = xr.open_dataset(tmp_path / "forecast_shop_seed0.nc", engine="scipy")
+    for part in ("test", "future"):
+        lower, upper = ds[f"{part}_lower"].values, ds[f"{part}_upper"].values
+        assert lower.shape == (12, 2) and np.all(lower < ds[f"{part}_forecast"].values)
+        np.testing.assert_allclose(upper - ds[f"{part}_forecast"].values,
+                                   ds[f"{part}_forecast"].values - lower)
+    truth = frame[["temperature", "sales"]].to_numpy()[-12:]
+    held = int(np.sum((ds["test_lower"].values <= truth) & (truth <= ds["test_upper"].values)))
+    assert ds.attrs["interval"] == 0.9 and ds.attrs["n_held"] == held
+    assert f"90% prediction interval: held {held} of 24 held-out values" in capsys.readouterr().out
+    assert (tmp_path / "forecast_shop_seed0.png").exists()
+    for bad in ("1", "0", "x"):
+        with pytest.raises(SystemExit):
+            cli.main(argv + ["--interval", bad])
+    assert "--interval: must be a number between 0 and 1, got 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="coverage=0.99 needs at least 99 calibration origins"):
+        cli.main(argv + ["--interval", "0.99"])

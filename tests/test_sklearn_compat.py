@@ -11,7 +11,13 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from lstm import KalmanLSTMClassifier, KalmanLSTMRegressor
-from reservoir import ESNClassifier, ESNForecaster, ESNRegressor, NVARForecaster
+from reservoir import (
+    ConformalForecaster,
+    ESNClassifier,
+    ESNForecaster,
+    ESNRegressor,
+    NVARForecaster,
+)
 from rtrl import GuessingRNNRegressor, RTRLRegressor
 
 STATEFUL = ("a recurrent network is a dynamical system: each output depends on the steps before "
@@ -43,7 +49,7 @@ def _expected(estimator):
     if isinstance(estimator, (ESNRegressor, RTRLRegressor, KalmanLSTMRegressor,
                               KalmanLSTMClassifier)):
         return dict(EXPECTED_FAILURES, check_sample_weight_equivalence_on_dense_data=WEIGHTED_STEPS)
-    if isinstance(estimator, (ESNForecaster, NVARForecaster)):
+    if isinstance(estimator, (ESNForecaster, NVARForecaster, ConformalForecaster)):
         return dict(EXPECTED_FAILURES, check_fit1d=UNIVARIATE, check_fit2d_predict1d=UNIVARIATE)
     return EXPECTED_FAILURES
 
@@ -54,6 +60,8 @@ def _expected(estimator):
                   random_state=0),
      ESNForecaster(n_reservoir=20, washout=0, random_state=0),
      NVARForecaster(),
+     ConformalForecaster(ESNForecaster(n_reservoir=20, washout=0, random_state=0), horizon=1,
+                         coverage=0.5, calibration=0.5),
      ESNClassifier(n_reservoir=20, random_state=0),
      ESNClassifier(n_reservoir=20, representation="model", n_components=4, n_estimators=2,
                    bidirectional=True, random_state=0),

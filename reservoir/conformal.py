@@ -1,0 +1,231 @@
+"""Prediction intervals for closed-loop forecasts by split conformal calibration: a copy of the
+forecaster fitted on the start of the series forecasts its end from many origins, and the
+quantile of its absolute errors at each step ahead gives the interval's half-width there."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_is_fitted
+
+from .common.validation import ONE, sequence_form
+from .forecaster import check_forecast_options
+
+
+class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
+    """A forecaster whose closed-loop forecasts come with prediction intervals.
+
+    ``fit`` fits a copy of ``forecaster`` on the first ``1 - calibration`` of the series,
+    forecasts ``horizon`` steps from every origin of the rest (at most ``n_origins``, evenly
+    spaced) and keeps, for each step ahead and variable, the conformal quantile of the absolute
+    errors: the ``ceil((n + 1) * coverage)``-th smallest of the n origins' errors. It then fits
+    ``forecaster`` on the whole series (``forecaster_``), whose forecasts the intervals widen:
+    ``forecast(h, return_interval=True)`` gives the forecast and the bounds forecast -/+ that
+    half-width. Split conformal prediction covers at least ``coverage`` of new errors when they
+    are exchangeable with the calibration ones; the errors of overlapping closed loops of a
+    time series are not quite, so the coverage is approximate (close to the nominal one on a
+    stationary series), and too low when the series changes after the calibration part.
+
+    Parameters
+    ----------
+    forecaster : estimator with ``fit`` and ``forecast``
+        ``ESNForecaster``, ``NVARForecaster`` or ``ForecastPipeline``, not fitted (it is
+        cloned).
+    horizon : int, default=10
+        Steps ahead the intervals are calibrated for: forecasts with intervals reach that far.
+    coverage : float in (0, 1), default=0.9
+        Fraction of the future values an interval should hold.
+    calibration : float in (0, 1), default=0.25
+        Fraction of the series, at its end, held out to calibrate the intervals.
+    n_origins : int, default=200
+        At most this many calibration origins, evenly spaced.
+
+    Attributes
+    ----------
+    forecaster_ : estimator
+        ``forecaster`` fitted on the whole series.
+    calibration_errors_ : ndarray of shape (n_origins_, horizon[, n_variables])
+        Absolute errors of the calibration forecasts, by origin and step ahead.
+    half_width_ : ndarray of shape (horizon,) or (horizon, n_variables)
+        The intervals' half-widths, by step ahead, in the series' units.
+    n_origins_ : int
+        Calibration origins used.
+    n_features_in_ : int
+        Variables of the series.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from reservoir import ConformalForecaster, ESNForecaster
+    >>> rng = np.random.default_rng(0)
+    >>> series = np.sin(np.arange(800) * 0.2) + 0.1 * rng.standard_normal(800)
+    >>> model = ConformalForecaster(ESNForecaster(100, washout=50, random_state=0), horizon=5)
+    >>> forecast, lower, upper = model.fit(series).forecast(5, return_interval=True)
+    >>> bool(np.all(lower < forecast) and np.all(forecast < upper))
+    True
+    """
+
+    _parameter_constraints = {
+        "forecaster": [HasMethods(["fit", "forecast"])],
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "coverage": [Interval(Real, 0, 1, closed="neither")],
+        "calibration": [Interval(Real, 0, 1, closed="neither")],
+        "n_origins": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, forecaster, *, horizon=10, coverage=0.9, calibration=0.25, n_origins=200):
+        self.forecaster = forecaster
+        self.horizon = horizon
+        self.coverage = coverage
+        self.calibration = calibration
+        self.n_origins = n_origins
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        return tags
+
+    def fit(self, X, y=None):
+        """Calibrate the intervals on the end of the series X, then fit the forecaster on all
+        of it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps,) or (n_steps, n_variables)
+            One series (NumPy, pandas or xarray).
+        y : None
+            Unused (a forecaster's targets are the next steps of X).
+
+        Returns
+        -------
+        self : ConformalForecaster
+            The fitted model.
+        """
+        self._validate_params()
+        if sequence_form(X) != ONE:
+            raise ValueError("ConformalForecaster calibrates on one series, not several; pass "
+                             "one (n_steps,) or (n_steps, n_variables) series.")
+        forecaster = clone(self.forecaster).fit(X)
+        series = np.asarray(X, dtype=np.float64)
+        origins = self._origins(len(series))
+        try:
+            early = clone(self.forecaster).fit(series[:origins[0]])
+        except ValueError as error:
+            raise ValueError(f"The forecaster fitted on the first {origins[0]} of the "
+                             f"{len(series)} steps (those before the calibration part) "
+                             f"failed: {error} Or lower calibration={self.calibration}.") from error
+        paths = _paths(early, series, origins, self.horizon)
+        truth = np.stack([series[o:o + self.horizon] for o in origins])
+        errors = np.abs(paths - truth)
+        rank = _rank(len(origins), self.coverage)
+        self.calibration_errors_ = errors
+        self.half_width_ = np.sort(errors, axis=0)[rank - 1]
+        self.n_origins_ = len(origins)
+        self.forecaster_ = forecaster
+        self.n_features_in_ = forecaster.n_features_in_
+        if hasattr(forecaster, "feature_names_in_"):
+            self.feature_names_in_ = forecaster.feature_names_in_
+        return self
+
+    def _origins(self, n_steps):
+        """The calibration origins: steps o of the last ``calibration`` of the series whose
+        ``horizon`` steps o .. o + horizon - 1 lie in it, at most ``n_origins``; refused with
+        what to change when too few to give an interval of ``coverage``."""
+        start = n_steps - int(round(self.calibration * n_steps))
+        last = n_steps - self.horizon
+        n = last - start + 1
+        needed = math.ceil(round(self.coverage / (1 - self.coverage), 9))  # _rank(n) <= n
+        if n < needed:
+            raise ValueError(
+                f"coverage={self.coverage} needs at least {needed} calibration origins, and the "
+                f"last calibration={self.calibration} of the {n_steps} steps holds {max(n, 0)} "
+                f"forecasts of horizon={self.horizon} steps. Raise calibration, or lower "
+                "horizon or coverage.")
+        if self.n_origins < needed:
+            raise ValueError(f"coverage={self.coverage} needs at least {needed} calibration "
+                             f"origins; n_origins={self.n_origins} allows fewer.")
+        return np.unique(np.linspace(start, last, min(n, self.n_origins)).round().astype(int))
+
+    def predict(self, X):
+        """One-step predictions of the fitted forecaster (row t forecasts s(t+1)).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps,) or (n_steps, n_variables)
+            The series.
+
+        Returns
+        -------
+        predictions : ndarray of the shape of X
+            As ``forecaster_.predict(X)``.
+        """
+        check_is_fitted(self)
+        return self.forecaster_.predict(X)
+
+    def score(self, X, y=None):
+        """R^2 of the fitted forecaster's one-step predictions, as ``forecaster_.score``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps,) or (n_steps, n_variables)
+            The series.
+        y : None
+            Unused.
+
+        Returns
+        -------
+        score : float
+            The one-step R^2.
+        """
+        check_is_fitted(self)
+        return self.forecaster_.score(X)
+
+    def forecast(self, horizon=None, context=None, on_divergence="warn", return_interval=False):
+        """Closed-loop forecast of the fitted forecaster, with its prediction interval.
+
+        Parameters
+        ----------
+        horizon : int, default=None
+            Steps to forecast, at most the calibrated ``horizon`` (None: that one).
+        context : array-like of shape (n_steps,) or (n_steps, n_variables), default=None
+            A series to continue instead of the training series.
+        on_divergence : {"warn", "raise"}, default="warn"
+            As in the forecaster's ``forecast``.
+        return_interval : bool, default=False
+            Also return the interval's bounds.
+
+        Returns
+        -------
+        forecast : ndarray of shape (horizon,) or (horizon, n_variables)
+            The forecast, as the forecaster returns it (pandas or xarray after such a series).
+        lower, upper : same as forecast
+            Only with ``return_interval``: forecast -/+ the calibrated half-width at each step.
+        """
+        check_is_fitted(self)
+        horizon = self.horizon if horizon is None else horizon
+        check_forecast_options(horizon, on_divergence)
+        if horizon > self.horizon:
+            raise ValueError(f"horizon={horizon} is beyond the {self.horizon} steps the "
+                             "intervals were calibrated for; refit with "
+                             f"ConformalForecaster(..., horizon={horizon}).")
+        out = self.forecaster_.forecast(horizon, context=context, on_divergence=on_divergence)
+        if not return_interval:
+            return out
+        width = self.half_width_[:horizon].astype(np.asarray(out).dtype)
+        return out, out - width, out + width
+
+
+def _rank(n, coverage):
+    """The conformal quantile's rank among n errors, ceil((n + 1) * coverage) (rounded to 9
+    decimals first, so that 10 * 0.9 is 9)."""
+    return math.ceil(round((n + 1) * coverage, 9))
+
+
+def _paths(model, series, origins, horizon):
+    """(n_origins, horizon, ...) closed-loop forecasts of ``model`` continuing
+    ``series[:o]`` for every origin o, side by side where the model can."""
+    if hasattr(model, "forecast_origins"):
+        return model.forecast_origins(series, origins, horizon)
+    return np.stack([model.forecast(horizon, context=series[:o]) for o in origins])
