@@ -46,8 +46,9 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
     ----------
     forecaster_ : estimator
         ``forecaster`` fitted on the whole series.
-    calibration_errors_ : ndarray of shape (n_origins_, horizon[, n_variables])
-        Absolute errors of the calibration forecasts, by origin and step ahead.
+    calibration_errors_ : ndarray of shape (n_used, horizon[, n_variables])
+        Absolute errors of the calibration forecasts, by origin (n_used = ``n_origins_``) and
+        step ahead.
     half_width_ : ndarray of shape (horizon,) or (horizon, n_variables)
         The intervals' half-widths, by step ahead, in the series' units.
     n_origins_ : int
