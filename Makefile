@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/classification.py
 	$(PY) benchmarks/real_series.py
 	$(PY) benchmarks/defaults.py
+	$(PY) benchmarks/intervals.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info docs/_build docs/generated docs/img
