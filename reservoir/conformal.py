@@ -189,7 +189,8 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         horizon : int, default=None
-            Steps to forecast, at most the calibrated ``horizon`` (None: that one).
+            Steps to forecast (None: the calibrated ``horizon``); with ``return_interval``, at
+            most that.
         context : array-like of shape (n_steps,) or (n_steps, n_variables), default=None
             A series to continue instead of the training series.
         on_divergence : {"warn", "raise"}, default="warn"
@@ -207,7 +208,7 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self)
         horizon = self.horizon if horizon is None else horizon
         check_forecast_options(horizon, on_divergence)
-        if horizon > self.horizon:
+        if return_interval and horizon > self.horizon:
             raise ValueError(f"horizon={horizon} is beyond the {self.horizon} steps the "
                              "intervals were calibrated for; refit with "
                              f"ConformalForecaster(..., horizon={horizon}).")

@@ -5,8 +5,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.preprocessing import StandardScaler
 
+from experiments.search import grid_search
 from reservoir import ConformalForecaster, ESNForecaster, ForecastPipeline, NVARForecaster
 
 
@@ -53,6 +55,17 @@ def test_intervals_hold_about_their_coverage_on_later_data():
     assert np.all(wider.half_width_ >= model.half_width_)
 
 
+def test_searches_choose_the_wrapped_forecasters_parameters():
+    series = _noisy(900)
+    model = ConformalForecaster(_esn(), horizon=5)
+    grid = {"forecaster__spectral_radius": [0.5, 0.9]}
+    found = grid_search(model, grid, series, cv=TimeSeriesSplit(3))
+    assert found.best_params_["forecaster__spectral_radius"] in (0.5, 0.9)
+    assert found.best_estimator_.half_width_.shape == (5,)
+    searched = GridSearchCV(model, grid, cv=TimeSeriesSplit(3)).fit(series)
+    assert searched.best_estimator_.forecaster_.spectral_radius in (0.5, 0.9)
+
+
 def test_pandas_float32_and_several_variables_keep_their_form():
     days = pd.date_range("2020-01-01", periods=500, freq="D")
     frame = pd.DataFrame({"a": _noisy(500), "b": _noisy(500, seed=1)}, index=days)
@@ -86,6 +99,7 @@ def test_bad_settings_say_what_to_change():
         ConformalForecaster(_esn(), coverage=1.0).fit(series)
     model = ConformalForecaster(_esn(), horizon=4).fit(series)
     with pytest.raises(ValueError, match=r"horizon=6 is beyond the 4 steps .* horizon=6\)"):
-        model.forecast(6)
+        model.forecast(6, return_interval=True)
+    assert model.forecast(6).shape == (6,)  # a point forecast goes any distance
     with pytest.raises(ValueError, match="horizon must be a positive integer"):
         model.forecast(0)
