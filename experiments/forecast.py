@@ -13,6 +13,7 @@ first one held.
 """
 
 import pathlib
+import warnings
 
 import numpy as np
 import xarray as xr
@@ -36,6 +37,7 @@ from .tables import (
     first_named,
     is_named,
     read_table,
+    regular_grid,
     text_cells,
     time_values,
 )
@@ -59,7 +61,9 @@ def read_series(path, columns=None, fill=None):
         The columns (variables) to read; None reads every numeric one but those named like a
         time axis (:data:`~experiments.tables.TIME_NAMES`).
     fill : {"interpolate", "ffill"} or None, default=None
-        Fill missing values (see :func:`run`); None refuses them, naming the first.
+        Fill missing values (see :func:`run`), and insert the steps missing from the even
+        spacing of the file's times (:func:`read_times`), filled alike; None refuses missing
+        values, naming the first, and warns of missing steps.
 
     Returns
     -------
@@ -69,7 +73,7 @@ def read_series(path, columns=None, fill=None):
         The names of the variables.
     """
     path = pathlib.Path(path)
-    values, names, _ = _series(path, _open(path), columns, fill)
+    values, names, _, _, _ = _series(path, _open(path), columns, fill)
     return values, names
 
 
@@ -120,6 +124,10 @@ def _series(path, table, columns, fill=None):
         raise ValueError(f"{path.name}: {other} is not a numeric series (1-D)"
                          + (f"; choose among {numeric} with --column." if numeric else "."))
     values = np.stack([np.asarray(table[c], dtype=np.float64) for c in names], axis=1)
+    times = _times(path, table)
+    if times is not None and len(times) != len(values):
+        times = None
+    values, times, n_inserted = _missing_steps(path, values, times, fill)
     missing = np.isnan(values)
     values = filled(values, fill)
     gaps = ~np.isfinite(values)
@@ -136,7 +144,29 @@ def _series(path, table, columns, fill=None):
                              "file.")
         raise ValueError(f"{path.name}: {names[col]!r} has {n} infinite value{'s' * (n > 1)} "
                          f"(the first at row {row}); fix or drop them in the file.")
-    return values, [str(n) for n in names], int(missing.sum())
+    return values, [str(n) for n in names], int(missing.sum()), times, n_inserted
+
+
+def _missing_steps(path, values, times, fill):
+    """(values, times, n_inserted): the series on the even grid of its ``times``
+    (:func:`~experiments.tables.regular_grid`), the steps missing from the file inserted as NaN
+    rows when ``fill`` is given; without ``fill`` they are left out, with a warning (the rows
+    are read as consecutive steps)."""
+    grid, positions = (None, None) if times is None else regular_grid(times)
+    if grid is None or len(grid) == len(times):
+        return values, times, 0
+    n = len(grid) - len(times)
+    first = _label(times[int(np.argmax(np.diff(positions) > 1))])
+    if fill is None:
+        warnings.warn(f"{path.name}: {n} step{'s' * (n > 1)} of the times' even spacing "
+                      f"{'are' if n > 1 else 'is'} missing (the first after {first}), so the "
+                      "rows are read as consecutive steps. --fill interpolate or ffill (fill= "
+                      "in Python) inserts them and fills their values.", UserWarning,
+                      stacklevel=3)
+        return values, times, 0
+    full = np.full((len(grid), values.shape[1]), np.nan)
+    full[positions] = values
+    return full, grid, n
 
 
 def read_times(path):
@@ -206,7 +236,9 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     fill : {{"interpolate", "ffill"}} or None, default=None
         Fill missing values (empty cells, NaN): linearly between the values around each gap
         (the first and last values beyond the ends), or with the last value before it (the
-        first value before the start); None refuses them, naming the first.
+        first value before the start); None refuses them, naming the first. Steps missing from
+        the even spacing of the file's times (a date with no row) are inserted and filled
+        alike; without ``fill`` they get a warning.
     interval : float in (0, 1) or None, default=None
         Coverage of prediction intervals for both forecasts (``test_lower``, ``test_upper``,
         ``future_lower``, ``future_upper``), calibrated on the last quarter of the series
@@ -220,7 +252,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     """
     path = pathlib.Path(file)
     table = _open(path)
-    values, names, n_filled = _series(path, table, column, fill)
+    values, names, n_filled, times, n_inserted = _series(path, table, column, fill)
     if horizon >= len(values) // 2:
         raise ValueError(f"horizon={horizon} leaves too little of the {len(values)} steps to "
                          "train on; use a horizon below half the series.")
@@ -244,9 +276,6 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     future = refit.forecast(horizon).reshape(horizon, -1)
     scale = history.std(axis=0)
     ds = result.dataset
-    times = _times(path, table)
-    if times is not None and len(times) != len(values):
-        times = None
     ds["series"] = xr.DataArray(values, dims=("time", "variable"), coords={
         "time": np.arange(len(values)) if times is None else times, "variable": names})
     ds["test_forecast"] = xr.DataArray(predicted, dims=("lead", "variable"),
@@ -273,7 +302,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         nrmse_test=nrmse(test, predicted, normalization=float(np.mean(scale))),
         nrmse_persistence=nrmse(test, np.repeat(history[-1:], horizon, axis=0),
                                 normalization=float(np.mean(scale))),
-        fill=fill or "none", n_filled=n_filled, seed=seed,
+        fill=fill or "none", n_filled=n_filled, n_inserted=n_inserted, seed=seed,
         **({} if interval is None else dict(interval=interval, n_held=held)),
         **{f"chosen_{k}": v for k, v in result.best_params_.items()}))
 
@@ -290,6 +319,8 @@ def summary(ds):
         f"Forecast of {a['file']} ({', '.join(map(str, ds['variable'].values))}) by "
         f"{a['model']}: "
         f"{ds.sizes['time']} steps, the last {a['horizon']} held out"
+        + (f"; {a['n_inserted']} missing step{'s' * (a['n_inserted'] > 1)} inserted"
+           if a.get("n_inserted") else "")
         + (f"; {a['n_filled']} missing value{'s' * (a['n_filled'] > 1)} filled ({a['fill']})"
            if a.get("n_filled") else ""),
         f"  chosen by a {ds['mean_test_score'].size}-configuration search: {chosen}",

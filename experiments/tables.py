@@ -197,3 +197,56 @@ def filled(values, fill):
     frame = frame.interpolate(limit_direction="both") if fill == "interpolate" else \
         frame.ffill().bfill()
     return frame.to_numpy(dtype=np.float64)
+
+
+#: Runs of three consecutive dates whose frequency :func:`regular_grid` asks pandas for.
+FREQUENCY_SAMPLES = 200
+
+
+def regular_grid(times):
+    """The evenly spaced times that increasing ``times`` are part of: dates on a frequency
+    pandas infers (from the whole column, else the one of the fewest steps among the three
+    commonest of runs of three consecutive dates), or numbers a whole number of their smallest
+    step apart.
+
+    Parameters
+    ----------
+    times : ndarray of shape (n_steps,)
+        datetime64 or numbers, increasing.
+
+    Returns
+    -------
+    grid : ndarray of shape (n_grid,) or None
+        Every step from the first time to the last (``times`` itself when none is missing);
+        None when ``times`` lie on no such grid (or hold fewer than three).
+    positions : ndarray of int of shape (n_steps,) or None
+        Where each time lies in ``grid``.
+    """
+    from collections import Counter
+
+    import pandas as pd
+
+    if len(times) < 3:
+        return None, None
+    if np.issubdtype(times.dtype, np.datetime64):
+        index = pd.DatetimeIndex(times)
+        if pd.infer_freq(index) is not None:
+            return times, np.arange(len(times))
+        starts = np.unique(np.linspace(0, len(index) - 3, FREQUENCY_SAMPLES).astype(int))
+        counts = Counter(pd.infer_freq(index[i:i + 3]) for i in starts)
+        counts.pop(None, None)
+        grids = [pd.date_range(index[0], index[-1], freq=freq) for freq, _ in
+                 counts.most_common(3)]  # three weekdays in a row are days, the others B
+        grids = [g for g in grids if (g.get_indexer(index) >= 0).all()]
+        if not grids:
+            return None, None
+        grid = min(grids, key=len)
+        return grid.to_numpy(), grid.get_indexer(index)
+    step = np.min(np.diff(times))
+    ratios = (times - times[0]) / step
+    positions = np.round(ratios).astype(int)
+    if step <= 0 or not np.allclose(ratios, positions, rtol=0, atol=1e-6):
+        return None, None
+    if positions[-1] == len(times) - 1:
+        return times, positions
+    return times[0] + step * np.arange(positions[-1] + 1), positions

@@ -9,6 +9,7 @@ import xarray as xr
 
 from experiments import cli
 from experiments.forecast import read_series, read_times
+from experiments.tables import regular_grid
 
 
 @pytest.fixture
@@ -203,3 +204,42 @@ def test_cli_forecasts_come_with_prediction_intervals_on_request(table, tmp_path
     assert "--interval: must be a number between 0 and 1, got 1" in capsys.readouterr().err
     with pytest.raises(SystemExit, match="coverage=0.99 needs at least 99 calibration origins"):
         cli.main(argv + ["--interval", "0.99"])
+
+
+def test_dates_missing_from_a_file_are_named_and_inserted_on_request(tmp_path, capsys):
+    t = np.arange(120)
+    values = 10 + np.sin(2 * np.pi * t / 12)
+    dates = pd.date_range("2000-01-01", periods=120, freq="MS")
+    kept = np.setdiff1d(t, [30, 31, 70])  # three months without a row
+    path = tmp_path / "monthly.csv"
+    pd.DataFrame({"date": dates[kept].strftime("%Y-%m-%d"), "value": values[kept]}).to_csv(
+        path, index=False)
+    with pytest.warns(UserWarning, match=r"monthly.csv: 3 steps of the times' even spacing are "
+                                         r"missing \(the first after 2002-06-01\), so the rows "
+                                         r"are read as consecutive steps\. --fill"):
+        assert read_series(path)[0].shape == (117, 1)
+    series, _ = read_series(path, fill="interpolate")
+    np.testing.assert_allclose(series[kept, 0], values[kept])
+    np.testing.assert_allclose(series[[30, 31], 0], np.interp([30, 31], [29, 32],
+                                                              values[[29, 32]]))
+    argv = ["forecast", str(path), "--horizon", "6", "--grid", "ridge=1e-6,1", "--n-reservoir",
+            "30", "--out", str(tmp_path), "--quiet", "--no-plot", "--fill", "ffill"]
+    assert cli.main(argv) == 0
+    assert "3 missing steps inserted; 3 missing values filled (ffill)" in capsys.readouterr().out
+    ds = xr.open_dataset(tmp_path / "forecast_monthly_seed0.nc", engine="scipy")
+    np.testing.assert_array_equal(ds["time"].values, dates.to_numpy())
+    assert ds.attrs["n_inserted"] == 3 and str(ds["future_time"].values[0])[:7] == "2010-01"
+
+
+@pytest.mark.parametrize("grid, dropped, n_grid", [
+    (pd.bdate_range("2020-01-01", periods=60), [7], 60),       # business days, one missing
+    (pd.date_range("2020-01-31", periods=24, freq="ME"), [5, 6, 10], 24),   # month ends
+    (pd.date_range("2020-01-01", periods=300, freq="h"), [5, 100, 101], 300),
+    (pd.Index(np.arange(1900.0, 1950.0)), [3, 40], 50),        # years as numbers
+    (pd.bdate_range("2020-01-01", periods=60), [], 60)])        # none missing
+def test_the_even_grid_of_a_files_times(grid, dropped, n_grid):
+    times = np.delete(grid.to_numpy(), dropped)
+    found, positions = regular_grid(times)
+    assert len(found) == n_grid
+    np.testing.assert_array_equal(found[positions], times)
+    assert regular_grid(np.array([0.0, 1.5, 2.0, 3.7])) == (None, None)   # no common step
