@@ -3,6 +3,7 @@ forecaster fitted on the start of the series forecasts its end from many origins
 quantile of its absolute errors at each step ahead gives the interval's half-width there."""
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,7 +12,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .common.validation import ONE, sequence_form
-from .forecaster import check_forecast_options
+from .forecaster import check_forecast_options, far_outside
 
 
 class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
@@ -118,6 +119,7 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
                              f"{len(series)} steps (those before the calibration part) "
                              f"failed: {error} Or lower calibration={self.calibration}.") from error
         paths = _paths(early, series, origins, self.horizon)
+        _warn_divergence(paths, series[:origins[0]], origins)
         truth = np.stack([series[o:o + self.horizon] for o in origins])
         errors = np.abs(paths - truth)
         rank = _rank(len(origins), self.coverage)
@@ -223,6 +225,23 @@ def _rank(n, coverage):
     """The conformal quantile's rank among n errors, ceil((n + 1) * coverage) (rounded to 9
     decimals first, so that 10 * 0.9 is 9)."""
     return math.ceil(round((n + 1) * coverage, 9))
+
+
+def _warn_divergence(paths, fitted, origins):
+    """Warn when calibration forecasts ``paths`` (n_origins, horizon[, n_variables]) leave the
+    range of the part of the series they were fitted on by far (a diverging closed loop, whose
+    errors widen the intervals)."""
+    seen = fitted.reshape(len(fitted), -1)
+    seen = (seen.min(axis=0), seen.max(axis=0))
+    far = [far_outside(p.reshape(len(p), -1), seen).any() for p in paths]
+    if any(far):
+        warnings.warn(
+            f"The closed loop left the training range by more than ten times its width from "
+            f"{sum(far)} of the {len(far)} calibration origins (the first at step "
+            f"{origins[int(np.argmax(far))]}): the forecaster diverges, and the intervals are "
+            "as wide as its errors. Choose a stable one first, e.g. by grid_search with "
+            "scoring=experiments.walk_forward.ClosedLoop(horizon).", RuntimeWarning,
+            stacklevel=3)
 
 
 def _paths(model, series, origins, horizon):

@@ -84,21 +84,27 @@ def check_forecast_options(horizon, on_divergence="warn"):
         raise ValueError(f"on_divergence must be 'warn' or 'raise', got {on_divergence!r}.")
 
 
+def far_outside(out, seen):
+    """Which steps of ``out`` (n_steps, n_variables) leave the range ``seen`` (min, max per
+    variable) by more than ten times its width (the width of its value, 1 for zero, for a
+    variable that was constant): (n_steps,) bool."""
+    lo, hi = seen
+    margin = 10 * np.where(hi > lo, hi - lo, np.maximum(np.abs(hi), 1.0))
+    return ((out < lo - margin) | (out > hi + margin)).any(axis=1)
+
+
 def check_closed_loop(out, start, seen, on_divergence, warned):
     """Steps start .. start + len(out) - 1 of a forecast against the training range ``seen``
     (min, max) per variable, in the units the model runs in: non-finite is an error naming the
-    step; leaving the range by more than ten times its width is a warning (once: returns
-    whether one was given) or, with ``on_divergence="raise"``, an error. A variable that was
-    constant in training has the width of its value (1 for zero) instead of none."""
+    step; leaving the range by more than ten times its width (:func:`far_outside`) is a warning
+    (once: returns whether one was given) or, with ``on_divergence="raise"``, an error."""
     bad = ~np.isfinite(out).all(axis=1)
     if bad.any():
         raise FloatingPointError(
             f"The closed loop became non-finite at step {start + int(np.argmax(bad))}: the "
             "model is unstable when it runs on its own outputs. Use a larger ridge or a "
             "shorter horizon (for an ESN, a smaller spectral_radius).")
-    lo, hi = seen
-    margin = 10 * np.where(hi > lo, hi - lo, np.maximum(np.abs(hi), 1.0))
-    far = ((out < lo - margin) | (out > hi + margin)).any(axis=1)
+    far = far_outside(out, seen)
     if far.any() and not warned:
         message = (f"The forecast leaves the training range by more than ten times its width "
                    f"from step {start + int(np.argmax(far))} on: the closed loop is probably "

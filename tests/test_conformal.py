@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.preprocessing import StandardScaler
 
@@ -103,3 +104,23 @@ def test_bad_settings_say_what_to_change():
     assert model.forecast(6).shape == (6,)  # a point forecast goes any distance
     with pytest.raises(ValueError, match="horizon must be a positive integer"):
         model.forecast(0)
+
+
+class _Wild(BaseEstimator):
+    """Persistence (the last value repeated), but 1000 times it from every tenth origin."""
+
+    def fit(self, X, y=None):
+        self.n_features_in_ = 1
+        return self
+
+    def forecast(self, horizon, context=None, on_divergence="warn"):
+        return np.full(horizon, context[-1] * (1000.0 if len(context) % 10 == 0 else 1.0))
+
+
+def test_calibration_loops_that_run_away_are_reported():
+    series = 2.0 + np.sin(np.arange(400) * 0.3)
+    with pytest.warns(RuntimeWarning, match=r"training range by more than ten times its width "
+                                            r"from 10 of the 91 calibration origins \(the first "
+                                            r"at step 300\).*ClosedLoop"):
+        model = ConformalForecaster(_Wild(), horizon=10, coverage=0.8).fit(series)
+    assert model.half_width_.max() < 3  # the 74th smallest of 91 errors: persistence's
