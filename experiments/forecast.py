@@ -281,7 +281,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     ds["test_forecast"] = xr.DataArray(predicted, dims=("lead", "variable"),
                                        coords={"lead": np.arange(1, horizon + 1)})
     ds["future_forecast"] = xr.DataArray(future, dims=("lead", "variable"))
-    held = None
+    intervals = {}
     if interval is not None:
         width = ConformalForecaster(clone(best), horizon=horizon, coverage=interval).fit(
             history).half_width_.reshape(horizon, -1)
@@ -290,6 +290,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
             ds[f"{part}_lower"] = ds[f"{part}_forecast"].copy(data=forecast - half)
             ds[f"{part}_upper"] = ds[f"{part}_forecast"].copy(data=forecast + half)
         held = int(np.sum((predicted - width <= test) & (test <= predicted + width)))
+        intervals = dict(interval=interval, n_held=held)
     if times is not None:  # the file's own times, and those after its end when evenly spaced
         import pandas as pd
 
@@ -303,7 +304,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         nrmse_persistence=nrmse(test, np.repeat(history[-1:], horizon, axis=0),
                                 normalization=float(np.mean(scale))),
         fill=fill or "none", n_filled=n_filled, n_inserted=n_inserted, seed=seed,
-        **({} if interval is None else dict(interval=interval, n_held=held)),
+        **intervals,
         **{f"chosen_{k}": v for k, v in result.best_params_.items()}))
 
 
