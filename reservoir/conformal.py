@@ -141,11 +141,13 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
         n = last - start + 1
         needed = math.ceil(round(self.coverage / (1 - self.coverage), 9))  # _rank(n) <= n
         if n < needed:
+            least = math.ceil(100 * (needed + self.horizon - 1) / n_steps) / 100
+            fix = (f"Raise calibration (to {least:g} or more), or lower horizon or coverage."
+                   if least < 1 else "Lower horizon or coverage, or pass a longer series.")
             raise ValueError(
                 f"coverage={self.coverage} needs at least {needed} calibration origins, and the "
                 f"last calibration={self.calibration} of the {n_steps} steps holds {max(n, 0)} "
-                f"forecasts of horizon={self.horizon} steps. Raise calibration, or lower "
-                "horizon or coverage.")
+                f"forecast{'s' * (n != 1)} of horizon={self.horizon} steps. {fix}")
         if self.n_origins < needed:
             raise ValueError(f"coverage={self.coverage} needs at least {needed} calibration "
                              f"origins; n_origins={self.n_origins} allows fewer.")

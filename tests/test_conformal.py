@@ -87,8 +87,12 @@ def test_bad_settings_say_what_to_change():
     series = _noisy(200)
     with pytest.raises(ValueError, match=r"coverage=0.95 needs at least 19 calibration origins, "
                                          r"and the last calibration=0.1 of the 200 steps holds "
-                                         r"11 forecasts of horizon=10 steps\. Raise calibration"):
+                                         r"11 forecasts of horizon=10 steps\. Raise calibration "
+                                         r"\(to 0.14 or more\)"):
         ConformalForecaster(_esn(), calibration=0.1, coverage=0.95).fit(series)
+    with pytest.raises(ValueError, match=r"holds 0 forecasts of horizon=195 steps\. Lower "
+                                         "horizon or coverage, or pass a longer series"):
+        ConformalForecaster(_esn(), horizon=195).fit(series)
     with pytest.raises(ValueError, match="n_origins=5 allows fewer"):
         ConformalForecaster(_esn(), n_origins=5).fit(series)
     with pytest.raises(ValueError, match=r"fitted on the first 50 of the 200 steps .* failed: "
