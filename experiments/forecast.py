@@ -68,12 +68,13 @@ def read_series(path, columns=None, fill=None):
     Returns
     -------
     values : ndarray of shape (n_steps, n_variables)
-        The series, float64.
+        The series, float64, its rows in the order of the file's times (:func:`read_times`)
+        when it has them.
     names : list of str
         The names of the variables.
     """
     path = pathlib.Path(path)
-    values, names, _, _, _ = _series(path, _open(path), columns, fill)
+    values, names, *_ = _series(path, _open(path), columns, fill)
     return values, names
 
 
@@ -96,8 +97,10 @@ def _open(path):
 
 
 def _series(path, table, columns, fill=None):
-    """:func:`read_series` of the file ``path`` whose table :func:`_open` read, and the count of
-    missing values that ``fill`` ("interpolate", "ffill" or None) filled."""
+    """:func:`read_series` of the file ``path`` whose table :func:`_open` read: (values, names,
+    the count of missing values that ``fill`` ("interpolate", "ffill" or None) filled, the
+    times (None without them), the count of missing steps inserted, how the rows were
+    reordered (:func:`_in_time_order`))."""
     import pandas as pd
 
     suffix = path.suffix.lower()
@@ -127,6 +130,9 @@ def _series(path, table, columns, fill=None):
     times = _times(path, table)
     if times is not None and len(times) != len(values):
         times = None
+    order = ""
+    if times is not None:
+        values, times, order = _in_time_order(path, values, times)
     values, times, n_inserted = _missing_steps(path, values, times, fill)
     missing = np.isnan(values)
     values = filled(values, fill)
@@ -144,7 +150,7 @@ def _series(path, table, columns, fill=None):
                              "file.")
         raise ValueError(f"{path.name}: {names[col]!r} has {n} infinite value{'s' * (n > 1)} "
                          f"(the first at row {row}); fix or drop them in the file.")
-    return values, [str(n) for n in names], int(missing.sum()), times, n_inserted
+    return values, [str(n) for n in names], int(missing.sum()), times, n_inserted, order
 
 
 def _missing_steps(path, values, times, fill):
@@ -182,14 +188,36 @@ def read_times(path):
     Returns
     -------
     times : ndarray of shape (n_steps,) or None
-        datetime64 or numbers; None without such a column or when they do not increase.
+        datetime64 or numbers, in increasing order (the order :func:`read_series` puts the
+        rows in); None without such a column. A missing time, or one that appears twice, is
+        refused.
     """
     path = pathlib.Path(path)
-    return _times(path, _open(path))
+    times = _times(path, _open(path))
+    return None if times is None else _in_time_order(path, np.empty((len(times), 0)), times)[1]
+
+
+def _in_time_order(path, values, times):
+    """(values, times, how): the rows of ``values`` (n_steps, n_variables) and their
+    ``times`` in increasing time order, and how they were reordered ("" when they were in
+    order, "reversed" for a file that runs backwards, else "sorted"); a time that appears
+    twice is refused, naming it and its rows."""
+    order = np.argsort(times, kind="stable")
+    repeated = np.flatnonzero(times[order][1:] == times[order][:-1])
+    if repeated.size:
+        rows = np.flatnonzero(times == times[order][repeated[0]])
+        raise ValueError(f"{path.name}: the time {_label(times[rows[0]])} appears "
+                         f"{len(rows)} times (rows {', '.join(map(str, rows[:3]))}); a series "
+                         "needs one row per time: aggregate or drop the repeats.")
+    if np.array_equal(order, np.arange(len(times))):
+        return values, times, ""
+    how = "reversed" if np.array_equal(order, np.arange(len(times))[::-1]) else "sorted"
+    return values[order], times[order], how
 
 
 def _times(path, table):
-    """:func:`read_times` of the file ``path`` whose table :func:`_open` read."""
+    """The times of the file ``path`` whose table :func:`_open` read, in the file's order (see
+    :func:`read_times`); None without them. A missing time is refused, naming its row."""
     if path.suffix.lower() in SUFFIXES:
         name = first_named(table.columns, TIME_NAMES)
         if name is None:
@@ -201,9 +229,12 @@ def _times(path, table):
         names = [c for c in table.coords if table[c].ndim == 1 and c in table.dims]
         if not names:
             return None
-        times = table[names[0]].to_numpy()
-    increasing = len(times) < 2 or bool(np.all(times[1:] > times[:-1]))
-    return times if increasing else None
+        name, times = names[0], table[names[0]].to_numpy()
+    missing = np.isnat(times) if times.dtype.kind in "mM" else np.isnan(times.astype(float))
+    if missing.any():
+        raise ValueError(f"{path.name}: the time column {name!r} has an empty field at row "
+                         f"{int(np.argmax(missing))}; fill it in or drop the row.")
+    return times
 
 
 @fill_doc
@@ -252,13 +283,18 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     """
     path = pathlib.Path(file)
     table = _open(path)
-    values, names, n_filled, times, n_inserted = _series(path, table, column, fill)
+    values, names, n_filled, times, n_inserted, order = _series(path, table, column, fill)
     if horizon >= len(values) // 2:
         raise ValueError(f"horizon={horizon} leaves too little of the {len(values)} steps to "
                          "train on; use a horizon below half the series.")
     history, test = values[:-horizon], values[-horizon:]
     if n_train is not None:
         history = history[-n_train:]
+    if not np.any(history.std(axis=0) > 0):
+        raise ValueError(f"{path.name}: {', '.join(map(repr, names))} "
+                         f"{'is' if len(names) == 1 else 'are'} constant over the "
+                         f"{len(history)} steps before the held-out ones: there is nothing to "
+                         "learn, and no spread to measure the forecast's error by.")
     washout = min(100, len(history) // 10)
     if model == "nvar":
         base = NVARForecaster()
@@ -303,7 +339,8 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         nrmse_test=nrmse(test, predicted, normalization=float(np.mean(scale))),
         nrmse_persistence=nrmse(test, np.repeat(history[-1:], horizon, axis=0),
                                 normalization=float(np.mean(scale))),
-        fill=fill or "none", n_filled=n_filled, n_inserted=n_inserted, seed=seed,
+        fill=fill or "none", n_filled=n_filled, n_inserted=n_inserted, row_order=order or "file",
+        seed=seed,
         **intervals,
         **{f"chosen_{k}": v for k, v in result.best_params_.items()}))
 
@@ -320,6 +357,8 @@ def summary(ds):
         f"Forecast of {a['file']} ({', '.join(map(str, ds['variable'].values))}) by "
         f"{a['model']}: "
         f"{ds.sizes['time']} steps, the last {a['horizon']} held out"
+        + {"reversed": "; the file runs backwards: read in time order",
+           "sorted": "; the rows sorted by time"}.get(a.get("row_order"), "")
         + (f"; {a['n_inserted']} missing step{'s' * (a['n_inserted'] > 1)} inserted"
            if a.get("n_inserted") else "")
         + (f"; {a['n_filled']} missing value{'s' * (a['n_filled'] > 1)} filled ({a['fill']})"

@@ -170,8 +170,7 @@ def test_the_files_dates_label_the_series_and_its_forecasts(tmp_path, capsys):
     ds = xr.open_dataset(tmp_path / "forecast_yearly_seed0.nc", engine="scipy")
     assert ds["future_time"].values.tolist() == list(range(2020, 2026))
     pd.DataFrame({"value": values}).to_csv(tmp_path / "bare.csv", index=False)
-    pd.DataFrame({"year": t[::-1], "value": values}).to_csv(tmp_path / "back.csv", index=False)
-    assert read_times(tmp_path / "bare.csv") is None and read_times(tmp_path / "back.csv") is None
+    assert read_times(tmp_path / "bare.csv") is None
     zoned = tmp_path / "zoned.csv"  # dates with a time zone: the same instants in UTC
     hours = pd.date_range("2000-01-01", periods=120, freq="h", tz="Europe/Paris")
     pd.DataFrame({"time": hours.astype(str), "value": values}).to_csv(zoned, index=False)
@@ -243,3 +242,35 @@ def test_the_even_grid_of_a_files_times(grid, dropped, n_grid):
     assert len(found) == n_grid
     np.testing.assert_array_equal(found[positions], times)
     assert regular_grid(np.array([0.0, 1.5, 2.0, 3.7])) == (None, None)   # no common step
+
+
+def test_rows_are_read_in_time_order_and_repeated_or_constant_series_refused(tmp_path, capsys):
+    t = np.arange(100)
+    values = np.sin(0.3 * t) + 0.01 * t
+    dates = pd.date_range("2001-01-01", periods=100, freq="D").strftime("%Y-%m-%d")
+    shuffled = np.random.default_rng(0).permutation(100)
+    for name, order, how in (("back", t[::-1], "the file runs backwards: read in time order"),
+                             ("shuffled", shuffled, "the rows sorted by time")):
+        path = tmp_path / f"{name}.csv"
+        pd.DataFrame({"date": dates[order], "value": values[order]}).to_csv(path, index=False)
+        np.testing.assert_array_equal(read_series(path)[0][:, 0], values)
+        assert str(read_times(path)[0])[:10] == "2001-01-01"
+        assert cli.main(["forecast", str(path), "--horizon", "5", "--grid", "ridge=1e-6,1",
+                         "--n-reservoir", "20", "--out", str(tmp_path), "--quiet",
+                         "--no-plot"]) == 0
+        assert how in capsys.readouterr().out
+    twice = tmp_path / "twice.csv"
+    pd.DataFrame({"date": np.r_[dates[:50], dates[49:99]], "value": values}).to_csv(
+        twice, index=False)
+    with pytest.raises(ValueError, match=r"twice.csv: the time 2001-02-19 appears 2 times "
+                                         r"\(rows 49, 50\); a series needs one row per time"):
+        read_series(twice)
+    pd.DataFrame({"date": np.r_[dates[:50], [""], dates[51:]], "value": values}).to_csv(
+        twice, index=False)
+    with pytest.raises(ValueError, match="the time column 'date' has an empty field at row 50"):
+        read_series(twice)
+    flat = tmp_path / "flat.csv"
+    pd.DataFrame({"date": dates, "a": np.ones(100), "b": np.zeros(100)}).to_csv(flat, index=False)
+    with pytest.raises(SystemExit, match="'a', 'b' are constant over the 95 steps before the "
+                                         "held-out ones: there is nothing to learn"):
+        cli.main(["forecast", str(flat), "--horizon", "5", "--out", str(tmp_path)])
