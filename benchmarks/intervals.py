@@ -7,9 +7,11 @@ esn, horizon=H, coverage=C)``, the intervals calibrated on the last quarter of t
 around two ESNs: the defaults (``ESNForecaster(300, washout=min(100, n_fit // 10),
 random_state=0)``: standardised series, ridge chosen by cross-validation), and the one that
 ``real_series.py``'s closed-loop search chooses on the first 80% (its grid, walk-forward folds,
-closed-loop NRMSE of H steps from 50 origins of each fold). AutoReg: lags by AIC (up to 30) on
-the first 80%, its intervals from ``get_prediction`` (the AR's forecast variance, Gaussian
-errors), its parameters kept and applied to the history before each origin. Both forecast H
+closed-loop NRMSE of H steps from 50 origins of each fold), the latter also with
+``scale_window=None`` (errors in the series' units instead of the local spread's). AutoReg:
+lags by AIC (up to 30) on the first 80%, its intervals from ``get_prediction`` (the AR's
+forecast variance, Gaussian errors), its parameters kept and applied to the history before
+each origin. Both forecast H
 steps from up to 200 test origins evenly spread (every origin of the short series), each
 continuing the whole history before it. Printed for each: the share of test values inside
 the interval (the target is C), the mean width and the mean interval score (Winkler's: the
@@ -56,14 +58,16 @@ def searched_esn(series, n_fit, horizon):
     return clone(found.best_estimator_)
 
 
-def conformal(esn, series, n_fit, horizon, coverage, starts):
+def conformal(esn, series, n_fit, horizon, coverage, starts, scale_window="horizon"):
     start = time.perf_counter()
-    model = ConformalForecaster(esn, horizon=horizon, coverage=coverage).fit(series[:n_fit])
+    model = ConformalForecaster(esn, horizon=horizon, coverage=coverage,
+                                scale_window=scale_window).fit(series[:n_fit])
     seconds = time.perf_counter() - start
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        point = model.forecaster_.forecast_origins(series, starts, horizon)
-    return point - model.half_width_, point + model.half_width_, seconds
+        bounds = np.stack([model.forecast(horizon, context=series[:o], return_interval=True)[1:]
+                           for o in starts])
+    return bounds[:, 0], bounds[:, 1], seconds
 
 
 def autoreg(series, n_fit, horizon, coverage, starts):
@@ -94,6 +98,8 @@ def main():
         for coverage in COVERAGES:
             rows = {f"conformal ESN, {label}": (lambda *a, esn=esn: conformal(esn, *a))
                     for label, esn in esns.items()}
+            rows["  the same, scale_window=None"] = lambda *a: conformal(
+                esns["closed-loop search"], *a, scale_window=None)
             rows["statsmodels AutoReg (AIC lags)"] = autoreg
             for label, method in rows.items():
                 lower, upper, seconds = method(series, n_fit, horizon, coverage, starts)

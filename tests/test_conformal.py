@@ -26,22 +26,32 @@ def _esn():
                                   lambda: ForecastPipeline([("z", StandardScaler()),
                                                             ("nvar", NVARForecaster(delays=4))])])
 def test_half_widths_are_the_conformal_quantiles_of_forecasts_done_one_by_one(make):
-    series = _noisy(600)
-    model = ConformalForecaster(make(), horizon=6, coverage=0.8, calibration=0.3,
-                                n_origins=40).fit(series)
+    series = _noisy(600) * np.r_[np.ones(300), np.linspace(1, 3, 300)]  # swings that grow
     start, last = 600 - 180, 600 - 6
     origins = np.unique(np.linspace(start, last, 40).round().astype(int))
     early = make().fit(series[:start])
     errors = np.abs(np.stack([early.forecast(6, context=series[:o]) - series[o:o + 6]
                               for o in origins]))
     rank = math.ceil((len(origins) + 1) * 0.8)  # 33rd smallest of 40
-    assert model.n_origins_ == len(origins) == 40
-    np.testing.assert_allclose(model.calibration_errors_, errors, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(model.half_width_, np.sort(errors, axis=0)[rank - 1], rtol=1e-9)
-    point, lower, upper = model.forecast(4, return_interval=True)
-    np.testing.assert_array_equal(point, make().fit(series).forecast(4))
-    np.testing.assert_allclose(upper - point, model.half_width_[:4])
-    np.testing.assert_allclose(point - lower, model.half_width_[:4])
+
+    def scale(history, window):  # the spread of the last values, at least 1% of the series'
+        return 1.0 if window is None else max(history[-window:].std(), 0.01 * series.std())
+
+    for window in (None, "horizon", 20):
+        model = ConformalForecaster(make(), horizon=6, coverage=0.8, calibration=0.3,
+                                    n_origins=40, scale_window=window).fit(series)
+        w = 6 if window == "horizon" else window
+        scaled = errors / np.array([scale(series[:o], w) for o in origins])[:, None]
+        assert model.n_origins_ == len(origins) == 40
+        np.testing.assert_allclose(model.calibration_errors_, errors, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(model.quantile_, np.sort(scaled, axis=0)[rank - 1],
+                                   rtol=1e-9)
+        point, lower, upper = model.forecast(4, return_interval=True)
+        np.testing.assert_array_equal(point, make().fit(series).forecast(4))
+        np.testing.assert_allclose(upper - point, model.quantile_[:4] * scale(series, w))
+        np.testing.assert_allclose(point - lower, model.half_width_[:4])
+        point, lower, _ = model.forecast(4, context=series[:500], return_interval=True)
+        np.testing.assert_allclose(point - lower, model.quantile_[:4] * scale(series[:500], w))
 
 
 def test_intervals_hold_about_their_coverage_on_later_data():
