@@ -227,7 +227,8 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
         forecast : ndarray of shape (horizon,) or (horizon, n_variables)
             The forecast, as the forecaster returns it (pandas or xarray after such a series).
         lower, upper : same as forecast
-            Only with ``return_interval``: forecast -/+ the calibrated half-width at each step.
+            Only with ``return_interval``: forecast -/+ ``quantile_`` times the local scale
+            before the forecast (of the training series' end, or of ``context``).
         """
         check_is_fitted(self)
         horizon = self.horizon if horizon is None else horizon
