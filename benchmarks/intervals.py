@@ -29,6 +29,7 @@ from real_series import CLOSED_LOOP_ORIGINS, GRID, origins
 from sklearn.base import clone
 from sklearn.model_selection import TimeSeriesSplit
 
+from experiments.metrics import interval_coverage, interval_score
 from experiments.real_series import load_series
 from experiments.search import grid_search
 from experiments.walk_forward import ClosedLoop
@@ -41,10 +42,8 @@ COVERAGES = (0.8, 0.9)
 def judged(lower, upper, truth, coverage, scale):
     """(share inside, mean width / scale, mean interval score / scale) of intervals
     (n_origins, horizon) against the truth there."""
-    below, above = np.maximum(lower - truth, 0), np.maximum(truth - upper, 0)
-    score = upper - lower + 2 / (1 - coverage) * (below + above)
-    inside = (lower <= truth) & (truth <= upper)
-    return float(inside.mean()), float((upper - lower).mean() / scale), float(score.mean() / scale)
+    return (interval_coverage(truth, lower, upper), float((upper - lower).mean() / scale),
+            interval_score(truth, lower, upper, coverage) / scale)
 
 
 def default_esn(series, n_fit, horizon):

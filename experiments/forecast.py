@@ -25,7 +25,7 @@ from reservoir.common.time_index import future_index
 
 from ._docstrings import fill_doc
 from .grid import grid_item
-from .metrics import nrmse
+from .metrics import interval_score, nrmse
 from .protocol import Option, Protocol, fraction, positive_int
 from .results import finish
 from .search import grid_search
@@ -273,7 +273,10 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     interval : float in (0, 1) or None, default=None
         Coverage of prediction intervals for both forecasts (``test_lower``, ``test_upper``,
         ``future_lower``, ``future_upper``), calibrated on the last quarter of the series
-        before each (:class:`reservoir.ConformalForecaster`); None: no intervals.
+        before each (:class:`reservoir.ConformalForecaster`); the held-out values they hold
+        (``n_held``) and their interval score over the history's spread
+        (``interval_score_test``, :func:`experiments.metrics.interval_score`) are recorded;
+        None: no intervals.
     {seed}
     device : str, default="cpu"
         ``device`` of the forecaster (see docs/devices.md).
@@ -326,7 +329,9 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
             ds[f"{part}_lower"] = ds[f"{part}_forecast"].copy(data=forecast - half)
             ds[f"{part}_upper"] = ds[f"{part}_forecast"].copy(data=forecast + half)
         held = int(np.sum((predicted - width <= test) & (test <= predicted + width)))
-        intervals = dict(interval=interval, n_held=held)
+        score = interval_score(test, predicted - width, predicted + width, interval)
+        intervals = dict(interval=interval, n_held=held,
+                         interval_score_test=score / float(np.mean(scale)))
     if times is not None:  # the file's own times, and those after its end when evenly spaced
         import pandas as pd
 

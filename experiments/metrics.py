@@ -1,4 +1,4 @@
-"""Error measures used by the reproductions."""
+"""Error measures used by the reproductions, and scores of prediction intervals."""
 
 from dataclasses import dataclass
 
@@ -88,6 +88,58 @@ def normalized_errors(y_true, y_pred, *, scale=None):
     if scale == 0:
         raise ValueError("y_true is constant; the normalised error is undefined.")
     return np.linalg.norm(y_pred - y_true, axis=1) / scale
+
+
+def _bounds(y_true, lower, upper):
+    """The truth and the bounds of prediction intervals as float arrays of one shape, the
+    bounds in order."""
+    y_true, lower = _pair(y_true, lower)
+    _, upper = _pair(y_true, upper)
+    if np.any(lower > upper):
+        raise ValueError("lower is above upper somewhere: pass the intervals' bounds in order.")
+    return y_true, lower, upper
+
+
+def interval_coverage(y_true, lower, upper):
+    """Share of the true values that lie in their prediction intervals (bounds included).
+
+    Parameters
+    ----------
+    y_true, lower, upper : array-like of the same shape
+        Truth and the intervals' bounds.
+
+    Returns
+    -------
+    coverage : float
+        Between 0 and 1; compare it with the intervals' nominal coverage.
+    """
+    y_true, lower, upper = _bounds(y_true, lower, upper)
+    return float(np.mean((lower <= y_true) & (y_true <= upper)))
+
+
+def interval_score(y_true, lower, upper, coverage):
+    """Mean interval score (Winkler 1972; Gneiting & Raftery 2007) of central prediction
+    intervals: the width, plus ``2 / (1 - coverage)`` times the distance from a value outside
+    its interval to the interval. Lower is better; it rewards narrow intervals that still hold
+    the values, at the rate the nominal coverage sets.
+
+    Parameters
+    ----------
+    y_true, lower, upper : array-like of the same shape
+        Truth and the intervals' bounds.
+    coverage : float in (0, 1)
+        The intervals' nominal coverage.
+
+    Returns
+    -------
+    score : float
+        In the units of ``y_true`` (divide by a spread to compare series).
+    """
+    if not 0 < coverage < 1:
+        raise ValueError(f"coverage must be between 0 and 1, got {coverage!r}.")
+    y_true, lower, upper = _bounds(y_true, lower, upper)
+    miss = np.maximum(lower - y_true, 0) + np.maximum(y_true - upper, 0)
+    return float(np.mean(upper - lower + 2 / (1 - coverage) * miss))
 
 
 def valid_prediction_time(y_true, y_pred, *, dt=1.0, threshold=0.5, lyapunov_exponent=None,

@@ -9,6 +9,7 @@ import xarray as xr
 
 from experiments import cli
 from experiments.forecast import read_series, read_times
+from experiments.metrics import interval_score
 from experiments.tables import regular_grid
 
 
@@ -195,6 +196,9 @@ def test_cli_forecasts_come_with_prediction_intervals_on_request(table, tmp_path
     truth = frame[["temperature", "sales"]].to_numpy()[-12:]
     held = int(np.sum((ds["test_lower"].values <= truth) & (truth <= ds["test_upper"].values)))
     assert ds.attrs["interval"] == 0.9 and ds.attrs["n_held"] == held
+    spread = frame[["temperature", "sales"]].to_numpy()[:-12].std(axis=0).mean()
+    assert ds.attrs["interval_score_test"] == pytest.approx(interval_score(
+        truth, ds["test_lower"].values, ds["test_upper"].values, 0.9) / spread)
     assert f"90% prediction interval: held {held} of 24 held-out values" in capsys.readouterr().out
     assert (tmp_path / "forecast_shop_seed0.png").exists()
     for bad in ("1", "0", "x"):

@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from experiments.metrics import memory_capacity, normalized_errors, nrmse, valid_prediction_time
+from experiments.metrics import (
+    interval_coverage,
+    interval_score,
+    memory_capacity,
+    normalized_errors,
+    nrmse,
+    valid_prediction_time,
+)
 
 
 def test_nrmse_by_hand():
@@ -40,3 +47,17 @@ def test_memory_capacity_by_hand():
     assert r2[0] == pytest.approx(1) and r2[1] == pytest.approx(1)
     assert r2[2] == pytest.approx(np.corrcoef(t[:, 2], out[:, 2])[0, 1] ** 2)
     assert mc == pytest.approx(r2.sum())
+
+
+def test_interval_scores_by_hand():
+    y = np.array([0.0, 1.0, 5.0, -2.0])
+    lower, upper = np.array([-1.0, 1.0, 2.0, -1.0]), np.array([1.0, 2.0, 3.0, 0.0])
+    assert interval_coverage(y, lower, upper) == 0.5       # the first two, bounds included
+    # widths 2, 1, 1, 1; misses 0, 0, 2 above, 1 below, at 2 / (1 - 0.8) = 10 each
+    assert interval_score(y, lower, upper, 0.8) == pytest.approx((5 + 10 * 3) / 4)
+    with pytest.raises(ValueError, match="lower is above upper"):
+        interval_coverage(y, upper, lower)
+    with pytest.raises(ValueError, match="coverage must be between 0 and 1"):
+        interval_score(y, lower, upper, 1.0)
+    with pytest.raises(ValueError, match="shape"):
+        interval_score(y, lower[:2], upper, 0.9)
