@@ -6,6 +6,8 @@
 - ``grid_search_heatmap.png``: a grid search over spectral radius and leak rate;
 - ``classification_confusion.png``: ESNClassifier's defaults on Japanese Vowels (confusion
   matrix of the test split; needs the ``archives`` extra);
+- ``sunspots_intervals.png``: ``numba-rnn forecast`` of the yearly sunspots with 90% prediction
+  intervals (``--interval 0.9``; needs the ``series`` extra);
 - ``benchmark_ratios.png``: the headline speed ratios of docs/benchmarks.md (read from
   ``docs/benchmark_ratios.csv``, which the tables there are the source of) as bars;
 - ``anbncn_cell_states.png``: the cell states of a DEKF-trained LSTM reading a^n b^n c^n strings
@@ -16,11 +18,13 @@
 import csv
 import pathlib
 import sys
+import tempfile
 
 import numpy as np
 from sklearn.model_selection import TimeSeriesSplit
 
 from experiments import classify, mackey_glass, plots
+from experiments import forecast as forecast_file
 from experiments.datasets import mackey_glass as mackey_glass_series
 from experiments.search import grid_search
 from experiments.sequence_tasks import anbncn
@@ -48,6 +52,18 @@ def heatmap(out):
 def confusion(out):
     ds = classify.run("japanese-vowels", seed=0)
     return plots.confusion_figure(ds, out / "classification_confusion.png")
+
+
+def sunspots_intervals(out):
+    from experiments.real_series import load_series
+
+    values = load_series("sunspots")
+    with tempfile.TemporaryDirectory() as folder:
+        path = pathlib.Path(folder) / "sunspots.csv"
+        path.write_text("year,sunspots\n" + "".join(
+            f"{1700 + k},{v}\n" for k, v in enumerate(values)))
+        ds = forecast_file.run(path, horizon=11, interval=0.9)
+    return plots.series_forecast_figure(ds, out / "sunspots_intervals.png")
 
 
 def benchmark_ratios(out):
@@ -109,8 +125,8 @@ def anbncn_states(out, n_strings=2000, n=8):
 
 def main(out):
     out = pathlib.Path(out)
-    return [forecast(out), heatmap(out), confusion(out), benchmark_ratios(out),
-            anbncn_states(out)]
+    return [forecast(out), heatmap(out), confusion(out), sunspots_intervals(out),
+            benchmark_ratios(out), anbncn_states(out)]
 
 
 if __name__ == "__main__":
