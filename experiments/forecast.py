@@ -33,12 +33,14 @@ from .tables import (
     FILLS,
     SUFFIXES,
     TIME_NAMES,
+    check_times,
     filled,
     first_named,
     is_named,
     read_table,
     regular_grid,
     text_cells,
+    time_order,
     time_values,
 )
 from .walk_forward import ClosedLoop
@@ -202,10 +204,8 @@ def _in_time_order(path, values, times):
     ``times`` in increasing time order, and how they were reordered ("" when they were in
     order, "reversed" for a file that runs backwards, else "sorted"); a time that appears
     twice is refused, naming it and its rows."""
-    order = np.argsort(times, kind="stable")
-    repeated = np.flatnonzero(times[order][1:] == times[order][:-1])
-    if repeated.size:
-        rows = np.flatnonzero(times == times[order][repeated[0]])
+    order, rows = time_order(times)
+    if rows.size:
         raise ValueError(f"{path.name}: the time {_label(times[rows[0]])} appears "
                          f"{len(rows)} times (rows {', '.join(map(str, rows[:3]))}); a series "
                          "needs one row per time: aggregate or drop the repeats.")
@@ -230,10 +230,7 @@ def _times(path, table):
         if not names:
             return None
         name, times = names[0], table[names[0]].to_numpy()
-    missing = np.isnat(times) if times.dtype.kind in "mM" else np.isnan(times.astype(float))
-    if missing.any():
-        raise ValueError(f"{path.name}: the time column {name!r} has an empty field at row "
-                         f"{int(np.argmax(missing))}; fill it in or drop the row.")
+    check_times(path, name, times)
     return times
 
 

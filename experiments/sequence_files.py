@@ -20,11 +20,13 @@ from .tables import (
     SUFFIXES,
     TIME_NAMES,
     check_fill,
+    check_times,
     filled,
     first_named,
     is_named,
     read_table,
     text_cells,
+    time_order,
     time_values,
 )
 
@@ -148,10 +150,11 @@ def _long(path, table, ident, label, fill):
             raise ValueError(f"{path.name}: sequence {key!r} has several labels "
                              f"({sorted(set(labels.tolist()))}); a sequence has one label.")
         if times is not None:
-            rows = rows[np.argsort(times[rows], kind="stable")]
-            if np.any(times[rows][1:] == times[rows][:-1]):
+            order, repeated = time_order(times[rows])
+            if repeated.size:
                 raise ValueError(f"{path.name}: sequence {key!r} has two rows at the same "
                                  f"{time!r}; give each step its own time.")
+            rows = rows[order]
         steps = filled(values[rows], fill)
         if np.isnan(steps).any():
             raise ValueError(f"{path.name}: sequence {key!r} has no value of "
@@ -165,13 +168,10 @@ def _long(path, table, ident, label, fill):
 def _times(path, column):
     """A time column as numbers or datetime64 (:func:`experiments.tables.time_values`), for
     ordering the steps of each sequence."""
-    import pandas as pd
 
     times = time_values(column)
     if times is None:
         raise ValueError(f"{path.name}: the time column {column.name!r} holds neither "
                          "numbers nor dates; rename it or give numbers.")
-    if pd.isna(times).any():
-        raise ValueError(f"{path.name}: the time column {column.name!r} has an empty field at row "
-                         f"{int(np.argmax(pd.isna(times)))}.")
+    check_times(path, column.name, times)
     return times

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from reservoir.common.time_index import index_step
+
 #: Column names read as a time axis: the forecast's time labels (``experiments.forecast``), left
 #: out of the features of labelled sequences (``experiments.sequence_files``).
 TIME_NAMES = {"time", "date", "year", "month", "day", "hour", "t", "step", "index"}
@@ -155,6 +157,49 @@ def time_values(column):
     return column.to_numpy()
 
 
+def check_times(path, name, times):
+    """Refuse a time column with an empty field, naming its row.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file (named in the message).
+    name : str
+        The time column.
+    times : ndarray of shape (n_rows,)
+        Its values (:func:`time_values`).
+    """
+    import pandas as pd
+
+    missing = pd.isna(times)
+    if missing.any():
+        raise ValueError(f"{path.name}: the time column {name!r} has an empty field at row "
+                         f"{int(np.argmax(missing))}; fill it in or drop the row.")
+
+
+def time_order(times):
+    """The order that sorts a time column, and the rows of its first repeated time.
+
+    Parameters
+    ----------
+    times : ndarray of shape (n_rows,)
+        datetime64 or numbers, none missing.
+
+    Returns
+    -------
+    order : ndarray of int of shape (n_rows,)
+        The stable order that sorts ``times``.
+    repeated : ndarray of int
+        The rows holding the first time (in time order) that appears more than once; empty
+        when every time appears once.
+    """
+    order = np.argsort(times, kind="stable")
+    ordered = times[order]
+    same = np.flatnonzero(ordered[1:] == ordered[:-1])
+    repeated = np.flatnonzero(times == ordered[same[0]]) if same.size else np.empty(0, int)
+    return order, repeated
+
+
 #: How missing values of a user's file may be filled (``--fill``).
 FILLS = ("interpolate", "ffill")
 
@@ -204,10 +249,10 @@ FREQUENCY_SAMPLES = 200
 
 
 def regular_grid(times):
-    """The evenly spaced times that increasing ``times`` are part of: dates on a frequency
-    pandas infers (from the whole column, else the one of the fewest steps among the three
-    commonest of runs of three consecutive dates), or numbers a whole number of their smallest
-    step apart.
+    """The evenly spaced times that increasing ``times`` are part of: ``times`` themselves when
+    evenly spaced (:func:`reservoir.common.time_index.index_step`), else dates on the frequency
+    of the fewest steps among the three commonest that pandas infers from runs of three
+    consecutive dates, or numbers a whole number of their smallest step apart.
 
     Parameters
     ----------
@@ -228,10 +273,10 @@ def regular_grid(times):
 
     if len(times) < 3:
         return None, None
+    if index_step(pd.Index(times)) is not None:  # evenly spaced already
+        return times, np.arange(len(times))
     if np.issubdtype(times.dtype, np.datetime64):
         index = pd.DatetimeIndex(times)
-        if pd.infer_freq(index) is not None:
-            return times, np.arange(len(times))
         starts = np.unique(np.linspace(0, len(index) - 3, FREQUENCY_SAMPLES).astype(int))
         counts = Counter(pd.infer_freq(index[i:i + 3]) for i in starts)
         counts.pop(None, None)
@@ -247,6 +292,4 @@ def regular_grid(times):
     positions = np.round(ratios).astype(int)
     if step <= 0 or not np.allclose(ratios, positions, rtol=0, atol=1e-6):
         return None, None
-    if positions[-1] == len(times) - 1:
-        return times, positions
     return times[0] + step * np.arange(positions[-1] + 1), positions
