@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/grid_search.py
 	$(PY) benchmarks/many_sequences.py
 	$(PY) benchmarks/classification.py
+	$(PY) benchmarks/sequence_regression.py
 	$(PY) benchmarks/real_series.py
 	$(PY) benchmarks/defaults.py
 	$(PY) benchmarks/intervals.py

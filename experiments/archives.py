@@ -1,5 +1,6 @@
-"""Sequence classification sets of the UEA & UCR archives (Bagnall et al. 2018), read from the
-copies that sktime ships inside its wheel: nothing is downloaded. Install them with the
+"""Sequence classification sets of the UEA & UCR archives (Bagnall et al. 2018) and regression
+sets of the time series extrinsic regression archive (Tan et al. 2021), read from the copies that
+sktime ships inside its wheel: nothing is downloaded. Install them with the
 ``archives`` extra (``pip install numba-rnn[archives]``).
 
 Each set comes split as published (train and test). Sequences are returned as a list of
@@ -25,6 +26,13 @@ ARCHIVES = {
     "plaid": "PLAID",  # 537/537 appliance currents, 100-1344 steps x 1, 11 classes
 }
 
+#: The extrinsic regression sets the sktime wheel ships (one number per sequence), by the name
+#: used here -> the archive's name.
+REGRESSION_ARCHIVES = {
+    "covid-3-month": "Covid3Month",  # 140/61 countries' daily cases, 84 steps x 1 -> death rate
+    "tecator": "Tecator",  # 172/43 meat samples' absorbance spectra, 100 bands x 1 -> fat %
+}
+
 EXTRA = ("the UEA/UCR sets come from the sktime wheel: install the extra with "
          "`pip install numba-rnn[archives]` (or `pip install sktime`)")
 
@@ -39,7 +47,8 @@ def _data_folder():
 
 @functools.lru_cache(maxsize=16)
 def _read(name, split):
-    return read_ts(_data_folder() / ARCHIVES[name] / f"{ARCHIVES[name]}_{split.upper()}.ts")
+    folder = {**ARCHIVES, **REGRESSION_ARCHIVES}[name]
+    return read_ts(_data_folder() / folder / f"{folder}_{split.upper()}.ts")
 
 
 def read_ts(path):
@@ -69,12 +78,13 @@ def read_ts(path):
 
 
 def load_archive(name, split="train"):
-    """One split of a UEA/UCR classification set.
+    """One split of a UEA/UCR classification set or of an extrinsic regression set.
 
     Parameters
     ----------
     name : str
-        A key of :data:`ARCHIVES` (e.g. ``"japanese-vowels"``).
+        A key of :data:`ARCHIVES` (e.g. ``"japanese-vowels"``) or of
+        :data:`REGRESSION_ARCHIVES` (e.g. ``"tecator"``).
     split : {"train", "test"}, default="train"
         The published split.
 
@@ -83,7 +93,7 @@ def load_archive(name, split="train"):
     X : list of ndarray of shape (n_steps_i, n_features)
         The sequences (copies: changing them changes no later load).
     y : ndarray of shape (n_sequences,)
-        Their labels (str).
+        Their labels (str), or for a regression set their targets (float64).
 
     Examples
     --------
@@ -92,9 +102,11 @@ def load_archive(name, split="train"):
     >>> len(X), X[0].shape, str(y[0])
     (270, (20, 12), '1')
     """
-    if name not in ARCHIVES:
-        raise ValueError(f"Unknown archive {name!r}; choose one of {sorted(ARCHIVES)}.")
+    if name not in ARCHIVES and name not in REGRESSION_ARCHIVES:
+        raise ValueError(f"Unknown archive {name!r}; choose one of "
+                         f"{sorted(ARCHIVES) + sorted(REGRESSION_ARCHIVES)}.")
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
     X, y = _read(name, split)
-    return [x.copy() for x in X], y.copy()
+    return [x.copy() for x in X], (y.astype(np.float64) if name in REGRESSION_ARCHIVES
+                                   else y.copy())

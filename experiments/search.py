@@ -41,6 +41,7 @@ from reservoir.batch import (
 from reservoir.common.device import blas_threads, readout_threads, resolve, thread_map
 from reservoir.common.progress import Progress
 from reservoir.common.validation import is_sequence_list, is_stacked, unstacked
+from reservoir.sequence_model import SequenceModel
 
 from .results import finish
 from .walk_forward import ClosedLoop, check_folds, score_model, score_rows
@@ -247,7 +248,7 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
 
     Parameters
     ----------
-    estimator : ESNRegressor, ESNForecaster or ESNClassifier
+    estimator : ESNRegressor, ESNForecaster, ESNClassifier or ESNSequenceRegressor
         The base estimator (any estimator works; reservoir estimators run fast).
     param_grid : dict
         Parameter name -> list of values. For an ESN regressor or forecaster with
@@ -257,14 +258,16 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
     X : array-like of shape (n_steps, n_features), or sequences
         One series, split in time by ``cv``, or a list of series (each split alike, fold k of
         the search holding the k-th fold of every series, their validation steps scored
-        together walking forward); for a classifier, the sequences (a list, or an array of
-        them), split into folds of whole sequences.
+        together walking forward); for a classifier or a sequence regressor, the sequences (a
+        list, or an array of them), split into folds of whole sequences.
     y : array-like, default=None
         Targets of every step, (n_steps,) or (n_steps, n_outputs) (None for a forecaster); for
-        a classifier, one label per sequence.
+        a classifier, one label per sequence; for a sequence regressor, one target (or row of
+        targets) per sequence.
     cv : int or cross-validation generator, default=5
-        As in ``GridSearchCV``; an int is ``TimeSeriesSplit(cv)`` for one series and
-        stratified folds of sequences for a classifier.
+        As in ``GridSearchCV``; an int is ``TimeSeriesSplit(cv)`` for one series, stratified
+        folds of sequences for a classifier and ``KFold(cv)`` of sequences for a sequence
+        regressor.
     scoring : str, callable or None, default=None
         As in ``GridSearchCV``; None scores with ``estimator.score`` (R^2 for a series).
     walk_forward : bool, default=True
@@ -296,13 +299,14 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
     if isinstance(estimator, ReservoirMixin) and estimator.ridge is None and "ridge" not in grid:
         grid["ridge"] = list(SEARCH_RIDGES)  # chosen by the search, at no extra harvest
     classify = is_classifier(estimator)
-    if not classify and is_stacked(X):  # equal-length series: searched as a list of them
+    per_sequence = classify or isinstance(estimator, SequenceModel)  # one target a sequence
+    if not per_sequence and is_stacked(X):  # equal-length series: searched as a list of them
         X, y = unstacked(X, y)
-    if classify:
+    if per_sequence:
         if y is None or len(y) != len(X):
             raise ValueError(f"X has {len(X)} sequences but y has "
-                             f"{'no' if y is None else len(y)} labels; pass one label per "
-                             "sequence.")
+                             f"{'no' if y is None else len(y)} "
+                             f"{'labels' if classify else 'targets'}; pass one per sequence.")
     elif is_sequence_list(X) and not walk_forward:
         raise ValueError("Several series are searched walking forward only: pass "
                          "walk_forward=True, or one series.")
@@ -320,10 +324,11 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
     shared_grid = {k: grid[k] for k in names if k in shared}
     other = [k for k in names if k not in shared]
     groups = [dict(zip(other, values)) for values in itertools.product(*[grid[k] for k in other])]
-    if isinstance(cv, numbers.Integral) and not classify:
+    if isinstance(cv, numbers.Integral) and not per_sequence:
         cv = TimeSeriesSplit(cv)
-    cv = check_cv(cv, y if classify or not is_sequence_list(X) else None, classifier=classify)
-    walk = walk_forward and not classify
+    cv = check_cv(cv, y if per_sequence or not is_sequence_list(X) else None,
+                  classifier=classify)
+    walk = walk_forward and not per_sequence
     if walk and is_sequence_list(X):  # several series: fold k holds the k-th fold of each
         per_series = [list(cv.split(x)) for x in X]
         if len({len(f) for f in per_series}) > 1:
@@ -339,11 +344,11 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
             check_folds(folds)
     if walk:
         walk_scoring(scoring)
-    if not classify:
+    if not per_sequence:
         _check_training_parts(estimator, grid, folds, cv)
     shortest = min(len(np.concatenate([np.ravel(t) for t in test]) if isinstance(test, list)
                        else test) for _, test in folds)
-    if not classify and scoring in (None, "r2") and shortest < 2:
+    if not per_sequence and scoring in (None, "r2") and shortest < 2:
         raise ValueError(f"{type(cv).__name__} leaves a validation fold of {shortest} step, "
                          "which R^2 cannot score; use fewer folds (cv) or another scoring, e.g. "
                          "'neg_mean_squared_error'.")

@@ -7,8 +7,9 @@ from .forecaster import ESNForecaster
 from .nvar import NVARForecaster
 from .pipeline import ForecastPipeline
 from .readout import GramRidge, QRRidge, Readout
+from .sequence_regressor import ESNSequenceRegressor
 from .weights import Reservoir, make_reservoir, spectral_radius
 
 __all__ = ["ConformalForecaster", "ESNClassifier", "ESNRegressor", "ESNForecaster",
-           "ForecastPipeline", "GramRidge", "NVARForecaster", "QRRidge", "Readout", "Reservoir",
-           "make_reservoir", "spectral_radius"]
+           "ESNSequenceRegressor", "ForecastPipeline", "GramRidge", "NVARForecaster", "QRRidge",
+           "Readout", "Reservoir", "make_reservoir", "spectral_radius"]

@@ -15,6 +15,10 @@ from scipy.special import softmax
 
 #: Ridge values the classifier chooses from by leave-one-out, on standardised features.
 RIDGES = np.logspace(-2, 4, 13)
+#: Those the sequence regressor chooses from (standardised features and targets): a smooth
+#: target of a few hundred sequences (Tecator's fat content from spectra) calls for values
+#: down to 1e-8, far below any a one-hot classification needs.
+REGRESSION_RIDGES = np.logspace(-8, 4, 25)
 
 
 class SVDRidge:
@@ -88,12 +92,15 @@ class SVDRidge:
         out = self.Y - (self.Y - fit) / np.maximum(1.0 - leverage, 1e-12)[:, :, None]
         return out if np.ndim(ridge) else out[0]
 
-    def best_ridge(self, ridges, labels):
+    def best_ridge(self, ridges, labels=None):
         """The ridge value whose leave-one-out outputs classify ``labels`` (n,) (indices of the
-        columns of Y) best: fewest errors, then the least squared error."""
+        columns of Y) best: fewest errors, then the least squared error; without labels (a
+        regression), the least squared error."""
         out = self.outputs(np.asarray(ridges))
-        errors = np.sum(out.argmax(axis=2) != labels, axis=1)
         squared = np.mean((out - self.Y) ** 2, axis=(1, 2))
+        if labels is None:
+            return float(ridges[np.argmin(squared)])
+        errors = np.sum(out.argmax(axis=2) != labels, axis=1)
         return float(ridges[np.lexsort((squared, errors))[0]])
 
 

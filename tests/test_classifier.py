@@ -6,8 +6,8 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-import reservoir.classifier
 import reservoir.harvest
+import reservoir.sequence_model
 from reservoir import ESNClassifier
 from reservoir.representations import REPRESENTATIONS
 from reservoir.svd_ridge import SVDRidge, temperatures
@@ -71,7 +71,7 @@ def test_a_model_space_fit_from_kept_states_equals_one_that_harvests_twice(chunk
                         original(self, *a, **k))
     kept = ESNClassifier(**kw).fit(X, y)
     assert len(runs) == 1  # one harvest: the vectors come from the kept states
-    monkeypatch.setattr(reservoir.classifier, "KEPT_BYTES", 0)
+    monkeypatch.setattr(reservoir.sequence_model, "KEPT_BYTES", 0)
     twice = ESNClassifier(**kw).fit(X, y)
     assert len(runs) == 3  # the axes' harvest, then the vectors'
     for name in ("feature_mean_", "feature_scale_", "coef_", "intercept_"):
