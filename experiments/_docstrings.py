@@ -46,6 +46,20 @@ verbose : bool, default=False
     "verbose": """\
 verbose : bool, default=False
     Progress bars on stderr.""",
+    "sequence_model": """\
+n_reservoir : int, default=300
+    Units of each reservoir.
+representation : str, default="last_mean"
+    The sequence vector (see ``ESNClassifier``).
+n_estimators : int, default=1
+    Reservoirs in the ensemble.
+bidirectional : bool, default=False
+    Append the vectors of the reversed sequences.
+spectral_radius, leak_rate, input_scaling, density : float or None, default=None
+    Those of every reservoir (None: the estimator's defaults; reservoirs of a few tens of
+    units want a larger density, e.g. 1).
+n_components : int or None, default=None
+    Principal components of the states in the model space (None: the estimator's default).""",
     "summary": """\
 Parameters
 ----------

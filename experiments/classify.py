@@ -57,20 +57,7 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
     grid : list of (str, list) or None, default=None
         Parameters to search with stratified ``splits``-fold cross-validation on the training
         split (by ``scoring``); None fits the defaults.
-    n_reservoir : int, default=300
-        Units of each reservoir.
-    representation : str, default="last_mean"
-        The sequence vector (see ``ESNClassifier``).
-    n_estimators : int, default=1
-        Reservoirs in the ensemble.
-    bidirectional : bool, default=False
-        Append the vectors of the reversed sequences.
-    spectral_radius, leak_rate, input_scaling, density : float or None, default=None
-        Those of every reservoir (None: ``ESNClassifier``'s defaults; reservoirs of a few tens
-        of units want a larger density, e.g. 1).
-    n_components : int or None, default=None
-        Principal components of the states in the model space (None: ``ESNClassifier``'s
-        default).
+    {sequence_model}
     splits : int, default=5
         Folds of the search.
     scoring : {"accuracy", "neg_log_loss"} or None, default=None
@@ -90,17 +77,13 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
 
     {returns_dataset}
     """
-    X, y, X_test, y_test = _splits(str(archive), test, test_size, label_column, id_column, fill,
-                                   seed)
+    X, y, X_test, y_test = split_sequences(str(archive), ARCHIVES, test, test_size, label_column,
+                                           id_column, fill, seed, stratify=True)
     if n_train is not None:
         X, y = X[:n_train], y[:n_train]
-    given = {k: v for k, v in dict(spectral_radius=spectral_radius, leak_rate=leak_rate,
-                                   input_scaling=input_scaling, density=density,
-                                   n_components=n_components).items()
-             if v is not None}  # the others keep ESNClassifier's defaults
-    estimator = ESNClassifier(n_reservoir, representation=representation,
-                              n_estimators=n_estimators, bidirectional=bidirectional,
-                              device=device, random_state=seed, **given)
+    estimator = sequence_estimator(ESNClassifier, n_reservoir, representation, n_estimators,
+                                   bidirectional, spectral_radius, leak_rate, input_scaling,
+                                   density, n_components, seed, device)
     if vote and not grid:
         raise ValueError("vote averages the configurations of a grid: give one with --grid.")
     if scoring is not None and (vote or not grid):
@@ -133,7 +116,7 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
         counts[index[t], index[p]] += 1
     ds["confusion"] = xr.DataArray(counts, dims=("true_class", "predicted_class"),
                                    coords={"true_class": classes, "predicted_class": classes})
-    return finish(ds, f"ESNClassifier on {_title(str(archive))}", "classify", dict(
+    return finish(ds, f"ESNClassifier on {title(str(archive), ARCHIVES)}", "classify", dict(
         archive=str(archive), test=str(test or ""), n_train=len(X), n_test=len(X_test),
         errors=int(np.sum(predicted != y_test)), accuracy=float(np.mean(predicted == y_test)),
         fit_seconds=fit_seconds, predict_seconds=predict_seconds, seed=seed,
@@ -146,18 +129,74 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
         **{f"chosen_{k}": v for k, v in chosen.items()}))
 
 
-def _splits(archive, test, test_size, label_column, id_column, fill, seed):
-    """(X, y, X_test, y_test) of a set (as published) or of a file (see :func:`run`)."""
-    if archive in ARCHIVES:
+def sequence_estimator(cls, n_reservoir, representation, n_estimators, bidirectional,
+                       spectral_radius, leak_rate, input_scaling, density, n_components, seed,
+                       device):
+    """The estimator of the sub-commands of one target per sequence.
+
+    Parameters
+    ----------
+    cls : type
+        ``ESNClassifier`` or ``ESNSequenceRegressor``.
+    n_reservoir, representation, n_estimators, bidirectional : object
+        Its parameters.
+    spectral_radius, leak_rate, input_scaling, density, n_components : float, int or None
+        Its parameters; None keeps its default.
+    seed : int
+        Its ``random_state``.
+    device : str
+        Its ``device``.
+
+    Returns
+    -------
+    estimator : ESNClassifier or ESNSequenceRegressor
+        Unfitted.
+    """
+    given = {k: v for k, v in dict(spectral_radius=spectral_radius, leak_rate=leak_rate,
+                                   input_scaling=input_scaling, density=density,
+                                   n_components=n_components).items() if v is not None}
+    return cls(n_reservoir, representation=representation, n_estimators=n_estimators,
+               bidirectional=bidirectional, device=device, random_state=seed, **given)
+
+
+def split_sequences(source, sets, test, test_size, label_column, id_column, fill, seed,
+                    stratify):
+    """The training and test splits of a set (as published) or of a user's file.
+
+    Parameters
+    ----------
+    source : str
+        A key of ``sets``, or a ``.ts`` file or a table (see
+        :func:`experiments.sequence_files.read_labelled`).
+    sets : dict
+        The sets by name (:data:`experiments.archives.ARCHIVES` or
+        :data:`~experiments.archives.REGRESSION_ARCHIVES`).
+    test : str or None
+        A file of test sequences; None holds out ``test_size`` of the file.
+    test_size : float or None
+        The fraction held out (None: 0.25).
+    label_column, id_column, fill : str or None
+        As in :func:`~experiments.sequence_files.read_labelled`.
+    seed : int
+        The hold-out's random draw.
+    stratify : bool
+        Hold out the same fraction of every class (classification).
+
+    Returns
+    -------
+    X, y, X_test, y_test : list, ndarray, list, ndarray
+        The sequences and their labels or targets.
+    """
+    if source in sets:
         if any(v is not None for v in (test, test_size, label_column, id_column, fill)):
-            raise ValueError(f"{archive} comes split as published: --test, --test-size, "
-                             "--label-column, --id-column and --fill are for a file of your "
-                             "own.")
-        return (*load_archive(archive, "train"), *load_archive(archive, "test"))
-    if not pathlib.Path(archive).suffix:
-        raise ValueError(f"{archive!r} is neither a set ({', '.join(sorted(ARCHIVES))}) nor a "
-                         ".ts file or a table (.csv, .tsv, .txt).")
-    X, y = read_labelled(archive, id_column, label_column, fill)
+            raise ValueError(f"{source} comes split as published: --test, --test-size, "
+                             f"--{'label' if stratify else 'target'}-column, --id-column and "
+                             "--fill are for a file of your own.")
+        return (*load_archive(source, "train"), *load_archive(source, "test"))
+    if not pathlib.Path(source).suffix:
+        raise ValueError(f"{source!r} is neither a set ({', '.join(sorted(sets))}) nor a .ts "
+                         "file or a table (.csv, .tsv, .txt).")
+    X, y = read_labelled(source, id_column, label_column, fill)
     if test is not None:
         if test_size is not None:
             raise ValueError("Give either a test file (--test) or --test-size, not both.")
@@ -165,20 +204,37 @@ def _splits(archive, test, test_size, label_column, id_column, fill, seed):
     test_size = 0.25 if test_size is None else test_size
     if not 0 < test_size < 1:
         raise ValueError(f"test_size must be in (0, 1), got {test_size}.")
-    counts = np.unique(y, return_counts=True)[1]
-    if counts.min() < 2 or round(test_size * len(y)) < len(counts):
-        raise ValueError(f"{pathlib.Path(archive).name} has {len(y)} sequences of {len(counts)} "
-                         f"classes (the rarest {counts.min()} times): too few to hold out "
-                         f"test_size={test_size} of them with every class on both sides; give a "
-                         "test file (--test) or a larger --test-size.")
-    train, held = train_test_split(np.arange(len(y)), test_size=test_size, stratify=y,
-                                   random_state=seed)
+    n_held = round(test_size * len(y))
+    counts = np.unique(y, return_counts=True)[1] if stratify else np.array([len(y)])
+    if counts.min() < 2 or n_held < len(counts) or len(y) - n_held < 2:
+        raise ValueError(f"{pathlib.Path(source).name} has {len(y)} sequences"
+                         + (f" of {len(counts)} classes (the rarest {counts.min()} times)"
+                            if stratify else "")
+                         + f": too few to hold out test_size={test_size} of them"
+                         + (" with every class on both sides" if stratify else
+                            " and train on at least 2")
+                         + "; give a test file (--test) or a larger --test-size.")
+    train, held = train_test_split(np.arange(len(y)), test_size=test_size,
+                                   stratify=y if stratify else None, random_state=seed)
     return ([X[i] for i in train], y[train], [X[i] for i in held], y[held])
 
 
-def _title(archive):
-    """A set's archive name, or a file's name."""
-    return ARCHIVES.get(archive, pathlib.Path(archive).name)
+def title(source, sets):
+    """A set's archive name, or a file's name.
+
+    Parameters
+    ----------
+    source : str
+        A key of ``sets`` or a file.
+    sets : dict
+        The sets by name.
+
+    Returns
+    -------
+    title : str
+        For headings.
+    """
+    return sets.get(source, pathlib.Path(source).name)
 
 
 def soft_vote(estimator, grid):
@@ -208,7 +264,7 @@ def summary(ds):
     """
     a = ds.attrs
     chosen = {k[7:]: v for k, v in a.items() if k.startswith("chosen_")}
-    lines = [f"Classification, {_title(a['archive'])}: {a['n_train']} training, "
+    lines = [f"Classification, {title(a['archive'], ARCHIVES)}: {a['n_train']} training, "
              f"{a['n_test']} test sequences",
              f"  test errors {a['errors']}/{a['n_test']} (accuracy {a['accuracy']:.4f}); fit "
              f"{a['fit_seconds']:.2f} s, predict {a['predict_seconds']:.2f} s"]
@@ -230,6 +286,37 @@ def _figure(ds, path):
     return plots.confusion_figure(ds, path)
 
 
+#: The options of both sub-commands of one target per sequence (classify, regress).
+SEQUENCE_OPTIONS = (
+    Option("--test", dict(metavar="FILE", help="a file of test sequences (default: hold out "
+                          "--test-size of the file; for classify, of every class)")),
+    Option("--test-size", dict(type=float, help="fraction of the file held out for the test "
+                               "without --test (default 0.25)")),
+    Option("--id-column", dict(help="a CSV file's column naming each row's sequence, one row "
+                               "per step (default: one named sequence, id, ...; without one, a "
+                               "row per univariate sequence)")),
+    Option("--grid", dict(type=grid_item, nargs="+",
+                          help="search on the training split, e.g. leak_rate=0.1,0.3,1 "
+                          "ridge=0.1:1000:5:log representation=last_mean,model")),
+    Option("--n-reservoir", dict(type=positive_int, help="reservoir units (default 300)")),
+    Option("--representation", dict(choices=["last", "mean", "last_mean", "model"],
+                                    help="the sequence vector (default last_mean)")),
+    Option("--n-estimators", dict(type=positive_int,
+                                  help="reservoirs in the ensemble (default 1)")),
+    Option("--bidirectional", dict(action="store_true",
+                                   help="append the vectors of the reversed sequences")),
+    Option("--spectral-radius", dict(type=float, help="of each reservoir (default 0.9)")),
+    Option("--leak-rate", dict(type=float, help="of each reservoir (default 0.3)")),
+    Option("--input-scaling", dict(type=float, help="of each reservoir (default 0.2)")),
+    Option("--density", dict(type=float, help="fraction of nonzero recurrent weights "
+                             "(default 0.1; 1 for reservoirs of a few tens of units)")),
+    Option("--n-components", dict(type=positive_int, help="principal components of the "
+                                  "states in the model space (default 30)")),
+    Option("--splits", dict(type=positive_int, help="folds of the search (default 5)")),
+    Option("--fill", dict(choices=FILLS, help="fill missing steps inside a file's sequences: "
+                          "linearly between the values around each gap, or with the last value "
+                          "before it (default: refuse them)")))
+
 PROTOCOLS = [Protocol(
     "classify", "sequence classification on a UEA/UCR set or your own file (ESNClassifier)",
     run, summary,
@@ -239,37 +326,10 @@ PROTOCOLS = [Protocol(
         Option("archive", dict(metavar="SET_OR_FILE", help="a set (from the archives extra: "
                                f"{', '.join(sorted(ARCHIVES))}) or a .ts file or a .csv, .tsv "
                                "or .txt table of labelled sequences (docs/classification.md)")),
-        Option("--test", dict(metavar="FILE", help="a file of test sequences (default: hold "
-                              "out --test-size of the file, stratified)")),
-        Option("--test-size", dict(type=float, help="fraction of the file held out for the "
-                                   "test without --test (default 0.25)")),
         Option("--label-column", dict(help="a CSV file's column of labels (default: one named "
                                       "label, class, target, ...; a headerless file's first)")),
-        Option("--id-column", dict(help="a CSV file's column naming each row's sequence, one "
-                                   "row per step (default: one named sequence, id, ...; "
-                                   "without one, a row per univariate sequence)")),
-        Option("--grid", dict(type=grid_item, nargs="+",
-                              help="search on the training split, e.g. leak_rate=0.1,0.3,1 "
-                              "ridge=0.1:1000:5:log representation=last_mean,model")),
-        Option("--n-reservoir", dict(type=positive_int, help="reservoir units (default 300)")),
-        Option("--representation", dict(choices=["last", "mean", "last_mean", "model"],
-                                        help="the sequence vector (default last_mean)")),
-        Option("--n-estimators", dict(type=positive_int,
-                                      help="reservoirs in the ensemble (default 1)")),
-        Option("--bidirectional", dict(action="store_true",
-                                       help="append the vectors of the reversed sequences")),
-        Option("--spectral-radius", dict(type=float, help="of each reservoir (default 0.9)")),
-        Option("--leak-rate", dict(type=float, help="of each reservoir (default 0.3)")),
-        Option("--input-scaling", dict(type=float, help="of each reservoir (default 0.2)")),
-        Option("--density", dict(type=float, help="fraction of nonzero recurrent weights "
-                                 "(default 0.1; 1 for reservoirs of a few tens of units)")),
-        Option("--n-components", dict(type=positive_int, help="principal components of the "
-                                      "states in the model space (default 30)")),
-        Option("--splits", dict(type=positive_int, help="folds of the search (default 5)")),
+        *SEQUENCE_OPTIONS,
         Option("--scoring", dict(choices=["accuracy", "neg_log_loss"],
                                  help="what the search maximises (default accuracy)")),
         Option("--vote", dict(action="store_true", help="average the probabilities of every "
-                              "configuration of --grid instead of searching it")),
-        Option("--fill", dict(choices=FILLS, help="fill missing steps inside a file's "
-                              "sequences: linearly between the values around each gap, or with "
-                              "the last value before it (default: refuse them)"))))]
+                              "configuration of --grid instead of searching it"))))]

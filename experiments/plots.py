@@ -156,6 +156,35 @@ def confusion_figure(ds, path, *, variable="confusion"):
     return _save(plt, fig, path)
 
 
+def prediction_figure(ds, path):
+    """Each test sequence's prediction against its target, with the diagonal; writes a PNG.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        With ``target`` and ``prediction`` over ``sequence``, and the ``rmse`` and
+        ``rmse_mean`` attributes (:func:`experiments.regress.run`).
+    path : str or pathlib.Path
+        The PNG file.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+    """
+    plt = _pyplot()
+    target, predicted = ds["target"].values, ds["prediction"].values
+    fig, ax = plt.subplots(figsize=(4.2, 4.0))
+    ax.scatter(target, predicted, s=12, alpha=0.7)
+    ends = [min(target.min(), predicted.min()), max(target.max(), predicted.max())]
+    ax.plot(ends, ends, color="0.5", lw=0.8)
+    ax.set_xlabel("target")
+    ax.set_ylabel("prediction")
+    ax.set_title(f"{ds.attrs.get('data', '')}: test RMSE {ds.attrs['rmse']:.3g} (the training "
+                 f"mean {ds.attrs['rmse_mean']:.3g})", fontsize=9)
+    return _save(plt, fig, path)
+
+
 def series_forecast_figure(ds, path, *, history=None):
     """A user's series (its last steps), the held-out steps with their forecast, and the
     forecast after the end, one panel per variable (at most four); writes a PNG.

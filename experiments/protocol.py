@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 #: The protocol modules of ``experiments``, in the order of the command line's help.
 MODULES = ("mackey_glass", "lorenz", "narma", "memory", "binary_addition", "reber",
-           "one_step", "anbncn", "grid", "classify", "forecast", "ngrc", "long_lag")
+           "one_step", "anbncn", "grid", "classify", "regress", "forecast", "ngrc", "long_lag")
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def test_every_protocol_module_is_registered_and_every_sub_command_takes_device(
     parser = cli.build_parser()
     for name in protocols():
         extra = {"search": ["narma", "--grid", "ridge=1e-6"], "classify": ["gunpoint"],
-                 "forecast": ["series.csv"]}.get(name, [])
+                 "regress": ["tecator"], "forecast": ["series.csv"]}.get(name, [])
         assert parser.parse_args([name, *extra, "--device", "parallel"]).device == "parallel"
 
 
