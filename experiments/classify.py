@@ -129,14 +129,14 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
         **{f"chosen_{k}": v for k, v in chosen.items()}))
 
 
-def sequence_estimator(cls, n_reservoir, representation, n_estimators, bidirectional,
+def sequence_estimator(estimator_class, n_reservoir, representation, n_estimators, bidirectional,
                        spectral_radius, leak_rate, input_scaling, density, n_components, seed,
                        device):
     """The estimator of the sub-commands of one target per sequence.
 
     Parameters
     ----------
-    cls : type
+    estimator_class : type
         ``ESNClassifier`` or ``ESNSequenceRegressor``.
     n_reservoir, representation, n_estimators, bidirectional : object
         Its parameters.
@@ -155,8 +155,9 @@ def sequence_estimator(cls, n_reservoir, representation, n_estimators, bidirecti
     given = {k: v for k, v in dict(spectral_radius=spectral_radius, leak_rate=leak_rate,
                                    input_scaling=input_scaling, density=density,
                                    n_components=n_components).items() if v is not None}
-    return cls(n_reservoir, representation=representation, n_estimators=n_estimators,
-               bidirectional=bidirectional, device=device, random_state=seed, **given)
+    return estimator_class(n_reservoir, representation=representation,
+                           n_estimators=n_estimators, bidirectional=bidirectional,
+                           device=device, random_state=seed, **given)
 
 
 def split_sequences(source, sets, test, test_size, label_column, id_column, fill, seed,
