@@ -60,6 +60,18 @@ spectral_radius, leak_rate, input_scaling, density : float or None, default=None
     units want a larger density, e.g. 1).
 n_components : int or None, default=None
     Principal components of the states in the model space (None: the estimator's default).""",
+    "sequence_run": """\
+n_train : int or None, default=None
+    Train on the first ``n_train`` training sequences only (None: all).
+fill : {"interpolate", "ffill"} or None, default=None
+    Fill missing steps inside the file's sequences (see
+    :func:`experiments.sequence_files.read_labelled`); None refuses them.
+seed : int, default=0
+    Seed of the model's weights (and of a file's hold-out).
+device : str, default="cpu"
+    ``device`` of the estimator (see docs/devices.md).
+verbose : bool, default=False
+    Progress bars on stderr.""",
     "summary": """\
 Parameters
 ----------

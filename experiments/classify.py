@@ -65,15 +65,7 @@ def run(archive, test=None, test_size=None, label_column=None, id_column=None, g
     vote : bool, default=False
         Instead of searching ``grid``, fit every configuration of it and average their
         probabilities (scikit-learn's soft ``VotingClassifier``): nothing is chosen.
-    n_train : int or None, default=None
-        Train on the first ``n_train`` training sequences only (None: all).
-    fill : {{"interpolate", "ffill"}} or None, default=None
-        Fill missing steps inside the file's sequences (see
-        :func:`experiments.sequence_files.read_labelled`); None refuses them.
-    {seed}
-    device : str, default="cpu"
-        ``device`` of the classifier (see docs/devices.md).
-    {verbose}
+    {sequence_run}
 
     {returns_dataset}
     """

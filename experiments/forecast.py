@@ -261,7 +261,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         Reservoir units.
     n_train : int or None, default=None
         Use only the last ``n_train`` steps before the held-out ones (None: all).
-    fill : {{"interpolate", "ffill"}} or None, default=None
+    fill : {"interpolate", "ffill"} or None, default=None
         Fill missing values (empty cells, NaN): linearly between the values around each gap
         (the first and last values beyond the ends), or with the last value before it (the
         first value before the start); None refuses them, naming the first. Steps missing from

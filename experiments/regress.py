@@ -54,15 +54,7 @@ def run(data, test=None, test_size=None, target_column=None, id_column=None, gri
     {sequence_model}
     splits : int, default=5
         Folds of the search.
-    n_train : int or None, default=None
-        Train on the first ``n_train`` training sequences only (None: all).
-    fill : {{"interpolate", "ffill"}} or None, default=None
-        Fill missing steps inside the file's sequences (see
-        :func:`experiments.sequence_files.read_labelled`); None refuses them.
-    {seed}
-    device : str, default="cpu"
-        ``device`` of the regressor (see docs/devices.md).
-    {verbose}
+    {sequence_run}
 
     {returns_dataset}
     """
