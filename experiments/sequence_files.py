@@ -1,5 +1,6 @@
-"""Labelled sequences from a user's file, for classification: a ``.ts`` file (the UEA/UCR
-archives' format) or a table (``.csv``, ``.tsv``, ``.txt``) in one of two layouts.
+"""Labelled sequences from a user's file, for classification (a label per sequence) or
+regression (a number per sequence, in the label column): a ``.ts`` file (the UEA/UCR archives'
+format) or a table (``.csv``, ``.tsv``, ``.txt``) in one of two layouts.
 
 * **Long** (a column names the sequence of each row, e.g. ``sequence`` or ``id``): one row per
   step; the label column holds the sequence's label on each of its rows; every other numeric

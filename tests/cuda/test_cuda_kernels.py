@@ -117,9 +117,10 @@ def test_configurations_fitted_in_one_launch_match_the_cpu():
 
 
 @pytest.mark.parametrize("representation", ["last_mean", "model"])
-def test_classifier_on_cuda_matches_cpu(representation):
-    """All sequences in one launch a piece; the vectors and probabilities as on the CPU."""
-    from reservoir import ESNClassifier
+def test_sequence_estimators_on_cuda_match_cpu(representation):
+    """All sequences in one launch a piece; the vectors, probabilities and predictions as on
+    the CPU."""
+    from reservoir import ESNClassifier, ESNSequenceRegressor
 
     rng = np.random.default_rng(0)
     X = [rng.normal(size=(int(T), 2)) for T in rng.integers(4, 9, 10)]
@@ -129,3 +130,7 @@ def test_classifier_on_cuda_matches_cpu(representation):
     cpu = ESNClassifier(**kw).fit(X, y)
     gpu = ESNClassifier(device="cuda", **kw).fit(X, y)
     np.testing.assert_allclose(gpu.predict_proba(X), cpu.predict_proba(X), rtol=1e-8, atol=1e-10)
+    target = rng.normal(size=10)
+    cpu = ESNSequenceRegressor(**kw).fit(X, target)
+    gpu = ESNSequenceRegressor(device="cuda", **kw).fit(X, target)
+    np.testing.assert_allclose(gpu.predict(X), cpu.predict(X), rtol=1e-8, atol=1e-10)
