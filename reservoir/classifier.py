@@ -206,7 +206,7 @@ class ESNClassifier(ClassifierMixin, SequenceModel):
 
     def _proba(self, X):
         """:meth:`predict_proba` in float64."""
-        F = self._features(X)
+        F = self._features(X, stacklevel=5)
         if hasattr(self, "classifier_"):
             return np.asarray(self.classifier_.predict_proba(F.reshape(len(F), -1)),
                               dtype=np.float64)

@@ -4,6 +4,7 @@ state, its states reduce to a fixed-size vector (:mod:`reservoir.representations
 and a readout maps the vectors to the targets."""
 
 import copy
+import warnings
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -31,6 +32,13 @@ from .common.validation import (
 from .docstrings import FRAGMENTS
 from .representations import REPRESENTATIONS, Projection, Summaries
 from .weights import block_diagonal, make_reservoir
+
+#: How far (in widths of the training vectors' range, per entry) a sequence's vector may lie
+#: outside that range before ``predict`` warns that it extrapolates: 3 widths for a sequence
+#: shorter or longer than every training sequence, 10 for any other. Held-out sequences of the
+#: archives' sets came within 0.95 widths; sequences of 20 steps after training on 50, 15.7;
+#: the validation folds of 40 sequences of 8-30 steps, up to 4-54.
+EXTRAPOLATION = (3.0, 10.0)
 
 #: Bytes of training states a model-space fit keeps from its first harvest (for the principal
 #: axes) to compute the vectors from, instead of harvesting again.
@@ -73,7 +81,9 @@ order their 3-D arrays (n_cases, n_channels, n_timepoints): ``fit`` warns when e
 has fewer steps than features, the likely sign of that order. Any form may follow
 any other in ``predict`` when the steps have the fitted number of features (a 2-D X is
 refused by a model fitted on multivariate sequences); after a fit on a table, later tables
-need as many time points."""})
+need as many time points. A sequence's states depend on its length: prediction warns of
+sequences whose vectors lie far outside the training sequences', e.g. much shorter or longer
+ones (``reservoir.sequence_model.EXTRAPOLATION``)."""})
 
 #: Declared parameters of both estimators but their readout's.
 SEQUENCE_CONSTRAINTS = {
@@ -171,7 +181,10 @@ class SequenceModel(ReservoirCore):
         self.feature_scale_ = np.where(scale > 0, scale, 1.0)
         for attr in self._readout_attributes:
             self.__dict__.pop(attr, None)
-        return (R - self.feature_mean_) / self.feature_scale_, checked
+        F = (R - self.feature_mean_) / self.feature_scale_
+        lengths = [len(s) for s in seqs]
+        self._training_range = F.min(axis=0), F.max(axis=0), min(lengths), max(lengths)
+        return F, checked
 
     def _build(self, n_inputs, n_outputs):
         """Draw the ``n_estimators`` members from one random state, in turn (the first is the
@@ -254,10 +267,35 @@ class SequenceModel(ReservoirCore):
         return model
 
     # -------------------------------------------------------------------------- output
-    def _features(self, X):
-        """Standardised vectors of X's sequences, (n_sequences, n_estimators, n_dimensions)."""
+    def _features(self, X, stacklevel=4):
+        """Standardised vectors of X's sequences, (n_sequences, n_estimators, n_dimensions);
+        ``stacklevel`` of the warning of :meth:`_warn_extrapolation` (4: the caller of a public
+        method that calls this)."""
         self._check_fitted()
         seqs = self._inputs(X, reset=False)
         with keyboard_interrupts():
             R = self._vectors(seqs)
-        return (R - self.feature_mean_) / self.feature_scale_
+        F = (R - self.feature_mean_) / self.feature_scale_
+        self._warn_extrapolation(F, seqs, stacklevel)
+        return F
+
+    def _warn_extrapolation(self, F, seqs, stacklevel):
+        """Warn when vectors F lie outside the training vectors' range by more than
+        :data:`EXTRAPOLATION` widths of it (a constant entry's width: 1), naming how many
+        sequences, the first, and their lengths beside the training ones when those differ."""
+        lo, hi, shortest, longest = self._training_range
+        width = np.where(hi > lo, hi - lo, 1.0)
+        excess = (np.maximum(lo - F, F - hi) / width).reshape(len(F), -1).max(axis=1)
+        lengths = np.array([len(s) for s in seqs])
+        other = (lengths < shortest) | (lengths > longest)
+        far = np.flatnonzero(excess > np.where(other, *EXTRAPOLATION))
+        if not far.size:
+            return
+        hint = (f" These have {lengths[far].min()}-{lengths[far].max()} steps, the training "
+                f"sequences {shortest}-{longest}: a sequence's states depend on its length, so "
+                "train on sequences of the lengths to predict." if other[far].any() else "")
+        warnings.warn(f"{type(self).__name__}: the vectors of {far.size} of {len(F)} sequences "
+                      f"lie far outside those of the training sequences (by up to "
+                      f"{excess[far].max():.3g} times their range, the first sequence "
+                      f"{far[0]}), so their predictions extrapolate.{hint}", RuntimeWarning,
+                      stacklevel=stacklevel)

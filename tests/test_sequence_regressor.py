@@ -2,13 +2,15 @@
 leave-one-out choice of ridge against refits, and the estimator on good and bad input (the
 vectors themselves are tested against plain numpy in test_classifier.py: the same code)."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, KFold
 
 from experiments.search import grid_search
-from reservoir import ESNSequenceRegressor
+from reservoir import ESNClassifier, ESNSequenceRegressor
 from reservoir.svd_ridge import REGRESSION_RIDGES
 from tests import naive
 
@@ -62,6 +64,25 @@ def test_defaults_learn_the_frequency_of_unseen_sequences():
     model = ESNSequenceRegressor(random_state=0).fit(X[:60], f[:60])
     assert model.score(X[60:], f[60:]) > 0.95
     assert model.predict(X[60:]).shape == (20,)
+
+
+def test_sequences_whose_vectors_extrapolate_are_named_where_predict_is_called():
+    rng = np.random.default_rng(0)
+    T = rng.normal(size=(30, 50))
+    y = T[:, :10].mean(axis=1)
+    model = ESNSequenceRegressor(50, random_state=0).fit(T, y)
+    classifier = ESNClassifier(50, random_state=0).fit(T, y > 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # held-out sequences like the training ones: no word
+        model.predict(rng.normal(size=(30, 50)))
+        classifier.predict(rng.normal(size=(30, 50)))
+    short = [t[:20] for t in T[:3]]
+    for method in (model.predict, classifier.predict, classifier.predict_proba):
+        with pytest.warns(RuntimeWarning, match=r"the vectors of 3 of 3 sequences lie far outside "
+                          r".*the first sequence 0\), so their predictions extrapolate\. These "
+                          r"have 20-20 steps, the training sequences 50-50") as caught:
+            method(short)
+        assert caught[0].filename == __file__
 
 
 def test_with_ridge_and_any_regressor_read_out_the_vectors():
