@@ -256,21 +256,39 @@ def summary(ds):
     {summary}
     """
     a = ds.attrs
-    chosen = {k[7:]: v for k, v in a.items() if k.startswith("chosen_")}
     lines = [f"Classification, {title(a['archive'], ARCHIVES)}: {a['n_train']} training, "
              f"{a['n_test']} test sequences",
              f"  test errors {a['errors']}/{a['n_test']} (accuracy {a['accuracy']:.4f}); fit "
-             f"{a['fit_seconds']:.2f} s, predict {a['predict_seconds']:.2f} s"]
-    if chosen:
-        lines.append(f"  chosen by {len(ds['mean_test_score'].values.ravel())}-configuration "
-                     f"search ({a.get('scoring') or 'accuracy'}) on the training split: "
-                     f"{chosen}")
+             f"{a['fit_seconds']:.2f} s, predict {a['predict_seconds']:.2f} s",
+             *search_lines(ds, a.get("scoring") or "accuracy")]
     if a.get("vote"):
         lines.append(f"  the soft vote of all {a['vote']} configurations of the grid "
                      "(probabilities averaged)")
     if a["archive"] in PUBLISHED:
         lines.append(f"  published: {PUBLISHED[a['archive']]}")
     return "\n".join(lines)
+
+
+def search_lines(ds, scoring):
+    """The summary's line on the configuration a search chose (none without a search).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A run's results: ``chosen_*`` attributes and ``mean_test_score`` after a search.
+    scoring : str
+        What the search maximised, for the line.
+
+    Returns
+    -------
+    lines : list of str
+        One line, or none.
+    """
+    chosen = {k[7:]: v for k, v in ds.attrs.items() if k.startswith("chosen_")}
+    if not chosen:
+        return []
+    return [f"  chosen by {ds['mean_test_score'].size}-configuration search ({scoring}) on the "
+            f"training split: {chosen}"]
 
 
 def _figure(ds, path):

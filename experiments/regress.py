@@ -20,7 +20,13 @@ from reservoir import ESNSequenceRegressor
 
 from ._docstrings import fill_doc
 from .archives import REGRESSION_ARCHIVES
-from .classify import SEQUENCE_OPTIONS, sequence_estimator, split_sequences, title
+from .classify import (
+    SEQUENCE_OPTIONS,
+    search_lines,
+    sequence_estimator,
+    split_sequences,
+    title,
+)
 from .protocol import Option, Protocol
 from .results import finish
 from .search import grid_search
@@ -128,15 +134,11 @@ def summary(ds):
     {summary}
     """
     a = ds.attrs
-    chosen = {k[7:]: v for k, v in a.items() if k.startswith("chosen_")}
     lines = [f"Regression, {title(a['data'], REGRESSION_ARCHIVES)}: {a['n_train']} training, "
              f"{a['n_test']} test sequences",
              f"  test RMSE {a['rmse']:.4g} (predicting the training mean: {a['rmse_mean']:.4g}),"
              f" MAE {a['mae']:.4g}; fit {a['fit_seconds']:.2f} s, predict "
-             f"{a['predict_seconds']:.2f} s"]
-    if chosen:
-        lines.append(f"  chosen by {len(ds['mean_test_score'].values.ravel())}-configuration "
-                     f"search (RMSE) on the training split: {chosen}")
+             f"{a['predict_seconds']:.2f} s", *search_lines(ds, "RMSE")]
     return "\n".join(lines)
 
 
