@@ -236,8 +236,8 @@ def _times(path, table):
 
 @fill_doc
 def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False, splits=3,
-        n_reservoir=300, n_train=None, fill=None, interval=None, seed=0, device="cpu",
-        verbose=False):
+        n_reservoir=300, n_train=None, fill=None, interval=None, seasonal_period=None, seed=0,
+        device="cpu", verbose=False):
     """Search, refit and forecast a user's series (see the module).
 
     Parameters
@@ -274,6 +274,10 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         (``n_held``) and their interval score over the history's spread
         (``interval_score_test``, :func:`experiments.metrics.interval_score`) are recorded;
         None: no intervals.
+    seasonal_period : int or None, default=None
+        A season of this many steps (12 for monthly data with a yearly cycle): the search
+        chooses between removing its seasonal means (the forecaster's ``seasonal_period``,
+        phases counted from the file's first step) and not; None: no season.
     {seed}
     device : str, default="cpu"
         ``device`` of the forecaster (see docs/devices.md).
@@ -301,7 +305,15 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     else:
         base = ESNForecaster(n_reservoir, washout=washout, standardize=True, device=device,
                              random_state=seed)
-    result = grid_search(base, dict(grid) if grid else DEFAULT_GRIDS[model], history,
+    grid = dict(grid) if grid else DEFAULT_GRIDS[model]
+    if seasonal_period is not None:
+        if seasonal_period > len(history) // 2:
+            raise ValueError(f"seasonal_period={seasonal_period} is more than half of the "
+                             f"{len(history)} steps before the held-out ones: each phase of "
+                             "the season needs several steps to average. Use a shorter season "
+                             "or a longer series.")
+        grid = {**grid, "seasonal_period": [None, seasonal_period]}
+    result = grid_search(base, grid, history,
                          cv=TimeSeriesSplit(splits),
                          scoring=ClosedLoop(horizon, n_origins=5) if closed_loop else None,
                          verbose=verbose)
@@ -412,6 +424,10 @@ PROTOCOLS = [Protocol(
         Option("--interval", dict(type=fraction, metavar="COVERAGE", help="prediction "
                                   "intervals of this coverage, e.g. 0.9 (conformal, calibrated "
                                   "on the last quarter of the series)")),
+        Option("--seasonal-period", dict(type=positive_int, metavar="STEPS", help="a season "
+                                         "of this many steps, e.g. 12 for monthly data: the "
+                                         "search chooses whether to remove its seasonal "
+                                         "means")),
         Option("--fill", dict(choices=FILLS, help="fill missing values: "
                               "linearly between the values around each gap, or with the last "
                               "value before it (default: refuse them)"))))]

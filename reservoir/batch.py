@@ -34,8 +34,9 @@ def batchable(estimator):
 def shares_prefixes(estimator):
     """Whether one harvest gives the readouts of fits on every prefix of the data
     (``checkpoints`` of :func:`fit_configurations`): not for a model that standardises its
-    inputs, whose fit on a prefix fits the scaling on that prefix alone."""
-    return not estimator.get_params().get("standardize", False)
+    inputs or removes a season, whose fit on a prefix fits them on that prefix alone."""
+    params = estimator.get_params()
+    return not params.get("standardize", False) and params.get("seasonal_period") is None
 
 
 def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
@@ -74,8 +75,8 @@ def fit_configurations(estimator, configs, X, y=None, checkpoints=None):
     if checkpoints is not None and len(U_seqs) != 1:
         raise ValueError("checkpoints need X to be one sequence.")
     if checkpoints is not None and not shares_prefixes(base):
-        raise ValueError("checkpoints need an estimator that does not standardise its inputs: "
-                         "a fit on each prefix fits its own scaling.")
+        raise ValueError("checkpoints need an estimator that does not standardise its inputs "
+                         "or remove a season: a fit on each prefix fits its own.")
     dtype = base._dtype
     unit = make_reservoir(
         base.n_reservoir, U_seqs[0].shape[1], Y_seqs[0].shape[1], spectral_radius_=1.0,

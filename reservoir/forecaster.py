@@ -11,8 +11,10 @@ from .common.device import blas_threads
 from .common.interrupt import keyboard_interrupts, run_in_slices
 from .common.scaling import fit_scaling, scaled
 from .common.scoring import r2
+from .common.season import fit_season, with_season, without_season
 from .common.time_index import continuation
 from .common.validation import (
+    COUNT,
     LIST,
     ONE,
     check_magnitude,
@@ -29,10 +31,12 @@ def series_of(estimator, X, reset, dtype, name="X"):
     validated, as (n_steps, n_variables) arrays of ``dtype``; returns (seqs, form).
 
     With ``reset`` it sets ``n_features_in_`` (and a data frame's ``feature_names_in_``),
-    ``_y_1d``, the standardisation ``series_mean_``, ``series_scale_`` (zeros and ones
-    unless ``estimator.standardize``) and ``_continuation`` (how a forecast after a labelled
-    series comes back: :func:`~reservoir.common.time_index.continuation`); otherwise it checks
-    X against them. With ``standardize`` the series come back standardised.
+    ``_y_1d``, the seasonal means ``season_`` (None unless ``estimator.seasonal_period``:
+    :func:`~reservoir.common.season.fit_season`), the standardisation ``series_mean_``,
+    ``series_scale_`` (zeros and ones unless ``estimator.standardize``) and ``_continuation``
+    (how a forecast after a labelled series comes back:
+    :func:`~reservoir.common.time_index.continuation`); otherwise it checks X against them.
+    The series come back less their seasonal means, then standardised (``standardize``).
     """
     if not is_sequence_list(X):  # a data frame's column names, as validate_data keeps them
         _check_feature_names(estimator, X, reset=reset)
@@ -43,11 +47,15 @@ def series_of(estimator, X, reset, dtype, name="X"):
         estimator.n_features_in_ = n
         estimator._y_1d = was_1d
         estimator._continuation = continuation(X)
+        estimator.season_ = fit_season(seqs, estimator.seasonal_period, name)
+        seqs = without_season(seqs, estimator.season_, dtype)
         estimator.series_mean_, estimator.series_scale_ = fit_scaling(seqs, estimator, name)
     elif n != estimator.n_features_in_:
         raise ValueError(f"{name} has {n} features, but {type(estimator).__name__} is expecting "
                          f"{estimator.n_features_in_} features as input (variables of the "
                          "series).")
+    else:
+        seqs = without_season(seqs, estimator.season_, dtype)
     if estimator.standardize:
         seqs = scaled(seqs, estimator.series_mean_, estimator.series_scale_, dtype)
     return seqs, form
@@ -150,16 +158,20 @@ class ESNForecaster(ReservoirMixin):
         The ridge of ``coef_``: ``ridge``, or the one chosen with ``ridge=None``.
     state_ : ndarray of shape (n_reservoir,)
         Reservoir state at the end of the last training series (where ``forecast`` starts).
+    season_ : ndarray of shape (seasonal_period, n_variables) or None
+        The seasonal means (None without ``seasonal_period``).
     series_mean_, series_scale_ : ndarray of shape (n_variables,)
-        The standardisation (zeros and ones with ``standardize=False``).
+        The standardisation (zeros and ones with ``standardize=False``), after the season.
     """
 
-    _parameter_constraints = {**CONSTRAINTS, "standardize": ["boolean"]}
+    _parameter_constraints = {**CONSTRAINTS, "standardize": ["boolean"],
+                              "seasonal_period": COUNT + [None]}
 
     def __init__(self, n_reservoir=300, *, spectral_radius=1.0, leak_rate=0.9, input_scaling=0.4,
                  bias_scaling=0.5, density=0.1, input_density=1.0, ridge=None, washout=100,
-                 squares=False, fit_intercept=True, solver="qr", standardize=True, device="cpu",
-                 dtype="float64", n_jobs=None, random_state=None, verbose=False):
+                 squares=False, fit_intercept=True, solver="qr", standardize=True,
+                 seasonal_period=None, device="cpu", dtype="float64", n_jobs=None,
+                 random_state=None, verbose=False):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -173,6 +185,7 @@ class ESNForecaster(ReservoirMixin):
         self.fit_intercept = fit_intercept
         self.solver = solver
         self.standardize = standardize
+        self.seasonal_period = seasonal_period
         self.device = device
         self.dtype = dtype
         self.n_jobs = n_jobs
@@ -187,10 +200,13 @@ class ESNForecaster(ReservoirMixin):
     def _series(self, X, reset):
         return series_of(self, X, reset, self._dtype)
 
-    def _format_output(self, outs, form):
-        """Outputs back in the series' units (see ``standardize``), in the model's dtype."""
+    def _format_output(self, outs, form, starts=None):
+        """Outputs back in the series' units (``standardize``, then ``seasonal_period``: the
+        first step of output i at phase ``starts[i]``, by default 1, that of one-step
+        predictions), in the model's dtype."""
         if self.standardize:
             outs = [o * self.series_scale_ + self.series_mean_ for o in outs]
+        outs = with_season(outs, self.season_, [1] * len(outs) if starts is None else starts)
         return super()._format_output(outs, form)
 
     def fit(self, X, y=None):
@@ -217,6 +233,7 @@ class ESNForecaster(ReservoirMixin):
 
     def _after_fit(self, U_seqs, Y_seqs):
         self.last_input_ = U_seqs[-1][-1].copy()
+        self._next_phase = len(U_seqs[-1])  # of the step a forecast continues with
         # the range of the training series, against which forecast checks its closed loop
         self._seen = (np.min([s.min(axis=0) for s in U_seqs], axis=0),
                       np.max([s.max(axis=0) for s in U_seqs], axis=0))
@@ -373,7 +390,7 @@ class ESNForecaster(ReservoirMixin):
             raise FloatingPointError(f"The closed loop from origin {origins[np.argmax(bad)]}"
                                      f"{which} became non-finite: the model is unstable when it "
                                      "runs on its own outputs.")
-        out = self._format_output(list(outputs), LIST)
+        out = self._format_output(list(outputs), LIST, starts=origins)
         return np.stack(out) if out else np.empty((0, horizon) + ((m,) * (not self._y_1d)))
 
     def forecast(self, horizon, context=None, on_divergence="warn"):
@@ -409,10 +426,10 @@ class ESNForecaster(ReservoirMixin):
         self._check_fitted()
         check_forecast_options(horizon, on_divergence)
         if context is None:
-            x, u = self.state_.copy(), self.last_input_.copy()
+            x, u, start = self.state_.copy(), self.last_input_.copy(), self._next_phase
         else:
             ctx = context_of(self, context, self._dtype, self.washout)  # to forget x = 0
-            x, u = self._final_state(ctx), ctx[-1].copy()
+            x, u, start = self._final_state(ctx), ctx[-1].copy(), len(ctx)
         res = self.reservoir_
         out = np.empty((horizon, self.n_features_in_), dtype=self._dtype)
         out[0] = self._readout(u[None, :], x[None, :])[0]
@@ -427,5 +444,5 @@ class ESNForecaster(ReservoirMixin):
             b = min(horizon, a + piece)
             out[a:b] = self._generate(drive[:b - a], res.W_in, out_drive[:b - a], W_u, x, y_prev)
             warned = check_closed_loop(out[a:b], a, self._seen, on_divergence, warned)
-        return as_series(self._format_output([out], False), self, context)
+        return as_series(self._format_output([out], False, starts=[start]), self, context)
 

@@ -20,6 +20,7 @@ from .common.arrays import copy_matrix
 from .common.config import KERNEL
 from .common.docstrings import fill_doc
 from .common.scoring import r2
+from .common.season import with_season
 from .common.validation import (
     COUNT,
     NON_NEGATIVE,
@@ -117,6 +118,7 @@ class NVARForecaster(BaseEstimator):
         monomials of raw values span orders of magnitude: on raw Lorenz-63 (values up to 45)
         the paper's ridge leaves a closed loop that diverges within 20 steps here, standardised
         it forecasts one Lyapunov time to a normalised error of about 5e-3.
+    {seasonal_period}
 
     Attributes
     ----------
@@ -128,8 +130,10 @@ class NVARForecaster(BaseEstimator):
         Constant terms.
     history_ : ndarray of shape ((delays - 1) * skip + 1, n_variables)
         The last values of the training series (where ``forecast`` continues).
+    season_ : ndarray of shape (seasonal_period, n_variables) or None
+        The seasonal means (None without ``seasonal_period``).
     series_mean_, series_scale_ : ndarray of shape (n_variables,)
-        The standardisation (zeros and ones without ``standardize``).
+        The standardisation (zeros and ones without ``standardize``), after the season.
     n_features_in_ : int
         Variables of the series.
 
@@ -145,16 +149,17 @@ class NVARForecaster(BaseEstimator):
 
     _parameter_constraints = {"delays": COUNT, "skip": COUNT, "degree": COUNT,
                               "ridge": NON_NEGATIVE, "increment": ["boolean"],
-                              "standardize": ["boolean"]}
+                              "standardize": ["boolean"], "seasonal_period": COUNT + [None]}
 
     def __init__(self, delays=2, skip=1, *, degree=2, ridge=2.5e-6, increment=True,
-                 standardize=True):
+                 standardize=True, seasonal_period=None):
         self.delays = delays
         self.skip = skip
         self.degree = degree
         self.ridge = ridge
         self.increment = increment
         self.standardize = standardize
+        self.seasonal_period = seasonal_period
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -203,6 +208,7 @@ class NVARForecaster(BaseEstimator):
         self.readout_ = Readout(acc)
         self.coef_, self.intercept_ = self.readout_.coef_for(self.ridge)
         self.history_ = seqs[-1][-(self._warmup + 1):].copy()
+        self._next_phase = len(seqs[-1])  # of the step a forecast continues with
         rows = np.concatenate(seqs)
         self._seen = (rows.min(axis=0), rows.max(axis=0))
         return self
@@ -232,9 +238,11 @@ class NVARForecaster(BaseEstimator):
         out = self._features(S) @ self.coef_.T + self.intercept_
         return out + S if self.increment else out
 
-    def _back(self, out):
-        """Outputs in the series' units and in the training series' dtype."""
+    def _back(self, out, start):
+        """Outputs (n_steps, d) in the series' units (the first step at phase ``start`` of
+        ``seasonal_period``) and in the training series' dtype."""
         out = out * self.series_scale_ + self.series_mean_ if self.standardize else out
+        (out,) = with_season([out], self.season_, [start])
         return out.astype(self._out_dtype, copy=False)
 
     def predict(self, X):
@@ -253,7 +261,7 @@ class NVARForecaster(BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         seqs, form = series_of(self, X, reset=False, dtype=np.float64)
-        outs = [self._back(self._one_step(S)) for S in seqs]
+        outs = [self._back(self._one_step(S), 1) for S in seqs]
         outs = [o[:, 0] for o in outs] if self._y_1d else outs
         return as_given(outs, form)
 
@@ -300,13 +308,13 @@ class NVARForecaster(BaseEstimator):
         check_is_fitted(self, "coef_")
         check_forecast_options(horizon, on_divergence)
         if context is None:
-            history = self.history_
+            history, start = self.history_, self._next_phase
         else:
             ctx = context_of(self, context, np.float64, self._warmup)
-            history = ctx[-(self._warmup + 1):]
+            history, start = ctx[-(self._warmup + 1):], len(ctx)
         out = np.empty((horizon, self.n_features_in_))
         generate(np.ascontiguousarray(history), np.ascontiguousarray(self.coef_),
                  self.intercept_, self.delays, self.skip, self._terms, self.increment, out)
         check_closed_loop(out, 0, self._seen, on_divergence, False)
-        out = self._back(out)
+        out = self._back(out, start)
         return as_series(out[:, 0] if self._y_1d else out, self, context)

@@ -237,3 +237,15 @@ def blocked_ridge_errors(F, Y, ridges, n_blocks, intercept=True):
             w = ridge(F[train], Y[train], lam, intercept)
             out[i] += np.sum((Y[lo:hi] - F[lo:hi] @ w) ** 2)
     return out
+
+
+def seasonal_means(series, period):
+    """Mean of each phase t mod period over series (lists of (n_steps, d) arrays, each
+    starting at phase 0), by a loop over the steps."""
+    sums = np.zeros((period, series[0].shape[1]))
+    counts = np.zeros(period)
+    for s in series:
+        for t, row in enumerate(s):
+            sums[t % period] += row
+            counts[t % period] += 1
+    return sums / counts[:, None]

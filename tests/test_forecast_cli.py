@@ -111,6 +111,22 @@ def test_cli_forecasts_a_users_csv(table, tmp_path, capsys):
         cli.main(["forecast", str(path), "--horizon", "200", "--out", str(tmp_path)])
 
 
+def test_the_search_chooses_whether_to_remove_a_season_named_on_the_command_line(table, tmp_path,
+                                                                               capsys):
+    path, _ = table
+    argv = ["forecast", str(path), "--column", "temperature", "--seasonal-period", "12", "--grid",
+            "leak_rate=1", "ridge=1e-3,1", "--n-reservoir", "40", "--out", str(tmp_path),
+            "--quiet", "--no-plot"]
+    assert cli.main(argv) == 0
+    assert "'seasonal_period': 12" in capsys.readouterr().out  # noise on a yearly cycle
+    ds = xr.open_dataset(tmp_path / "forecast_shop_seed0.nc", engine="scipy")
+    assert ds.attrs["chosen_seasonal_period"] == 12 and ds.sizes["seasonal_period"] == 2
+    assert ds.attrs["nrmse_test"] < ds.attrs["nrmse_persistence"]
+    with pytest.raises(SystemExit, match="seasonal_period=200 is more than half of the 228 "
+                                         "steps before the held-out ones"):
+        cli.main(argv[:5] + ["200"] + argv[6:])
+
+
 def test_gaps_in_a_users_file_are_filled_on_request(table, tmp_path, capsys):
     path, frame = table
     frame.loc[[0, 7, 8], "sales"] = np.nan  # one at the start, two in a row inside
