@@ -379,6 +379,10 @@ class ReservoirMixin(ReservoirCore):
             states.append(S)
         return outputs
 
+    def _format_predictions(self, outs, form, X):
+        """The outputs of every step of X as ``predict`` returns them."""
+        return self._format_output(outs, form)
+
     def _format_output(self, outs, form):
         """Outputs in the estimator's dtype (float32 models return float32), 1-D for a 1-D y."""
         outs = [o.astype(self._dtype, copy=False) for o in outs]

@@ -159,6 +159,6 @@ def predict_configurations(models, X, readouts):
                 outs[c][r] = F @ coefs[c] + intercepts[c]
 
             thread_map(readout, range(len(models)), runner.device.workers)
-    return [[base._format_output([o[:, j * m:(j + 1) * m] for o in pack.split(outs[c])],
-                                 form)
+    return [[base._format_predictions([o[:, j * m:(j + 1) * m] for o in pack.split(outs[c])],
+                                      form, X)
              for j in range(len(readouts[c][0]))] for c in range(len(models))]

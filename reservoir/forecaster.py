@@ -11,7 +11,7 @@ from .common.device import blas_threads
 from .common.interrupt import keyboard_interrupts, run_in_slices
 from .common.scaling import fit_scaling, scaled
 from .common.scoring import r2
-from .common.season import fit_season, with_season, without_season
+from .common.season import fit_season, label_origin, phase_of, with_season, without_season
 from .common.time_index import continuation
 from .common.validation import (
     COUNT,
@@ -32,7 +32,8 @@ def series_of(estimator, X, reset, dtype, name="X"):
 
     With ``reset`` it sets ``n_features_in_`` (and a data frame's ``feature_names_in_``),
     ``_y_1d``, the seasonal means ``season_`` (None unless ``estimator.seasonal_period``:
-    :func:`~reservoir.common.season.fit_season`), the standardisation ``series_mean_``,
+    :func:`~reservoir.common.season.fit_season`) and ``_season_origin`` (where phases count
+    from: :func:`~reservoir.common.season.label_origin`), the standardisation ``series_mean_``,
     ``series_scale_`` (zeros and ones unless ``estimator.standardize``) and ``_continuation``
     (how a forecast after a labelled series comes back:
     :func:`~reservoir.common.time_index.continuation`); otherwise it checks X against them.
@@ -48,6 +49,7 @@ def series_of(estimator, X, reset, dtype, name="X"):
         estimator._y_1d = was_1d
         estimator._continuation = continuation(X)
         estimator.season_ = fit_season(seqs, estimator.seasonal_period, name)
+        estimator._season_origin = label_origin(X)
         seqs = without_season(seqs, estimator.season_, dtype)
         estimator.series_mean_, estimator.series_scale_ = fit_scaling(seqs, estimator, name)
     elif n != estimator.n_features_in_:
@@ -55,7 +57,7 @@ def series_of(estimator, X, reset, dtype, name="X"):
                          f"{estimator.n_features_in_} features as input (variables of the "
                          "series).")
     else:
-        seqs = without_season(seqs, estimator.season_, dtype)
+        seqs = without_season(seqs, estimator.season_, dtype, phase_of(estimator, X, name))
     if estimator.standardize:
         seqs = scaled(seqs, estimator.series_mean_, estimator.series_scale_, dtype)
     return seqs, form
@@ -200,14 +202,17 @@ class ESNForecaster(ReservoirMixin):
     def _series(self, X, reset):
         return series_of(self, X, reset, self._dtype)
 
-    def _format_output(self, outs, form, starts=None):
+    def _format_output(self, outs, form, starts):
         """Outputs back in the series' units (``standardize``, then ``seasonal_period``: the
-        first step of output i at phase ``starts[i]``, by default 1, that of one-step
-        predictions), in the model's dtype."""
+        first step of output i at phase ``starts[i]``), in the model's dtype."""
         if self.standardize:
             outs = [o * self.series_scale_ + self.series_mean_ for o in outs]
-        outs = with_season(outs, self.season_, [1] * len(outs) if starts is None else starts)
+        outs = with_season(outs, self.season_, starts)
         return super()._format_output(outs, form)
+
+    def _format_predictions(self, outs, form, X):
+        """One-step predictions of X (row t forecasts step t + 1) as ``predict`` returns them."""
+        return self._format_output(outs, form, [phase_of(self, X) + 1] * len(outs))
 
     def fit(self, X, y=None):
         """Learn s(t) -> s(t+1) on every series after its washout.
@@ -252,7 +257,7 @@ class ESNForecaster(ReservoirMixin):
         """
         self._check_fitted()
         seqs, form = self._series(X, reset=False)
-        return self._format_output(self._outputs(seqs), form)
+        return self._format_predictions(self._outputs(seqs), form, X)
 
     def score(self, X, y=None):
         """R^2 of the one-step-ahead predictions of s(washout+1..T-1).
@@ -355,15 +360,16 @@ class ESNForecaster(ReservoirMixin):
             a, b = piece.rows.start, piece.rows.stop
             here = (origins - 1 >= a) & (origins - 1 < b)
             x[here] = piece.states[origins[here] - 1 - a]
-        u = U[origins - 1]
-        forecasts = [self._closed_loops(u, origins, x.copy(), horizon, non_finite, coef,
+        u, phase = U[origins - 1], phase_of(self, X)
+        forecasts = [self._closed_loops(u, origins, phase, x.copy(), horizon, non_finite, coef,
                                         intercept, ridge) for ridge, coef, intercept in weights]
         return forecasts[0] if ridges is None else np.stack(forecasts)
 
-    def _closed_loops(self, u, origins, x, horizon, non_finite, coef, intercept, ridge):
+    def _closed_loops(self, u, origins, phase, x, horizon, non_finite, coef, intercept, ridge):
         """The closed loops of :meth:`forecast_origins` with the readout ``coef``,
         ``intercept`` (solved for ``ridge``, named in an error; None: the fitted one), from the
-        states x (n_origins, N) at the origins (updated in place) and the inputs u there."""
+        states x (n_origins, N) at the origins (updated in place) and the inputs u there; the
+        series' first step at ``phase`` of the season."""
         first = self._readout(u, x, coef, intercept).astype(self._dtype)
         res = self.reservoir_
         W_u, W_x, W_sq = self._readout_weights(coef)
@@ -390,7 +396,7 @@ class ESNForecaster(ReservoirMixin):
             raise FloatingPointError(f"The closed loop from origin {origins[np.argmax(bad)]}"
                                      f"{which} became non-finite: the model is unstable when it "
                                      "runs on its own outputs.")
-        out = self._format_output(list(outputs), LIST, starts=origins)
+        out = self._format_output(list(outputs), LIST, origins + phase)
         return np.stack(out) if out else np.empty((0, horizon) + ((m,) * (not self._y_1d)))
 
     def forecast(self, horizon, context=None, on_divergence="warn"):
@@ -429,7 +435,8 @@ class ESNForecaster(ReservoirMixin):
             x, u, start = self.state_.copy(), self.last_input_.copy(), self._next_phase
         else:
             ctx = context_of(self, context, self._dtype, self.washout)  # to forget x = 0
-            x, u, start = self._final_state(ctx), ctx[-1].copy(), len(ctx)
+            start = phase_of(self, context, "context") + len(ctx)
+            x, u = self._final_state(ctx), ctx[-1].copy()
         res = self.reservoir_
         out = np.empty((horizon, self.n_features_in_), dtype=self._dtype)
         out[0] = self._readout(u[None, :], x[None, :])[0]
@@ -444,5 +451,5 @@ class ESNForecaster(ReservoirMixin):
             b = min(horizon, a + piece)
             out[a:b] = self._generate(drive[:b - a], res.W_in, out_drive[:b - a], W_u, x, y_prev)
             warned = check_closed_loop(out[a:b], a, self._seen, on_divergence, warned)
-        return as_series(self._format_output([out], False, starts=[start]), self, context)
+        return as_series(self._format_output([out], False, [start]), self, context)
 

@@ -20,7 +20,7 @@ from .common.arrays import copy_matrix
 from .common.config import KERNEL
 from .common.docstrings import fill_doc
 from .common.scoring import r2
-from .common.season import with_season
+from .common.season import phase_of, with_season
 from .common.validation import (
     COUNT,
     NON_NEGATIVE,
@@ -261,7 +261,8 @@ class NVARForecaster(BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         seqs, form = series_of(self, X, reset=False, dtype=np.float64)
-        outs = [self._back(self._one_step(S), 1) for S in seqs]
+        start = phase_of(self, X) + 1
+        outs = [self._back(self._one_step(S), start) for S in seqs]
         outs = [o[:, 0] for o in outs] if self._y_1d else outs
         return as_given(outs, form)
 
@@ -311,7 +312,8 @@ class NVARForecaster(BaseEstimator):
             history, start = self.history_, self._next_phase
         else:
             ctx = context_of(self, context, np.float64, self._warmup)
-            history, start = ctx[-(self._warmup + 1):], len(ctx)
+            history = ctx[-(self._warmup + 1):]
+            start = phase_of(self, context, "context") + len(ctx)
         out = np.empty((horizon, self.n_features_in_))
         generate(np.ascontiguousarray(history), np.ascontiguousarray(self.coef_),
                  self.intercept_, self.delays, self.skip, self._terms, self.increment, out)

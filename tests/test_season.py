@@ -95,3 +95,54 @@ def test_the_search_chooses_the_season_on_validation_fitting_it_on_each_fold():
     r2 = 1 - np.sum((pred - s[test]) ** 2) / np.sum((s[test] - s[test].mean()) ** 2)
     best = result.dataset["split_test_score"].sel(seasonal_period=str(PERIOD)).max("ridge")
     assert float(best.isel(split=0)) == pytest.approx(r2, rel=1e-9)
+
+
+@pytest.mark.parametrize("cls, kw", MODELS)
+@pytest.mark.parametrize("label", ["dates", "periods", "years", "xarray"])
+def test_a_labelled_series_takes_its_phase_from_its_first_label(cls, kw, label):
+    import pandas as pd
+
+    s = _monthly(300)
+    clim = seasonal_means([s[:250, None]], PERIOD)[:, 0]
+    a = s - clim[np.arange(300) % PERIOD]
+    index = {"dates": pd.date_range("1950-01-01", periods=300, freq="MS"),
+             "periods": pd.period_range("1950-01", periods=300, freq="M"),
+             "years": pd.Index(1950 + np.arange(300) / 12)}.get(label)
+    if label == "xarray":
+        import xarray as xr
+
+        series = xr.DataArray(s, dims="time", coords={"time": np.arange(300) * 30.0})
+        part = series[37:200]
+    else:
+        series = pd.Series(s, index=index)
+        part = series.iloc[37:200]
+    seasonal = cls(seasonal_period=PERIOD, **kw).fit(series[:250])
+    plain = cls(**kw).fit(a[:250])
+    phase = np.arange(400) % PERIOD
+    np.testing.assert_allclose(np.asarray(seasonal.forecast(10, context=part)),
+                               plain.forecast(10, context=a[37:200]) + clim[phase[200:210]],
+                               atol=1e-10)
+    np.testing.assert_allclose(np.asarray(seasonal.predict(part))[:-1],
+                               plain.predict(a[37:200])[:-1] + clim[phase[38:200]], atol=1e-10)
+    if cls is ESNForecaster:
+        origins = np.array([30, 101])
+        np.testing.assert_allclose(
+            seasonal.forecast_origins(part, origins, 4),
+            plain.forecast_origins(a[37:200], origins, 4)
+            + clim[(37 + origins[:, None] + np.arange(4)) % PERIOD], atol=1e-10)
+    # an array has no labels: it starts at phase 0
+    np.testing.assert_allclose(seasonal.forecast(10, context=np.asarray(part)),
+                               plain.forecast(10, context=a[37:200] - clim[phase[:163]]
+                                              + clim[phase[37:200]]) + clim[phase[163:173]],
+                               atol=1e-10)
+
+
+def test_a_context_off_the_training_series_grid_is_refused():
+    import pandas as pd
+
+    series = pd.Series(_monthly(200), index=pd.date_range("1950-01-01", periods=200, freq="MS"))
+    model = ESNForecaster(30, washout=24, seasonal_period=PERIOD, random_state=0).fit(series)
+    daily = pd.Series(_monthly(100), index=pd.date_range("1960-01-15", periods=100, freq="D"))
+    with pytest.raises(ValueError, match="context starts at Timestamp.*1960-01-15.*not on the "
+                                         "training series' grid.*seasonal_period=12"):
+        model.forecast(5, context=daily)

@@ -12,10 +12,11 @@ X : array-like of shape (n_steps,) or (n_steps, n_variables), or list of such ar
 seasonal_period : int or None, default=None
     Remove a seasonal mean of this period (in steps) before the model and add it back to
     every output: the mean of each variable at each phase t mod ``seasonal_period`` over the
-    training series (``season_``), step t of every series (training, ``context``, ``predict``'s)
-    at phase t mod ``seasonal_period``, so each series should start at the same phase of the
-    season. For monthly data with a yearly cycle, 12; on monthly El Nino temperatures it takes
-    the searched one-step NRMSE from 0.226 to 0.209 (docs/benchmarks.md). None: no season.""",
+    training series (``season_``). Step t of a series (training, ``context``, ``predict``'s) is
+    at phase t mod ``seasonal_period``, so arrays should start at the same phase of the season;
+    a pandas or xarray series labelled by evenly spaced times, after training on one, takes its
+    phase from its first label (labels off the training grid are refused). For monthly data
+    with a yearly cycle, 12. None: no season.""",
     "y_ignored": """\
 y : None
     Ignored (the targets are the series one step later).""",

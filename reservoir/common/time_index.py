@@ -45,6 +45,27 @@ def labels_after(last, step, horizon, name=None):
     return pd.Index(last + step * np.arange(1, horizon + 1), name=name)
 
 
+def steps_between(first, label, step):
+    """How many ``step`` (as :func:`index_step` gives it) lead from the label ``first`` to
+    ``label`` (negative before it); None when ``label`` is not on that grid."""
+    import pandas as pd
+
+    if isinstance(first, pd.Period):
+        same = isinstance(label, pd.Period) and label.freq == first.freq
+        return (label - first).n if same else None
+    if isinstance(first, (pd.Timestamp, pd.Timedelta)):
+        if type(label) is not type(first):
+            return None
+        make = pd.date_range if isinstance(first, pd.Timestamp) else pd.timedelta_range
+        a, b, sign = (first, label, 1) if label >= first else (label, first, -1)
+        grid = make(a, b, freq=step)
+        return sign * (len(grid) - 1) if len(grid) and grid[0] == a and grid[-1] == b else None
+    if isinstance(label, (pd.Timestamp, pd.Timedelta, pd.Period)):
+        return None
+    k = (label - first) / step
+    return int(round(k)) if np.isclose(k, round(k)) else None
+
+
 def future_index(index, horizon):
     """The ``horizon`` labels after a pandas ``index`` when it is evenly spaced
     (:func:`index_step`), else None."""
@@ -72,8 +93,8 @@ class Continuation:
             self.labels = series.columns if series.ndim == 2 else None
         self.two_d = series.ndim == 2
         self.step = None if index is None or len(index) == 0 else index_step(index)
-        self.last, self.index_name = (None, None) if self.step is None else \
-            (index[-1], index.name)
+        self.first, self.last, self.index_name = (None, None, None) if self.step is None else \
+            (index[0], index[-1], index.name)
 
     def __call__(self, values):
         """``values`` (horizon,) or (horizon, n_variables) as the series' kind of object."""
