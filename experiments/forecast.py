@@ -12,6 +12,7 @@ model is refitted on the whole series and forecasts the ``horizon`` steps after 
 first one held.
 """
 
+import argparse
 import pathlib
 import warnings
 
@@ -235,8 +236,61 @@ def _times(path, table):
 
 
 @fill_doc
+def calendar_season(times):
+    """The steps of one calendar cycle of evenly spaced dates: a year of months (12) or
+    quarters (4), a week of days (7) or business days (5), a day of hours (24).
+
+    Parameters
+    ----------
+    times : ndarray or None
+        A series' times, in order (as :func:`read_times` gives them).
+
+    Returns
+    -------
+    steps : int or None
+        The cycle's steps; None for numbers, no times, or any other spacing.
+    """
+    import pandas as pd
+
+    if times is None or np.asarray(times).dtype.kind != "M" or len(times) < 3:
+        return None
+    freq = pd.infer_freq(pd.DatetimeIndex(times))
+    if freq is None:
+        return None
+    offset = pd.tseries.frequencies.to_offset(freq)
+    cycles = ((pd.offsets.BusinessDay, 5), (pd.offsets.Day, 7), (pd.offsets.Hour, 24),
+              ((pd.offsets.MonthBegin, pd.offsets.MonthEnd, pd.offsets.BusinessMonthBegin,
+                pd.offsets.BusinessMonthEnd), 12),
+              ((pd.offsets.QuarterBegin, pd.offsets.QuarterEnd, pd.offsets.BQuarterBegin,
+                pd.offsets.BQuarterEnd), 4))
+    return next((steps for kind, steps in cycles if isinstance(offset, kind) and offset.n == 1),
+                None)
+
+
+def season_option(text):
+    """``argparse`` type of ``--seasonal-period``.
+
+    Parameters
+    ----------
+    text : str
+        ``auto``, ``none`` or a number of steps (>= 2).
+
+    Returns
+    -------
+    value : str or int
+        ``"auto"``, ``"none"``, or the number.
+    """
+    word = text.strip().lower()
+    if word in ("auto", "none"):
+        return word
+    if word.isdigit() and int(word) >= 2:
+        return int(word)
+    raise argparse.ArgumentTypeError(f"expected auto, none or a number of steps >= 2, got "
+                                     f"{text!r}")
+
+
 def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False, splits=3,
-        n_reservoir=300, n_train=None, fill=None, interval=None, seasonal_period=None, seed=0,
+        n_reservoir=300, n_train=None, fill=None, interval=None, seasonal_period="auto", seed=0,
         device="cpu", verbose=False):
     """Search, refit and forecast a user's series (see the module).
 
@@ -274,10 +328,12 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         (``n_held``) and their interval score over the history's spread
         (``interval_score_test``, :func:`experiments.metrics.interval_score`) are recorded;
         None: no intervals.
-    seasonal_period : int or None, default=None
+    seasonal_period : int, "auto", "none" or None, default="auto"
         A season of this many steps (12 for monthly data with a yearly cycle): the search
         chooses between removing its seasonal means (the forecaster's ``seasonal_period``,
-        phases counted from the file's first step) and not; None: no season.
+        phases counted from the file's first step) and not. "auto": the calendar cycle of the
+        file's dates (:func:`calendar_season`) when the history before the held-out steps
+        spans at least three of them, else none; "none" or None: no season.
     {seed}
     device : str, default="cpu"
         ``device`` of the forecaster (see docs/devices.md).
@@ -306,7 +362,13 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         base = ESNForecaster(n_reservoir, washout=washout, standardize=True, device=device,
                              random_state=seed)
     grid = dict(grid) if grid else DEFAULT_GRIDS[model]
-    if seasonal_period is not None:
+    if seasonal_period == "none":
+        seasonal_period = None
+    elif seasonal_period == "auto":
+        seasonal_period = calendar_season(times)
+        if seasonal_period is not None and len(history) < 3 * seasonal_period:
+            seasonal_period = None
+    if seasonal_period is not None and "seasonal_period" not in grid:
         if seasonal_period > len(history) // 2:
             raise ValueError(f"seasonal_period={seasonal_period} is more than half of the "
                              f"{len(history)} steps before the held-out ones: each phase of "
@@ -354,6 +416,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         nrmse_persistence=nrmse(test, np.repeat(history[-1:], horizon, axis=0),
                                 normalization=float(np.mean(scale))),
         fill=fill or "none", n_filled=n_filled, n_inserted=n_inserted, row_order=order or "file",
+        season=grid.get("seasonal_period", [None])[-1] or 0,
         seed=seed,
         **intervals,
         **{f"chosen_{k}": v for k, v in result.best_params_.items()}))
@@ -378,6 +441,10 @@ def summary(ds):
         + (f"; {a['n_filled']} missing value{'s' * (a['n_filled'] > 1)} filled ({a['fill']})"
            if a.get("n_filled") else ""),
         f"  chosen by a {ds['mean_test_score'].size}-configuration search: {chosen}",
+        *([f"  a season of {a['season']} steps: "
+           + ("removed" if chosen.get("seasonal_period") == a["season"] else "not removed")
+           + " (chosen by the search; --seasonal-period none leaves it out)"]
+          if a.get("season") else []),
         f"  held-out NRMSE over {a['horizon']} steps: {a['nrmse_test']:.4g} (persistence "
         f"{a['nrmse_persistence']:.4g})",
         *([f"  {a['interval']:.0%} prediction interval: held {a['n_held']} of "
@@ -424,10 +491,11 @@ PROTOCOLS = [Protocol(
         Option("--interval", dict(type=fraction, metavar="COVERAGE", help="prediction "
                                   "intervals of this coverage, e.g. 0.9 (conformal, calibrated "
                                   "on the last quarter of the series)")),
-        Option("--seasonal-period", dict(type=positive_int, metavar="STEPS", help="a season "
+        Option("--seasonal-period", dict(type=season_option, metavar="STEPS", help="a season "
                                          "of this many steps, e.g. 12 for monthly data: the "
                                          "search chooses whether to remove its seasonal "
-                                         "means")),
+                                         "means (default auto: the calendar cycle of the "
+                                         "file's dates, if any; none: no season)")),
         Option("--fill", dict(choices=FILLS, help="fill missing values: "
                               "linearly between the values around each gap, or with the last "
                               "value before it (default: refuse them)"))))]

@@ -17,7 +17,7 @@ from .walk_forward import ClosedLoop
 TASKS = ("mackey-glass", "narma")
 #: Parameters whose grid values are integers, and those whose values are words.
 INTEGERS = ("n_reservoir", "washout", "n_components", "n_estimators", "delays", "skip",
-            "degree")
+            "degree", "seasonal_period")
 WORDS = ("representation",)
 
 

@@ -1,5 +1,6 @@
 """numba-rnn forecast FILE: a user's CSV or netCDF series searched, refitted and forecast."""
 
+import argparse
 import importlib.util
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 import xarray as xr
 
 from experiments import cli
-from experiments.forecast import read_series, read_times
+from experiments.forecast import calendar_season, read_series, read_times, season_option
 from experiments.metrics import interval_score
 from experiments.tables import regular_grid
 
@@ -127,6 +128,28 @@ def test_the_search_chooses_whether_to_remove_a_season_named_on_the_command_line
         cli.main(argv[:5] + ["200"] + argv[6:])
 
 
+@pytest.mark.parametrize("freq, steps", [("MS", 12), ("ME", 12), ("QS", 4), ("D", 7), ("B", 5),
+                                         ("h", 24), ("W", None), ("2MS", None), ("YS", None)])
+def test_the_calendar_cycle_of_a_files_dates(freq, steps):
+    times = pd.date_range("2000-01-03", periods=30, freq=freq).to_numpy()
+    assert calendar_season(times) == steps
+    assert calendar_season(np.arange(30)) is None and calendar_season(None) is None
+
+
+def test_the_season_option_reads_auto_none_or_steps(table, tmp_path, capsys):
+    assert [season_option(t) for t in ("auto", "None", "12")] == ["auto", "none", 12]
+    for bad in ("1", "x", "-3"):
+        with pytest.raises(argparse.ArgumentTypeError, match="auto, none or a number of steps"):
+            season_option(bad)
+    path, _ = table
+    argv = ["forecast", str(path), "--column", "temperature", "--grid", "ridge=1e-3",
+            "--n-reservoir", "20", "--out", str(tmp_path), "--quiet", "--no-plot"]
+    assert cli.main(argv + ["--seasonal-period", "12"]) == 0
+    assert "a season of 12 steps" in capsys.readouterr().out
+    assert cli.main(argv + ["--seasonal-period", "none"]) == 0
+    assert "a season of" not in capsys.readouterr().out
+
+
 def test_gaps_in_a_users_file_are_filled_on_request(table, tmp_path, capsys):
     path, frame = table
     frame.loc[[0, 7, 8], "sales"] = np.nan  # one at the start, two in a row inside
@@ -175,8 +198,11 @@ def test_the_files_dates_label_the_series_and_its_forecasts(tmp_path, capsys):
     if importlib.util.find_spec("matplotlib") is None:  # the figure needs the plot extra
         argv.append("--no-plot")
     assert cli.main(argv) == 0
-    assert "6 steps, 2010-01-01 to 2010-06-01)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "6 steps, 2010-01-01 to 2010-06-01)" in out
+    assert "a season of 12 steps: " in out  # monthly dates: the year searched by default
     ds = xr.open_dataset(tmp_path / "forecast_monthly_seed0.nc", engine="scipy")
+    assert ds.attrs["season"] == 12 and ds.sizes["seasonal_period"] == 2
     np.testing.assert_array_equal(ds["time"].values, times)
     np.testing.assert_array_equal(ds["test_time"].values, times[-6:])
     assert [str(d)[:7] for d in ds["future_time"].values] == [f"2010-0{k}" for k in range(1, 7)]
@@ -184,7 +210,9 @@ def test_the_files_dates_label_the_series_and_its_forecasts(tmp_path, capsys):
     years = tmp_path / "yearly.csv"
     pd.DataFrame({"year": 1900 + t, "value": values}).to_csv(years, index=False)
     assert cli.main(argv[:1] + [str(years)] + argv[2:] + ["--no-plot"]) == 0
+    assert "a season of" not in capsys.readouterr().out  # years: no calendar cycle
     ds = xr.open_dataset(tmp_path / "forecast_yearly_seed0.nc", engine="scipy")
+    assert ds.attrs["season"] == 0 and "seasonal_period" not in ds.dims
     assert ds["future_time"].values.tolist() == list(range(2020, 2026))
     pd.DataFrame({"value": values}).to_csv(tmp_path / "bare.csv", index=False)
     assert read_times(tmp_path / "bare.csv") is None
