@@ -15,9 +15,11 @@ Contenders, each fitted on the published training split and scored on the test s
 * ``ESNSequenceRegressor`` searched: hyperparameters chosen on the training split only, by
   ``grid_search`` (5 shuffled folds of sequences, RMSE) over :data:`GRID`.
 
-Times interleave the contenders (one fit + predict of each, ``--repeat`` times, 0.2 s apart),
-after one warm-up each (Numba compilation excluded), and print best and median. Run with
-`python benchmarks/sequence_regression.py`.
+For both of ours, the share of the test targets that 90% jackknife intervals
+(``predict_interval``, from the training sequences' leave-one-out residuals) hold, and their
+half-width. Times interleave the contenders (one fit + predict of each, ``--repeat`` times,
+0.2 s apart), after one warm-up each (Numba compilation excluded), and print best and median.
+Run with `python benchmarks/sequence_regression.py`.
 """
 
 import argparse
@@ -38,6 +40,7 @@ SETS = ("tecator", "covid-3-month")
 GRID = {"representation": ["last_mean", "model"], "bidirectional": [False, True],
         "leak_rate": [0.1, 0.3, 1.0], "input_scaling": [0.05, 0.2, 1.0]}
 ALPHAS = np.logspace(-3, 3, 13)
+COVERAGE = 0.9
 
 try:
     from sktime.transformations.panel.rocket import MiniRocketMultivariate
@@ -100,6 +103,13 @@ def main():
         print(f"  {'contender':32s} {'test RMSE':>10s} {'fit + predict, best / median':>30s}")
         for (label, rmse), t in zip(errors.items(), times):
             print(f"  {label:32s} {rmse:10.4f} {min(t):14.3f} / {np.median(t):.3f} s")
+        for label, params in (("ESNSequenceRegressor()", {}),
+                              ("ESNSequenceRegressor searched", search.best_params_)):
+            model = ESNSequenceRegressor(random_state=0, **params).fit(X, y)
+            lower, upper = model.predict_interval(X_test, COVERAGE)
+            held = np.mean((lower <= y_test) & (y_test <= upper))
+            print(f"  {label:32s} {COVERAGE:.0%} intervals hold {held:.1%} of the test targets, "
+                  f"half-width {np.mean(upper - lower) / 2:.4g}")
 
 
 if __name__ == "__main__":

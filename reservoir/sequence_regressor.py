@@ -66,6 +66,11 @@ class ESNSequenceRegressor(RegressorMixin, SequenceModel):
         Each member's weights of the standardised vectors, in the targets' units.
     intercept_ : ndarray of shape (n_estimators, n_outputs)
         Their constant terms, in the targets' units.
+    loo_residuals_ : ndarray of shape (n_sequences, n_outputs)
+        Each training sequence's target less the prediction of the model fitted without it
+        (the members' leave-one-out outputs averaged, from the factorization), in the targets'
+        units: the errors :meth:`predict_interval` takes its width from. Not set with
+        ``regressor``.
     regressor_ : estimator
         The fitted clone of ``regressor`` (only with one).
     n_features_in_ : int
@@ -91,7 +96,8 @@ class ESNSequenceRegressor(RegressorMixin, SequenceModel):
         **SEQUENCE_CONSTRAINTS,
         "regressor": [HasMethods(["fit", "predict"]), None],
     }
-    _readout_attributes = ("regressor_", "readouts_", "coef_", "intercept_", "ridge_")
+    _readout_attributes = ("regressor_", "readouts_", "coef_", "intercept_", "ridge_",
+                           "loo_residuals_")
 
     def __init__(self, n_reservoir=300, *, spectral_radius=0.9, leak_rate=0.3,
                  input_scaling=0.2, bias_scaling=0.5, density=0.1, input_density=1.0,
@@ -189,9 +195,11 @@ class ESNSequenceRegressor(RegressorMixin, SequenceModel):
             self.ridge_ = np.array([svd.best_ridge(REGRESSION_RIDGES) if ridge is None else ridge
                                     for svd in svds], dtype=np.float64)
             solved = [r.coef_for(float(a)) for r, a in zip(self.readouts_, self.ridge_)]
+            loo = np.mean([svd.outputs(a) for svd, a in zip(svds, self.ridge_)], axis=0)
         self.coef_ = np.stack([c for c, _ in solved]) * self.target_scale_[:, None]
         self.intercept_ = np.stack([b for _, b in solved]) * self.target_scale_ \
             + self.target_mean_
+        self.loo_residuals_ = (svds[0].Y - loo) * self.target_scale_
 
     # -------------------------------------------------------------------------- output
     def _check_fitted(self):
@@ -210,9 +218,51 @@ class ESNSequenceRegressor(RegressorMixin, SequenceModel):
             Shaped like the targets given to ``fit``, the members' predictions averaged, in the
             model's ``dtype``.
         """
-        F = self._features(X)
+        return self._predict(self._features(X))
+
+    def _predict(self, F):
+        """Predictions from the standardised vectors F (n, n_estimators, n_dimensions)."""
         if hasattr(self, "regressor_"):
             out = np.asarray(self.regressor_.predict(F.reshape(len(F), -1)), dtype=np.float64)
         else:
             out = (np.einsum("nkp,kcp->nkc", F, self.coef_) + self.intercept_).mean(axis=1)
         return out.reshape((len(F),) + self._y_shape).astype(self._dtype, copy=False)
+
+    def predict_interval(self, X, coverage=0.9):
+        """Prediction intervals of every sequence's target, by the jackknife: the prediction
+        plus or minus the ceil((n + 1) coverage)-th smallest absolute leave-one-out residual of
+        the n training sequences (``loo_residuals_``, each output on its own; Barber et al.
+        2021, Ann. Statist. 49:486). They hold about ``coverage`` of new targets drawn like the
+        training ones; every interval has the same width.
+
+        Parameters
+        ----------
+        {X_classified}
+        coverage : float, default=0.9
+            The share of targets the intervals should hold, in (0, 1).
+
+        Returns
+        -------
+        lower, upper : ndarray of shape (n_sequences,) or (n_sequences, n_outputs)
+            The bounds, shaped like ``predict``'s output.
+        """
+        self._check_fitted()
+        if not (isinstance(coverage, (float, int, np.floating)) and 0 < coverage < 1):
+            raise ValueError(f"coverage must be a number in (0, 1), got {coverage!r}.")
+        if not hasattr(self, "loo_residuals_"):
+            raise ValueError("predict_interval takes its width from the ridge readout's "
+                             "leave-one-out residuals, which a model fitted with regressor= "
+                             "does not have; use regressor=None.")
+        n = len(self.loo_residuals_)
+        rank = int(np.ceil((n + 1) * coverage))
+        if rank > n:
+            least = int(np.floor(coverage / (1 - coverage)))
+            while np.ceil((least + 1) * coverage) > least:
+                least += 1
+            raise ValueError(f"coverage={coverage} needs at least {least} training sequences "
+                             f"for a finite interval, and the model has {n}; lower coverage or "
+                             "fit on more sequences.")
+        half = np.sort(np.abs(self.loo_residuals_), axis=0)[rank - 1].reshape(self._y_shape)
+        out = self._predict(self._features(X))
+        return ((out - half).astype(self._dtype, copy=False),
+                (out + half).astype(self._dtype, copy=False))

@@ -136,3 +136,50 @@ def test_bad_input_gets_a_clear_error(change, message):
     X, y = change(X, f)
     with pytest.raises(ValueError, match=message):
         ESNSequenceRegressor(10, washout=1, random_state=0).fit(X, y)
+
+
+def test_leave_one_out_residuals_against_refits_without_each_sequence():
+    X, f = _frequencies(14)
+    Y = np.c_[f, np.cos(5 * f)]
+    model = ESNSequenceRegressor(15, n_estimators=2, random_state=1).fit(X, Y)
+    F = _standardised_vectors(model, X)
+    mean, scale = Y.mean(axis=0), Y.std(axis=0)
+    loo = np.mean([naive.leave_one_out(F[:, k], (Y - mean) / scale, model.ridge_[k])
+                   for k in range(2)], axis=0)  # the members' refits, averaged
+    np.testing.assert_allclose(model.loo_residuals_, Y - (loo * scale + mean), rtol=1e-8,
+                               atol=1e-12)
+    again = model.with_ridge(5.0)
+    loo = np.mean([naive.leave_one_out(F[:, k], (Y - mean) / scale, 5.0) for k in range(2)],
+                  axis=0)
+    np.testing.assert_allclose(again.loo_residuals_, Y - (loo * scale + mean), rtol=1e-8,
+                               atol=1e-12)
+
+
+def test_jackknife_intervals_hold_about_their_coverage_of_new_targets():
+    X, f = _frequencies(400, seed=3)
+    f = f + np.random.default_rng(4).normal(0, 0.03, len(f))  # noise no model can learn
+    model = ESNSequenceRegressor(40, random_state=0).fit(X[:100], f[:100])
+    prediction = model.predict(X[100:])
+    for coverage in (0.5, 0.8, 0.95):
+        lower, upper = model.predict_interval(X[100:], coverage)
+        rank = int(np.ceil(101 * coverage))
+        half = np.sort(np.abs(model.loo_residuals_[:, 0]))[rank - 1]
+        np.testing.assert_allclose(upper - prediction, half, rtol=1e-12)
+        np.testing.assert_allclose(prediction - lower, half, rtol=1e-12)
+        held = np.mean((lower <= f[100:]) & (f[100:] <= upper))
+        assert abs(held - coverage) < 0.07, (coverage, held)
+    two = ESNSequenceRegressor(20, dtype="float32", random_state=0).fit(X[:30], np.c_[f, f][:30])
+    lower, upper = two.predict_interval(X[30:40])
+    assert lower.shape == upper.shape == (10, 2) and lower.dtype == np.float32
+
+
+@pytest.mark.parametrize("setting, message", [
+    (dict(coverage=1.0), r"coverage must be a number in \(0, 1\), got 1.0"),
+    (dict(coverage=0.96), "coverage=0.96 needs at least 24 training sequences for a finite "
+                          "interval, and the model has 20"),
+    (dict(regressor=Ridge()), "which a model fitted with regressor= does not have")])
+def test_intervals_that_cannot_be_given_are_refused_with_the_reason(setting, message):
+    X, f = _frequencies(20)
+    model = ESNSequenceRegressor(10, regressor=setting.get("regressor"), random_state=0)
+    with pytest.raises(ValueError, match=message):
+        model.fit(X, f).predict_interval(X, setting.get("coverage", 0.9))
