@@ -162,8 +162,9 @@ def prediction_figure(ds, path):
     Parameters
     ----------
     ds : xarray.Dataset
-        With ``target`` and ``prediction`` over ``sequence``, and the ``rmse`` and
-        ``rmse_mean`` attributes (:func:`experiments.regress.run`).
+        With ``target`` and ``prediction`` over ``sequence`` (and ``lower``, ``upper``: drawn
+        as bars), and the ``rmse`` and ``rmse_mean`` attributes
+        (:func:`experiments.regress.run`).
     path : str or pathlib.Path
         The PNG file.
 
@@ -176,6 +177,10 @@ def prediction_figure(ds, path):
     target, predicted = ds["target"].values, ds["prediction"].values
     fig, ax = plt.subplots(figsize=(4.2, 4.0))
     ax.scatter(target, predicted, s=12, alpha=0.7)
+    if "lower" in ds:  # the prediction intervals, as vertical bars
+        ax.vlines(target, ds["lower"].values, ds["upper"].values, color="C0", alpha=0.25,
+                  lw=1.0, label=f"{ds.attrs['interval']:.0%} interval")
+        ax.legend(fontsize=8, loc="upper left")
     ends = [min(target.min(), predicted.min()), max(target.max(), predicted.max())]
     ax.plot(ends, ends, color="0.5", lw=0.8)
     ax.set_xlabel("target")

@@ -27,7 +27,7 @@ from .classify import (
     split_sequences,
     title,
 )
-from .protocol import Option, Protocol
+from .protocol import Option, Protocol, fraction
 from .results import finish
 from .search import grid_search
 
@@ -36,8 +36,8 @@ from .search import grid_search
 def run(data, test=None, test_size=None, target_column=None, id_column=None, grid=None,
         n_reservoir=300, representation="last_mean", n_estimators=1, bidirectional=False,
         spectral_radius=None, leak_rate=None, input_scaling=None, density=None,
-        n_components=None, splits=5, n_train=None, fill=None, seed=0, device="cpu",
-        verbose=False):
+        n_components=None, splits=5, n_train=None, fill=None, interval=None, seed=0,
+        device="cpu", verbose=False):
     """Fit ``ESNSequenceRegressor`` on a training split, score it on the test split.
 
     Parameters
@@ -60,6 +60,10 @@ def run(data, test=None, test_size=None, target_column=None, id_column=None, gri
     {sequence_model}
     splits : int, default=5
         Folds of the search.
+    interval : float in (0, 1) or None, default=None
+        Coverage of jackknife prediction intervals of the test targets (``lower``, ``upper``:
+        :meth:`reservoir.ESNSequenceRegressor.predict_interval`); the test targets they hold
+        (``n_held``) and their half-width are recorded. None: no intervals.
     {sequence_run}
 
     {returns_dataset}
@@ -86,6 +90,14 @@ def run(data, test=None, test_size=None, target_column=None, id_column=None, gri
     predict_seconds = time.perf_counter() - start
     ds["target"] = xr.DataArray(y_test, dims=("sequence",))
     ds["prediction"] = xr.DataArray(predicted, dims=("sequence",))
+    intervals = {}
+    if interval is not None:
+        lower, upper = model.predict_interval(X_test, interval)
+        ds["lower"] = ds["prediction"].copy(data=lower)
+        ds["upper"] = ds["prediction"].copy(data=upper)
+        intervals = dict(interval=interval,
+                         n_held=int(np.sum((lower <= y_test) & (y_test <= upper))),
+                         half_width=float(np.mean(upper - lower) / 2))
     errors = predicted - y_test
     return finish(ds, f"ESNSequenceRegressor on {title(str(data), REGRESSION_ARCHIVES)}",
                   "regress", dict(
@@ -97,7 +109,8 @@ def run(data, test=None, test_size=None, target_column=None, id_column=None, gri
         bidirectional=int(bidirectional),
         **{k: getattr(estimator, k) for k in ("spectral_radius", "leak_rate", "input_scaling",
                                               "density", "n_components")},
-        ridge=float(np.mean(model.ridge_)), **{f"chosen_{k}": v for k, v in chosen.items()}))
+        ridge=float(np.mean(model.ridge_)), **intervals,
+        **{f"chosen_{k}": v for k, v in chosen.items()}))
 
 
 def numbers(values, source):
@@ -138,7 +151,11 @@ def summary(ds):
              f"{a['n_test']} test sequences",
              f"  test RMSE {a['rmse']:.4g} (predicting the training mean: {a['rmse_mean']:.4g}),"
              f" MAE {a['mae']:.4g}; fit {a['fit_seconds']:.2f} s, predict "
-             f"{a['predict_seconds']:.2f} s", *search_lines(ds, "RMSE")]
+             f"{a['predict_seconds']:.2f} s",
+             *([f"  {a['interval']:.0%} prediction intervals (jackknife, half-width "
+                f"{a['half_width']:.4g}) hold {a['n_held']} of the {a['n_test']} test targets"]
+               if "interval" in a else []),
+             *search_lines(ds, "RMSE")]
     return "\n".join(lines)
 
 
@@ -162,4 +179,7 @@ PROTOCOLS = [Protocol(
         Option("--target-column", dict(help="a CSV file's column of targets (default: one "
                                        "named label, target, y, ...; a headerless file's "
                                        "first)")),
+        Option("--interval", dict(type=fraction, metavar="COVERAGE", help="jackknife "
+                                  "prediction intervals of this coverage, e.g. 0.9, from the "
+                                  "training sequences' leave-one-out errors")),
         *SEQUENCE_OPTIONS))]

@@ -36,6 +36,14 @@ def test_cli_regresses_a_file_with_a_test_file_or_a_hold_out(tmp_path, capsys):
     assert ds.attrs["rmse"] < 0.2 * ds.attrs["rmse_mean"]  # the frequency is learnt
     want = pd.read_csv(test).groupby("sequence", sort=False)["target"].first().to_numpy()
     np.testing.assert_allclose(ds["target"].values, want, rtol=1e-15)
+    assert "interval" not in ds.attrs and "lower" not in ds
+    assert cli.main(["regress", str(train), "--test", str(test), "--interval", "0.8"]
+                    + common[:-1]) == 0
+    assert "80% prediction intervals (jackknife, half-width" in capsys.readouterr().out
+    ds = xr.open_dataset(out / "regress_train_seed0.nc")
+    held = (ds["lower"] <= ds["target"]) & (ds["target"] <= ds["upper"])
+    assert ds.attrs["n_held"] == int(held.sum()) and ds.attrs["interval"] == 0.8
+    np.testing.assert_allclose(ds["upper"] - ds["prediction"], ds.attrs["half_width"])
     assert cli.main(["regress", str(train), "--test-size", "0.25", "--grid",
                      "leak_rate=0.3,1"] + common[:-1]) == 0
     assert "chosen by 2-configuration search (RMSE)" in capsys.readouterr().out
@@ -72,7 +80,7 @@ def test_targets_read_as_text_become_numbers():
                     importlib.util.find_spec("matplotlib") is None,
                     reason="the sets need the archives extra, the figure the plot extra")
 def test_cli_regresses_a_set_and_draws_the_predictions(tmp_path, capsys):
-    assert cli.main(["regress", "covid-3-month", "--n-reservoir", "30", "--out",
-                     str(tmp_path)]) == 0
+    assert cli.main(["regress", "covid-3-month", "--n-reservoir", "30", "--interval", "0.9",
+                     "--out", str(tmp_path)]) == 0
     assert "Regression, Covid3Month: 140 training, 61 test sequences" in capsys.readouterr().out
     assert (tmp_path / "regress_covid_3_month_seed0.png").exists()
