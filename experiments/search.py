@@ -44,7 +44,7 @@ from reservoir.common.validation import is_sequence_list, is_stacked, unstacked
 from reservoir.sequence_model import SequenceModel
 
 from .results import finish
-from .walk_forward import ClosedLoop, check_folds, score_model, score_rows
+from .walk_forward import ClosedLoop, check_folds, observed, score_model, score_rows
 from .walk_forward import check_scoring as walk_scoring
 
 SHARED = PER_CONFIG + ("ridge",)
@@ -136,8 +136,9 @@ def _batch_scores(models, readouts, ridges, X, y, rows=None, scoring=None):
     by side once, for every ridge."""
     start = time.perf_counter()
     preds = predict_configurations(models, X, _solve_readouts(models, readouts, ridges))
+    truth = X if y is not None else observed(models[0], X)
     scores = [[float(model.score_predictions(X, y, p) if rows is None else
-                     score_rows(p, X, y, rows, scoring)) for p in model_preds]
+                     score_rows(p, truth, y, rows, scoring)) for p in model_preds]
               for model, model_preds in zip(models, preds)]
     seconds = (time.perf_counter() - start) / (len(models) * len(ridges))
     return [[(score, seconds) for score in model_scores] for model_scores in scores]
@@ -395,11 +396,14 @@ def _check_closed_loop(model, params, X, test):
     so when it does over the last validation fold (from the history before it)."""
     if not hasattr(model, "forecast"):
         return
+    covariates = getattr(model, "covariate_index_", ())  # read from X after the history
+    future = {"covariates": np.asarray(_safe_indexing(X, test), dtype=float)[:, covariates]} \
+        if len(covariates) else {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             model.forecast(len(test), context=_safe_indexing(X, np.arange(test[0])),
-                           on_divergence="raise")
+                           on_divergence="raise", **future)
     except FloatingPointError as err:
         warnings.warn(f"The chosen configuration {params} diverges in closed loop over the last "
                       f"validation fold ({err}). Search with scoring=ClosedLoop(horizon) "

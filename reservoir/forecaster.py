@@ -23,6 +23,7 @@ from .common.validation import (
     is_sequence_list,
     sequence_form,
 )
+from .covariates import covariate_columns, future_covariates
 from .docstrings import fill_doc
 
 
@@ -79,9 +80,12 @@ def context_of(estimator, context, dtype, needs):
 
 def as_series(forecast, estimator, context):
     """A forecast as the labelled object (pandas, xarray) it continues (the ``context`` when
-    given, else the training series: :class:`~reservoir.common.time_index.Continuation`), or
-    as it is after any other series."""
+    given, else the training series: :class:`~reservoir.common.time_index.Continuation`; its
+    forecast variables, without an estimator's covariates), or as it is after any other
+    series."""
     after = estimator._continuation if context is None else continuation(context)
+    if after is not None and hasattr(estimator, "forecast_index_"):
+        after = after.columns(estimator.forecast_index_)
     return forecast if after is None else after(forecast)
 
 
@@ -146,6 +150,14 @@ class ESNForecaster(ReservoirMixin):
         before the reservoir, and map every output back (``predict``, ``forecast``): series of
         any scale then suit the default scalings. False feeds the series as they are (for
         series already scaled, as the paper reproductions do).
+    {seasonal_period}
+    covariates : list of int or str, or None, default=None
+        Columns of X known ahead (a calendar, a weather forecast, a planned price), by
+        position or, for a pandas DataFrame, by name: the model reads them as inputs at every
+        step but forecasts only the other variables, and :meth:`forecast` takes their values at
+        the forecast steps. The model reads the covariates of step t with the series at t to
+        forecast step t + 1: a covariate that acts on the step it is dated (a holiday) should
+        be given one step early. None: every variable is forecast.
     {run_parameters}
 
     Attributes
@@ -164,16 +176,20 @@ class ESNForecaster(ReservoirMixin):
         The seasonal means (None without ``seasonal_period``).
     series_mean_, series_scale_ : ndarray of shape (n_variables,)
         The standardisation (zeros and ones with ``standardize=False``), after the season.
+    covariate_index_, forecast_index_ : ndarray of int
+        The positions of the covariates among the variables of X, and of those forecast (all
+        of them without ``covariates``).
     """
 
     _parameter_constraints = {**CONSTRAINTS, "standardize": ["boolean"],
-                              "seasonal_period": COUNT + [None]}
+                              "seasonal_period": COUNT + [None],
+                              "covariates": [list, tuple, None]}
 
     def __init__(self, n_reservoir=300, *, spectral_radius=1.0, leak_rate=0.9, input_scaling=0.4,
                  bias_scaling=0.5, density=0.1, input_density=1.0, ridge=None, washout=100,
                  squares=False, fit_intercept=True, solver="qr", standardize=True,
-                 seasonal_period=None, device="cpu", dtype="float64", n_jobs=None,
-                 random_state=None, verbose=False):
+                 seasonal_period=None, covariates=None, device="cpu", dtype="float64",
+                 n_jobs=None, random_state=None, verbose=False):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -188,6 +204,7 @@ class ESNForecaster(ReservoirMixin):
         self.solver = solver
         self.standardize = standardize
         self.seasonal_period = seasonal_period
+        self.covariates = covariates
         self.device = device
         self.dtype = dtype
         self.n_jobs = n_jobs
@@ -203,12 +220,33 @@ class ESNForecaster(ReservoirMixin):
         return series_of(self, X, reset, self._dtype)
 
     def _format_output(self, outs, form, starts):
-        """Outputs back in the series' units (``standardize``, then ``seasonal_period``: the
-        first step of output i at phase ``starts[i]``), in the model's dtype."""
+        """Outputs (of the forecast variables) back in the series' units (``standardize``, then
+        ``seasonal_period``: the first step of output i at phase ``starts[i]``), in the model's
+        dtype."""
+        fi = self.forecast_index_
         if self.standardize:
-            outs = [o * self.series_scale_ + self.series_mean_ for o in outs]
-        outs = with_season(outs, self.season_, starts)
+            outs = [o * self.series_scale_[fi] + self.series_mean_[fi] for o in outs]
+        outs = with_season(outs, None if self.season_ is None else self.season_[:, fi], starts)
         return super()._format_output(outs, form)
+
+    def forecast_variables(self, X):
+        """The variables of X this model forecasts (all but the covariates), as float64: what
+        its predictions of X are compared with.
+
+        Parameters
+        ----------
+        {X_series}
+
+        Returns
+        -------
+        values : ndarray of shape (n_steps,) or (n_steps, n_forecast), or list of them
+            Shaped like :meth:`predict`'s output.
+        """
+        self._check_fitted()
+        if sequence_form(X) != ONE:
+            return [self.forecast_variables(x) for x in X]
+        values = np.asarray(X, dtype=np.float64)
+        return values if values.ndim == 1 else values[:, self.forecast_index_]
 
     def _format_predictions(self, outs, form, X):
         """One-step predictions of X (row t forecasts step t + 1) as ``predict`` returns them."""
@@ -232,16 +270,18 @@ class ESNForecaster(ReservoirMixin):
     def _training_data(self, X, y):
         seqs, _ = self._series(X, reset=True)
         check_washout(seqs, self.washout, reserved=1)
+        self.covariate_index_, self.forecast_index_ = covariate_columns(self, seqs[0].shape[1])
         # The last value of each series is run through too (it has no target) so that the
         # final state is the one forecasting continues from.
-        return seqs, [s[1:].astype(np.float64) for s in seqs], None
+        return seqs, [s[1:, self.forecast_index_].astype(np.float64) for s in seqs], None
 
     def _after_fit(self, U_seqs, Y_seqs):
         self.last_input_ = U_seqs[-1][-1].copy()
         self._next_phase = len(U_seqs[-1])  # of the step a forecast continues with
-        # the range of the training series, against which forecast checks its closed loop
-        self._seen = (np.min([s.min(axis=0) for s in U_seqs], axis=0),
-                      np.max([s.max(axis=0) for s in U_seqs], axis=0))
+        # the range of the forecast variables, against which forecast checks its closed loop
+        fi = self.forecast_index_
+        self._seen = (np.min([s[:, fi].min(axis=0) for s in U_seqs], axis=0),
+                      np.max([s[:, fi].max(axis=0) for s in U_seqs], axis=0))
 
     def predict(self, X):
         """One-step-ahead predictions, teacher forced.
@@ -253,7 +293,8 @@ class ESNForecaster(ReservoirMixin):
         Returns
         -------
         predictions : ndarray shaped like each series, or list of such arrays
-            Row t is the forecast of s(t+1) given s(0..t) (one array for a 3-D X).
+            Row t is the forecast of s(t+1) given s(0..t) (one array for a 3-D X); with
+            ``covariates``, of the forecast variables only (n_steps, n_forecast).
         """
         self._check_fitted()
         seqs, form = self._series(X, reset=False)
@@ -301,7 +342,7 @@ class ESNForecaster(ReservoirMixin):
                 f"{err} score runs X from a zero state; to score steps that continue a history "
                 "(the test part after the training part), score them from the whole series: "
                 "experiments.walk_forward.score_model(model, series, None, test_rows).") from None
-        truth = np.concatenate([np.asarray(s, dtype=float)[w + 1:] for s in seqs])
+        truth = np.concatenate([self.forecast_variables(s)[w + 1:] for s in seqs])
         return r2(truth, np.concatenate([p[w:-1] for p in preds]))
 
     def _predict_inputs(self, X):
@@ -333,7 +374,9 @@ class ESNForecaster(ReservoirMixin):
         -------
         forecasts : ndarray of shape (n_origins, horizon, n_variables), or (n_origins, horizon)
             The forecasts, in the series' units and the model's dtype; with ``ridges``, one
-            such array per ridge value, stacked (n_ridges, n_origins, horizon, ...).
+            such array per ridge value, stacked (n_ridges, n_origins, horizon, ...). With
+            ``covariates``, of the forecast variables, the covariates read from X after each
+            origin (which must leave horizon - 1 steps of X after it).
         """
         self._check_fitted()
         check_forecast_options(horizon)
@@ -345,6 +388,14 @@ class ESNForecaster(ReservoirMixin):
             raise ValueError(f"origins must lie in ({self.washout}, {len(U)}] (after the "
                              f"washout, within the series); got {origins.min()}.."
                              f"{origins.max()}.")
+        ci = self.covariate_index_
+        if ci.size and origins.size and origins.max() + horizon - 1 > len(U):
+            raise ValueError(f"origins must leave {horizon - 1} steps of X after them: the "
+                             "closed loops read the covariates there; got origin "
+                             f"{origins.max()} of {len(U)} steps.")
+        C = None if not ci.size else \
+            np.stack([U[o:o + horizon - 1][:, ci] for o in origins]).reshape(
+                len(origins), horizon - 1, ci.size)
         if ridges is None:
             weights = [(None, self.coef_, self.intercept_)]
         else:
@@ -361,29 +412,38 @@ class ESNForecaster(ReservoirMixin):
             here = (origins - 1 >= a) & (origins - 1 < b)
             x[here] = piece.states[origins[here] - 1 - a]
         u, phase = U[origins - 1], phase_of(self, X)
-        forecasts = [self._closed_loops(u, origins, phase, x.copy(), horizon, non_finite, coef,
-                                        intercept, ridge) for ridge, coef, intercept in weights]
+        forecasts = [self._closed_loops(u, C, origins, phase, x.copy(), horizon, non_finite,
+                                        coef, intercept, ridge)
+                     for ridge, coef, intercept in weights]
         return forecasts[0] if ridges is None else np.stack(forecasts)
 
-    def _closed_loops(self, u, origins, phase, x, horizon, non_finite, coef, intercept, ridge):
+    def _closed_loops(self, u, C, origins, phase, x, horizon, non_finite, coef, intercept,
+                      ridge):
         """The closed loops of :meth:`forecast_origins` with the readout ``coef``,
         ``intercept`` (solved for ``ridge``, named in an error; None: the fitted one), from the
-        states x (n_origins, N) at the origins (updated in place) and the inputs u there; the
+        states x (n_origins, N) at the origins (updated in place) and the inputs u there, with
+        the covariates C (n_origins, horizon - 1, k) of their later steps (None without); the
         series' first step at ``phase`` of the season."""
         first = self._readout(u, x, coef, intercept).astype(self._dtype)
         res = self.reservoir_
         W_u, W_x, W_sq = self._readout_weights(coef)
+        W_loop, W_out_loop = self._loop_weights(W_u)
         m, steps = first.shape[1], horizon - 1
         rest = np.empty((len(origins), steps, m), dtype=self._dtype)
-        drive = np.broadcast_to(res.bias, (steps, res.n_reservoir)).copy()
-        out_drive = np.broadcast_to(intercept.astype(self._dtype), (steps, m)).copy()
         y_prev = first.copy()
+        leak = self._dtype(self.leak_rate)
 
         def run_slice(a, b):  # steps a..b of every loop, continuing from x and y_prev
             part = np.empty((len(origins), b - a, m), dtype=self._dtype)
-            kernels.generate_many(res.indptr, res.indices, res.data, self._dtype(self.leak_rate),
-                                  drive[a:b], res.W_in, W_x, W_sq, out_drive[a:b], W_u, x,
-                                  y_prev, part)
+            if C is None:  # the same drives for every loop: side by side
+                drive, out_drive = self._drives(W_u, intercept, b - a)
+                kernels.generate_many(res.indptr, res.indices, res.data, leak, drive, W_loop,
+                                      W_x, W_sq, out_drive, W_out_loop, x, y_prev, part)
+            for i in range(len(origins) if C is not None else 0):  # each its own covariates
+                drive, out_drive = self._drives(W_u, intercept, b - a, C[i, a:b])
+                kernels.generate_many(res.indptr, res.indices, res.data, leak, drive, W_loop,
+                                      W_x, W_sq, out_drive, W_out_loop, x[i:i + 1],
+                                      y_prev[i:i + 1], part[i:i + 1])
             rest[:, a:b] = part
             return -1
 
@@ -399,7 +459,28 @@ class ESNForecaster(ReservoirMixin):
         out = self._format_output(list(outputs), LIST, origins + phase)
         return np.stack(out) if out else np.empty((0, horizon) + ((m,) * (not self._y_1d)))
 
-    def forecast(self, horizon, context=None, on_divergence="warn"):
+    def _loop_weights(self, W_u):
+        """(W_loop, W_out_loop): the reservoir's and the readout's weights of the forecast
+        variables, the inputs a closed loop feeds back (all of them without covariates)."""
+        fi = self.forecast_index_
+        return (np.ascontiguousarray(self.reservoir_.W_in[:, fi]),
+                np.ascontiguousarray(W_u[:, fi]))
+
+    def _drives(self, W_u, intercept, n_steps, C=None):
+        """The constant parts of n_steps closed-loop steps, in the model's dtype: the
+        reservoir's drive (n_steps, N), the bias, and the readout's (n_steps, n_forecast), the
+        intercept; with the covariates C (n_steps, k) of those steps' inputs, plus their
+        weighted values."""
+        res, dtype = self.reservoir_, self._dtype
+        drive = np.broadcast_to(res.bias, (n_steps, res.n_reservoir)).astype(dtype)
+        out_drive = np.broadcast_to(intercept.astype(dtype), (n_steps, len(intercept))).copy()
+        if C is not None:
+            ci = self.covariate_index_
+            drive += (C @ res.W_in[:, ci].T).astype(dtype)
+            out_drive += (C @ W_u[:, ci].T).astype(dtype)
+        return drive, out_drive
+
+    def forecast(self, horizon, context=None, on_divergence="warn", covariates=None):
         """Free-running forecast of the next ``horizon`` steps.
 
         Without ``context``, continues from the end of the (last) training series; with a
@@ -418,6 +499,10 @@ class ESNForecaster(ReservoirMixin):
             A forecast that leaves the training range by more than ten times its width gets a
             ``RuntimeWarning`` naming the step (``"warn"``), or stops there with a
             ``FloatingPointError`` (``"raise"``). A non-finite forecast always stops with one.
+        covariates : array-like of shape (horizon, n_covariates) or (horizon,), default=None
+            With ``covariates`` set: their values at the forecast steps, row j at step j (the
+            loop reads rows 0 .. horizon - 2, each with the forecast of its step, to forecast
+            the next). Required then, refused otherwise.
 
         Returns
         -------
@@ -437,19 +522,19 @@ class ESNForecaster(ReservoirMixin):
             ctx = context_of(self, context, self._dtype, self.washout)  # to forget x = 0
             start = phase_of(self, context, "context") + len(ctx)
             x, u = self._final_state(ctx), ctx[-1].copy()
-        res = self.reservoir_
-        out = np.empty((horizon, self.n_features_in_), dtype=self._dtype)
+        C = future_covariates(self, covariates, horizon, start)
+        out = np.empty((horizon, len(self.forecast_index_)), dtype=self._dtype)
         out[0] = self._readout(u[None, :], x[None, :])[0]
         W_u, _, _ = self._readout_weights()
+        W_loop, W_out_loop = self._loop_weights(W_u)
         piece = max(1, min(horizon - 1, self._harvester().max_rows))
-        drive = np.broadcast_to(res.bias, (piece, res.n_reservoir)).copy()
-        out_drive = np.broadcast_to(self.intercept_.astype(self._dtype), (piece, out.shape[1]))
-        out_drive = out_drive.copy()
         y_prev = out[0].copy()
         warned = check_closed_loop(out[:1], 0, self._seen, on_divergence, False)
         for a in range(1, horizon, piece):
             b = min(horizon, a + piece)
-            out[a:b] = self._generate(drive[:b - a], res.W_in, out_drive[:b - a], W_u, x, y_prev)
+            drive, out_drive = self._drives(W_u, self.intercept_, b - a,
+                                            None if C is None else C[a - 1:b - 1])
+            out[a:b] = self._generate(drive, W_loop, out_drive, W_out_loop, x, y_prev)
             warned = check_closed_loop(out[a:b], a, self._seen, on_divergence, warned)
         return as_series(self._format_output([out], False, [start]), self, context)
 

@@ -1,6 +1,8 @@
 """Forecasts of a labelled series (pandas, xarray) as such objects, labelled by the series'
 index continued."""
 
+import copy
+
 import numpy as np
 
 
@@ -95,6 +97,13 @@ class Continuation:
         self.step = None if index is None or len(index) == 0 else index_step(index)
         self.first, self.last, self.index_name = (None, None, None) if self.step is None else \
             (index[0], index[-1], index.name)
+
+    def columns(self, positions):
+        """This continuation for the variables at ``positions`` alone (a copy)."""
+        out = copy.copy(self)
+        if self.labels is not None:
+            out.labels = self.labels[np.asarray(positions)]
+        return out
 
     def __call__(self, values):
         """``values`` (horizon,) or (horizon, n_variables) as the series' kind of object."""

@@ -1,0 +1,72 @@
+"""Covariates of a forecaster's series (``ESNForecaster(covariates=...)``): columns of X known
+ahead (a calendar, a weather forecast, a planned price) that the model reads as inputs but does
+not forecast; ``forecast`` takes their values at the forecast steps."""
+
+import numpy as np
+
+from .common.validation import check_magnitude
+
+
+def covariate_columns(estimator, n):
+    """(covariate positions, forecast positions), int arrays, of the n variables of X from the
+    estimator's ``covariates`` (positions, or names of a data frame's columns); refused with a
+    message naming the parameter when one is unknown, repeated, or all of them are."""
+    given = estimator.covariates
+    if given is None:
+        return np.empty(0, dtype=np.int64), np.arange(n)
+    names = getattr(estimator, "feature_names_in_", None)
+    positions = []
+    for c in given:
+        if isinstance(c, str):
+            if names is None or c not in names:
+                known = "" if names is None else f" (its columns: {list(names)})"
+                raise ValueError(f"covariates names {c!r}, which is not a column of X{known}; "
+                                 "name the columns of a pandas DataFrame, or give positions.")
+            positions.append(int(np.flatnonzero(names == c)[0]))
+        elif isinstance(c, (int, np.integer)) and not isinstance(c, bool) and -n <= c < n:
+            positions.append(int(c) % n)
+        else:
+            raise ValueError(f"covariates must hold positions (0 .. {n - 1}) or names of the "
+                             f"columns of X; got {c!r}.")
+    if len(set(positions)) < len(positions):
+        raise ValueError(f"covariates names a column twice: {list(given)}.")
+    if len(positions) == n:
+        raise ValueError(f"covariates names all {n} variables of X: none is left to forecast. "
+                         "Leave the variables to forecast out of covariates.")
+    return np.array(positions, dtype=np.int64), np.setdiff1d(np.arange(n), positions)
+
+
+def future_covariates(estimator, values, horizon, start):
+    """The covariates' values at the ``horizon`` forecast steps, (horizon, k), in the units the
+    model runs in (less the season at phases ``start`` .., standardised); None for a model
+    without covariates. Refuses values missing, given to a model without covariates, of another
+    shape, or not finite."""
+    ci = estimator.covariate_index_
+    if not ci.size:
+        if values is not None:
+            raise ValueError("covariates were given, but this model reads none: set its "
+                             "covariates parameter (the columns of X known ahead) before fit.")
+        return None
+    names = [estimator.feature_names_in_[c] for c in ci] \
+        if hasattr(estimator, "feature_names_in_") else ci.tolist()
+    if values is None:
+        raise ValueError(f"This model reads the covariates {names} at every step: forecast "
+                         f"needs their values at the {horizon} forecast steps, as covariates= "
+                         f"an array of shape ({horizon}, {ci.size}).")
+    F = np.asarray(values, dtype=np.float64)
+    F = F[:, None] if F.ndim == 1 and ci.size == 1 else F
+    if F.shape != (horizon, ci.size):
+        raise ValueError(f"covariates has shape {np.shape(values)}; forecast needs the values "
+                         f"of the covariates {names} at the {horizon} forecast steps: "
+                         f"({horizon}, {ci.size}).")
+    if not np.isfinite(F).all():
+        row = int(np.argmax(~np.isfinite(F).all(axis=1)))
+        raise ValueError(f"covariates has a NaN or infinite value at forecast step {row}; "
+                         "give every value the model will read.")
+    check_magnitude([F], "covariates")
+    if estimator.season_ is not None:
+        period = len(estimator.season_)
+        F = F - estimator.season_[(start + np.arange(horizon)) % period][:, ci]
+    if estimator.standardize:
+        F = (F - estimator.series_mean_[ci]) / estimator.series_scale_[ci]
+    return F.astype(estimator._dtype)
