@@ -99,11 +99,12 @@ def _open(path):
                      f"{suffix or 'none'}.")
 
 
-def _series(path, table, columns, fill=None):
+def _series(path, table, columns, fill=None, ahead=()):
     """:func:`read_series` of the file ``path`` whose table :func:`_open` read: (values, names,
     the count of missing values that ``fill`` ("interpolate", "ffill" or None) filled, the
     times (None without them), the count of missing steps inserted, how the rows were
-    reordered (:func:`_in_time_order`))."""
+    reordered (:func:`_in_time_order`), the covariates' future rows (:func:`_future_rows`)).
+    The columns ``ahead`` (covariates known ahead) are read too, after the others."""
     import pandas as pd
 
     suffix = path.suffix.lower()
@@ -114,6 +115,7 @@ def _series(path, table, columns, fill=None):
         available = [str(v) for v in table.data_vars]
         numeric = [v for v in available if table[v].ndim == 1 and table[v].dtype.kind in "iuf"]
     names = list(columns) if columns else [c for c in numeric if not is_named(c, TIME_NAMES)]
+    names = [c for c in names if c not in ahead] + list(ahead)
     missing = [c for c in names if c not in available]
     if missing:
         raise ValueError(f"{path.name} has no column {missing}; its columns are {available}.")
@@ -137,6 +139,7 @@ def _series(path, table, columns, fill=None):
     if times is not None:
         values, times, order = _in_time_order(path, values, times)
     values, times, n_inserted = _missing_steps(path, values, times, fill)
+    values, times, future = _future_rows(path, values, times, names, ahead)
     missing = np.isnan(values)
     values = filled(values, fill)
     gaps = ~np.isfinite(values)
@@ -153,7 +156,26 @@ def _series(path, table, columns, fill=None):
                              "file.")
         raise ValueError(f"{path.name}: {names[col]!r} has {n} infinite value{'s' * (n > 1)} "
                          f"(the first at row {row}); fix or drop them in the file.")
-    return values, [str(n) for n in names], int(missing.sum()), times, n_inserted, order
+    return values, [str(n) for n in names], int(missing.sum()), times, n_inserted, order, future
+
+
+def _future_rows(path, values, times, names, ahead):
+    """(values, times, future): the rows after the last value of the forecast columns (all but
+    the covariates ``ahead``, which come last), whose covariates are known, split off as
+    ``future`` (n_future, n_covariates); a gap in them is refused. Without covariates, no
+    rows."""
+    if not ahead:
+        return values, times, np.empty((0, 0))
+    own = values[:, :len(names) - len(ahead)]
+    known = np.flatnonzero(~np.isnan(own).all(axis=1))
+    end = known[-1] + 1 if known.size else 0
+    future = values[end:, len(names) - len(ahead):]
+    if np.isnan(future).any():
+        row, col = np.argwhere(np.isnan(future))[0]
+        raise ValueError(f"{path.name}: the covariate {ahead[col]!r} has no value at row "
+                         f"{end + row}, after the last value of the forecast columns: give the "
+                         "covariates at every step ahead.")
+    return values[:end], None if times is None else times[:end], future
 
 
 def _missing_steps(path, values, times, fill):
@@ -290,8 +312,8 @@ def season_option(text):
 
 
 def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False, splits=3,
-        n_reservoir=300, n_train=None, fill=None, interval=None, seasonal_period="auto", seed=0,
-        device="cpu", verbose=False):
+        n_reservoir=300, n_train=None, fill=None, interval=None, seasonal_period="auto",
+        covariates=None, seed=0, device="cpu", verbose=False):
     """Search, refit and forecast a user's series (see the module).
 
     Parameters
@@ -334,6 +356,11 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         phases counted from the file's first step) and not. "auto": the calendar cycle of the
         file's dates (:func:`calendar_season`) when the history before the held-out steps
         spans at least three of them, else none; "none" or None: no season.
+    covariates : list of str or None, default=None
+        Columns known ahead (a calendar, a weather forecast), read as inputs and not forecast
+        (``ESNForecaster(covariates=...)``; not with ``model="nvar"`` or ``interval``). The
+        file gives them for at least ``horizon`` rows after the last value of the forecast
+        columns (those rows' forecast columns empty): the forecast after the end reads them.
     {seed}
     device : str, default="cpu"
         ``device`` of the forecaster (see docs/devices.md).
@@ -342,17 +369,30 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     {returns_dataset}
     """
     path = pathlib.Path(file)
+    ahead = list(covariates or [])
+    if ahead and (model == "nvar" or interval is not None):
+        raise ValueError("covariates take model esn and no interval: NVARForecaster and the "
+                         "conformal intervals read no covariates.")
     table = _open(path)
-    values, names, n_filled, times, n_inserted, order = _series(path, table, column, fill)
+    values, names, n_filled, times, n_inserted, order, future_covariates = _series(
+        path, table, column, fill, ahead)
+    if ahead and len(future_covariates) < horizon:
+        raise ValueError(f"{path.name} gives the covariates {ahead} for {len(future_covariates)} "
+                         f"steps after the last value of the forecast columns; the forecast "
+                         f"after the end needs {horizon} (--horizon): add rows for the steps "
+                         "ahead, with the covariates and the forecast columns left empty.")
+    cov = np.arange(len(names) - len(ahead), len(names))  # the covariates come last
+    own = np.arange(len(names) - len(ahead))
     if horizon >= len(values) // 2:
         raise ValueError(f"horizon={horizon} leaves too little of the {len(values)} steps to "
                          "train on; use a horizon below half the series.")
     history, test = values[:-horizon], values[-horizon:]
     if n_train is not None:
         history = history[-n_train:]
-    if not np.any(history.std(axis=0) > 0):
-        raise ValueError(f"{path.name}: {', '.join(map(repr, names))} "
-                         f"{'is' if len(names) == 1 else 'are'} constant over the "
+    if not np.any(history[:, own].std(axis=0) > 0):
+        forecast_names = [names[i] for i in own]
+        raise ValueError(f"{path.name}: {', '.join(map(repr, forecast_names))} "
+                         f"{'is' if len(forecast_names) == 1 else 'are'} constant over the "
                          f"{len(history)} steps before the held-out ones: there is nothing to "
                          "learn, and no spread to measure the forecast's error by.")
     washout = min(100, len(history) // 10)
@@ -360,7 +400,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         base = NVARForecaster()
     else:
         base = ESNForecaster(n_reservoir, washout=washout, standardize=True, device=device,
-                             random_state=seed)
+                             random_state=seed, covariates=cov.tolist() if ahead else None)
     grid = dict(grid) if grid else DEFAULT_GRIDS[model]
     if seasonal_period == "none":
         seasonal_period = None
@@ -380,14 +420,23 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
                          scoring=ClosedLoop(horizon, n_origins=5) if closed_loop else None,
                          verbose=verbose)
     best = result.best_estimator_
-    predicted = best.forecast(horizon).reshape(horizon, -1)
+    given = ({"covariates": test[:, cov]}, {"covariates": future_covariates[:horizon]}) \
+        if ahead else ({}, {})
+    predicted = best.forecast(horizon, **given[0]).reshape(horizon, -1)
     refit = (clone(best) if interval is None else
              ConformalForecaster(clone(best), horizon=horizon, coverage=interval)).fit(values)
-    future = refit.forecast(horizon).reshape(horizon, -1)
+    future = refit.forecast(horizon, **given[1]).reshape(horizon, -1)
+    history, test = history[:, own], test[:, own]  # the forecast variables
     scale = history.std(axis=0)
     ds = result.dataset
-    ds["series"] = xr.DataArray(values, dims=("time", "variable"), coords={
-        "time": np.arange(len(values)) if times is None else times, "variable": names})
+    steps = np.arange(len(values)) if times is None else times
+    ds["series"] = xr.DataArray(values[:, own], dims=("time", "variable"), coords={
+        "time": steps, "variable": [names[i] for i in own]})
+    if ahead:
+        ds["covariates"] = xr.DataArray(values[:, cov], dims=("time", "covariate"),
+                                        coords={"covariate": ahead})
+        ds["future_covariates"] = xr.DataArray(future_covariates[:horizon],
+                                               dims=("lead", "covariate"))
     ds["test_forecast"] = xr.DataArray(predicted, dims=("lead", "variable"),
                                        coords={"lead": np.arange(1, horizon + 1)})
     ds["future_forecast"] = xr.DataArray(future, dims=("lead", "variable"))
@@ -416,7 +465,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         nrmse_persistence=nrmse(test, np.repeat(history[-1:], horizon, axis=0),
                                 normalization=float(np.mean(scale))),
         fill=fill or "none", n_filled=n_filled, n_inserted=n_inserted, row_order=order or "file",
-        season=grid.get("seasonal_period", [None])[-1] or 0,
+        season=grid.get("seasonal_period", [None])[-1] or 0, covariates=", ".join(ahead),
         seed=seed,
         **intervals,
         **{f"chosen_{k}": v for k, v in result.best_params_.items()}))
@@ -432,7 +481,8 @@ def summary(ds):
     chosen = {k[7:]: v for k, v in a.items() if k.startswith("chosen_")}
     return "\n".join([
         f"Forecast of {a['file']} ({', '.join(map(str, ds['variable'].values))}) by "
-        f"{a['model']}: "
+        f"{a['model']}"
+        + (f" with {a['covariates']} known ahead" if a.get("covariates") else "") + ": "
         f"{ds.sizes['time']} steps, the last {a['horizon']} held out"
         + {"reversed": "; the file runs backwards: read in time order",
            "sorted": "; the rows sorted by time"}.get(a.get("row_order"), "")
@@ -496,6 +546,10 @@ PROTOCOLS = [Protocol(
                                          "search chooses whether to remove its seasonal "
                                          "means (default auto: the calendar cycle of the "
                                          "file's dates, if any; none: no season)")),
+        Option("--covariates", dict(nargs="+", metavar="COLUMN", help="columns known ahead "
+                                    "(a calendar, a weather forecast): read as inputs, not "
+                                    "forecast; the file gives them for --horizon rows after "
+                                    "the last value of the forecast columns")),
         Option("--fill", dict(choices=FILLS, help="fill missing values: "
                               "linearly between the values around each gap, or with the last "
                               "value before it (default: refuse them)"))))]

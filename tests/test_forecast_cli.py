@@ -150,6 +150,41 @@ def test_the_season_option_reads_auto_none_or_steps(table, tmp_path, capsys):
     assert "a season of" not in capsys.readouterr().out
 
 
+def test_covariates_known_ahead_are_read_from_the_rows_after_the_series(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    temperature = 10 + 8 * np.sin(2 * np.pi * np.arange(312) / 37) + 2 * rng.normal(size=312)
+    load = np.zeros(312)
+    for t in range(1, 312):
+        load[t] = 0.7 * load[t - 1] + 0.8 * (20 - temperature[t - 1]) + 0.3 * rng.normal()
+    frame = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=312, freq="D"),
+                          "load": load, "temperature": temperature})
+    frame.loc[300:, "load"] = np.nan  # the days ahead: their temperature forecast only
+    path = tmp_path / "heat.csv"
+    frame.to_csv(path, index=False)
+    argv = ["forecast", str(path), "--column", "load", "--covariates", "temperature",
+            "--grid", "ridge=1e-4,1", "--n-reservoir", "40", "--seasonal-period", "none",
+            "--out", str(tmp_path), "--quiet", "--no-plot"]
+    assert cli.main(argv) == 0
+    assert "by esn with temperature known ahead: 300 steps" in capsys.readouterr().out
+    ds = xr.open_dataset(tmp_path / "forecast_heat_seed0.nc", engine="scipy")
+    assert ds["series"].shape == (300, 1) and ds["covariates"].shape == (300, 1)
+    np.testing.assert_allclose(ds["future_covariates"].values[:, 0], temperature[300:])
+    assert ds["future_forecast"].shape == (12, 1)
+    assert str(ds["future_time"].values[0])[:10] == "2024-10-27"
+    assert ds.attrs["nrmse_test"] < 0.5 * ds.attrs["nrmse_persistence"]
+    frame.iloc[:305].to_csv(path, index=False)  # 5 days ahead for a horizon of 12
+    with pytest.raises(SystemExit, match=r"heat.csv gives the covariates \['temperature'\] for "
+                                         "5 steps after the last value of the forecast columns; "
+                                         "the forecast after the end needs 12"):
+        cli.main(argv)
+    frame.loc[303, "temperature"] = np.nan
+    frame.to_csv(path, index=False)
+    with pytest.raises(SystemExit, match="the covariate 'temperature' has no value at row 303"):
+        cli.main(argv)
+    with pytest.raises(SystemExit, match="covariates take model esn and no interval"):
+        cli.main(argv + ["--model", "nvar"])
+
+
 def test_gaps_in_a_users_file_are_filled_on_request(table, tmp_path, capsys):
     path, frame = table
     frame.loc[[0, 7, 8], "sales"] = np.nan  # one at the start, two in a row inside
