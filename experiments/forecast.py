@@ -401,20 +401,8 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     else:
         base = ESNForecaster(n_reservoir, washout=washout, standardize=True, device=device,
                              random_state=seed, covariates=cov.tolist() if ahead else None)
-    grid = dict(grid) if grid else DEFAULT_GRIDS[model]
-    if seasonal_period == "none":
-        seasonal_period = None
-    elif seasonal_period == "auto":
-        seasonal_period = calendar_season(times)
-        if seasonal_period is not None and len(history) < 3 * seasonal_period:
-            seasonal_period = None
-    if seasonal_period is not None and "seasonal_period" not in grid:
-        if seasonal_period > len(history) // 2:
-            raise ValueError(f"seasonal_period={seasonal_period} is more than half of the "
-                             f"{len(history)} steps before the held-out ones: each phase of "
-                             "the season needs several steps to average. Use a shorter season "
-                             "or a longer series.")
-        grid = {**grid, "seasonal_period": [None, seasonal_period]}
+    grid = _with_season(dict(grid) if grid else DEFAULT_GRIDS[model], seasonal_period, times,
+                        len(history))
     result = grid_search(base, grid, history,
                          cv=TimeSeriesSplit(splits),
                          scoring=ClosedLoop(horizon, n_origins=5) if closed_loop else None,
@@ -469,6 +457,23 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         seed=seed,
         **intervals,
         **{f"chosen_{k}": v for k, v in result.best_params_.items()}))
+
+
+def _with_season(grid, seasonal_period, times, n_history):
+    """The search's ``grid`` with ``seasonal_period`` None or the season of :func:`run`'s
+    ``seasonal_period`` (unless the grid names it), for a history of ``n_history`` steps."""
+    if seasonal_period == "auto":
+        seasonal_period = calendar_season(times)
+        if seasonal_period is not None and n_history < 3 * seasonal_period:
+            return grid
+    if seasonal_period in (None, "none") or "seasonal_period" in grid:
+        return grid
+    if seasonal_period > n_history // 2:
+        raise ValueError(f"seasonal_period={seasonal_period} is more than half of the "
+                         f"{n_history} steps before the held-out ones: each phase of the "
+                         "season needs several steps to average. Use a shorter season or a "
+                         "longer series.")
+    return {**grid, "seasonal_period": [None, seasonal_period]}
 
 
 @fill_doc

@@ -185,6 +185,10 @@ def _check_grid(param_grid):
     if not isinstance(param_grid, dict) or not param_grid:
         raise ValueError("param_grid must be a non-empty dict of parameter name -> list of "
                          "values (one dimension of the results per parameter).")
+    if "covariates" in param_grid:
+        raise ValueError("param_grid cannot search covariates: models with other covariates "
+                         "forecast other variables, whose scores do not compare. Set them on "
+                         "the estimator.")
     grid = {}
     for name, values in param_grid.items():
         values = list(values) if np.ndim(values) else [values]

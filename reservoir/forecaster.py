@@ -394,7 +394,7 @@ class ESNForecaster(ReservoirMixin):
                              "closed loops read the covariates there; got origin "
                              f"{origins.max()} of {len(U)} steps.")
         C = None if not ci.size else \
-            np.stack([U[o:o + horizon - 1][:, ci] for o in origins]).reshape(
+            np.array([U[o:o + horizon - 1][:, ci] for o in origins]).reshape(
                 len(origins), horizon - 1, ci.size)
         if ridges is None:
             weights = [(None, self.coef_, self.intercept_)]
@@ -507,7 +507,8 @@ class ESNForecaster(ReservoirMixin):
         Returns
         -------
         forecast : ndarray of shape (horizon, n_variables), or (horizon,) for a univariate series
-            The free-running forecast, in the model's dtype. After a pandas Series or DataFrame
+            The free-running forecast (of the forecast variables alone, with ``covariates``), in
+            the model's dtype. After a pandas Series or DataFrame
             or an xarray DataArray (the training series, or ``context``) it comes back as one,
             with the same name and columns (variables' coordinate), indexed by the series'
             index (steps' coordinate) continued when that is evenly spaced (dates with a

@@ -91,6 +91,8 @@ def test_the_search_scores_the_forecast_variables_alone():
         want = score_model(model, X[:test[-1] + 1], None, test, scoring)
         got = result.dataset["split_test_score"].sel(**result.best_params_).isel(split=1)
         assert float(got) == pytest.approx(want, rel=1e-9)
+    with pytest.raises(ValueError, match="param_grid cannot search covariates"):
+        grid_search(_model(), {"covariates": [None, [1]]}, X[:600], cv=TimeSeriesSplit(3))
     walk = WalkForward(3, test_size=150)  # scikit-learn's search, walking forward alike
     cv = GridSearchCV(_model(), grid, cv=walk, scoring=walk.scorer()).fit(X[:600])
     train, history = list(walk.split(X[:600]))[0]
