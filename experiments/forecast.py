@@ -257,7 +257,6 @@ def _times(path, table):
     return times
 
 
-@fill_doc
 def calendar_season(times):
     """The steps of one calendar cycle of evenly spaced dates: a year of months (12) or
     quarters (4), a week of days (7) or business days (5), a day of hours (24).
@@ -311,6 +310,7 @@ def season_option(text):
                                      f"{text!r}")
 
 
+@fill_doc
 def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False, splits=3,
         n_reservoir=300, n_train=None, fill=None, interval=None, seasonal_period="auto",
         covariates=None, seed=0, device="cpu", verbose=False):

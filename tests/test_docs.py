@@ -81,3 +81,17 @@ def test_every_page_is_in_the_toctree():
     for page in (ROOT / "docs").glob("*.md"):
         if page.stem != "index":
             assert re.search(rf"^{page.stem}$", index, re.M), f"{page.name} is not in index.md"
+
+
+@pytest.mark.parametrize("module", list(_modules()), ids=lambda m: m.__name__)
+def test_no_docstring_keeps_an_unfilled_fragment(module):
+    import inspect
+
+    objects = [o for _, o in inspect.getmembers(module)
+               if getattr(o, "__module__", None) == module.__name__]
+    objects += [m for o in objects if inspect.isclass(o) for m in vars(o).values()
+                if callable(m)]
+    unfilled = [f"{getattr(o, '__qualname__', o)}: {line.strip()}"
+                for o in objects for line in (getattr(o, "__doc__", None) or "").splitlines()
+                if re.fullmatch(r"\s*\{\w+\}\s*", line)]
+    assert not unfilled, f"decorate these with fill_doc: {unfilled}"
