@@ -358,7 +358,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         spans at least three of them, else none; "none" or None: no season.
     covariates : list of str or None, default=None
         Columns known ahead (a calendar, a weather forecast), read as inputs and not forecast
-        (``ESNForecaster(covariates=...)``; not with ``model="nvar"`` or ``interval``). The
+        (``ESNForecaster(covariates=...)``; not with ``model="nvar"``). The
         file gives them for at least ``horizon`` rows after the last value of the forecast
         columns (those rows' forecast columns empty): the forecast after the end reads them.
     {seed}
@@ -370,9 +370,8 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     """
     path = pathlib.Path(file)
     ahead = list(covariates or [])
-    if ahead and (model == "nvar" or interval is not None):
-        raise ValueError("covariates take model esn and no interval: NVARForecaster and the "
-                         "conformal intervals read no covariates.")
+    if ahead and model == "nvar":
+        raise ValueError("covariates take model esn: NVARForecaster reads no covariates.")
     table = _open(path)
     values, names, n_filled, times, n_inserted, order, future_covariates = _series(
         path, table, column, fill, ahead)
@@ -414,6 +413,8 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     refit = (clone(best) if interval is None else
              ConformalForecaster(clone(best), horizon=horizon, coverage=interval)).fit(values)
     future = refit.forecast(horizon, **given[1]).reshape(horizon, -1)
+    width = None if interval is None else ConformalForecaster(
+        clone(best), horizon=horizon, coverage=interval).fit(history).half_width_
     history, test = history[:, own], test[:, own]  # the forecast variables
     scale = history.std(axis=0)
     ds = result.dataset
@@ -430,8 +431,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     ds["future_forecast"] = xr.DataArray(future, dims=("lead", "variable"))
     intervals = {}
     if interval is not None:
-        width = ConformalForecaster(clone(best), horizon=horizon, coverage=interval).fit(
-            history).half_width_.reshape(horizon, -1)
+        width = width.reshape(horizon, -1)
         for part, forecast, half in (("test", predicted, width),
                                      ("future", future, refit.half_width_.reshape(horizon, -1))):
             ds[f"{part}_lower"] = ds[f"{part}_forecast"].copy(data=forecast - half)

@@ -135,6 +135,7 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
                              f"{len(series)} steps (those before the calibration part) "
                              f"failed: {error} Or lower calibration={self.calibration}.") from error
         paths = _paths(early, series, origins, self.horizon)
+        series = _forecast_variables(early, series)  # without the covariates, if any
         _warn_divergence(paths, series[:origins[0]], origins)
         truth = np.stack([series[o:o + self.horizon] for o in origins])
         errors = np.abs(paths - truth)
@@ -207,7 +208,8 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self)
         return self.forecaster_.score(X)
 
-    def forecast(self, horizon=None, context=None, on_divergence="warn", return_interval=False):
+    def forecast(self, horizon=None, context=None, on_divergence="warn", return_interval=False,
+                 covariates=None):
         """Closed-loop forecast of the fitted forecaster, with its prediction interval.
 
         Parameters
@@ -221,6 +223,10 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
             As in the forecaster's ``forecast``.
         return_interval : bool, default=False
             Also return the interval's bounds.
+        covariates : array-like of shape (horizon, n_covariates), default=None
+            The covariates' values at the forecast steps, for a forecaster with covariates
+            (``ESNForecaster(covariates=...)``; their calibration forecasts read them from the
+            series).
 
         Returns
         -------
@@ -237,11 +243,13 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(f"horizon={horizon} is beyond the {self.horizon} steps the "
                              "intervals were calibrated for; refit with "
                              f"ConformalForecaster(..., horizon={horizon}).")
-        out = self.forecaster_.forecast(horizon, context=context, on_divergence=on_divergence)
+        given = {} if covariates is None else {"covariates": covariates}
+        out = self.forecaster_.forecast(horizon, context=context, on_divergence=on_divergence,
+                                        **given)
         if not return_interval:
             return out
-        width = self.half_width_ if context is None else \
-            self.quantile_ * self._scale(np.asarray(context, dtype=np.float64))
+        width = self.half_width_ if context is None else self.quantile_ * self._scale(
+            _forecast_variables(self.forecaster_, np.asarray(context, dtype=np.float64)))
         width = width[:horizon].astype(np.asarray(out).dtype)
         return out, out - width, out + width
 
@@ -276,6 +284,11 @@ def _warn_divergence(paths, fitted, origins):
             "as wide as its errors. Choose a stable one first, e.g. by grid_search with "
             "scoring=experiments.walk_forward.ClosedLoop(horizon).", RuntimeWarning,
             stacklevel=3)
+
+
+def _forecast_variables(model, series):
+    """The variables of ``series`` the fitted ``model`` forecasts: all but its covariates."""
+    return model.forecast_variables(series) if hasattr(model, "forecast_variables") else series
 
 
 def _paths(model, series, origins, horizon):

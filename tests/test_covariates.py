@@ -10,7 +10,7 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 
 from experiments.search import grid_search
 from experiments.walk_forward import ClosedLoop, WalkForward, score_model
-from reservoir import ESNForecaster
+from reservoir import ConformalForecaster, ESNForecaster
 
 
 def _driven(n=900, seed=0):
@@ -140,3 +140,17 @@ def test_bad_covariates_get_a_clear_error(covariates, call, message):
         F = {"none": None, "shape": [1.0, 2.0, 3.0], "nan": [0.0, 1.0, np.nan, 0.0],
              "given": [0.0] * 4}[call]
         model.forecast(4, covariates=F)
+
+
+def test_conformal_intervals_calibrate_on_the_forecast_variables():
+    X = _driven(600)
+    conformal = ConformalForecaster(_model(), horizon=10, coverage=0.8).fit(X)
+    origins = conformal._origins(600)
+    early = _model().fit(X[:origins[0]])
+    paths = early.forecast_origins(X, origins, 10)
+    truth = np.stack([X[o:o + 10, :1] for o in origins])
+    np.testing.assert_allclose(conformal.calibration_errors_, np.abs(paths - truth), rtol=1e-12)
+    out, lower, upper = conformal.forecast(10, covariates=np.zeros(10), return_interval=True)
+    assert out.shape == lower.shape == (10, 1) and np.all(lower < out) and np.all(out < upper)
+    with pytest.raises(ValueError, match="forecast needs their values at the 10 forecast steps"):
+        conformal.forecast(10)

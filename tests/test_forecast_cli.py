@@ -172,6 +172,9 @@ def test_covariates_known_ahead_are_read_from_the_rows_after_the_series(tmp_path
     assert ds["future_forecast"].shape == (12, 1)
     assert str(ds["future_time"].values[0])[:10] == "2024-10-27"
     assert ds.attrs["nrmse_test"] < 0.5 * ds.attrs["nrmse_persistence"]
+    assert cli.main(argv + ["--interval", "0.8"]) == 0  # calibrated with the covariates too
+    ds = xr.open_dataset(tmp_path / "forecast_heat_seed0.nc", engine="scipy")
+    assert ds["future_upper"].shape == (12, 1) and 0 < ds.attrs["n_held"] <= 12
     frame.iloc[:305].to_csv(path, index=False)  # 5 days ahead for a horizon of 12
     with pytest.raises(SystemExit, match=r"heat.csv gives the covariates \['temperature'\] for "
                                          "5 steps after the last value of the forecast columns; "
@@ -181,7 +184,7 @@ def test_covariates_known_ahead_are_read_from_the_rows_after_the_series(tmp_path
     frame.to_csv(path, index=False)
     with pytest.raises(SystemExit, match="the covariate 'temperature' has no value at row 303"):
         cli.main(argv)
-    with pytest.raises(SystemExit, match="covariates take model esn and no interval"):
+    with pytest.raises(SystemExit, match="covariates take model esn: NVARForecaster reads no"):
         cli.main(argv + ["--model", "nvar"])
 
 
