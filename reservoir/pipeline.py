@@ -54,6 +54,11 @@ class ForecastPipeline(Pipeline):
         self : ForecastPipeline
             The fitted pipeline.
         """
+        if getattr(self.steps[-1][1], "covariates", None) is not None:
+            raise ValueError("ForecastPipeline does not take a forecaster with covariates: its "
+                             "transformers map every column, and the forecasts hold the "
+                             "forecast variables alone. Use the forecaster's own "
+                             "standardize=True (and seasonal_period) instead.")
         self._one_variable = np.ndim(X) == 1
         self._continuation = continuation(X)
         return super().fit(_as_columns(X), y, **params)

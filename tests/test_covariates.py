@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+from sklearn.preprocessing import StandardScaler
 
 from experiments.search import grid_search
 from experiments.walk_forward import ClosedLoop, WalkForward, score_model
-from reservoir import ConformalForecaster, ESNForecaster
+from reservoir import ConformalForecaster, ESNForecaster, ForecastPipeline
 
 
 def _driven(n=900, seed=0):
@@ -154,3 +155,10 @@ def test_conformal_intervals_calibrate_on_the_forecast_variables():
     assert out.shape == lower.shape == (10, 1) and np.all(lower < out) and np.all(out < upper)
     with pytest.raises(ValueError, match="forecast needs their values at the 10 forecast steps"):
         conformal.forecast(10)
+
+
+def test_a_pipeline_refuses_a_forecaster_with_covariates():
+    pipe = ForecastPipeline([("scale", StandardScaler()), ("esn", _model())])
+    with pytest.raises(ValueError, match="ForecastPipeline does not take a forecaster with "
+                                         "covariates"):
+        pipe.fit(_driven(200))
