@@ -23,7 +23,7 @@ from ._docstrings import fill_doc
 from .archives import ARCHIVES, load_archive
 from .grid import grid_item
 from .protocol import Option, Protocol, positive_int
-from .results import finish
+from .results import chosen_params, finish
 from .search import grid_search
 from .sequence_files import read_labelled
 from .tables import FILLS
@@ -284,7 +284,7 @@ def search_lines(ds, scoring):
     lines : list of str
         One line, or none.
     """
-    chosen = {k[7:]: v for k, v in ds.attrs.items() if k.startswith("chosen_")}
+    chosen = chosen_params(ds.attrs)
     if not chosen:
         return []
     return [f"  chosen by {ds['mean_test_score'].size}-configuration search ({scoring}) on the "

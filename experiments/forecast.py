@@ -28,7 +28,7 @@ from ._docstrings import fill_doc
 from .grid import grid_item
 from .metrics import interval_score, nrmse
 from .protocol import Option, Protocol, fraction, positive_int
-from .results import finish
+from .results import chosen_params, finish
 from .search import grid_search
 from .tables import (
     FILLS,
@@ -483,7 +483,7 @@ def summary(ds):
     {summary}
     """
     a = ds.attrs
-    chosen = {k[7:]: v for k, v in a.items() if k.startswith("chosen_")}
+    chosen = chosen_params(a)
     return "\n".join([
         f"Forecast of {a['file']} ({', '.join(map(str, ds['variable'].values))}) by "
         f"{a['model']}"

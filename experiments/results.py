@@ -55,6 +55,24 @@ def plain_attrs(params):
     return out
 
 
+def chosen_params(attrs):
+    """The parameters a search chose, from the ``chosen_*`` attributes that :func:`finish`
+    wrote (``"none"`` read back as None).
+
+    Parameters
+    ----------
+    attrs : dict
+        A Dataset's attributes.
+
+    Returns
+    -------
+    params : dict
+        Parameter names and values.
+    """
+    return {k[7:]: None if v == "none" else v for k, v in attrs.items()
+            if k.startswith("chosen_")}
+
+
 def finish(ds, title, command, params):
     """Add the global attributes (title, history, parameters, versions) and return ``ds``.
 
