@@ -11,7 +11,14 @@ from .common.device import blas_threads
 from .common.interrupt import keyboard_interrupts, run_in_slices
 from .common.scaling import fit_scaling, scaled
 from .common.scoring import r2
-from .common.season import fit_season, label_origin, phase_of, with_season, without_season
+from .common.season import (
+    fit_season,
+    label_origin,
+    phase_of,
+    phases,
+    with_season,
+    without_season,
+)
 from .common.time_index import continuation
 from .common.validation import (
     COUNT,
@@ -49,16 +56,18 @@ def series_of(estimator, X, reset, dtype, name="X"):
         estimator.n_features_in_ = n
         estimator._y_1d = was_1d
         estimator._continuation = continuation(X)
-        estimator.season_ = fit_season(seqs, estimator.seasonal_period, name)
         estimator._season_origin = label_origin(X)
-        seqs = without_season(seqs, estimator.season_, dtype)
+        starts = phases(estimator._season_origin, X, len(seqs), name)
+        estimator.season_ = fit_season(seqs, estimator.seasonal_period, starts, name)
+        seqs = without_season(seqs, estimator.season_, dtype, starts)
         estimator.series_mean_, estimator.series_scale_ = fit_scaling(seqs, estimator, name)
     elif n != estimator.n_features_in_:
         raise ValueError(f"{name} has {n} features, but {type(estimator).__name__} is expecting "
                          f"{estimator.n_features_in_} features as input (variables of the "
                          "series).")
     else:
-        seqs = without_season(seqs, estimator.season_, dtype, phase_of(estimator, X, name))
+        seqs = without_season(seqs, estimator.season_, dtype,
+                              phase_of(estimator, X, len(seqs), name))
     if estimator.standardize:
         seqs = scaled(seqs, estimator.series_mean_, estimator.series_scale_, dtype)
     return seqs, form
@@ -250,7 +259,7 @@ class ESNForecaster(ReservoirMixin):
 
     def _format_predictions(self, outs, form, X):
         """One-step predictions of X (row t forecasts step t + 1) as ``predict`` returns them."""
-        return self._format_output(outs, form, [phase_of(self, X) + 1] * len(outs))
+        return self._format_output(outs, form, [p + 1 for p in phase_of(self, X, len(outs))])
 
     def fit(self, X, y=None):
         """Learn s(t) -> s(t+1) on every series after its washout.
@@ -411,7 +420,7 @@ class ESNForecaster(ReservoirMixin):
             a, b = piece.rows.start, piece.rows.stop
             here = (origins - 1 >= a) & (origins - 1 < b)
             x[here] = piece.states[origins[here] - 1 - a]
-        u, phase = U[origins - 1], phase_of(self, X)
+        u, (phase,) = U[origins - 1], phase_of(self, X)
         forecasts = [self._closed_loops(u, C, origins, phase, x.copy(), horizon, non_finite,
                                         coef, intercept, ridge)
                      for ridge, coef, intercept in weights]
@@ -521,7 +530,7 @@ class ESNForecaster(ReservoirMixin):
             x, u, start = self.state_.copy(), self.last_input_.copy(), self._next_phase
         else:
             ctx = context_of(self, context, self._dtype, self.washout)  # to forget x = 0
-            start = phase_of(self, context, "context") + len(ctx)
+            start = phase_of(self, context, name="context")[0] + len(ctx)
             x, u = self._final_state(ctx), ctx[-1].copy()
         C = future_covariates(self, covariates, horizon, start)
         out = np.empty((horizon, len(self.forecast_index_)), dtype=self._dtype)

@@ -261,8 +261,8 @@ class NVARForecaster(BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         seqs, form = series_of(self, X, reset=False, dtype=np.float64)
-        start = phase_of(self, X) + 1
-        outs = [self._back(self._one_step(S), start) for S in seqs]
+        outs = [self._back(self._one_step(S), start + 1)
+                for S, start in zip(seqs, phase_of(self, X, len(seqs)))]
         outs = [o[:, 0] for o in outs] if self._y_1d else outs
         return as_given(outs, form)
 
@@ -313,7 +313,7 @@ class NVARForecaster(BaseEstimator):
         else:
             ctx = context_of(self, context, np.float64, self._warmup)
             history = ctx[-(self._warmup + 1):]
-            start = phase_of(self, context, "context") + len(ctx)
+            start = phase_of(self, context, name="context")[0] + len(ctx)
         out = np.empty((horizon, self.n_features_in_))
         generate(np.ascontiguousarray(history), np.ascontiguousarray(self.coef_),
                  self.intercept_, self.delays, self.skip, self._terms, self.increment, out)

@@ -74,7 +74,8 @@ def test_a_season_learns_what_the_plain_model_misses_and_keeps_float32():
 @pytest.mark.parametrize("cls, kw", MODELS)
 def test_a_series_shorter_than_its_season_is_refused_and_the_period_is_checked(cls, kw):
     with pytest.raises(ValueError, match="seasonal_period=40 needs a step at every phase.*"
-                                         "the longest series of X has 30 steps"):
+                                         r"the series of X \(30 steps\) leave 10 of its 40 "
+                                         "phases without one"):
         cls(seasonal_period=40, **{**kw, "washout": 5} if "washout" in kw else kw).fit(
             _monthly(30))
     with pytest.raises(ValueError, match="seasonal_period"):
@@ -144,5 +145,32 @@ def test_a_context_off_the_training_series_grid_is_refused():
     model = ESNForecaster(30, washout=24, seasonal_period=PERIOD, random_state=0).fit(series)
     daily = pd.Series(_monthly(100), index=pd.date_range("1960-01-15", periods=100, freq="D"))
     with pytest.raises(ValueError, match="context starts at Timestamp.*1960-01-15.*not on the "
-                                         "training series' grid.*seasonal_period=12"):
+                                         "training series' grid.*phase of the season "
+                                         r"\(seasonal_period\) is unknown"):
         model.forecast(5, context=daily)
+
+
+@pytest.mark.parametrize("cls, kw", MODELS)
+def test_each_labelled_series_of_a_list_takes_its_phase_from_its_first_label(cls, kw):
+    import pandas as pd
+
+    months = pd.date_range("1990-01-01", periods=400, freq="MS")
+    s = _monthly(400)
+    parts = [pd.Series(s[:150], index=months[:150]), pd.Series(s[205:380], index=months[205:380])]
+    model = cls(seasonal_period=PERIOD, **kw).fit(parts)
+    np.testing.assert_allclose(model.season_[:, 0], _calendar_means(s, [(0, 150), (205, 380)]),
+                               rtol=1e-12)
+    arrays = cls(seasonal_period=PERIOD, **kw).fit([p.to_numpy() for p in parts])
+    assert not np.allclose(arrays.season_, model.season_)  # arrays: each from phase 0
+    np.testing.assert_allclose(np.asarray(model.predict(parts)[1]),
+                               np.asarray(model.predict(parts[1])), rtol=1e-12)
+
+
+def _calendar_means(s, spans):
+    """The mean of each phase (calendar month) of the steps of s in ``spans`` [(a, b), ...]."""
+    sums, counts = np.zeros(PERIOD), np.zeros(PERIOD)
+    for a, b in spans:
+        for t in range(a, b):
+            sums[t % PERIOD] += s[t]
+            counts[t % PERIOD] += 1
+    return sums / counts

@@ -14,9 +14,9 @@ seasonal_period : int or None, default=None
     every output: the mean of each variable at each phase t mod ``seasonal_period`` over the
     training series (``season_``). Step t of a series (training, ``context``, ``predict``'s) is
     at phase t mod ``seasonal_period``, so arrays should start at the same phase of the season;
-    a pandas or xarray series labelled by evenly spaced times, after training on one, takes its
-    phase from its first label (labels off the training grid are refused). For monthly data
-    with a yearly cycle, 12. None: no season.""",
+    a pandas or xarray series labelled by evenly spaced times (each of a list), after training
+    on such series, takes its phase from its first label (labels off the training grid are
+    refused). For monthly data with a yearly cycle, 12. None: no season.""",
     "y_ignored": """\
 y : None
     Ignored (the targets are the series one step later).""",
