@@ -481,7 +481,7 @@ class ESNForecaster(ReservoirMixin):
         intercept; with the covariates C (n_steps, k) of those steps' inputs, plus their
         weighted values."""
         res, dtype = self.reservoir_, self._dtype
-        drive = np.broadcast_to(res.bias, (n_steps, res.n_reservoir)).astype(dtype)
+        drive = np.broadcast_to(res.bias, (n_steps, res.n_reservoir)).astype(dtype, order="C")
         out_drive = np.broadcast_to(intercept.astype(dtype), (n_steps, len(intercept))).copy()
         if C is not None:
             ci = self.covariate_index_
