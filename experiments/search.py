@@ -41,10 +41,11 @@ from reservoir.batch import (
 from reservoir.common.device import blas_threads, readout_threads, resolve, thread_map
 from reservoir.common.progress import Progress
 from reservoir.common.validation import is_sequence_list, is_stacked, unstacked
+from reservoir.covariates import forecast_variables
 from reservoir.sequence_model import SequenceModel
 
 from .results import finish
-from .walk_forward import ClosedLoop, check_folds, observed, score_model, score_rows
+from .walk_forward import ClosedLoop, check_folds, score_model, score_rows
 from .walk_forward import check_scoring as walk_scoring
 
 SHARED = PER_CONFIG + ("ridge",)
@@ -136,7 +137,7 @@ def _batch_scores(models, readouts, ridges, X, y, rows=None, scoring=None):
     by side once, for every ridge."""
     start = time.perf_counter()
     preds = predict_configurations(models, X, _solve_readouts(models, readouts, ridges))
-    truth = X if y is not None else observed(models[0], X)
+    truth = X if y is not None else forecast_variables(models[0], X)
     scores = [[float(model.score_predictions(X, y, p) if rows is None else
                      score_rows(p, truth, y, rows, scoring)) for p in model_preds]
               for model, model_preds in zip(models, preds)]

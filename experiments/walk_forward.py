@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.model_selection import TimeSeriesSplit
 
 from reservoir.common.scoring import r2
+from reservoir.covariates import forecast_variables
 
 from .metrics import valid_prediction_time
 
@@ -117,26 +118,6 @@ def _pairs(predictions, X, y, rows):
     return np.asarray(truth, dtype=float), np.asarray(pred, dtype=float)
 
 
-def observed(model, X):
-    """What a model's one-step predictions or forecasts of the series X are compared with: a
-    forecaster's forecast variables of X (all but its covariates: ``forecast_variables``), else
-    X itself.
-
-    Parameters
-    ----------
-    model : estimator
-        Fitted.
-    X : array-like, or list of them
-        The series.
-
-    Returns
-    -------
-    values : array-like, or list of them
-        X, or its forecast variables.
-    """
-    return model.forecast_variables(X) if hasattr(model, "forecast_variables") else X
-
-
 def score_model(model, X, y, rows, scoring=None):
     """The walk-forward score of a fitted model on the steps ``rows`` of the history X (and
     y): from its one-step predictions (:func:`score_rows`), or its closed-loop forecasts for a
@@ -162,7 +143,7 @@ def score_model(model, X, y, rows, scoring=None):
     """
     if isinstance(scoring, ClosedLoop):
         return scoring.score(model, X, rows)
-    return score_rows(model.predict(X), observed(model, X) if y is None else X, y, rows,
+    return score_rows(model.predict(X), forecast_variables(model, X) if y is None else X, y, rows,
                       scoring)
 
 
@@ -225,7 +206,7 @@ class ClosedLoop:
             scores = np.mean([self.score(model, x, r, ridges) for x, r in zip(X, rows)], axis=0)
             return float(scores) if ridges is None else scores
         X = np.asarray(X, dtype=float)
-        series = np.asarray(observed(model, X), dtype=float).reshape(len(X), -1)
+        series = np.asarray(forecast_variables(model, X), dtype=float).reshape(len(X), -1)
         H = self.horizons[-1]
         rows = np.asarray(rows)
         candidates = rows[rows + H <= rows[-1] + 1]

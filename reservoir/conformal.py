@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .common.validation import ONE, sequence_form
+from .covariates import forecast_variables
 from .forecaster import check_forecast_options, far_outside
 
 
@@ -135,14 +136,14 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
                              f"{len(series)} steps (those before the calibration part) "
                              f"failed: {error} Or lower calibration={self.calibration}.") from error
         paths = _paths(early, series, origins, self.horizon)
-        series = _forecast_variables(early, series)  # without the covariates, if any
+        series = forecast_variables(early, series)  # without the covariates, if any
         _warn_divergence(paths, series[:origins[0]], origins)
         truth = np.stack([series[o:o + self.horizon] for o in origins])
         errors = np.abs(paths - truth)
         spread = series.std(axis=0)
         self._floor = np.where(spread > 0, 0.01 * spread, 1.0)  # a constant series: its units
         scales = np.stack([self._scale(series[:o]) for o in origins])
-        rank = _rank(len(origins), self.coverage)
+        rank = conformal_rank(len(origins), self.coverage)
         self.calibration_errors_ = errors
         self.quantile_ = np.sort(errors / scales[:, None], axis=0)[rank - 1]
         self.half_width_ = self.quantile_ * self._scale(series)
@@ -160,7 +161,7 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
         start = n_steps - int(round(self.calibration * n_steps))
         last = n_steps - self.horizon
         n = last - start + 1
-        needed = math.ceil(round(self.coverage / (1 - self.coverage), 9))  # _rank(n) <= n
+        needed = fewest_errors(self.coverage)
         if n < needed:
             least = math.ceil(100 * (needed + self.horizon - 1) / n_steps) / 100
             fix = (f"Raise calibration (to {least:g} or more), or lower horizon or coverage."
@@ -249,7 +250,7 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
         if not return_interval:
             return out
         width = self.half_width_ if context is None else self.quantile_ * self._scale(
-            _forecast_variables(self.forecaster_, np.asarray(context, dtype=np.float64)))
+            forecast_variables(self.forecaster_, np.asarray(context, dtype=np.float64)))
         width = width[:horizon].astype(np.asarray(out).dtype)
         return out, out - width, out + width
 
@@ -263,10 +264,16 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
         return np.maximum(history[-window:].std(axis=0), self._floor)
 
 
-def _rank(n, coverage):
+def conformal_rank(n, coverage):
     """The conformal quantile's rank among n errors, ceil((n + 1) * coverage) (rounded to 9
-    decimals first, so that 10 * 0.9 is 9)."""
+    decimals first, so that 10 * 0.9 is 9): a finite interval needs it <= n."""
     return math.ceil(round((n + 1) * coverage, 9))
+
+
+def fewest_errors(coverage):
+    """The fewest errors that give a finite interval of ``coverage``: the least n with
+    :func:`conformal_rank` (n) <= n."""
+    return math.ceil(round(coverage / (1 - coverage), 9))
 
 
 def _warn_divergence(paths, fitted, origins):
@@ -284,11 +291,6 @@ def _warn_divergence(paths, fitted, origins):
             "as wide as its errors. Choose a stable one first, e.g. by grid_search with "
             "scoring=experiments.walk_forward.ClosedLoop(horizon).", RuntimeWarning,
             stacklevel=3)
-
-
-def _forecast_variables(model, series):
-    """The variables of ``series`` the fitted ``model`` forecasts: all but its covariates."""
-    return model.forecast_variables(series) if hasattr(model, "forecast_variables") else series
 
 
 def _paths(model, series, origins, horizon):

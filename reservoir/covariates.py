@@ -36,6 +36,26 @@ def covariate_columns(estimator, n):
     return np.array(positions, dtype=np.int64), np.setdiff1d(np.arange(n), positions)
 
 
+def forecast_variables(model, X):
+    """The variables of the series X (one, or a list) that the fitted ``model`` forecasts, what
+    its forecasts are compared with: all but its covariates (its ``forecast_variables``), or X
+    itself for a model without covariates.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted forecaster (or any fitted model).
+    X : array-like, or list of them
+        The series.
+
+    Returns
+    -------
+    values : array-like, or list of them
+        X, or its forecast variables.
+    """
+    return model.forecast_variables(X) if hasattr(model, "forecast_variables") else X
+
+
 def future_covariates(estimator, values, horizon, start):
     """The covariates' values at the ``horizon`` forecast steps, (horizon, k), in the units the
     model runs in (less the season at phases ``start`` .., standardised); None for a model

@@ -444,15 +444,13 @@ class ESNForecaster(ReservoirMixin):
 
         def run_slice(a, b):  # steps a..b of every loop, continuing from x and y_prev
             part = np.empty((len(origins), b - a, m), dtype=self._dtype)
-            if C is None:  # the same drives for every loop: side by side
-                drive, out_drive = self._drives(W_u, intercept, b - a)
+            # the same drives for every loop, side by side; with covariates each its own
+            loops = [slice(None)] if C is None else [slice(i, i + 1) for i in range(len(x))]
+            for k in loops:
+                drive, out_drive = self._drives(W_u, intercept, b - a,
+                                                None if C is None else C[k][0, a:b])
                 kernels.generate_many(res.indptr, res.indices, res.data, leak, drive, W_loop,
-                                      W_x, W_sq, out_drive, W_out_loop, x, y_prev, part)
-            for i in range(len(origins) if C is not None else 0):  # each its own covariates
-                drive, out_drive = self._drives(W_u, intercept, b - a, C[i, a:b])
-                kernels.generate_many(res.indptr, res.indices, res.data, leak, drive, W_loop,
-                                      W_x, W_sq, out_drive, W_out_loop, x[i:i + 1],
-                                      y_prev[i:i + 1], part[i:i + 1])
+                                      W_x, W_sq, out_drive, W_out_loop, x[k], y_prev[k], part[k])
             rest[:, a:b] = part
             return -1
 

@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from .common.device import blas_threads
 from .common.validation import check_magnitude
+from .conformal import conformal_rank, fewest_errors
 from .readout import Readout
 from .sequence_model import SEQUENCE_CONSTRAINTS, SequenceModel, fill_doc
 from .svd_ridge import REGRESSION_RIDGES, SVDRidge
@@ -254,14 +255,11 @@ class ESNSequenceRegressor(RegressorMixin, SequenceModel):
                              "leave-one-out residuals, which a model fitted with regressor= "
                              "does not have; use regressor=None.")
         n = len(self.loo_residuals_)
-        rank = int(np.ceil((n + 1) * coverage))
+        rank = conformal_rank(n, coverage)
         if rank > n:
-            least = int(np.floor(coverage / (1 - coverage)))
-            while np.ceil((least + 1) * coverage) > least:
-                least += 1
-            raise ValueError(f"coverage={coverage} needs at least {least} training sequences "
-                             f"for a finite interval, and the model has {n}; lower coverage or "
-                             "fit on more sequences.")
+            raise ValueError(f"coverage={coverage} needs at least {fewest_errors(coverage)} "
+                             f"training sequences for a finite interval, and the model has {n}; "
+                             "lower coverage or fit on more sequences.")
         half = np.sort(np.abs(self.loo_residuals_), axis=0)[rank - 1].reshape(self._y_shape)
         out = self._predict(self._features(X))
         return ((out - half).astype(self._dtype, copy=False),
