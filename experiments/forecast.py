@@ -22,7 +22,7 @@ from sklearn.base import clone
 from sklearn.model_selection import TimeSeriesSplit
 
 from reservoir import ConformalForecaster, ESNForecaster, NVARForecaster
-from reservoir.common.time_index import future_index
+from reservoir.common.time_index import future_index, index_step
 
 from ._docstrings import fill_doc
 from .grid import grid_item
@@ -273,9 +273,9 @@ def calendar_season(times):
     """
     import pandas as pd
 
-    if times is None or np.asarray(times).dtype.kind != "M" or len(times) < 3:
+    if times is None or np.asarray(times).dtype.kind != "M":
         return None
-    freq = pd.infer_freq(pd.DatetimeIndex(times))
+    freq = index_step(pd.DatetimeIndex(times))  # evenly spaced dates' frequency, or None
     if freq is None:
         return None
     offset = pd.tseries.frequencies.to_offset(freq)
