@@ -115,7 +115,15 @@ def _series(path, table, columns, fill=None, ahead=()):
         available = [str(v) for v in table.data_vars]
         numeric = [v for v in available if table[v].ndim == 1 and table[v].dtype.kind in "iuf"]
     names = list(columns) if columns else [c for c in numeric if not is_named(c, TIME_NAMES)]
+    both = [c for c in ahead if c in (columns or ())]
+    if both:
+        raise ValueError(f"{both[0]!r} is both a column to forecast and a covariate; a covariate "
+                         "is known ahead, not forecast: name it in one of the two.")
     names = [c for c in names if c not in ahead] + list(ahead)
+    if ahead and len(names) == len(ahead):
+        raise ValueError(f"{path.name}: the covariates {list(ahead)} leave no column to "
+                         f"forecast (its numeric columns are {numeric}); name the columns to "
+                         "forecast with --column.")
     missing = [c for c in names if c not in available]
     if missing:
         raise ValueError(f"{path.name} has no column {missing}; its columns are {available}.")
@@ -208,7 +216,8 @@ def read_times(path):
     path : str or pathlib.Path
         A table (its first column named like a time axis,
         :data:`~experiments.tables.TIME_NAMES`: dates when its text parses as dates, else its
-        numbers) or a ``.nc`` file (its first 1-D dimension coordinate).
+        numbers; without one, its first column of text that all parses as dates) or a ``.nc``
+        file (its first 1-D dimension coordinate).
 
     Returns
     -------
@@ -243,9 +252,11 @@ def _times(path, table):
     :func:`read_times`); None without them. A missing time is refused, naming its row."""
     if path.suffix.lower() in SUFFIXES:
         name = first_named(table.columns, TIME_NAMES)
-        if name is None:
-            return None
-        times = time_values(table[name])
+        times = None if name is None else time_values(table[name])
+        if name is None:  # else the first column of text that all reads as dates
+            name, times = next(((c, t) for c in table.columns if table[c].dtype.kind in "OSU"
+                                for t in [time_values(table[c])]
+                                if t is not None and t.dtype.kind == "M"), (None, None))
         if times is None:
             return None
     else:

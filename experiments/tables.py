@@ -129,7 +129,9 @@ def text_cells(name, column):
 
 def time_values(column):
     """A time column's values: its numbers, or its text parsed as dates (datetime64, those with
-    a time zone as the same instants in UTC); None when it holds neither.
+    a time zone as the same instants in UTC); None when it holds neither. Text that reads as
+    evenly spaced dates only day first (``31/01/2000``, ``01.02.2000``: European order) is read
+    so; otherwise pandas' reading (month first, ``01/31/2000``) is kept.
 
     Parameters
     ----------
@@ -140,21 +142,41 @@ def time_values(column):
     -------
     times : ndarray of shape (n_rows,) or None
     """
-    import warnings
-
     import pandas as pd
 
     if pd.api.types.is_numeric_dtype(column):
         return column.to_numpy()
+    parsed = _dates(column, dayfirst=False)
+    if parsed is None or not _evenly_spaced(parsed):
+        day_first = _dates(column, dayfirst=True)
+        if day_first is not None and (parsed is None or _evenly_spaced(day_first)):
+            parsed = day_first
+    if parsed is None:
+        return None
+    if parsed.dt.tz is not None:
+        parsed = parsed.dt.tz_convert(None)
+    return parsed.to_numpy()
+
+
+def _dates(column, dayfirst):
+    """``column`` parsed by pandas as dates, or None when it does not parse."""
+    import warnings
+
+    import pandas as pd
+
     try:
         with warnings.catch_warnings():  # "could not infer format": parsed one by one
             warnings.simplefilter("ignore", UserWarning)
-            column = pd.to_datetime(column)
-    except (ValueError, TypeError):
+            return pd.to_datetime(column, dayfirst=dayfirst)
+    except (ValueError, TypeError, OverflowError):
         return None
-    if column.dt.tz is not None:
-        column = column.dt.tz_convert(None)
-    return column.to_numpy()
+
+
+def _evenly_spaced(dates):
+    """Whether parsed dates, in time order, are evenly spaced (a frequency pandas infers)."""
+    import pandas as pd
+
+    return index_step(pd.DatetimeIndex(dates.sort_values().drop_duplicates())) is not None
 
 
 def check_times(path, name, times):

@@ -10,6 +10,7 @@ with ``increment=False``, to ``s(t+1)``). Forecasts run the same map in closed l
 
 import copy
 import itertools
+import math
 
 import numpy as np
 from numba import njit
@@ -36,12 +37,15 @@ from .forecaster import (
     context_of,
     series_of,
 )
-from .readout import QRRidge, Readout
+from .readout import QRRidge, Readout, check_readout_memory
 
 
 def monomials(n_linear, degree):
     """Index array (n_monomials, degree) of the distinct monomials of degree 2 .. ``degree`` of
-    ``n_linear`` features, each a sorted tuple of feature indices padded with -1."""
+    ``n_linear`` features, each a sorted tuple of feature indices padded with -1. A readout over
+    more features than this machine's memory holds is refused before they are listed."""
+    count = sum(math.comb(n_linear + k - 1, k) for k in range(2, degree + 1))
+    check_readout_memory(n_linear + count + 1, n_linear + count + 1)
     rows = [c + (-1,) * (degree - k) for k in range(2, degree + 1)
             for c in itertools.combinations_with_replacement(range(n_linear), k)]
     return np.array(rows, dtype=np.int64).reshape(len(rows), degree)

@@ -158,6 +158,10 @@ def test_complex_text_and_four_dimensions_get_a_fix(model):
                                              "are expected. Labels .*ESNClassifier"):
             model.fit(X, Y)
     model.fit(u, y.astype(str))  # numbers written as text are numbers
+    with pytest.raises(ValueError, match=r"X is a list of rows of different lengths, which is "
+                                         r"not one array\. For sequences of different lengths "
+                                         r"pass a list of numpy arrays"):
+        model.fit([[0.1, 0.2, 0.3], [0.4]], [0.0, 1.0])
     with pytest.raises(ValueError, match="X has 4 dimensions; pass one sequence"):
         model.fit(u[None, None], y)
 
@@ -278,6 +282,7 @@ def test_a_saturated_kalman_classifier_says_so_instead_of_zero_probabilities():
     (lambda: ESNRegressor(300_000, density=1e-6, washout=5), "ridge readout over 300002 features"),
     (lambda: RTRLRegressor(3000), "RTRL's sensitivities of n_hidden=3000"),
     (lambda: KalmanLSTMRegressor(500, trainer="ekf"), "ekf filter's covariance"),
+    (lambda: NVARForecaster(30, degree=6), "ridge readout over 1947792 features"),  # not listed
 ])
 def test_what_cannot_fit_in_memory_is_refused_before_it_is_allocated(build, match, monkeypatch):
     # numpy allocates zeros lazily: touching them later gets the process killed without an error

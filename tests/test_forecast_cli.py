@@ -186,6 +186,12 @@ def test_covariates_known_ahead_are_read_from_the_rows_after_the_series(tmp_path
         cli.main(argv)
     with pytest.raises(SystemExit, match="covariates take model esn: NVARForecaster reads no"):
         cli.main(argv + ["--model", "nvar"])
+    with pytest.raises(SystemExit, match="'load' is both a column to forecast and a covariate"):
+        cli.main(argv + ["--covariates", "load"])
+    with pytest.raises(SystemExit, match=r"the covariates \['load', 'temperature'\] leave no "
+                                         "column to forecast"):
+        cli.main([a for a in argv if a not in ("--column", "load")]
+                 + ["--covariates", "load", "temperature"])
 
 
 def test_gaps_in_a_users_file_are_filled_on_request(table, tmp_path, capsys):
@@ -261,6 +267,17 @@ def test_the_files_dates_label_the_series_and_its_forecasts(tmp_path, capsys):
     nc = tmp_path / "monthly.nc"
     xr.Dataset({"value": ("time", values)}, coords={"time": times}).to_netcdf(nc, engine="scipy")
     np.testing.assert_array_equal(read_times(nc), times)
+
+
+@pytest.mark.parametrize("freq, form", [("MS", "%d/%m/%Y"), ("D", "%d.%m.%Y"), ("D", "%m/%d/%Y"),
+                                        ("h", "%d/%m/%Y %H:%M"), ("D", "%Y-%m-%d")])
+def test_dates_are_read_day_first_when_only_that_spaces_them_evenly(freq, form, tmp_path):
+    dates = pd.date_range("2001-01-01", periods=40, freq=freq)
+    path = tmp_path / "dates.csv"  # a column of dates not named like time: still the time axis
+    pd.DataFrame({"Datum": dates.strftime(form), "Last": np.arange(40.0)}).to_csv(
+        path, index=False, sep=";")
+    np.testing.assert_array_equal(read_times(path), dates.to_numpy())
+    assert read_series(path)[1] == ["Last"]
 
 
 def test_cli_forecasts_come_with_prediction_intervals_on_request(table, tmp_path, capsys):

@@ -82,7 +82,16 @@ def check_kind(a, name):
     dropped), text, and arrays of more than three dimensions."""
     shape = getattr(a, "shape", None)
     if shape is None:  # (a list of rows)
-        a = np.asarray(a)
+        try:
+            a = np.asarray(a)
+        except ValueError:
+            if isinstance(a, (list, tuple)) and len({np.shape(r) for r in a}) > 1:
+                raise ValueError(
+                    f"{name} is a list of rows of different lengths, which is not one array. "
+                    "For sequences of different lengths pass a list of numpy arrays, e.g. "
+                    f"[np.asarray(s, dtype=float) for s in {name}] (1-D ones are univariate)."
+                ) from None
+            raise
         shape = a.shape
     dtypes = getattr(a, "dtypes", None)  # a DataFrame's per column, a pandas Series' own
     if dtypes is None:
