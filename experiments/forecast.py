@@ -369,9 +369,9 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         spans at least three of them, else none; "none" or None: no season.
     covariates : list of str or None, default=None
         Columns known ahead (a calendar, a weather forecast), read as inputs and not forecast
-        (``ESNForecaster(covariates=...)``; not with ``model="nvar"``). The
-        file gives them for at least ``horizon`` rows after the last value of the forecast
-        columns (those rows' forecast columns empty): the forecast after the end reads them.
+        (the forecaster's ``covariates``). The file gives them for at least ``horizon`` rows
+        after the last value of the forecast columns (those rows' forecast columns empty): the
+        forecast after the end reads them.
     {seed}
     device : str, default="cpu"
         ``device`` of the forecaster (see docs/devices.md).
@@ -381,8 +381,6 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
     """
     path = pathlib.Path(file)
     ahead = list(covariates or [])
-    if ahead and model == "nvar":
-        raise ValueError("covariates take model esn: NVARForecaster reads no covariates.")
     table = _open(path)
     values, names, n_filled, times, n_inserted, order, future_covariates = _series(
         path, table, column, fill, ahead)
@@ -406,11 +404,12 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
                          f"{len(history)} steps before the held-out ones: there is nothing to "
                          "learn, and no spread to measure the forecast's error by.")
     washout = min(100, len(history) // 10)
+    known = cov.tolist() if ahead else None
     if model == "nvar":
-        base = NVARForecaster()
+        base = NVARForecaster(covariates=known)
     else:
         base = ESNForecaster(n_reservoir, washout=washout, standardize=True, device=device,
-                             random_state=seed, covariates=cov.tolist() if ahead else None)
+                             random_state=seed, covariates=known)
     grid = _with_season(dict(grid) if grid else DEFAULT_GRIDS[model], seasonal_period, times,
                         len(history))
     result = grid_search(base, grid, history,

@@ -27,7 +27,7 @@ import xarray as xr
 from joblib import Parallel, delayed
 from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
-from sklearn.model_selection import TimeSeriesSplit, check_cv
+from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit, check_cv
 from sklearn.utils import _safe_indexing
 
 from reservoir.base import ReservoirMixin
@@ -41,7 +41,7 @@ from reservoir.batch import (
 from reservoir.common.device import blas_threads, readout_threads, resolve, thread_map
 from reservoir.common.progress import Progress
 from reservoir.common.validation import is_sequence_list, is_stacked, unstacked
-from reservoir.covariates import forecast_variables
+from reservoir.covariates import covariates_ahead, forecast_variables
 from reservoir.sequence_model import SequenceModel
 
 from .results import finish
@@ -334,6 +334,15 @@ def grid_search(estimator, param_grid, X, y=None, *, cv=5, scoring=None, walk_fo
         cv = TimeSeriesSplit(cv)
     cv = check_cv(cv, y if per_sequence or not is_sequence_list(X) else None,
                   classifier=classify)
+    if classify and isinstance(cv, StratifiedKFold):
+        labels, counts = np.unique(np.asarray(y), return_counts=True)
+        if counts.min() < cv.n_splits:
+            rarest = labels[counts.argmin()].item()
+            raise ValueError(f"cv={cv.n_splits} stratified folds need at least {cv.n_splits} "
+                             f"sequences of every class; class {rarest!r} has "
+                             f"{counts.min()}. "
+                             + (f"Pass cv={counts.min()} or fewer, or more sequences."
+                                if counts.min() > 1 else "Add sequences of it, or drop it."))
     walk = walk_forward and not per_sequence
     if walk and is_sequence_list(X):  # several series: fold k holds the k-th fold of each
         per_series = [list(cv.split(x)) for x in X]
@@ -401,14 +410,11 @@ def _check_closed_loop(model, params, X, test):
     so when it does over the last validation fold (from the history before it)."""
     if not hasattr(model, "forecast"):
         return
-    covariates = getattr(model, "covariate_index_", ())  # read from X after the history
-    future = {"covariates": np.asarray(_safe_indexing(X, test), dtype=float)[:, covariates]} \
-        if len(covariates) else {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             model.forecast(len(test), context=_safe_indexing(X, np.arange(test[0])),
-                           on_divergence="raise", **future)
+                           on_divergence="raise", **covariates_ahead(model, X, test[0], len(test)))
     except FloatingPointError as err:
         warnings.warn(f"The chosen configuration {params} diverges in closed loop over the last "
                       f"validation fold ({err}). Search with scoring=ClosedLoop(horizon) "

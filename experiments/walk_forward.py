@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.model_selection import TimeSeriesSplit
 
 from reservoir.common.scoring import r2
-from reservoir.covariates import forecast_variables
+from reservoir.covariates import covariates_ahead, forecast_variables
 
 from .metrics import valid_prediction_time
 
@@ -250,14 +250,15 @@ class ClosedLoop:
         if hasattr(model, "forecast_origins"):
             return model.forecast_origins(X, origins, horizon, non_finite="keep")
         out = []
+        n_forecast = np.asarray(forecast_variables(model, X)).reshape(len(X), -1).shape[1]
         for o in origins:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)
-                    out.append(np.asarray(model.forecast(horizon, context=X[:o])))
+                    out.append(np.asarray(model.forecast(
+                        horizon, context=X[:o], **covariates_ahead(model, X, o, horizon))))
             except FloatingPointError:
-                out.append(np.full((horizon, np.asarray(X).reshape(len(X), -1).shape[1]),
-                                   np.inf))
+                out.append(np.full((horizon, n_forecast), np.inf))
         return out
 
 

@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .common.validation import ONE, sequence_form
-from .covariates import forecast_variables
+from .covariates import covariates_ahead, forecast_variables
 from .forecaster import check_forecast_options, far_outside
 
 
@@ -298,4 +298,6 @@ def _paths(model, series, origins, horizon):
     ``series[:o]`` for every origin o, side by side where the model can."""
     if hasattr(model, "forecast_origins"):
         return model.forecast_origins(series, origins, horizon)
-    return np.stack([model.forecast(horizon, context=series[:o]) for o in origins])
+    return np.stack([model.forecast(horizon, context=series[:o],
+                                    **covariates_ahead(model, series, o, horizon))
+                     for o in origins])

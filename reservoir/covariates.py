@@ -3,8 +3,35 @@ ahead (a calendar, a weather forecast, a planned price) that the model reads as 
 not forecast; ``forecast`` takes their values at the forecast steps."""
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
-from .common.validation import check_magnitude
+from .common.docstrings import fill_doc
+from .common.validation import ONE, check_magnitude, sequence_form
+
+
+@fill_doc
+class CovariatesMixin:
+    """What the forecasters with ``covariates`` share; ``fit`` sets ``covariate_index_`` and
+    ``forecast_index_`` (:func:`covariate_columns`)."""
+
+    def forecast_variables(self, X):
+        """The variables of X this model forecasts (all but the covariates), as float64: what
+        its predictions of X are compared with.
+
+        Parameters
+        ----------
+        {X_series}
+
+        Returns
+        -------
+        values : ndarray of shape (n_steps,) or (n_steps, n_forecast), or list of them
+            Shaped like :meth:`predict`'s output.
+        """
+        check_is_fitted(self, "forecast_index_")
+        if sequence_form(X) != ONE:
+            return [self.forecast_variables(x) for x in X]
+        values = np.asarray(X, dtype=np.float64)
+        return values if values.ndim == 1 else values[:, self.forecast_index_]
 
 
 def covariate_columns(estimator, n):
@@ -54,6 +81,17 @@ def forecast_variables(model, X):
         X, or its forecast variables.
     """
     return model.forecast_variables(X) if hasattr(model, "forecast_variables") else X
+
+
+def covariates_ahead(model, X, origin, horizon):
+    """``forecast``'s keyword arguments for the ``horizon`` steps after ``X[:origin]`` of a
+    series X (n_steps, n_variables): the covariates' values there, read from X, for a model
+    with covariates; none for another."""
+    ci = getattr(model, "covariate_index_", ())
+    if not len(ci):
+        return {}
+    values = np.asarray(X, dtype=np.float64)
+    return {"covariates": values.reshape(len(values), -1)[origin:origin + horizon, ci]}
 
 
 def future_covariates(estimator, values, horizon, start):

@@ -30,7 +30,7 @@ from .common.validation import (
     is_sequence_list,
     sequence_form,
 )
-from .covariates import covariate_columns, future_covariates
+from .covariates import CovariatesMixin, covariate_columns, future_covariates
 from .docstrings import fill_doc
 
 
@@ -140,7 +140,7 @@ def check_closed_loop(out, start, seen, on_divergence, warned):
 
 
 @fill_doc
-class ESNForecaster(ReservoirMixin):
+class ESNForecaster(CovariatesMixin, ReservoirMixin):
     """Echo state network that learns a series one step ahead and forecasts it in closed loop.
 
     Training is teacher forced: the input at step t is the observed value s(t), the target s(t+1).
@@ -160,13 +160,7 @@ class ESNForecaster(ReservoirMixin):
         any scale then suit the default scalings. False feeds the series as they are (for
         series already scaled, as the paper reproductions do).
     {seasonal_period}
-    covariates : list of int or str, or None, default=None
-        Columns of X known ahead (a calendar, a weather forecast, a planned price), by
-        position or, for a pandas DataFrame, by name: the model reads them as inputs at every
-        step but forecasts only the other variables, and :meth:`forecast` takes their values at
-        the forecast steps. The model reads the covariates of step t with the series at t to
-        forecast step t + 1: a covariate that acts on the step it is dated (a holiday) should
-        be given one step early. None: every variable is forecast.
+    {covariates}
     {run_parameters}
 
     Attributes
@@ -237,25 +231,6 @@ class ESNForecaster(ReservoirMixin):
             outs = [o * self.series_scale_[fi] + self.series_mean_[fi] for o in outs]
         outs = with_season(outs, None if self.season_ is None else self.season_[:, fi], starts)
         return super()._format_output(outs, form)
-
-    def forecast_variables(self, X):
-        """The variables of X this model forecasts (all but the covariates), as float64: what
-        its predictions of X are compared with.
-
-        Parameters
-        ----------
-        {X_series}
-
-        Returns
-        -------
-        values : ndarray of shape (n_steps,) or (n_steps, n_forecast), or list of them
-            Shaped like :meth:`predict`'s output.
-        """
-        self._check_fitted()
-        if sequence_form(X) != ONE:
-            return [self.forecast_variables(x) for x in X]
-        values = np.asarray(X, dtype=np.float64)
-        return values if values.ndim == 1 else values[:, self.forecast_index_]
 
     def _format_predictions(self, outs, form, X):
         """One-step predictions of X (row t forecasts step t + 1) as ``predict`` returns them."""
@@ -506,10 +481,7 @@ class ESNForecaster(ReservoirMixin):
             A forecast that leaves the training range by more than ten times its width gets a
             ``RuntimeWarning`` naming the step (``"warn"``), or stops there with a
             ``FloatingPointError`` (``"raise"``). A non-finite forecast always stops with one.
-        covariates : array-like of shape (horizon, n_covariates) or (horizon,), default=None
-            With ``covariates`` set: their values at the forecast steps, row j at step j (the
-            loop reads rows 0 .. horizon - 2, each with the forecast of its step, to forecast
-            the next). Required then, refused otherwise.
+        {forecast_covariates}
 
         Returns
         -------

@@ -30,6 +30,7 @@ from .common.validation import (
     kept_dtype,
     sequence_form,
 )
+from .covariates import CovariatesMixin, covariate_columns, future_covariates
 from .forecaster import (
     as_series,
     check_closed_loop,
@@ -79,10 +80,13 @@ def features(S, delays, skip, terms, out):
 
 
 @njit(**KERNEL)
-def generate(history, coef, intercept, delays, skip, terms, increment, out):
-    """Closed loop: ``out`` (horizon, d) continues the series whose last
-    ``(delays - 1) * skip + 1`` values are ``history`` (oldest first), each forecast fed back as
-    the next input; the readout is ``coef`` (d, n_features) and ``intercept`` (d,)."""
+def generate(history, coef, intercept, delays, skip, terms, increment, outputs, inputs, known,
+             out):
+    """Closed loop: ``out`` (horizon, n_out) continues the series whose last
+    ``(delays - 1) * skip + 1`` values are ``history`` (oldest first, (w, d)): the variables
+    ``outputs`` (n_out,) forecast by the readout ``coef`` (n_out, n_features) and ``intercept``
+    (n_out,) and fed back, the variables ``inputs`` (k,) read from ``known`` (horizon, k),
+    row h at the step of ``out[h]``."""
     w, d = history.shape
     buf = np.empty((w + out.shape[0], d))
     copy_matrix(history, buf[:w])
@@ -90,18 +94,21 @@ def generate(history, coef, intercept, delays, skip, terms, increment, out):
     for h in range(out.shape[0]):
         t = w - 1 + h  # the newest value in buf
         _row(buf, t, delays, skip, terms, f)
-        for i in range(d):
-            y = intercept[i]
+        for j in range(outputs.shape[0]):
+            i = outputs[j]
+            y = intercept[j]
             for p in range(coef.shape[1]):
-                y += coef[i, p] * f[p]
+                y += coef[j, p] * f[p]
             if increment:
                 y += buf[t, i]
-            out[h, i] = y
+            out[h, j] = y
             buf[t + 1, i] = y
+        for j in range(inputs.shape[0]):
+            buf[t + 1, inputs[j]] = known[h, j]
 
 
 @fill_doc
-class NVARForecaster(BaseEstimator):
+class NVARForecaster(CovariatesMixin, BaseEstimator):
     """Next-generation reservoir computer: forecasts a series from its delayed values and their
     polynomial monomials (Gauthier et al. 2021, Nat. Commun. 12:5564).
 
@@ -123,14 +130,16 @@ class NVARForecaster(BaseEstimator):
         the paper's ridge leaves a closed loop that diverges within 20 steps here, standardised
         it forecasts one Lyapunov time to a normalised error of about 5e-3.
     {seasonal_period}
+    {covariates}
 
     Attributes
     ----------
     readout_ : reservoir.Readout
         The factorized feature rows (any ridge value: ``with_ridge``).
-    coef_ : ndarray of shape (n_variables, n_features_out)
-        Readout weights of [linear features, monomials].
-    intercept_ : ndarray of shape (n_variables,)
+    coef_ : ndarray of shape (n_forecast, n_features_out)
+        Readout weights of [linear features, monomials] (features of every variable, the
+        covariates' included), for each forecast variable.
+    intercept_ : ndarray of shape (n_forecast,)
         Constant terms.
     history_ : ndarray of shape ((delays - 1) * skip + 1, n_variables)
         The last values of the training series (where ``forecast`` continues).
@@ -138,6 +147,9 @@ class NVARForecaster(BaseEstimator):
         The seasonal means (None without ``seasonal_period``).
     series_mean_, series_scale_ : ndarray of shape (n_variables,)
         The standardisation (zeros and ones without ``standardize``), after the season.
+    covariate_index_, forecast_index_ : ndarray of int
+        The positions of the covariates among the variables of X, and of those forecast (all
+        of them without ``covariates``).
     n_features_in_ : int
         Variables of the series.
 
@@ -153,10 +165,15 @@ class NVARForecaster(BaseEstimator):
 
     _parameter_constraints = {"delays": COUNT, "skip": COUNT, "degree": COUNT,
                               "ridge": NON_NEGATIVE, "increment": ["boolean"],
-                              "standardize": ["boolean"], "seasonal_period": COUNT + [None]}
+                              "standardize": ["boolean"], "seasonal_period": COUNT + [None],
+                              "covariates": [list, tuple, None]}
+
+    #: The features, the readout and the closed loop run in float64 (outputs come back in the
+    #: training series' dtype).
+    _dtype = np.dtype(np.float64)
 
     def __init__(self, delays=2, skip=1, *, degree=2, ridge=2.5e-6, increment=True,
-                 standardize=True, seasonal_period=None):
+                 standardize=True, seasonal_period=None, covariates=None):
         self.delays = delays
         self.skip = skip
         self.degree = degree
@@ -164,6 +181,7 @@ class NVARForecaster(BaseEstimator):
         self.increment = increment
         self.standardize = standardize
         self.seasonal_period = seasonal_period
+        self.covariates = covariates
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -203,17 +221,20 @@ class NVARForecaster(BaseEstimator):
                              f"skip={self.skip} need more than {self._warmup + 1} to learn "
                              "from. Lower delays or skip, or pass a longer series.")
         d = seqs[0].shape[1]
+        self.covariate_index_, fi = covariate_columns(self, d)
+        self.forecast_index_ = fi
         self._terms = monomials(d * self.delays, self.degree)
-        acc = QRRidge(d * self.delays + len(self._terms) + 1, d, True)
+        acc = QRRidge(d * self.delays + len(self._terms) + 1, len(fi), True)
         for S in seqs:
             F = self._features(S)[self._warmup:-1]
-            target = S[self._warmup + 1:] - (S[self._warmup:-1] if self.increment else 0.0)
+            target = S[self._warmup + 1:, fi] - (S[self._warmup:-1, fi] if self.increment
+                                                 else 0.0)
             acc.update(np.hstack([np.ones((len(F), 1)), F]), target)
         self.readout_ = Readout(acc)
         self.coef_, self.intercept_ = self.readout_.coef_for(self.ridge)
         self.history_ = seqs[-1][-(self._warmup + 1):].copy()
         self._next_phase = len(seqs[-1])  # of the step a forecast continues with
-        rows = np.concatenate(seqs)
+        rows = np.concatenate(seqs)[:, fi]
         self._seen = (rows.min(axis=0), rows.max(axis=0))
         return self
 
@@ -238,15 +259,18 @@ class NVARForecaster(BaseEstimator):
         return model
 
     def _one_step(self, S):
-        """One-step predictions (T, d) of every row of a standardised series."""
+        """One-step predictions (T, n_forecast) of every row of a standardised series."""
         out = self._features(S) @ self.coef_.T + self.intercept_
-        return out + S if self.increment else out
+        return out + S[:, self.forecast_index_] if self.increment else out
 
     def _back(self, out, start):
-        """Outputs (n_steps, d) in the series' units (the first step at phase ``start`` of
-        ``seasonal_period``) and in the training series' dtype."""
-        out = out * self.series_scale_ + self.series_mean_ if self.standardize else out
-        (out,) = with_season([out], self.season_, [start])
+        """Outputs (n_steps, n_forecast) in the series' units (the first step at phase
+        ``start`` of ``seasonal_period``) and in the training series' dtype."""
+        fi = self.forecast_index_
+        if self.standardize:
+            out = out * self.series_scale_[fi] + self.series_mean_[fi]
+        (out,) = with_season([out], None if self.season_ is None else self.season_[:, fi],
+                             [start])
         return out.astype(self._out_dtype, copy=False)
 
     def predict(self, X):
@@ -260,8 +284,9 @@ class NVARForecaster(BaseEstimator):
         Returns
         -------
         predictions : ndarray shaped like each series, or list of such arrays
-            The one-step forecasts (float32 when the training series were float32; one
-            array for a 3-D X).
+            The one-step forecasts (of the forecast variables only, (n_steps, n_forecast),
+            with ``covariates``; float32 when the training series were float32; one array for
+            a 3-D X).
         """
         check_is_fitted(self, "coef_")
         seqs, form = series_of(self, X, reset=False, dtype=np.float64)
@@ -286,10 +311,10 @@ class NVARForecaster(BaseEstimator):
         preds = self.predict(X)
         seqs, preds = ([X], [preds]) if sequence_form(X) == ONE else (X, preds)
         w = self._warmup
-        truth = np.concatenate([np.asarray(s, dtype=float)[w + 1:] for s in seqs])
+        truth = np.concatenate([self.forecast_variables(s)[w + 1:] for s in seqs])
         return r2(truth, np.concatenate([np.asarray(p)[w:-1] for p in preds]))
 
-    def forecast(self, horizon, context=None, on_divergence="warn"):
+    def forecast(self, horizon, context=None, on_divergence="warn", covariates=None):
         """Free-running forecast of the next ``horizon`` steps.
 
         Parameters
@@ -302,11 +327,13 @@ class NVARForecaster(BaseEstimator):
         on_divergence : {"warn", "raise"}, default="warn"
             As for ``ESNForecaster.forecast``: leaving the training range by more than ten
             times its width warns or raises; a non-finite forecast always raises.
+        {forecast_covariates}
 
         Returns
         -------
         forecast : ndarray of shape (horizon, n_variables), or (horizon,) for a univariate series
-            The free-running forecast (float32 when the training series were float32); after a
+            The free-running forecast (of the forecast variables alone, with ``covariates``;
+            float32 when the training series were float32); after a
             pandas or xarray series, the same kind of object, as ``ESNForecaster.forecast``
             returns it.
         """
@@ -318,9 +345,12 @@ class NVARForecaster(BaseEstimator):
             ctx = context_of(self, context, np.float64, self._warmup)
             history = ctx[-(self._warmup + 1):]
             start = phase_of(self, context, name="context")[0] + len(ctx)
-        out = np.empty((horizon, self.n_features_in_))
+        C = future_covariates(self, covariates, horizon, start)
+        known = np.empty((horizon, 0)) if C is None else np.ascontiguousarray(C)
+        out = np.empty((horizon, len(self.forecast_index_)))
         generate(np.ascontiguousarray(history), np.ascontiguousarray(self.coef_),
-                 self.intercept_, self.delays, self.skip, self._terms, self.increment, out)
+                 self.intercept_, self.delays, self.skip, self._terms, self.increment,
+                 self.forecast_index_, self.covariate_index_, known, out)
         check_closed_loop(out, 0, self._seen, on_divergence, False)
         out = self._back(out, start)
         return as_series(out[:, 0] if self._y_1d else out, self, context)

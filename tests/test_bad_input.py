@@ -6,13 +6,14 @@ import warnings
 
 import numpy as np
 import pytest
+import xarray as xr
 from sklearn.base import clone
 from sklearn.model_selection import TimeSeriesSplit
 
 from experiments import cli
 from experiments.search import grid_search
 from lstm import KalmanLSTMRegressor
-from reservoir import ESNForecaster, ESNRegressor, NVARForecaster
+from reservoir import ESNClassifier, ESNForecaster, ESNRegressor, NVARForecaster
 from reservoir.common import validation
 from reservoir.forecaster import check_closed_loop
 from rtrl import RTRLRegressor
@@ -113,6 +114,12 @@ def test_grid_search_input_errors_say_what_to_pass():
         grid_search(est, {"ridge": [1e-6]}, u, y[:150])
     with pytest.raises(ValueError, match="not parameters of ESNRegressor"):
         grid_search(est, {"learning_rate": [1e-3]}, u, y)
+    seqs, labels = [u[k:k + 20] for k in range(0, 120, 20)], ["a", "b", "a", "b", "a", "c"]
+    with pytest.raises(ValueError, match="cv=5 stratified folds need at least 5 sequences of "
+                                         "every class; class 'c' has 1. Add sequences of it"):
+        grid_search(ESNClassifier(10), {"leak_rate": [1.0]}, seqs, labels)
+    with pytest.raises(ValueError, match="class 'b' has 2. Pass cv=2 or fewer"):
+        grid_search(ESNClassifier(10), {"leak_rate": [1.0]}, seqs[:5], labels[:5], cv=3)
 
 
 def test_grid_search_takes_any_estimator():
@@ -158,12 +165,22 @@ def test_complex_text_and_four_dimensions_get_a_fix(model):
                                              "are expected. Labels .*ESNClassifier"):
             model.fit(X, Y)
     model.fit(u, y.astype(str))  # numbers written as text are numbers
+    seqs = [u[:20], u[20:45], u[45:]]  # one number per sequence: ESNSequenceRegressor's task
+    with pytest.raises(ValueError, match=r"y has one value per sequence of X \(3 for 3 "
+                                         r"sequences\), but .* learns a target at every step: .* "
+                                         "use reservoir.ESNSequenceRegressor"):
+        model.fit(seqs, [0.0, 1.0, 2.0])
     with pytest.raises(ValueError, match=r"X is a list of rows of different lengths, which is "
                                          r"not one array\. For sequences of different lengths "
                                          r"pass a list of numpy arrays"):
         model.fit([[0.1, 0.2, 0.3], [0.4]], [0.0, 1.0])
     with pytest.raises(ValueError, match="X has 4 dimensions; pass one sequence"):
         model.fit(u[None, None], y)
+    channels_first = xr.DataArray(u.T, dims=("channel", "time"))  # steps last
+    with pytest.raises(ValueError, match=r"X has the dimensions \('channel', 'time'\), its steps "
+                                         r"last; .* pass X.transpose\('time', 'channel'\)"):
+        model.fit(channels_first, y)
+    model.fit(channels_first.T, y)
 
 
 def test_forecast_arguments():

@@ -17,6 +17,19 @@ seasonal_period : int or None, default=None
     a pandas or xarray series labelled by evenly spaced times (each of a list), after training
     on such series, takes its phase from its first label (labels off the training grid are
     refused). For monthly data with a yearly cycle, 12. None: no season.""",
+    "covariates": """\
+covariates : list of int or str, or None, default=None
+    Columns of X known ahead (a calendar, a weather forecast, a planned price), by
+    position or, for a pandas DataFrame, by name: the model reads them as inputs at every
+    step but forecasts only the other variables, and :meth:`forecast` takes their values at
+    the forecast steps. The model reads the covariates of step t with the series at t to
+    forecast step t + 1: a covariate that acts on the step it is dated (a holiday) should
+    be given one step early. None: every variable is forecast.""",
+    "forecast_covariates": """\
+covariates : array-like of shape (horizon, n_covariates) or (horizon,), default=None
+    With ``covariates`` set: their values at the forecast steps, row j at step j (the
+    loop reads rows 0 .. horizon - 2, each with the forecast of its step, to forecast
+    the next). Required then, refused otherwise.""",
     "y_ignored": """\
 y : None
     Ignored (the targets are the series one step later).""",

@@ -119,10 +119,24 @@ def check_kind(a, name):
                           "lstm.KalmanLSTMClassifier." if name.startswith("y") else "")
                 raise ValueError(f"{name} holds text ({text!r}) where numbers are "
                                  f"expected.{labels}") from None
+    dims = getattr(a, "dims", None)  # xarray's names of the dimensions
+    if dims is not None and len(dims) >= 2 and _time_like(a, dims[-1]) \
+            and not _time_like(a, dims[-2]):
+        order = ", ".join(repr(d) for d in (*dims[:-2], dims[-1], dims[-2]))
+        raise ValueError(f"{name} has the dimensions {tuple(dims)}, its steps last; the steps "
+                         f"come before the features, (n_steps, n_features): pass "
+                         f"{name}.transpose({order}).")
     if len(shape) > 3:
         raise ValueError(f"{name} has {len(shape)} dimensions; pass one sequence (n_steps, "
                          "n_features), a list of them, or a 3-D array (n_sequences, n_steps, "
                          "n_features).")
+
+
+def _time_like(a, dim):
+    """Whether an xarray dimension holds time steps: named like time, or labelled by dates."""
+    index = a.indexes.get(dim)
+    return str(dim).lower() in ("time", "date", "step", "steps", "t") or (
+        index is not None and index.dtype.kind == "M")
 
 
 def check_values(a, name, table=False):
@@ -358,6 +372,14 @@ def validate_sequences(estimator, X, y=None, *, reset, dtype=np.float64):
                              f"expecting {estimator.n_features_in_} features as input.")
         if y is None:
             return X_seqs, None, form
+        if form == LIST and not is_sequence_list(y) and np.ndim(y) == 1 \
+                and len(y) == len(X_seqs) > 1 and any(len(s) > 1 for s in X_seqs):
+            raise ValueError(
+                f"y has one value per sequence of X ({len(y)} for {len(X_seqs)} sequences), but "
+                f"{type(estimator).__name__} learns a target at every step: pass y as a list of "
+                "target sequences, one (n_steps_i[, n_outputs]) array per sequence of X. For one "
+                "target per sequence use reservoir.ESNSequenceRegressor (reservoir.ESNClassifier "
+                "for labels).")
         y_seqs, _, y_1d = check_sequences(stacked_targets(y, form, len(X_seqs)), name="y",
                                           dtype=np.float64, allow_1d=True)
     check_paired(X_seqs, y_seqs)
@@ -391,7 +413,7 @@ def stacked_targets(y, form, n_sequences):
             f"X is a 3-D array of {n_sequences} sequences, so y needs a target at every step: "
             f"shape ({n_sequences}, n_steps) or ({n_sequences}, n_steps, n_outputs), got "
             f"{np.shape(y)}. For one label per sequence, use ESNClassifier (or "
-            "KalmanLSTMClassifier).")
+            "KalmanLSTMClassifier); for one number, ESNSequenceRegressor.")
     return y
 
 
