@@ -101,10 +101,14 @@ def main(argv=None):
         if made and not any(args.out.iterdir()):
             args.out.rmdir()  # no empty folder left behind
         if isinstance(err, (ValueError, ImportError, FloatingPointError, DivergenceError,
-                            FilterDivergenceError)):
-            # a bad option value, a missing extra or a diverged training: its message, without
-            # a traceback
+                            FilterDivergenceError, MemoryError)):
+            # a bad option value, a missing extra, a diverged training or sizes beyond this
+            # machine's memory: its message, without a traceback
             raise SystemExit(f"numba-rnn {args.command}: error: {err}") from err
+        if isinstance(err, KeyboardInterrupt):  # Ctrl-C: stopped, nothing written
+            print(f"numba-rnn {args.command}: interrupted; no results written.",
+                  file=sys.stderr)
+            return 130
         raise
     print(protocol.summary(ds))
     stem = args.out / protocol.file_stem(kw)

@@ -28,8 +28,9 @@ def grid_item(text):
     ----------
     text : str
         ``name=v1,v2,...``, ``name=start:stop:num`` (linear) or ``name=start:stop:num:log``
-        (numbers; words for the parameters of :data:`WORDS`; ``true`` and ``false`` for
-        flags such as ``bidirectional``).
+        (numbers, those of the parameters of :data:`INTEGERS` whole, a range's rounded to the
+        nearest; words for the parameters of :data:`WORDS`; ``true`` and ``false`` for flags
+        such as ``bidirectional``).
 
     Returns
     -------
@@ -61,7 +62,9 @@ def grid_item(text):
             f"cannot read {text!r}: use name=v1,v2, name=start:stop:num or "
             "name=start:stop:num:log") from None
     if name in INTEGERS:
-        values = [int(v) for v in values]
+        if ":" not in spec and any(v != round(v) for v in values):  # a range is rounded
+            raise argparse.ArgumentTypeError(f"{name} takes whole numbers; got {text!r}")
+        values = [int(round(v)) for v in values]
     return name, values
 
 

@@ -222,3 +222,6 @@ def test_grid_items_read_numbers_ranges_words_and_flags():
             grid_item(bad)
     with pytest.raises(argparse.ArgumentTypeError, match="asks for 0 values"):
         grid_item("ridge=1e-6:1e-3:0:log")  # was an empty grid, refused later as "empty"
+    assert grid_item("n_reservoir=100:1000:3:log") == ("n_reservoir", [100, 316, 1000])
+    with pytest.raises(argparse.ArgumentTypeError, match="n_reservoir takes whole numbers"):
+        grid_item("n_reservoir=50.5")  # was read as 50

@@ -90,6 +90,30 @@ def test_a_failed_command_leaves_no_empty_output_folder(tmp_path):
     assert out.is_dir()
 
 
+def test_ctrl_c_and_sizes_beyond_memory_end_a_command_without_a_traceback(table, tmp_path,
+                                                                           capsys, monkeypatch):
+    import dataclasses
+
+    from experiments.protocol import protocols
+    from reservoir.common import memory
+
+    path, _ = table
+    argv = ["forecast", str(path), "--out", str(tmp_path / "out"), "--quiet", "--no-plot"]
+    monkeypatch.setattr(memory, "physical_memory", lambda: 2**34)  # a 16 GiB machine
+    with pytest.raises(SystemExit, match="error: Drawing the 9e\\+13 recurrent weights of "
+                                         "n_reservoir=30000000 .* Lower n_reservoir"):
+        cli.main(argv + ["--grid", "n_reservoir=30000000"])
+
+    def interrupted(**kw):
+        raise KeyboardInterrupt
+
+    stopped = dataclasses.replace(protocols()["forecast"], run=interrupted)
+    monkeypatch.setattr(cli, "protocols", lambda: {"forecast": stopped})
+    assert cli.main(argv) == 130
+    assert "interrupted; no results written" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_cli_forecasts_a_users_csv(table, tmp_path, capsys):
     pytest.importorskip("matplotlib", reason="the figure needs the plot extra")
     path, _ = table
