@@ -71,7 +71,12 @@ def read_ts(path):
         from sktime.datasets import load_from_tsfile
     except ImportError as err:
         raise ImportError(f"Reading a .ts file needs sktime: {EXTRA}.") from err
-    frame, labels = load_from_tsfile(str(path), return_data_type="nested_univ")
+    try:
+        frame, labels = load_from_tsfile(str(path), return_data_type="nested_univ")
+    except (OSError, ValueError, TypeError, IndexError) as err:  # sktime's TsFileParseException
+        raise ValueError(f"{Path(path).name} is not a .ts file sktime can read: {err}. "
+                         "The format: a header of @-lines (@problemName, @timeStamps, "
+                         "@univariate, @classLabel ..., @data), then one sequence a line.") from err
     X = [np.stack([np.asarray(frame.iat[i, j], dtype=np.float64)
                    for j in range(frame.shape[1])], axis=1) for i in range(frame.shape[0])]
     return X, np.asarray(labels).astype(str)

@@ -5,12 +5,23 @@ from dataclasses import dataclass
 import numpy as np
 
 
-def _pair(y_true, y_pred):
+def _pair(y_true, y_pred, pred_name="y_pred", nan_ok=False):
+    """Truth and prediction as float arrays of one shape; refused when empty, when the truth is
+    not finite, or (unless ``nan_ok``) when the prediction holds NaN (an infinite one, a
+    diverged forecast, scores as infinitely wrong)."""
     y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} differ in shape.")
+        raise ValueError(f"y_true {y_true.shape} and {pred_name} {y_pred.shape} differ in "
+                         "shape.")
     if y_true.size == 0:
-        raise ValueError("y_true and y_pred are empty.")
+        raise ValueError(f"y_true and {pred_name} are empty.")
+    for name, kind, bad in (("y_true", "non-finite", ~np.isfinite(y_true)),
+                            (pred_name, "NaN", np.isnan(y_pred) & (not nan_ok))):
+        if bad.any():
+            first = tuple(int(i) for i in np.unravel_index(bad.argmax(), bad.shape))
+            raise ValueError(f"{name} has {int(bad.sum())} {kind} value(s), the first at index "
+                             f"{first[0] if len(first) == 1 else first}; the score would be "
+                             "NaN: fill or drop them first.")
     return y_true, y_pred
 
 
@@ -41,6 +52,10 @@ def nrmse(y_true, y_pred, *, normalization="std"):
     else:
         raise ValueError(f"normalization must be 'std', 'range' or a positive number, got "
                          f"{normalization!r}.")
+    if scale == 0:
+        raise ValueError(f"y_true is constant, so normalization={normalization!r} is 0 and the "
+                         "normalised error undefined; pass normalization= a positive number "
+                         "(e.g. the standard deviation of the training series).")
     return rmse / scale
 
 
@@ -78,9 +93,9 @@ def normalized_errors(y_true, y_pred, *, scale=None):
     Returns
     -------
     errors : ndarray of shape (T,)
-        The normalised errors.
+        The normalised errors (NaN at the steps of a forecast that became NaN).
     """
-    y_true, y_pred = _pair(y_true, y_pred)
+    y_true, y_pred = _pair(y_true, y_pred, nan_ok=True)
     y_true = y_true.reshape(len(y_true), -1)
     y_pred = y_pred.reshape(len(y_pred), -1)
     if scale is None:
@@ -93,8 +108,8 @@ def normalized_errors(y_true, y_pred, *, scale=None):
 def _bounds(y_true, lower, upper):
     """The truth and the bounds of prediction intervals as float arrays of one shape, the
     bounds in order."""
-    y_true, lower = _pair(y_true, lower)
-    _, upper = _pair(y_true, upper)
+    y_true, lower = _pair(y_true, lower, "lower")
+    _, upper = _pair(y_true, upper, "upper")
     if np.any(lower > upper):
         raise ValueError("lower is above upper somewhere: pass the intervals' bounds in order.")
     return y_true, lower, upper

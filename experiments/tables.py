@@ -147,7 +147,8 @@ def time_values(column):
     if pd.api.types.is_numeric_dtype(column):
         return column.to_numpy()
     parsed = _dates(column, dayfirst=False)
-    if parsed is None or not _evenly_spaced(parsed):
+    iso = column.astype(str).str.match(r"\s*\d{4}-").all()  # year first: never day first
+    if not iso and (parsed is None or not _evenly_spaced(parsed)):
         day_first = _dates(column, dayfirst=True)
         if day_first is not None and (parsed is None or _evenly_spaced(day_first)):
             parsed = day_first

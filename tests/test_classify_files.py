@@ -177,3 +177,7 @@ def test_a_ts_file_reads_like_the_archives(tmp_path):
     X, y = read_labelled(path)
     assert y.tolist() == ["slow", "fast"]
     np.testing.assert_array_equal(X[1], [[4.0], [5.0]])
+    path.write_text("@problemName waves\n@data\n1.0,2.0,3.0:slow\n")  # no header
+    with pytest.raises(ValueError, match="waves.ts is not a .ts file sktime can read: .* The "
+                                         "format: a header of @-lines"):
+        read_labelled(path)

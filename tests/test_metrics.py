@@ -22,6 +22,16 @@ def test_nrmse_by_hand():
         nrmse(y, p, normalization="max")
     with pytest.raises(ValueError, match="shape"):
         nrmse(y, p[:2])
+    assert nrmse(y, [np.inf, 2.0, 3.0]) == np.inf  # a diverged forecast: infinitely wrong
+    with pytest.raises(ValueError, match=r"y_true is constant, so normalization='std' is 0 .* "
+                                         "pass normalization= a positive number"):
+        nrmse(np.ones(3), p)
+    assert nrmse(np.ones(3), p, normalization=2.0) == pytest.approx(np.sqrt(5 / 3) / 2)
+    with pytest.raises(ValueError, match="y_pred has 1 NaN value.*, the first at index 1; the "
+                                         "score would be NaN"):
+        nrmse(y, [1.0, np.nan, 3.0])
+    with pytest.raises(ValueError, match=r"y_true has 2 non-finite value.*index \(0, 1\)"):
+        nrmse([[0.0, np.nan], [1.0, np.inf]], np.zeros((2, 2)))
 
 
 def test_valid_prediction_time_by_hand():
