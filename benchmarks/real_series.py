@@ -4,7 +4,9 @@ ridge AR on lags, statsmodels' AutoReg and reservoirpy, in one run.
 Series (experiments.real_series): Santa Fe laser, yearly sunspots, monthly El Nino SST. Each is
 split in time: the first 80% for choosing and fitting, the last 20% for the test. Ours:
 ``grid_search`` (walk-forward ``TimeSeriesSplit(3)`` on the first 80%) over :data:`GRID` (the
-reservoir's size included), once scored one step ahead and once by closed-loop forecasts of the
+reservoir's size included; and on El Nino whether to remove its year, :data:`SEASONS`, on the
+laser and sunspots whether to take a square-root-like Box-Cox transform, :data:`BOX_COX`), once
+scored one step ahead and once by closed-loop forecasts of the
 test horizon from 50 origins of each fold (``ClosedLoop``: with the default 10 the laser's
 choice is a 1000-unit model whose test closed loop scores 1.68), each best model refitted on the
 first 80% (``standardize=True``). Scores on the test part,
@@ -43,6 +45,10 @@ GRID = {"n_reservoir": [300, 1000], "spectral_radius": [0.5, 0.9, 1.2],
 #: a calendar season the searches may remove (``seasonal_period``: None or this, chosen on
 #: validation): monthly El Nino's year; the sunspot cycle has no fixed length (9-14 years)
 SEASONS = {"elnino": 12}
+#: a Box-Cox transform the searches may apply (``box_cox``: None or this, chosen on
+#: validation): the laser's intensities and the sunspot counts, whose swings grow with their
+#: level (El Nino's temperatures do not)
+BOX_COX = {"laser": 0.5, "sunspots": 0.5}
 CLOSED_LOOP_ORIGINS = 50  # validation origins of each fold for the closed-loop score
 MAX_ORIGINS = 200
 
@@ -136,10 +142,11 @@ def reservoirpy_esn(series, n_fit, mean, std):
     return (lambda t: one[t - 1]), closed_loop
 
 
-def ours(series, n_fit, horizon, scoring, period=None):
+def ours(series, n_fit, horizon, scoring, period=None, box_cox=None):
     start = time.perf_counter()
     base = ESNForecaster(300, washout=min(100, n_fit // 10), standardize=True, random_state=0)
     grid = GRID if period is None else {**GRID, "seasonal_period": [None, period]}
+    grid = grid if box_cox is None else {**grid, "box_cox": [None, box_cox]}
     result = grid_search(base, grid, series[:n_fit], cv=TimeSeriesSplit(3), scoring=scoring)
     model = result.best_estimator_
     seconds = time.perf_counter() - start
@@ -180,7 +187,8 @@ def main():
             rows["reservoirpy ESN (300)"] = reservoirpy_esn(series, n_fit, mean, std)
         for label, scoring in (("one-step", None),
                                ("closed-loop", ClosedLoop(horizon, n_origins=CLOSED_LOOP_ORIGINS))):
-            one, loop, params, seconds = ours(series, n_fit, horizon, scoring, SEASONS.get(name))
+            one, loop, params, seconds = ours(series, n_fit, horizon, scoring, SEASONS.get(name),
+                                              BOX_COX.get(name))
             rows[f"numba-rnn, searched {label}"] = (one, loop)
             print(f"  search by {label} score ({seconds:.1f} s): {params}")
         target_one, target_loop = TARGETS[name]

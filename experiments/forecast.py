@@ -27,7 +27,7 @@ from reservoir.common.time_index import future_index, index_step
 from ._docstrings import fill_doc
 from .grid import grid_item
 from .metrics import interval_score, nrmse
-from .protocol import Option, Protocol, fraction, positive_int
+from .protocol import Option, Protocol, fraction, positive_int, unit_interval
 from .results import chosen_params, finish
 from .search import grid_search
 from .tables import (
@@ -324,7 +324,7 @@ def season_option(text):
 @fill_doc
 def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False, splits=3,
         n_reservoir=300, n_train=None, fill=None, interval=None, seasonal_period="auto",
-        covariates=None, seed=0, device="cpu", verbose=False):
+        box_cox=None, covariates=None, seed=0, device="cpu", verbose=False):
     """Search, refit and forecast a user's series (see the module).
 
     Parameters
@@ -367,6 +367,9 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         phases counted from the file's first step) and not. "auto": the calendar cycle of the
         file's dates (:func:`calendar_season`) when the history before the held-out steps
         spans at least three of them, else none; "none" or None: no season.
+    box_cox : float in [0, 1] or None, default=None
+        A Box-Cox transform's lambda (the forecaster's ``box_cox``; 0.5 for counts and
+        intensities): the search chooses between applying it and not. None: no transform.
     covariates : list of str or None, default=None
         Columns known ahead (a calendar, a weather forecast), read as inputs and not forecast
         (the forecaster's ``covariates``). The file gives them for at least ``horizon`` rows
@@ -412,6 +415,8 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
                              random_state=seed, covariates=known)
     grid = _with_season(dict(grid) if grid else DEFAULT_GRIDS[model], seasonal_period, times,
                         len(history))
+    if box_cox is not None and "box_cox" not in grid:
+        grid["box_cox"] = [None, box_cox]
     result = grid_search(base, grid, history,
                          cv=TimeSeriesSplit(splits),
                          scoring=ClosedLoop(horizon, n_origins=5) if closed_loop else None,
@@ -464,6 +469,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
                                 normalization=float(np.mean(scale))),
         fill=fill or "none", n_filled=n_filled, n_inserted=n_inserted, row_order=order or "file",
         season=grid.get("seasonal_period", [None])[-1] or 0, covariates=", ".join(ahead),
+        box_cox=str(grid.get("box_cox", [None])[-1]).lower(),
         seed=seed,
         **intervals,
         **{f"chosen_{k}": v for k, v in result.best_params_.items()}))
@@ -510,6 +516,9 @@ def summary(ds):
            + ("removed" if chosen.get("seasonal_period") == a["season"] else "not removed")
            + " (chosen by the search; --seasonal-period none leaves it out)"]
           if a.get("season") else []),
+        *([f"  a Box-Cox transform (lambda {a['box_cox']}): "
+           + ("applied" if str(chosen.get("box_cox")) == a["box_cox"] else "not applied")
+           + " (chosen by the search)"] if a.get("box_cox", "none") != "none" else []),
         f"  held-out NRMSE over {a['horizon']} steps: {a['nrmse_test']:.4g} (persistence "
         f"{a['nrmse_persistence']:.4g})",
         *([f"  {a['interval']:.0%} prediction interval: held {a['n_held']} of "
@@ -561,6 +570,9 @@ PROTOCOLS = [Protocol(
                                          "search chooses whether to remove its seasonal "
                                          "means (default auto: the calendar cycle of the "
                                          "file's dates, if any; none: no season)")),
+        Option("--box-cox", dict(type=unit_interval, metavar="LAMBDA", help="a Box-Cox "
+                                 "transform, e.g. 0.5 for counts (about the square root) or 0 "
+                                 "(the log): the search chooses whether to apply it")),
         Option("--covariates", dict(nargs="+", metavar="COLUMN", help="columns known ahead "
                                     "(a calendar, a weather forecast): read as inputs, not "
                                     "forecast; the file gives them for --horizon rows after "

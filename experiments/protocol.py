@@ -146,6 +146,27 @@ def positive_int(text):
     return value
 
 
+def unit_interval(text):
+    """``argparse`` type: a number from 0 to 1, both included (a Box-Cox lambda).
+
+    Parameters
+    ----------
+    text : str
+        The option's value.
+
+    Returns
+    -------
+    value : float
+        The number.
+    """
+    import argparse
+
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, got {text}")
+    return value
+
+
 def fraction(text):
     """``argparse`` type: a number strictly between 0 and 1 (a coverage, a share).
 

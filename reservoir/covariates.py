@@ -5,6 +5,7 @@ not forecast; ``forecast`` takes their values at the forecast steps."""
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .common.box_cox import box_cox
 from .common.docstrings import fill_doc
 from .common.validation import ONE, check_magnitude, sequence_form
 
@@ -122,6 +123,7 @@ def future_covariates(estimator, values, horizon, start):
         raise ValueError(f"covariates has a NaN or infinite value at forecast step {row}; "
                          "give every value the model will read.")
     check_magnitude([F], "covariates")
+    (F,) = box_cox([F], estimator.box_cox, "covariates")
     if estimator.season_ is not None:
         period = len(estimator.season_)
         F = F - estimator.season_[(start + np.arange(horizon)) % period][:, ci]

@@ -7,6 +7,7 @@ from sklearn.utils.validation import _check_feature_names
 
 from . import kernels
 from .base import CONSTRAINTS, ReservoirMixin
+from .common.box_cox import box_cox, box_cox_inverse
 from .common.device import blas_threads
 from .common.interrupt import keyboard_interrupts, run_in_slices
 from .common.scaling import fit_scaling, scaled
@@ -21,6 +22,7 @@ from .common.season import (
 )
 from .common.time_index import continuation
 from .common.validation import (
+    BOX_COX,
     COUNT,
     LIST,
     ONE,
@@ -45,12 +47,14 @@ def series_of(estimator, X, reset, dtype, name="X"):
     ``series_scale_`` (zeros and ones unless ``estimator.standardize``) and ``_continuation``
     (how a forecast after a labelled series comes back:
     :func:`~reservoir.common.time_index.continuation`); otherwise it checks X against them.
-    The series come back less their seasonal means, then standardised (``standardize``).
+    The series come back through the Box-Cox transform (``box_cox``), less their seasonal
+    means, then standardised (``standardize``).
     """
     if not is_sequence_list(X):  # a data frame's column names, as validate_data keeps them
         _check_feature_names(estimator, X, reset=reset)
     seqs, form, was_1d = check_sequences(X, name=name, dtype=dtype, allow_1d=True)
     check_magnitude(seqs, name)  # before the standardisation, whose squares would overflow
+    seqs = box_cox(seqs, estimator.box_cox, name)
     n = seqs[0].shape[1]
     if reset:
         estimator.n_features_in_ = n
@@ -160,6 +164,7 @@ class ESNForecaster(CovariatesMixin, ReservoirMixin):
         any scale then suit the default scalings. False feeds the series as they are (for
         series already scaled, as the paper reproductions do).
     {seasonal_period}
+    {box_cox}
     {covariates}
     {run_parameters}
 
@@ -185,14 +190,14 @@ class ESNForecaster(CovariatesMixin, ReservoirMixin):
     """
 
     _parameter_constraints = {**CONSTRAINTS, "standardize": ["boolean"],
-                              "seasonal_period": COUNT + [None],
+                              "seasonal_period": COUNT + [None], "box_cox": BOX_COX,
                               "covariates": [list, tuple, None]}
 
     def __init__(self, n_reservoir=300, *, spectral_radius=1.0, leak_rate=0.9, input_scaling=0.4,
                  bias_scaling=0.5, density=0.1, input_density=1.0, ridge=None, washout=100,
                  squares=False, fit_intercept=True, solver="qr", standardize=True,
-                 seasonal_period=None, covariates=None, device="cpu", dtype="float64",
-                 n_jobs=None, random_state=None, verbose=False):
+                 seasonal_period=None, box_cox=None, covariates=None, device="cpu",
+                 dtype="float64", n_jobs=None, random_state=None, verbose=False):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.leak_rate = leak_rate
@@ -207,6 +212,7 @@ class ESNForecaster(CovariatesMixin, ReservoirMixin):
         self.solver = solver
         self.standardize = standardize
         self.seasonal_period = seasonal_period
+        self.box_cox = box_cox
         self.covariates = covariates
         self.device = device
         self.dtype = dtype
@@ -224,12 +230,13 @@ class ESNForecaster(CovariatesMixin, ReservoirMixin):
 
     def _format_output(self, outs, form, starts):
         """Outputs (of the forecast variables) back in the series' units (``standardize``, then
-        ``seasonal_period``: the first step of output i at phase ``starts[i]``), in the model's
-        dtype."""
+        ``seasonal_period``: the first step of output i at phase ``starts[i]``, then
+        ``box_cox``), in the model's dtype."""
         fi = self.forecast_index_
         if self.standardize:
             outs = [o * self.series_scale_[fi] + self.series_mean_[fi] for o in outs]
         outs = with_season(outs, None if self.season_ is None else self.season_[:, fi], starts)
+        outs = [box_cox_inverse(o, self.box_cox) for o in outs]
         return super()._format_output(outs, form)
 
     def _format_predictions(self, outs, form, X):

@@ -18,11 +18,13 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .common.arrays import copy_matrix
+from .common.box_cox import box_cox_inverse
 from .common.config import KERNEL
 from .common.docstrings import fill_doc
 from .common.scoring import r2
 from .common.season import phase_of, with_season
 from .common.validation import (
+    BOX_COX,
     COUNT,
     NON_NEGATIVE,
     ONE,
@@ -130,6 +132,7 @@ class NVARForecaster(CovariatesMixin, BaseEstimator):
         the paper's ridge leaves a closed loop that diverges within 20 steps here, standardised
         it forecasts one Lyapunov time to a normalised error of about 5e-3.
     {seasonal_period}
+    {box_cox}
     {covariates}
 
     Attributes
@@ -166,14 +169,14 @@ class NVARForecaster(CovariatesMixin, BaseEstimator):
     _parameter_constraints = {"delays": COUNT, "skip": COUNT, "degree": COUNT,
                               "ridge": NON_NEGATIVE, "increment": ["boolean"],
                               "standardize": ["boolean"], "seasonal_period": COUNT + [None],
-                              "covariates": [list, tuple, None]}
+                              "box_cox": BOX_COX, "covariates": [list, tuple, None]}
 
     #: The features, the readout and the closed loop run in float64 (outputs come back in the
     #: training series' dtype).
     _dtype = np.dtype(np.float64)
 
     def __init__(self, delays=2, skip=1, *, degree=2, ridge=2.5e-6, increment=True,
-                 standardize=True, seasonal_period=None, covariates=None):
+                 standardize=True, seasonal_period=None, box_cox=None, covariates=None):
         self.delays = delays
         self.skip = skip
         self.degree = degree
@@ -181,6 +184,7 @@ class NVARForecaster(CovariatesMixin, BaseEstimator):
         self.increment = increment
         self.standardize = standardize
         self.seasonal_period = seasonal_period
+        self.box_cox = box_cox
         self.covariates = covariates
 
     def __sklearn_tags__(self):
@@ -265,12 +269,14 @@ class NVARForecaster(CovariatesMixin, BaseEstimator):
 
     def _back(self, out, start):
         """Outputs (n_steps, n_forecast) in the series' units (the first step at phase
-        ``start`` of ``seasonal_period``) and in the training series' dtype."""
+        ``start`` of ``seasonal_period``; ``box_cox`` inverted) and in the training series'
+        dtype."""
         fi = self.forecast_index_
         if self.standardize:
             out = out * self.series_scale_[fi] + self.series_mean_[fi]
         (out,) = with_season([out], None if self.season_ is None else self.season_[:, fi],
                              [start])
+        out = box_cox_inverse(out, self.box_cox)
         return out.astype(self._out_dtype, copy=False)
 
     def predict(self, X):

@@ -152,6 +152,21 @@ def test_the_search_chooses_whether_to_remove_a_season_named_on_the_command_line
         cli.main(argv[:5] + ["200"] + argv[6:])
 
 
+def test_the_search_chooses_whether_to_take_a_box_cox_transform_named_on_the_command_line(
+        table, tmp_path, capsys):
+    path, _ = table
+    argv = ["forecast", str(path), "--column", "sales", "--box-cox", "0", "--grid", "leak_rate=1",
+            "ridge=1e-3,1", "--n-reservoir", "40", "--out", str(tmp_path), "--no-plot"]
+    assert cli.main(argv) == 0
+    ds = xr.open_dataset(tmp_path / "forecast_shop_seed0.nc", engine="scipy")
+    assert ds.attrs["box_cox"] == "0.0" and ds.sizes["box_cox"] == 2
+    chosen = "applied" if ds.attrs["chosen_box_cox"] == 0.0 else "not applied"
+    assert f"a Box-Cox transform (lambda 0.0): {chosen} (chosen by the search)" in \
+        capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(argv[:4] + ["--box-cox", "1.5"] + argv[6:])
+
+
 @pytest.mark.parametrize("freq, steps", [("MS", 12), ("ME", 12), ("QS", 4), ("D", 7), ("B", 5),
                                          ("h", 24), ("W", None), ("2MS", None), ("YS", None)])
 def test_the_calendar_cycle_of_a_files_dates(freq, steps):

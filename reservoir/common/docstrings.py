@@ -17,6 +17,13 @@ seasonal_period : int or None, default=None
     a pandas or xarray series labelled by evenly spaced times (each of a list), after training
     on such series, takes its phase from its first label (labels off the training grid are
     refused). For monthly data with a yearly cycle, 12. None: no season.""",
+    "box_cox": """\
+box_cox : float in [0, 1] or None, default=None
+    The lambda of a Box-Cox transform of every variable, ``(x**box_cox - 1) / box_cox``
+    (``log x`` at 0), applied before the season and the standardisation and inverted on every
+    output (forecasts below the transform's range map to 0): for counts and intensities whose
+    swings grow with their level, 0.5 (about the square root) or 0 (the log, for swings in
+    proportion to it). Needs values >= 0 (> 0 for the log). None: no transform.""",
     "covariates": """\
 covariates : list of int or str, or None, default=None
     Columns of X known ahead (a calendar, a weather forecast, a planned price), by

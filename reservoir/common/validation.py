@@ -25,6 +25,8 @@ NON_NEGATIVE = [Interval(Real, 0, None, closed="left")]
 POSITIVE = [Interval(Real, 0, None, closed="neither")]
 #: A real in (0, 1] (leak rates, densities, forgetting factors).
 FRACTION = [Interval(Real, 0, 1, closed="right")]
+#: The ``box_cox`` of a forecaster: its transform's lambda in [0, 1], or None.
+BOX_COX = [Interval(Real, 0, 1, closed="both"), None]
 #: Any finite real.
 FINITE = [Interval(Real, None, None, closed="neither")]
 #: Threads: None (all cores), a positive count, or -k for all cores but k - 1.
