@@ -159,30 +159,21 @@ def unit_interval(text):
     value : float
         The number.
     """
-    import argparse
-
-    value = float(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, got {text}")
-    return value
+    return _between_0_and_1(text, closed=True)
 
 
 def fraction(text):
-    """``argparse`` type: a number strictly between 0 and 1 (a coverage, a share).
+    """``argparse`` type: a number strictly between 0 and 1 (a coverage, a share); as
+    :func:`unit_interval` otherwise."""
+    return _between_0_and_1(text, closed=False)
 
-    Parameters
-    ----------
-    text : str
-        The option's value.
 
-    Returns
-    -------
-    value : float
-        The number.
-    """
+def _between_0_and_1(text, closed):
+    """``text`` as a number in [0, 1] (``closed``) or (0, 1), else argparse's error."""
     import argparse
 
     value = float(text)
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, got {text}")
+    if not (0 <= value <= 1 if closed else 0 < value < 1):
+        bounds = "from 0 to 1" if closed else "between 0 and 1"
+        raise argparse.ArgumentTypeError(f"must be a number {bounds}, got {text}")
     return value

@@ -97,9 +97,9 @@ def covariates_ahead(model, X, origin, horizon):
 
 def future_covariates(estimator, values, horizon, start):
     """The covariates' values at the ``horizon`` forecast steps, (horizon, k), in the units the
-    model runs in (less the season at phases ``start`` .., standardised); None for a model
-    without covariates. Refuses values missing, given to a model without covariates, of another
-    shape, or not finite."""
+    model runs in (through ``box_cox``, less the season at phases ``start`` .., standardised);
+    None for a model without covariates. Refuses values missing, given to a model without
+    covariates, of another shape, or not finite."""
     ci = estimator.covariate_index_
     if not ci.size:
         if values is not None:
