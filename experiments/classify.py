@@ -193,7 +193,13 @@ def split_sequences(source, sets, test, test_size, label_column, id_column, fill
     if test is not None:
         if test_size is not None:
             raise ValueError("Give either a test file (--test) or --test-size, not both.")
-        return (X, y, *read_labelled(test, id_column, label_column, fill))
+        X_test, y_test = read_labelled(test, id_column, label_column, fill)
+        n, m = X[0].shape[1], X_test[0].shape[1]
+        if n != m:
+            raise ValueError(f"{pathlib.Path(test).name} has {m} feature(s) a step, "
+                             f"{pathlib.Path(source).name} {n}: give the test file the training "
+                             "file's feature columns.")
+        return X, y, X_test, y_test
     test_size = 0.25 if test_size is None else test_size
     if not 0 < test_size < 1:
         raise ValueError(f"test_size must be in (0, 1), got {test_size}.")

@@ -90,8 +90,8 @@ def read_labelled(path, id_column=None, label_column=None, fill=None):
                              f"{columns}.")
     if table[label].isna().any():
         row = int(np.argmax(table[label].isna().to_numpy()))
-        raise ValueError(f"{path.name}: the label column {label!r} is empty at row {row}; every "
-                         "sequence needs a label.")
+        raise ValueError(f"{path.name}: the label (or target) column {label!r} is empty at row "
+                         f"{row}; every sequence needs one: fill it or drop the sequence.")
     if ident is None:
         return _wide(path, table, label, fill)
     return _long(path, table, ident, label, fill)

@@ -102,6 +102,10 @@ def test_bad_files_say_what_to_change(tmp_path):
     (tmp_path / "x.json").write_text("{}")
     with pytest.raises(ValueError, match="must be .ts or a table"):
         read_labelled(tmp_path / "x.json")
+    (tmp_path / "unlabelled.csv").write_text("label,0,1\na,1.0,2.0\n,3.0,4.0\n")
+    with pytest.raises(ValueError, match="the label .or target. column 'label' is empty at row "
+                                         "1; every sequence needs one"):
+        read_labelled(tmp_path / "unlabelled.csv")
 
 
 def test_gaps_inside_sequences_are_filled_on_request(tmp_path):
@@ -157,11 +161,15 @@ def test_cli_classifies_a_file_with_a_test_file_or_a_stratified_hold_out(tmp_pat
     (["tiny.csv", "--test", "tiny.csv", "--test-size", "0.5"], "either a test file"),
     (["tiny.csv", "--test-size", "2"], r"test_size must be in \(0, 1\)"),
     (["gun-point"], "neither a set"),
+    (["tiny.csv", "--test", "narrow.csv"], "narrow.csv has 1 feature.s. a step, tiny.csv 2: give "
+                                           "the test file the training file's feature columns"),
 ])
 def test_cli_file_errors(tmp_path, args, message):
     X, y = _sequences(4)
     _long(X, y, tmp_path / "tiny.csv")
     _long(X[:2], np.array(["slow", "other"]), tmp_path / "other.csv")
+    narrow = pd.read_csv(_long(X, y, tmp_path / "narrow.csv")).drop(columns="b")
+    narrow.to_csv(tmp_path / "narrow.csv", index=False)  # one feature where training has two
     args = [str(tmp_path / a) if a.endswith(".csv") else a for a in args]
     with pytest.raises(SystemExit, match=message):
         cli.main(["classify"] + args + ["--n-reservoir", "20", "--out", str(tmp_path / "o"),
