@@ -152,6 +152,22 @@ def unit_interval(text):
     Parameters
     ----------
     text : str
+        The option's value, e.g. ``0.5``.
+
+    Returns
+    -------
+    lam : float
+        The number, 0 and 1 allowed.
+    """
+    return _between_0_and_1(text, closed=True)
+
+
+def fraction(text):
+    """``argparse`` type: a number strictly between 0 and 1 (a coverage, a share).
+
+    Parameters
+    ----------
+    text : str
         The option's value.
 
     Returns
@@ -159,12 +175,6 @@ def unit_interval(text):
     value : float
         The number.
     """
-    return _between_0_and_1(text, closed=True)
-
-
-def fraction(text):
-    """``argparse`` type: a number strictly between 0 and 1 (a coverage, a share); as
-    :func:`unit_interval` otherwise."""
     return _between_0_and_1(text, closed=False)
 
 
