@@ -23,6 +23,7 @@ from sklearn.model_selection import TimeSeriesSplit
 
 from reservoir import ConformalForecaster, ESNForecaster, NVARForecaster
 from reservoir.common.time_index import future_index, index_step
+from reservoir.covariates import covariates_ahead
 
 from ._docstrings import fill_doc
 from .grid import grid_item
@@ -422,12 +423,12 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
                          scoring=ClosedLoop(horizon, n_origins=5) if closed_loop else None,
                          verbose=verbose)
     best = result.best_estimator_
-    given = ({"covariates": test[:, cov]}, {"covariates": future_covariates[:horizon]}) \
-        if ahead else ({}, {})
-    predicted = best.forecast(horizon, **given[0]).reshape(horizon, -1)
+    ahead_of_test = covariates_ahead(best, values, len(values) - horizon, horizon)
+    predicted = best.forecast(horizon, **ahead_of_test).reshape(horizon, -1)
     refit = (clone(best) if interval is None else
              ConformalForecaster(clone(best), horizon=horizon, coverage=interval)).fit(values)
-    future = refit.forecast(horizon, **given[1]).reshape(horizon, -1)
+    future = refit.forecast(horizon, **({"covariates": future_covariates[:horizon]} if ahead
+                                        else {})).reshape(horizon, -1)
     width = None if interval is None else ConformalForecaster(
         clone(best), horizon=horizon, coverage=interval).fit(history).half_width_
     history, test = history[:, own], test[:, own]  # the forecast variables

@@ -77,6 +77,18 @@ def series_of(estimator, X, reset, dtype, name="X"):
     return seqs, form
 
 
+def in_series_units(estimator, outs, starts):
+    """A forecaster's outputs (n_steps_i, n_forecast) back in the series' units, float64: the
+    standardisation undone, the seasonal means added back (the first step of output i at phase
+    ``starts[i]``), the Box-Cox transform inverted; :func:`series_of` in reverse, for the
+    forecast variables."""
+    fi = estimator.forecast_index_
+    if estimator.standardize:
+        outs = [o * estimator.series_scale_[fi] + estimator.series_mean_[fi] for o in outs]
+    season = None if estimator.season_ is None else estimator.season_[:, fi]
+    return [box_cox_inverse(o, estimator.box_cox) for o in with_season(outs, season, starts)]
+
+
 def context_of(estimator, context, dtype, needs):
     """A forecast's ``context``: one series validated as by :func:`series_of`, (n_steps,
     n_variables), with more than ``needs`` steps (those that set the model's state)."""
@@ -229,15 +241,10 @@ class ESNForecaster(CovariatesMixin, ReservoirMixin):
         return series_of(self, X, reset, self._dtype)
 
     def _format_output(self, outs, form, starts):
-        """Outputs (of the forecast variables) back in the series' units (``standardize``, then
-        ``seasonal_period``: the first step of output i at phase ``starts[i]``, then
-        ``box_cox``), in the model's dtype."""
-        fi = self.forecast_index_
-        if self.standardize:
-            outs = [o * self.series_scale_[fi] + self.series_mean_[fi] for o in outs]
-        outs = with_season(outs, None if self.season_ is None else self.season_[:, fi], starts)
-        outs = [box_cox_inverse(o, self.box_cox) for o in outs]
-        return super()._format_output(outs, form)
+        """Outputs (of the forecast variables) back in the series' units
+        (:func:`in_series_units`, the first step of output i at phase ``starts[i]``), in the
+        model's dtype."""
+        return super()._format_output(in_series_units(self, outs, starts), form)
 
     def _format_predictions(self, outs, form, X):
         """One-step predictions of X (row t forecasts step t + 1) as ``predict`` returns them."""
@@ -451,6 +458,8 @@ class ESNForecaster(CovariatesMixin, ReservoirMixin):
     def _loop_weights(self, W_u):
         """(W_loop, W_out_loop): the reservoir's and the readout's weights of the forecast
         variables, the inputs a closed loop feeds back (all of them without covariates)."""
+        if not self.covariate_index_.size:  # every input fed back: the weights as they are
+            return self.reservoir_.W_in, W_u
         fi = self.forecast_index_
         return (np.ascontiguousarray(self.reservoir_.W_in[:, fi]),
                 np.ascontiguousarray(W_u[:, fi]))

@@ -18,11 +18,10 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .common.arrays import copy_matrix
-from .common.box_cox import box_cox_inverse
 from .common.config import KERNEL
 from .common.docstrings import fill_doc
 from .common.scoring import r2
-from .common.season import phase_of, with_season
+from .common.season import phase_of
 from .common.validation import (
     BOX_COX,
     COUNT,
@@ -38,6 +37,7 @@ from .forecaster import (
     check_closed_loop,
     check_forecast_options,
     context_of,
+    in_series_units,
     series_of,
 )
 from .readout import QRRidge, Readout, check_readout_memory
@@ -268,15 +268,9 @@ class NVARForecaster(CovariatesMixin, BaseEstimator):
         return out + S[:, self.forecast_index_] if self.increment else out
 
     def _back(self, out, start):
-        """Outputs (n_steps, n_forecast) in the series' units (the first step at phase
-        ``start`` of ``seasonal_period``; ``box_cox`` inverted) and in the training series'
-        dtype."""
-        fi = self.forecast_index_
-        if self.standardize:
-            out = out * self.series_scale_[fi] + self.series_mean_[fi]
-        (out,) = with_season([out], None if self.season_ is None else self.season_[:, fi],
-                             [start])
-        out = box_cox_inverse(out, self.box_cox)
+        """Outputs (n_steps, n_forecast) in the series' units (:func:`in_series_units`, the
+        first step at phase ``start``) and in the training series' dtype."""
+        (out,) = in_series_units(self, [out], [start])
         return out.astype(self._out_dtype, copy=False)
 
     def predict(self, X):
