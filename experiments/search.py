@@ -484,9 +484,11 @@ def _dataset(grid, names, other, shared_grid, n_splits, results):
             times[(f,) + index] = seconds
     coords = {k: _coord(grid[k]) for k in names}
     dims = tuple(names)
+    with np.errstate(invalid="ignore"):  # NaN where a fold scored -inf (a diverged loop)
+        std = scores.std(axis=0)
     return xr.Dataset(
         {"mean_test_score": (dims, scores.mean(axis=0), {"long_name": "mean test score"}),
-         "std_test_score": (dims, scores.std(axis=0), {"long_name": "std of the test scores"}),
+         "std_test_score": (dims, std, {"long_name": "std of the test scores"}),
          "split_test_score": (("split",) + dims, scores, {"long_name": "test score per fold"}),
          "mean_fit_time": (dims, times.mean(axis=0), {"units": "s",
                                                         "long_name": "mean fit time"})},

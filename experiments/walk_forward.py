@@ -150,8 +150,8 @@ def score_model(model, X, y, rows, scoring=None):
 class ClosedLoop:
     """Scores a forecaster by its closed-loop forecasts from many origins of a validation fold:
     from each origin o, ``forecast(max(horizon), context=X[:o])`` (the state of the whole
-    history), compared with X[o:o+h]. An ``ESNForecaster`` runs all the origins side by side
-    from one harvest of the history (``forecast_origins``).
+    history), compared with X[o:o+h]. ``ESNForecaster`` and ``NVARForecaster`` run all the
+    origins side by side (``forecast_origins``).
 
     Parameters
     ----------
@@ -195,7 +195,8 @@ class ClosedLoop:
             The fold's validation steps (of each series).
         ridges : array-like of shape (n_ridges,) or None, default=None
             Score the model re-solved for each of these ridge values instead (``with_ridge``;
-            an ``ESNForecaster`` harvests the history once for all of them).
+            an ``ESNForecaster`` harvests the history once for all of them, an
+            ``NVARForecaster`` factorizes its readout once).
 
         Returns
         -------

@@ -155,6 +155,57 @@ def check_closed_loop(out, start, seen, on_divergence, warned):
     return warned
 
 
+
+def origins_of(estimator, X, origins, horizon, non_finite, after):
+    """``forecast_origins``' arguments, checked: X one series (validated as by
+    :func:`series_of`, in the model's dtype), the ``origins`` in (``after``, n_steps] (with
+    horizon - 1 steps of X after each for a model with covariates, whose values the closed
+    loops read there), ``non_finite`` "raise" or "keep". Returns (series (n_steps,
+    n_variables), origins (n_origins,) int64, covariates (n_origins, horizon - 1, k) after each
+    origin, or None without covariates)."""
+    check_forecast_options(horizon)
+    if non_finite not in ("raise", "keep"):
+        raise ValueError(f"non_finite must be 'raise' or 'keep', got {non_finite!r}.")
+    if sequence_form(X) != ONE:
+        raise ValueError("forecast_origins takes one series, not several; call it on each "
+                         "series in turn.")
+    (U,), _ = series_of(estimator, X, False, estimator._dtype)
+    origins = np.asarray(origins, dtype=np.int64).ravel()
+    if origins.size and (origins.min() <= after or origins.max() > len(U)):
+        raise ValueError(f"origins must lie in ({after}, {len(U)}] (after the first {after} "
+                         f"steps, within the series); got {origins.min()}..{origins.max()}.")
+    ci = estimator.covariate_index_
+    if not ci.size:
+        return U, origins, None
+    if origins.size and origins.max() + horizon - 1 > len(U):
+        raise ValueError(f"origins must leave {horizon - 1} steps of X after them: the closed "
+                         f"loops read the covariates there; got origin {origins.max()} of "
+                         f"{len(U)} steps.")
+    C = np.array([U[o:o + horizon - 1][:, ci] for o in origins])
+    return U, origins, C.reshape(len(origins), horizon - 1, ci.size)
+
+
+def ridge_values(ridges):
+    """``forecast_origins``' ``ridges`` as a float64 array (n_ridges,), refused unless one or
+    more finite values >= 0."""
+    values = np.asarray(ridges, dtype=np.float64).ravel()
+    if not values.size or not np.all(np.isfinite(values)) or values.min() < 0:
+        raise ValueError(f"ridges must be one or more finite values >= 0; got "
+                         f"{values.tolist()}.")
+    return values
+
+
+def check_loops(outputs, origins, ridge, non_finite):
+    """Closed loops ``outputs`` (n_origins, horizon, m) from ``origins``, with the readout
+    solved for ``ridge`` (None: the fitted one): with ``non_finite="raise"`` the first that
+    became non-finite is an error naming its origin (and the ridge)."""
+    bad = ~np.isfinite(outputs).all(axis=(1, 2))
+    if non_finite == "raise" and bad.any():
+        which = "" if ridge is None else f" (ridge {ridge:g})"
+        raise FloatingPointError(f"The closed loop from origin {origins[np.argmax(bad)]}{which} "
+                                 "became non-finite: the model is unstable when it runs on its "
+                                 "own outputs.")
+
 @fill_doc
 class ESNForecaster(CovariatesMixin, ReservoirMixin):
     """Echo state network that learns a series one step ahead and forecasts it in closed loop.
@@ -377,30 +428,11 @@ class ESNForecaster(CovariatesMixin, ReservoirMixin):
             origin (which must leave horizon - 1 steps of X after it).
         """
         self._check_fitted()
-        check_forecast_options(horizon)
-        if non_finite not in ("raise", "keep"):
-            raise ValueError(f"non_finite must be 'raise' or 'keep', got {non_finite!r}.")
-        (U,), _ = self._series(X, reset=False)
-        origins = np.asarray(origins, dtype=np.int64).ravel()
-        if origins.size and (origins.min() <= self.washout or origins.max() > len(U)):
-            raise ValueError(f"origins must lie in ({self.washout}, {len(U)}] (after the "
-                             f"washout, within the series); got {origins.min()}.."
-                             f"{origins.max()}.")
-        ci = self.covariate_index_
-        if ci.size and origins.size and origins.max() + horizon - 1 > len(U):
-            raise ValueError(f"origins must leave {horizon - 1} steps of X after them: the "
-                             "closed loops read the covariates there; got origin "
-                             f"{origins.max()} of {len(U)} steps.")
-        C = None if not ci.size else \
-            np.array([U[o:o + horizon - 1][:, ci] for o in origins]).reshape(
-                len(origins), horizon - 1, ci.size)
+        U, origins, C = origins_of(self, X, origins, horizon, non_finite, self.washout)
         if ridges is None:
             weights = [(None, self.coef_, self.intercept_)]
         else:
-            ridges = np.asarray(ridges, dtype=np.float64).ravel()
-            if not ridges.size or not np.all(np.isfinite(ridges)) or ridges.min() < 0:
-                raise ValueError(f"ridges must be one or more finite values >= 0; got "
-                                 f"{ridges.tolist()}.")
+            ridges = ridge_values(ridges)
             with blas_threads(self._n_features_out()):
                 coef, intercept = self.readout_.coef_for(ridges)
             weights = list(zip(ridges, coef, intercept))
@@ -446,12 +478,7 @@ class ESNForecaster(CovariatesMixin, ReservoirMixin):
         with self._harvester().backend.threads(), keyboard_interrupts():
             run_in_slices(steps, run_slice, first=1)  # Ctrl-C stops it between two slices
         outputs = np.concatenate([first[:, None], rest], axis=1)
-        bad = ~np.isfinite(outputs).all(axis=(1, 2))
-        if non_finite == "raise" and bad.any():
-            which = "" if ridge is None else f" (ridge {ridge:g})"
-            raise FloatingPointError(f"The closed loop from origin {origins[np.argmax(bad)]}"
-                                     f"{which} became non-finite: the model is unstable when it "
-                                     "runs on its own outputs.")
+        check_loops(outputs, origins, ridge, non_finite)
         out = self._format_output(list(outputs), LIST, origins + phase)
         return np.stack(out) if out else np.empty((0, horizon) + ((m,) * (not self._y_1d)))
 

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from .common.arrays import copy_matrix
 from .common.config import KERNEL
 from .common.docstrings import fill_doc
+from .common.interrupt import keyboard_interrupts, run_in_slices
 from .common.scoring import r2
 from .common.season import phase_of
 from .common.validation import (
@@ -36,8 +37,11 @@ from .forecaster import (
     as_series,
     check_closed_loop,
     check_forecast_options,
+    check_loops,
     context_of,
     in_series_units,
+    origins_of,
+    ridge_values,
     series_of,
 )
 from .readout import QRRidge, Readout, check_readout_memory
@@ -107,6 +111,16 @@ def generate(history, coef, intercept, delays, skip, terms, increment, outputs, 
             buf[t + 1, i] = y
         for j in range(inputs.shape[0]):
             buf[t + 1, inputs[j]] = known[h, j]
+
+
+@njit(**KERNEL)
+def generate_many(histories, coef, intercept, delays, skip, terms, increment, outputs, inputs,
+                  known, out):
+    """Closed loops side by side: ``out[k]`` (horizon, n_out) continues ``histories[k]`` (w, d),
+    reading ``known[k]`` (horizon, k) (each as :func:`generate`), for k < len(histories)."""
+    for k in range(histories.shape[0]):
+        generate(histories[k], coef, intercept, delays, skip, terms, increment, outputs, inputs,
+                 known[k], out[k])
 
 
 @fill_doc
@@ -354,3 +368,65 @@ class NVARForecaster(CovariatesMixin, BaseEstimator):
         check_closed_loop(out, 0, self._seen, on_divergence, False)
         out = self._back(out, start)
         return as_series(out[:, 0] if self._y_1d else out, self, context)
+
+
+    def forecast_origins(self, X, origins, horizon, non_finite="raise", ridges=None):
+        """Closed-loop forecasts of ``horizon`` steps from many origins of one series, in one
+        compiled batch: row k equals ``forecast(horizon, context=X[:origins[k]])``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps,) or (n_steps, n_variables)
+            The series.
+        origins : array-like of int
+            Steps o ((delays-1) skip < o <= n_steps): each forecast continues X[:o].
+        horizon : int
+            Steps of each forecast.
+        non_finite : {"raise", "keep"}, default="raise"
+            A forecast that becomes non-finite raises ``FloatingPointError`` naming its origin,
+            or is returned as it is (for scores that count it as a failure).
+        ridges : array-like of shape (n_ridges,) or None, default=None
+            Forecast with the readout re-solved for each of these ridge values (as
+            ``with_ridge(r).forecast_origins`` would); None uses the fitted ``coef_``.
+
+        Returns
+        -------
+        forecasts : ndarray of shape (n_origins, horizon, n_variables), or (n_origins, horizon)
+            The forecasts, in the series' units (float32 when the training series were
+            float32); with ``ridges``, one such array per ridge value, stacked (n_ridges,
+            n_origins, horizon, ...). With ``covariates``, of the forecast variables, the
+            covariates read from X after each origin (which must leave horizon - 1 steps of X
+            after it).
+        """
+        check_is_fitted(self, "coef_")
+        S, origins, C = origins_of(self, X, origins, horizon, non_finite, self._warmup)
+        w, n_out = self._warmup + 1, len(self.forecast_index_)
+        histories = np.array([S[o - w:o] for o in origins]).reshape(len(origins), w, S.shape[1])
+        known = np.zeros((len(origins), horizon, len(self.covariate_index_)))
+        if C is not None:  # row h: the covariates at the step of forecast h (the last unread)
+            known[:, :horizon - 1] = C
+        if ridges is None:
+            weights = [(None, self.coef_, self.intercept_)]
+        else:
+            ridges = ridge_values(ridges)
+            weights = list(zip(ridges, *self.readout_.coef_for(ridges)))
+        (phase,) = phase_of(self, X)
+        forecasts = []
+        for ridge, coef, intercept in weights:
+            out = np.empty((len(origins), horizon, n_out))
+
+            def run_slice(a, b):  # the loops from origins a..b
+                generate_many(histories[a:b], np.ascontiguousarray(coef), intercept,
+                              self.delays, self.skip, self._terms, self.increment,
+                              self.forecast_index_, self.covariate_index_, known[a:b], out[a:b])
+                return -1
+
+            with keyboard_interrupts():
+                run_in_slices(len(origins), run_slice, first=1)
+            check_loops(out, origins, ridge, non_finite)
+            outs = [o.astype(self._out_dtype, copy=False)
+                    for o in in_series_units(self, list(out), origins + phase)]
+            forecasts.append(np.stack(outs) if outs else out.astype(self._out_dtype))
+        forecasts = np.stack(forecasts)
+        forecasts = forecasts[..., 0] if self._y_1d else forecasts
+        return forecasts[0] if ridges is None else forecasts

@@ -213,6 +213,19 @@ def nvar_features(S, delays, skip, degree):
     return np.array(rows)
 
 
+def nvar_closed_loop(history, W, delays, skip, degree, horizon, increment=True):
+    """Closed loop (horizon, d) of an NVAR whose readout W ((1 + n_features), d: intercept row
+    first) maps the features of the newest step of ``history`` (oldest first) to the next value
+    (or its increment), fed back one step at a time."""
+    w = (delays - 1) * skip + 1
+    steps, out = list(history[-w:]), []
+    for _ in range(horizon):
+        f = nvar_features(np.array(steps[-w:]), delays, skip, degree)[-1]
+        y = W[0] + f @ W[1:] + (steps[-1] if increment else 0)
+        out.append(y)
+        steps.append(y)
+    return np.array(out)
+
 def guessed_outputs(W_h, W_y, X, act="logistic"):
     """Outputs (T, m) of the fully connected network of rtrl.guessing (architecture A1):
     h(t) = f(W_h [x; h(t-1); y(t-1); 1]), y(t) = sigma(W_y [x; h(t); y(t-1); 1])."""

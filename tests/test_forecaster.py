@@ -114,6 +114,8 @@ def test_forecasts_from_many_origins_equal_one_forecast_each(mg, device, piece_r
     np.testing.assert_allclose(many, one, rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match=r"origins must lie in \(50, 1300\]"):
         fc.forecast_origins(mg[:1300], [40], 5)
+    with pytest.raises(ValueError, match="forecast_origins takes one series, not several"):
+        fc.forecast_origins([mg[:1300], mg[:1300]], [100], 5)
     growing = 1.01 ** np.arange(600) * np.sin(np.arange(600) * 0.3)  # grows on in closed loop
     wild = ESNForecaster(100, ridge=1e-8, washout=20, random_state=0, **GROWING).fit(growing[:400])
     with pytest.raises(FloatingPointError, match="from origin 600 became non-finite"):

@@ -76,23 +76,27 @@ def test_ctrl_c_stops_seeds_trained_side_by_side():
 ORIGINS_SCRIPT = """
 import os, signal, threading, time
 import numpy as np
-from reservoir import ESNForecaster
+from reservoir import ESNForecaster, NVARForecaster
 signal.signal(signal.SIGINT, signal.default_int_handler)
 series = np.sin(np.arange(20_000) * 0.05)
-model = ESNForecaster(300, washout=100, random_state=0).fit(series[:2000])
+model = {model}.fit(series[:2000])
 model.forecast_origins(series, [500, 600], 5)  # compiled
 threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
 start = time.perf_counter()
-try:  # 5000 closed loops of 2000 steps: about a minute
-    model.forecast_origins(series, np.arange(1000, 20_000, 4)[:5000], 2000)
+try:  # 5000 closed loops of {horizon} steps: about a minute
+    model.forecast_origins(series, np.arange(1000, 20_000, 4)[:5000], {horizon})
     print("finished", time.perf_counter() - start)
 except KeyboardInterrupt:
     print("interrupted", time.perf_counter() - start)
 """
 
 
-def test_ctrl_c_stops_closed_loops_from_many_origins():
-    done = subprocess.run([sys.executable, "-c", ORIGINS_SCRIPT], capture_output=True,
+@pytest.mark.parametrize("model, horizon", [
+    ("ESNForecaster(300, washout=100, random_state=0)", 2000),
+    ("NVARForecaster(delays=12, degree=3, ridge=1.0)", 10_000)])
+def test_ctrl_c_stops_closed_loops_from_many_origins(model, horizon):
+    script = ORIGINS_SCRIPT.format(model=model, horizon=horizon)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True,
                           text=True, timeout=300, env=dict(os.environ))
     words = done.stdout.split()
     assert words[0] == "interrupted", done.stdout + done.stderr

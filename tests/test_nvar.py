@@ -7,7 +7,8 @@ from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from experiments.datasets import lorenz63
 from experiments.search import grid_search
 from reservoir import NVARForecaster
-from reservoir.nvar import features, monomials
+from reservoir.covariates import covariates_ahead
+from reservoir.nvar import features, generate_many, monomials
 from tests import naive
 
 
@@ -34,13 +35,49 @@ def test_readout_and_closed_loop_equal_plain_numpy(xyz, increment):
                     1e-3)
     np.testing.assert_allclose(model.intercept_, W[0], rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(model.coef_, W[1:].T, rtol=1e-6, atol=1e-9)
-    history, want = list(S[-2:]), []
-    for _ in range(20):  # the closed loop, one step at a time
-        f = naive.nvar_features(np.array(history[-2:]), 2, 1, 2)[-1]
-        y = W[0] + f @ W[1:] + (history[-1] if increment else 0)
-        want.append(y)
-        history.append(y)
-    np.testing.assert_allclose(model.forecast(20), np.array(want), rtol=1e-9, atol=1e-9)
+    want = naive.nvar_closed_loop(S, W, 2, 1, 2, 20, increment)
+    np.testing.assert_allclose(model.forecast(20), want, rtol=1e-9, atol=1e-9)
+
+
+def test_closed_loops_side_by_side_equal_plain_numpy(xyz):
+    S = xyz[:300]
+    model = NVARForecaster(delays=3, skip=2, ridge=1e-3, standardize=False).fit(S)
+    W = np.vstack([model.intercept_, model.coef_.T])
+    histories = np.stack([S[o - 5:o] for o in (5, 120, 300)])
+    known, out = np.empty((3, 15, 0)), np.empty((3, 15, 3))
+    generate_many(histories, model.coef_, model.intercept_, 3, 2, monomials(9, 2), True,
+                  np.arange(3), np.empty(0, dtype=np.int64), known, out)
+    for h, got in zip(histories, out):
+        np.testing.assert_allclose(got, naive.nvar_closed_loop(h, W, 3, 2, 2, 15), rtol=1e-9,
+                                   atol=1e-9)
+
+
+@pytest.mark.parametrize("params", [{}, {"seasonal_period": 7, "delays": 3, "skip": 2},
+                                    {"covariates": [2]}])
+def test_forecasts_from_many_origins_equal_one_forecast_each(xyz, params):
+    model = NVARForecaster(**params).fit(xyz[:400])
+    origins = [model._warmup + 1, 250, 400, 790]
+    runs = model.forecast_origins(xyz[:800], origins, 10)
+    ahead = [covariates_ahead(model, xyz, o, 10) for o in origins]
+    np.testing.assert_array_equal(runs, np.stack(
+        [model.forecast(10, context=xyz[:o], **a) for o, a in zip(origins, ahead)]))
+    both = model.forecast_origins(xyz[:800], origins, 10, ridges=[1e-6, 1e-2])
+    np.testing.assert_array_equal(both[1], np.stack(
+        [model.with_ridge(1e-2).forecast(10, context=xyz[:o], **a)
+         for o, a in zip(origins, ahead)]))
+    assert model.forecast_origins(xyz[:800], [], 10).shape == (0,) + runs.shape[1:]
+    with pytest.raises(ValueError, match=rf"origins must lie in \({model._warmup}, 800\]"):
+        model.forecast_origins(xyz[:800], [model._warmup], 10)
+    with pytest.raises(ValueError, match="forecast_origins takes one series, not several"):
+        model.forecast_origins([xyz[:800], xyz[:800]], [300], 10)
+
+
+def test_forecasts_from_many_origins_of_a_diverging_model(xyz):
+    wild = NVARForecaster(ridge=0.0, standardize=False).fit(xyz[:60])
+    with pytest.raises(FloatingPointError, match="from origin 100 became non-finite"):
+        wild.forecast_origins(xyz, [100, 200], 5000)
+    kept = wild.forecast_origins(xyz, [100, 200], 5000, non_finite="keep")
+    assert not np.isfinite(kept).all()
 
 
 def test_lorenz_forecast_of_one_lyapunov_time(xyz):

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -5,7 +7,7 @@ from sklearn.base import BaseEstimator
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, TimeSeriesSplit
 
-from experiments.datasets import mackey_glass
+from experiments.datasets import lorenz63, mackey_glass
 from experiments.results import save
 from experiments.search import grid_search
 from experiments.walk_forward import WalkForward
@@ -257,14 +259,32 @@ def test_closed_loop_scores_forecasts_from_origins_of_each_fold():
         grid_search(est, {"ridge": [1e-10]}, series, cv=cv, scoring=ClosedLoop(300))
 
 
+class _OneByOne:
+    """A forecaster without ``forecast_origins``: ClosedLoop runs one forecast per origin."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __getattr__(self, name):
+        if name == "forecast_origins":
+            raise AttributeError(name)
+        return getattr(self.model, name)
+
+    def with_ridge(self, ridge):
+        return _OneByOne(self.model.with_ridge(ridge))
+
+
 def test_closed_loop_scores_many_ridge_values_as_each_alone():
     from experiments.walk_forward import ClosedLoop
     from reservoir import NVARForecaster
 
     series = mackey_glass(900, squash=True, random_state=0)
     loop, rows, ridges = ClosedLoop([5, 20], n_origins=3), np.arange(700, 900), [1e-9, 1e-3, 1.0]
-    for model in (ESNForecaster(40, washout=50, random_state=1).fit(series[:700]),
-                  NVARForecaster(delays=2).fit(series[:700])):  # the second without origins
+    nvar = NVARForecaster(delays=2).fit(series[:700])
+    np.testing.assert_array_equal(loop.score(nvar, series, rows, ridges=ridges),
+                                  loop.score(_OneByOne(nvar), series, rows, ridges=ridges))
+    for model in (ESNForecaster(40, washout=50, random_state=1).fit(series[:700]), nvar,
+                  _OneByOne(nvar)):
         each = [loop.score(model.with_ridge(r), series, rows) for r in ridges]
         np.testing.assert_array_equal(loop.score(model, series, rows, ridges=ridges), each)
         assert len(set(each)) == 3
@@ -296,3 +316,19 @@ def test_a_search_says_when_its_choice_diverges_in_closed_loop():
     with pytest.warns(RuntimeWarning, match=r"\{'alpha': 1.0\} diverges in closed loop.*"
                       "non-finite at step 5.*ClosedLoop"):
         grid_search(_Diverging(), {"alpha": [1.0]}, series, cv=TimeSeriesSplit(2))
+
+
+def test_folds_whose_closed_loops_diverge_score_minus_inf_without_numpy_warnings():
+    from experiments.walk_forward import ClosedLoop
+    from reservoir import NVARForecaster
+
+    xyz = lorenz63(560, dt=0.025, random_state=0)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        result = grid_search(NVARForecaster(standardize=False), {"ridge": [0.0, 1e-2]}, xyz,
+                             cv=TimeSeriesSplit(2, test_size=250),
+                             scoring=ClosedLoop(240, n_origins=2))
+    assert not seen, [str(w.message) for w in seen]
+    scores = result.dataset["split_test_score"].values
+    assert np.isneginf(scores[:, 0]).all() and np.isfinite(scores[0, 1])
+    assert np.isnan(result.dataset["std_test_score"].values).all()

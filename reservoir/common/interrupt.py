@@ -2,11 +2,12 @@
 
 A Numba kernel does not look at signals: a Ctrl-C waits for it to return. The online trainers
 (RTRL, the Kalman LSTM) and the closed loops of ``ESNForecaster.forecast_origins`` therefore run
-in slices of steps, each about :data:`SLICE_SECONDS` long (sized from the time of the previous
-one), and Python raises the KeyboardInterrupt between two slices; the results equal one call
-over the whole sequence, as the kernels carry their state in place. A Ctrl-C that arrives while
-a compiled call is in LAPACK can surface as a ``SystemError`` ("returned a result with an
-exception set"): :func:`keyboard_interrupts` turns it back into the KeyboardInterrupt.
+in slices of steps (those of ``NVARForecaster.forecast_origins`` in slices of origins), each
+about :data:`SLICE_SECONDS` long (sized from the time of the previous one), and Python raises
+the KeyboardInterrupt between two slices; the results equal one call over the whole sequence,
+as the kernels carry their state in place. A Ctrl-C that arrives while a compiled call is in
+LAPACK can surface as a ``SystemError`` ("returned a result with an exception set"):
+:func:`keyboard_interrupts` turns it back into the KeyboardInterrupt.
 """
 
 import time
