@@ -170,10 +170,17 @@ def origins_of(estimator, X, origins, horizon, non_finite, after):
         raise ValueError("forecast_origins takes one series, not several; call it on each "
                          "series in turn.")
     (U,), _ = series_of(estimator, X, False, estimator._dtype)
-    origins = np.asarray(origins, dtype=np.int64).ravel()
+    given = np.asarray(origins).ravel()
+    whole = given.dtype.kind in "iu" or given.dtype.kind == "f" and bool(
+        np.all(np.isfinite(given) & (given == np.round(given))))
+    if given.size and not whole:
+        raise ValueError(f"origins must be whole step numbers; got {given[:5].tolist()}"
+                         f"{' ...' * (given.size > 5)}.")
+    origins = given.astype(np.int64)
     if origins.size and (origins.min() <= after or origins.max() > len(U)):
         raise ValueError(f"origins must lie in ({after}, {len(U)}] (after the first {after} "
-                         f"steps, within the series); got {origins.min()}..{origins.max()}.")
+                         f"step{'s' * (after != 1)}, which set the model's state, within the "
+                         f"series); got {origins.min()}..{origins.max()}.")
     ci = estimator.covariate_index_
     if not ci.size:
         return U, origins, None

@@ -70,6 +70,11 @@ def test_forecasts_from_many_origins_equal_one_forecast_each(xyz, params):
         model.forecast_origins(xyz[:800], [model._warmup], 10)
     with pytest.raises(ValueError, match="forecast_origins takes one series, not several"):
         model.forecast_origins([xyz[:800], xyz[:800]], [300], 10)
+    for bad in ([300.5], ["300"], [np.nan], [True]):
+        with pytest.raises(ValueError, match="origins must be whole step numbers; got"):
+            model.forecast_origins(xyz[:800], bad, 10)
+    np.testing.assert_array_equal(model.forecast_origins(xyz[:800], np.array([250.0]), 10),
+                                  runs[1:2])
 
 
 def test_forecasts_from_many_origins_of_a_diverging_model(xyz):
