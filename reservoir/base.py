@@ -26,7 +26,15 @@ from .common.validation import (
     validate_sequences,
 )
 from .harvest import Harvester, Pack, backend
-from .readout import SOLVERS, Readout, design_matrix, feature_blocks, n_features, rls_update
+from .readout import (
+    SOLVERS,
+    Readout,
+    check_readout_memory,
+    design_matrix,
+    feature_blocks,
+    n_features,
+    rls_update,
+)
 from .ridge_cv import BlockedRidge, choose_ridge
 from .weights import make_reservoir
 
@@ -152,7 +160,10 @@ class ReservoirMixin(ReservoirCore):
         # ones are at most sqrt(n_steps) in size)
         U_seqs, Y_seqs, Yprev_seqs = self._training_data(X, y)
         weights = None if sample_weight is None else check_step_weights(sample_weight, U_seqs)
-        self._build(U_seqs[0].shape[1], Y_seqs[0].shape[1])
+        n_in, n_out = U_seqs[0].shape[1], Y_seqs[0].shape[1]
+        p = n_features(n_in, self.n_reservoir, self.squares, self.fit_intercept)
+        check_readout_memory(p, p + n_out)  # before the draw: minutes for a large, sparse W
+        self._build(n_in, n_out)
         with blas_threads(self._n_features_out()), keyboard_interrupts():
             readout, state = self._harvest_readout(U_seqs, Y_seqs, Yprev_seqs, weights)
         return self._fitted_from(self.reservoir_, readout, state, U_seqs, Y_seqs)

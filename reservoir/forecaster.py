@@ -10,6 +10,7 @@ from .base import CONSTRAINTS, ReservoirMixin
 from .common.box_cox import box_cox, box_cox_inverse
 from .common.device import blas_threads
 from .common.interrupt import keyboard_interrupts, run_in_slices
+from .common.memory import check_fits
 from .common.scaling import fit_scaling, scaled
 from .common.scoring import r2
 from .common.season import (
@@ -123,6 +124,22 @@ def check_forecast_options(horizon, on_divergence="warn"):
         raise ValueError(f"on_divergence must be 'warn' or 'raise', got {on_divergence!r}.")
 
 
+#: Arrays of a forecast's size held at a forecast's peak (of float64 values): the output, its
+#: copy in the series' units, and an NVAR's fed-back history or the loops' covariates.
+FORECAST_COPIES = 3
+
+
+def check_forecast_memory(estimator, horizon, n_loops=1):
+    """Refuse up front (``MemoryError``, naming the horizon) ``n_loops`` forecasts of
+    ``horizon`` steps whose arrays this machine's memory cannot hold: numpy may allocate them
+    lazily, and the system then stops the process as the loop fills them."""
+    n_values = n_loops * horizon * estimator.n_features_in_
+    loops = f"{n_loops} closed loops" if n_loops != 1 else "a closed loop"
+    check_fits(FORECAST_COPIES * 8 * n_values,
+               f"Forecasting {loops} of horizon={horizon} steps of "
+               f"{estimator.n_features_in_} variables", "Forecast fewer steps at a time.")
+
+
 def far_outside(out, seen):
     """Which steps of ``out`` (n_steps, n_variables) leave the range ``seen`` (min, max per
     variable) by more than ten times its width (the width of its value, 1 for zero, for a
@@ -177,6 +194,7 @@ def origins_of(estimator, X, origins, horizon, non_finite, after):
         raise ValueError(f"origins must be whole step numbers; got {given[:5].tolist()}"
                          f"{' ...' * (given.size > 5)}.")
     origins = given.astype(np.int64)
+    check_forecast_memory(estimator, horizon, len(origins))
     if origins.size and (origins.min() <= after or origins.max() > len(U)):
         raise ValueError(f"origins must lie in ({after}, {len(U)}] (after the first {after} "
                          f"step{'s' * (after != 1)}, which set the model's state, within the "
@@ -546,6 +564,7 @@ class ESNForecaster(CovariatesMixin, ReservoirMixin):
         """
         self._check_fitted()
         check_forecast_options(horizon, on_divergence)
+        check_forecast_memory(self, horizon)
         if context is None:
             x, u, start = self.state_.copy(), self.last_input_.copy(), self._next_phase
         else:

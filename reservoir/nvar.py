@@ -36,6 +36,7 @@ from .covariates import CovariatesMixin, covariate_columns, future_covariates
 from .forecaster import (
     as_series,
     check_closed_loop,
+    check_forecast_memory,
     check_forecast_options,
     check_loops,
     context_of,
@@ -353,6 +354,7 @@ class NVARForecaster(CovariatesMixin, BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         check_forecast_options(horizon, on_divergence)
+        check_forecast_memory(self, horizon)
         if context is None:
             history, start = self.history_, self._next_phase
         else:

@@ -295,7 +295,10 @@ def test_a_saturated_kalman_classifier_says_so_instead_of_zero_probabilities():
 
 
 @pytest.mark.parametrize("build, match", [
-    (lambda: ESNRegressor(2_000_000, washout=5), r"4e\+11 recurrent weights of n_reservoir="),
+    (lambda: ESNRegressor(20_000, density=1.0, washout=5),
+     r"4e\+08 recurrent weights of n_reservoir="),
+    (lambda: ESNRegressor(2_000_000, washout=5), "ridge readout over 2000002 features"),
+    # refused before its sparse W is drawn (which took minutes)
     (lambda: ESNRegressor(300_000, density=1e-6, washout=5), "ridge readout over 300002 features"),
     (lambda: RTRLRegressor(3000), "RTRL's sensitivities of n_hidden=3000"),
     (lambda: KalmanLSTMRegressor(500, trainer="ekf"), "ekf filter's covariance"),
@@ -309,6 +312,22 @@ def test_what_cannot_fit_in_memory_is_refused_before_it_is_allocated(build, matc
     u, y = _task()
     with pytest.raises(MemoryError, match=match + r".*GiB, more than this machine's 16 GiB"):
         build().fit(u, y)
+
+
+@pytest.mark.parametrize("model", [ESNForecaster(20, washout=5, random_state=0),
+                                   NVARForecaster()])
+def test_forecasts_beyond_memory_are_refused_before_they_are_allocated(model, monkeypatch):
+    from reservoir.common import memory
+
+    monkeypatch.setattr(memory, "physical_memory", lambda: 2**34)  # a 16 GiB machine
+    series = np.sin(np.arange(200) * 0.3)
+    model.fit(series)
+    with pytest.raises(MemoryError, match=r"Forecasting a closed loop of horizon=1000000000 "
+                       r"steps of 1 variables: about 22.4 GiB, more than this machine's 16 GiB"):
+        model.forecast(10**9)
+    with pytest.raises(MemoryError, match=r"Forecasting 3 closed loops of horizon=400000000"):
+        model.forecast_origins(series, [50, 100, 150], 4 * 10**8)
+    assert model.forecast(5).shape == (5,)
 
 
 @pytest.mark.parametrize("model, X_scale, y_scale, match", [
