@@ -378,15 +378,10 @@ class NVARForecaster(CovariatesMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_steps,) or (n_steps, n_variables)
-            The series.
+        {X_one_series}
         origins : array-like of int
             Steps o ((delays-1) skip < o <= n_steps): each forecast continues X[:o].
-        horizon : int
-            Steps of each forecast.
-        non_finite : {"raise", "keep"}, default="raise"
-            A forecast that becomes non-finite raises ``FloatingPointError`` naming its origin,
-            or is returned as it is (for scores that count it as a failure).
+        {origins_horizon}
         ridges : array-like of shape (n_ridges,) or None, default=None
             Forecast with the readout re-solved for each of these ridge values (as
             ``with_ridge(r).forecast_origins`` would); None uses the fitted ``coef_``.

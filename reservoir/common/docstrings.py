@@ -37,6 +37,15 @@ covariates : array-like of shape (horizon, n_covariates) or (horizon,), default=
     With ``covariates`` set: their values at the forecast steps, row j at step j (the
     loop reads rows 0 .. horizon - 2, each with the forecast of its step, to forecast
     the next). Required then, refused otherwise.""",
+    "X_one_series": """\
+X : array-like of shape (n_steps,) or (n_steps, n_variables)
+    The series.""",
+    "origins_horizon": """\
+horizon : int
+    Steps of each forecast.
+non_finite : {"raise", "keep"}, default="raise"
+    A forecast that becomes non-finite raises ``FloatingPointError`` naming its origin, or
+    is returned as it is (for scores that count it as a failure).""",
     "y_ignored": """\
 y : None
     Ignored (the targets are the series one step later).""",
