@@ -133,11 +133,11 @@ def check_forecast_memory(estimator, horizon, n_loops=1):
     """Refuse up front (``MemoryError``, naming the horizon) ``n_loops`` forecasts of
     ``horizon`` steps whose arrays this machine's memory cannot hold: numpy may allocate them
     lazily, and the system then stops the process as the loop fills them."""
-    n_values = n_loops * horizon * estimator.n_features_in_
+    d = estimator.n_features_in_
     loops = f"{n_loops} closed loops" if n_loops != 1 else "a closed loop"
-    check_fits(FORECAST_COPIES * 8 * n_values,
-               f"Forecasting {loops} of horizon={horizon} steps of "
-               f"{estimator.n_features_in_} variables", "Forecast fewer steps at a time.")
+    check_fits(FORECAST_COPIES * 8 * n_loops * horizon * d,
+               f"Forecasting {loops} of horizon={horizon} steps of {d} "
+               f"variable{'s' * (d != 1)}", "Forecast fewer steps at a time.")
 
 
 def far_outside(out, seen):
@@ -170,7 +170,6 @@ def check_closed_loop(out, start, seen, on_divergence, warned):
         warnings.warn(message, RuntimeWarning, stacklevel=3)
         return True
     return warned
-
 
 
 def origins_of(estimator, X, origins, horizon, non_finite, after):
@@ -230,6 +229,7 @@ def check_loops(outputs, origins, ridge, non_finite):
         raise FloatingPointError(f"The closed loop from origin {origins[np.argmax(bad)]}{which} "
                                  "became non-finite: the model is unstable when it runs on its "
                                  "own outputs.")
+
 
 @fill_doc
 class ESNForecaster(CovariatesMixin, ReservoirMixin):

@@ -371,7 +371,6 @@ class NVARForecaster(CovariatesMixin, BaseEstimator):
         out = self._back(out, start)
         return as_series(out[:, 0] if self._y_1d else out, self, context)
 
-
     def forecast_origins(self, X, origins, horizon, non_finite="raise", ridges=None):
         """Closed-loop forecasts of ``horizon`` steps from many origins of one series, in one
         compiled batch: row k equals ``forecast(horizon, context=X[:origins[k]])``.

@@ -226,6 +226,7 @@ def nvar_closed_loop(history, W, delays, skip, degree, horizon, increment=True):
         steps.append(y)
     return np.array(out)
 
+
 def guessed_outputs(W_h, W_y, X, act="logistic"):
     """Outputs (T, m) of the fully connected network of rtrl.guessing (architecture A1):
     h(t) = f(W_h [x; h(t-1); y(t-1); 1]), y(t) = sigma(W_y [x; h(t); y(t-1); 1])."""

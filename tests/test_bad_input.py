@@ -323,7 +323,7 @@ def test_forecasts_beyond_memory_are_refused_before_they_are_allocated(model, mo
     series = np.sin(np.arange(200) * 0.3)
     model.fit(series)
     with pytest.raises(MemoryError, match=r"Forecasting a closed loop of horizon=1000000000 "
-                       r"steps of 1 variables: about 22.4 GiB, more than this machine's 16 GiB"):
+                       r"steps of 1 variable: about 22.4 GiB, more than this machine's 16 GiB"):
         model.forecast(10**9)
     with pytest.raises(MemoryError, match=r"Forecasting 3 closed loops of horizon=400000000"):
         model.forecast_origins(series, [50, 100, 150], 4 * 10**8)
