@@ -97,6 +97,26 @@ class ForecastPipeline(Pipeline):
         check_is_fitted(self)
         return self._back(super().predict(_as_columns(X), **params))
 
+    def score(self, X, y=None, **params):
+        """The forecaster's score (R^2 of its one-step predictions) of X through the
+        transformers, as ``Pipeline.score`` gives it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps, n_variables) or (n_steps,)
+            The series.
+        y : None
+            Unused (a forecaster's targets are the next steps of X).
+        **params
+            As in ``sklearn.pipeline.Pipeline.score``.
+
+        Returns
+        -------
+        score : float
+            The score.
+        """
+        return super().score(_as_columns(X), y, **params)
+
     def forecast(self, horizon, context=None, **params):
         """Free-running forecast of the next ``horizon`` steps, in the series' units.
 

@@ -176,6 +176,8 @@ def test_complex_text_and_four_dimensions_get_a_fix(model):
         model.fit([[0.1, 0.2, 0.3], [0.4]], [0.0, 1.0])
     with pytest.raises(ValueError, match="X has 4 dimensions; pass one sequence"):
         model.fit(u[None, None], y)
+    with pytest.raises(ValueError, match=r"X is a single value \(0.5\), not a sequence"):
+        model.fit(0.5, 1.0)
     channels_first = xr.DataArray(u.T, dims=("channel", "time"))  # steps last
     with pytest.raises(ValueError, match=r"X has the dimensions \('channel', 'time'\), its steps "
                                          r"last; .* pass X.transpose\('time', 'channel'\)"):
@@ -198,6 +200,11 @@ def test_forecast_arguments():
             other.forecast(5, context=np.r_[series[:50], np.nan])
         with pytest.raises(ValueError, match="context has 2 features"):
             other.forecast(5, context=np.c_[series, series])
+        with pytest.raises(ValueError, match=r"context is a single value \(3.0\), not a "
+                                             r"sequence: pass an array of shape \(n_steps,\)"):
+            other.forecast(5, context=3.0)
+        with pytest.raises(ValueError, match=r"X is a single value \(3.0\), not a sequence"):
+            other.predict(3.0)
     assert model.forecast(3, context=series[:50]).shape == (3,)
 
 

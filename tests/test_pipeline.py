@@ -51,6 +51,9 @@ def test_a_1d_series_goes_through_as_one_column_and_comes_back_1d():
         for a, b in zip(got, expected):
             assert a.ndim == 1
             np.testing.assert_array_equal(np.asarray(a), b)
+        assert pipe.score(given[:300]) == two_d.score(series[:300, None])
+    search = GridSearchCV(column, {"model__spectral_radius": [0.5, 0.9]}, cv=TimeSeriesSplit(2))
+    assert search.fit(series).best_estimator_.forecast(4).shape == (4,)
 
 
 class _NoInverse(TransformerMixin, BaseEstimator):
