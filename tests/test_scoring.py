@@ -26,5 +26,9 @@ def test_r2_hands_weights_and_bad_input_to_scikit_learn():
     y, pred = np.arange(5.0), np.arange(5.0)[::-1]
     w = np.array([1, 2, 3, 4, 5.0])
     assert r2(y, pred, sample_weight=w) == r2_score(y, pred, sample_weight=w)
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match="The predictions hold 1 NaN or infinite value among "
+                                         "the scored steps; the model's outputs overflowed"):
         r2(y, np.array([0, 1, np.nan, 3, 4]))
+    with pytest.raises(ValueError, match="y holds 2 NaN or infinite values among the scored "
+                                         "steps; R.2 needs finite targets"):
+        r2(np.array([0, np.inf, np.nan, 3, 4]), y)
