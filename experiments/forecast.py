@@ -418,6 +418,7 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
                         len(history))
     if box_cox is not None and "box_cox" not in grid:
         grid["box_cox"] = [None, box_cox]
+    _check_folds(len(history), splits, horizon if closed_loop else 2)
     result = grid_search(base, grid, history,
                          cv=TimeSeriesSplit(splits),
                          scoring=ClosedLoop(horizon, n_origins=5) if closed_loop else None,
@@ -474,6 +475,18 @@ def run(file, column=None, horizon=12, grid=None, model="esn", closed_loop=False
         seed=seed,
         **intervals,
         **{f"chosen_{k}": v for k, v in result.best_params_.items()}))
+
+
+def _check_folds(n_steps, splits, needed):
+    """Refuse ``--splits`` whose validation folds of the ``n_steps`` searched would be shorter
+    than ``needed`` (2 for the one-step R^2, the horizon in closed loop), in the command's
+    words."""
+    fold = n_steps // (splits + 1)
+    if fold < needed:
+        raise ValueError(f"--splits {splits} leaves validation folds of {fold} step"
+                         f"{'s' * (fold != 1)} of the {n_steps} steps searched, and the search "
+                         f"scores folds of at least {needed}: use fewer --splits, or more "
+                         "steps (--n-train).")
 
 
 def _with_season(grid, seasonal_period, times, n_history):

@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .common.device import blas_threads
+from .common.scoring import r2
 from .common.validation import check_magnitude
 from .conformal import conformal_rank, fewest_errors
 from .readout import Readout
@@ -220,6 +221,27 @@ class ESNSequenceRegressor(RegressorMixin, SequenceModel):
             model's ``dtype``.
         """
         return self._predict(self._features(X))
+
+    def score(self, X, y, sample_weight=None):
+        """R^2 of the predictions of X's sequences against their targets.
+
+        Parameters
+        ----------
+        {X_classified}
+        y : array-like of shape (n_sequences,) or (n_sequences, n_outputs)
+            One target (or row of targets) per sequence.
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weights of the sequences.
+
+        Returns
+        -------
+        score : float
+            The coefficient of determination R^2 (averaged over the outputs); NaN or infinite
+            targets are refused, naming y.
+        """
+        y = check_array(y, ensure_2d=False, dtype=np.float64, ensure_all_finite=False,
+                        input_name="y")
+        return r2(y, self.predict(X), sample_weight=sample_weight)
 
     def _predict(self, F):
         """Predictions from the standardised vectors F (n, n_estimators, n_dimensions)."""

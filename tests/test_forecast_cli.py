@@ -134,6 +134,14 @@ def test_cli_forecasts_a_users_csv(table, tmp_path, capsys):
         cli.main(["forecast", str(tmp_path / "none.csv"), "--out", str(tmp_path)])
     with pytest.raises(SystemExit, match="horizon=200 leaves too little"):
         cli.main(["forecast", str(path), "--horizon", "200", "--out", str(tmp_path)])
+    with pytest.raises(SystemExit, match="--splits 3 leaves validation folds of 1 step of the "
+                                         "5 steps searched.*use fewer --splits, or more steps"):
+        cli.main(["forecast", str(path), "--n-train", "5", "--out", str(tmp_path)])
+    with pytest.raises(SystemExit, match="--splits 20 leaves validation folds of 10 steps of the "
+                                         "228 steps searched, and the search scores folds of at "
+                                         "least 12"):
+        cli.main(["forecast", str(path), "--splits", "20", "--closed-loop", "--out",
+                  str(tmp_path)])
 
 
 def test_the_search_chooses_whether_to_remove_a_season_named_on_the_command_line(table, tmp_path,

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
+from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV, KFold
 
 from experiments.search import grid_search
@@ -63,7 +64,11 @@ def test_defaults_learn_the_frequency_of_unseen_sequences():
     X, f = _frequencies(80)
     model = ESNSequenceRegressor(random_state=0).fit(X[:60], f[:60])
     assert model.score(X[60:], f[60:]) > 0.95
+    assert model.score(X[60:], f[60:]) == pytest.approx(r2_score(f[60:], model.predict(X[60:])),
+                                                        rel=1e-12)
     assert model.predict(X[60:]).shape == (20,)
+    with pytest.raises(ValueError, match="y holds 1 NaN or infinite value among the scored"):
+        model.score(X[60:], np.r_[f[60:-1], np.nan])
 
 
 def test_sequences_whose_vectors_extrapolate_are_named_where_predict_is_called():

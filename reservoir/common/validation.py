@@ -148,7 +148,7 @@ def check_values(a, name, table=False):
     the first is (the sequence, step and feature, a data frame's column and index label) and
     what to do. Other input that is not numeric is left to ``check_array``'s errors."""
     check_kind(a, name)
-    if np.ndim(a) == 0:
+    if np.isscalar(a) or getattr(a, "ndim", None) == 0:
         raise ValueError(f"{name} is a single value ({a!r}), not a sequence: pass an array of "
                          "shape (n_steps,) or (n_steps, n_features).")
     try:
