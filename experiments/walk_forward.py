@@ -14,13 +14,11 @@ histories, and its :meth:`WalkForward.scorer` scores only their last ``test_size
     GridSearchCV(ESNForecaster(), grid, cv=wf, scoring=wf.scorer())
 """
 
-import warnings
-
 import numpy as np
 from sklearn.model_selection import TimeSeriesSplit
 
 from reservoir.common.scoring import r2
-from reservoir.covariates import covariates_ahead, forecast_variables
+from reservoir.covariates import closed_loops, forecast_variables
 
 from .metrics import valid_prediction_time
 
@@ -218,11 +216,13 @@ class ClosedLoop:
         scale = float(np.sqrt(np.mean(series[:rows[0]].var(axis=0)))) or 1.0
         chosen = candidates[picks.astype(int)]
         if ridges is None:
-            return self._value(series, chosen, self._forecasts(model, X, chosen, H), scale)
+            runs = closed_loops(model, X, chosen, H, non_finite="keep")
+            return self._value(series, chosen, runs, scale)
         if hasattr(model, "forecast_origins"):
             runs = model.forecast_origins(X, chosen, H, non_finite="keep", ridges=ridges)
         else:
-            runs = [self._forecasts(model.with_ridge(r), X, chosen, H) for r in ridges]
+            runs = [closed_loops(model.with_ridge(r), X, chosen, H, non_finite="keep")
+                    for r in ridges]
         return np.array([self._value(series, chosen, run, scale) for run in runs])
 
     def _value(self, series, origins, forecasts, scale):
@@ -242,25 +242,6 @@ class ClosedLoop:
                 values.append(-float(np.mean(errors)) if np.all(np.isfinite(errors))
                               else -np.inf)
         return float(np.mean(values))
-
-    @staticmethod
-    def _forecasts(model, X, origins, horizon):
-        """The closed loops from every origin: side by side in one batch where the model
-        offers it (``forecast_origins``), else one ``forecast`` each; a loop that fails is
-        all inf."""
-        if hasattr(model, "forecast_origins"):
-            return model.forecast_origins(X, origins, horizon, non_finite="keep")
-        out = []
-        n_forecast = np.asarray(forecast_variables(model, X)).reshape(len(X), -1).shape[1]
-        for o in origins:
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    out.append(np.asarray(model.forecast(
-                        horizon, context=X[:o], **covariates_ahead(model, X, o, horizon))))
-            except FloatingPointError:
-                out.append(np.full((horizon, n_forecast), np.inf))
-        return out
 
 
 class WalkForward:

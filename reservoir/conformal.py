@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .common.validation import ONE, sequence_form
-from .covariates import covariates_ahead, forecast_variables
+from .covariates import closed_loops, forecast_variables
 from .forecaster import check_forecast_options, far_outside
 
 
@@ -135,7 +135,7 @@ class ConformalForecaster(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(f"The forecaster fitted on the first {origins[0]} of the "
                              f"{len(series)} steps (those before the calibration part) "
                              f"failed: {error} Or lower calibration={self.calibration}.") from error
-        paths = _paths(early, series, origins, self.horizon)
+        paths = np.stack(closed_loops(early, series, origins, self.horizon))
         series = forecast_variables(early, series)  # without the covariates, if any
         _warn_divergence(paths, series[:origins[0]], origins)
         truth = np.stack([series[o:o + self.horizon] for o in origins])
@@ -291,13 +291,3 @@ def _warn_divergence(paths, fitted, origins):
             "as wide as its errors. Choose a stable one first, e.g. by grid_search with "
             "scoring=experiments.walk_forward.ClosedLoop(horizon).", RuntimeWarning,
             stacklevel=3)
-
-
-def _paths(model, series, origins, horizon):
-    """(n_origins, horizon, ...) closed-loop forecasts of ``model`` continuing
-    ``series[:o]`` for every origin o, side by side where the model can."""
-    if hasattr(model, "forecast_origins"):
-        return model.forecast_origins(series, origins, horizon)
-    return np.stack([model.forecast(horizon, context=series[:o],
-                                    **covariates_ahead(model, series, o, horizon))
-                     for o in origins])

@@ -2,6 +2,8 @@
 ahead (a calendar, a weather forecast, a planned price) that the model reads as inputs but does
 not forecast; ``forecast`` takes their values at the forecast steps."""
 
+import warnings
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
@@ -93,6 +95,35 @@ def covariates_ahead(model, X, origin, horizon):
         return {}
     values = np.asarray(X, dtype=np.float64)
     return {"covariates": values.reshape(len(values), -1)[origin:origin + horizon, ci]}
+
+
+def closed_loops(model, X, origins, horizon, non_finite="raise"):
+    """Closed-loop forecasts of ``horizon`` steps continuing X[:o] (X one series, (n_steps,
+    n_variables)) for every origin o, by a fitted forecaster: its ``forecast_origins``, side
+    by side, where it has one; else one ``forecast`` each, reading its covariates from X after
+    the origin (:func:`covariates_ahead`). With ``non_finite="keep"`` a loop that fails comes
+    back as inf throughout, (horizon, n_forecast), and its warnings are silenced.
+
+    Returns
+    -------
+    forecasts : ndarray of shape (n_origins, horizon, ...), or list of (horizon, ...) arrays
+    """
+    if hasattr(model, "forecast_origins"):
+        return model.forecast_origins(X, origins, horizon, non_finite=non_finite)
+    out = []
+    for o in origins:
+        try:
+            with warnings.catch_warnings():
+                if non_finite == "keep":
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                out.append(np.asarray(model.forecast(
+                    horizon, context=X[:o], **covariates_ahead(model, X, o, horizon))))
+        except FloatingPointError:
+            if non_finite != "keep":
+                raise
+            n_forecast = np.asarray(forecast_variables(model, X)).reshape(len(X), -1).shape[1]
+            out.append(np.full((horizon, n_forecast), np.inf))
+    return out
 
 
 def future_covariates(estimator, values, horizon, start):

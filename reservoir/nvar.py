@@ -409,20 +409,19 @@ class NVARForecaster(CovariatesMixin, BaseEstimator):
         (phase,) = phase_of(self, X)
         forecasts = []
         for ridge, coef, intercept in weights:
-            out = np.empty((len(origins), horizon, n_out))
+            out, coef = np.empty((len(origins), horizon, n_out)), np.ascontiguousarray(coef)
 
             def run_slice(a, b):  # the loops from origins a..b
-                generate_many(histories[a:b], np.ascontiguousarray(coef), intercept,
-                              self.delays, self.skip, self._terms, self.increment,
-                              self.forecast_index_, self.covariate_index_, known[a:b], out[a:b])
+                generate_many(histories[a:b], coef, intercept, self.delays, self.skip,
+                              self._terms, self.increment, self.forecast_index_,
+                              self.covariate_index_, known[a:b], out[a:b])
                 return -1
 
             with keyboard_interrupts():
                 run_in_slices(len(origins), run_slice, first=1)
             check_loops(out, origins, ridge, non_finite)
-            outs = [o.astype(self._out_dtype, copy=False)
-                    for o in in_series_units(self, list(out), origins + phase)]
-            forecasts.append(np.stack(outs) if outs else out.astype(self._out_dtype))
+            forecasts.append(np.stack([self._back(o, s) for o, s in zip(out, origins + phase)])
+                             if len(out) else out.astype(self._out_dtype))
         forecasts = np.stack(forecasts)
         forecasts = forecasts[..., 0] if self._y_1d else forecasts
         return forecasts[0] if ridges is None else forecasts
